@@ -1,0 +1,92 @@
+import { log } from '@temporalio/activity';
+import type { Config } from '../config';
+import type { Db } from '../db/connection';
+import { agentsOfService, type AgentRow } from '../db/agents';
+import { recordEmail } from '../db/emails';
+import { applyTransition, findPersonal, findRequestById, purgeRequest } from '../db/requests';
+import { emailContext } from '../mail/context';
+import { deliverEmail, type DeliveryHooks } from '../mail/outbox';
+import { renderEmail } from '../mail/templates';
+import type { Transport } from '../mail/transport';
+import type { Activities, EmailKind } from './types';
+
+export interface ActivityDeps {
+  db: Db;
+  transport: Transport;
+  config: Pick<Config, 'mailFrom' | 'publicUrl'>;
+  hooks?: DeliveryHooks;
+}
+
+export function createActivities({ db, transport, config, hooks }: ActivityDeps): Activities {
+  const deliver = (emailId: number) => deliverEmail(db, transport, config.mailFrom, emailId, hooks);
+
+  const loadRequest = async (requestId: number) => {
+    const request = await findRequestById(db, requestId);
+    if (!request) {
+      throw new Error(`demande ${requestId} introuvable`);
+    }
+    return request;
+  };
+
+  /** Renders, records and sends one template e-mail to one agent, under its own key. */
+  const mailAgent = async (requestId: number, kind: EmailKind, key: string, agent: AgentRow) => {
+    const request = await loadRequest(requestId);
+    const rendered = renderEmail(kind, await emailContext(db, request, config.publicUrl, agent));
+    const emailId = await recordEmail(db, { key, requestId, kind, agentId: agent.id, to: agent.email, ...rendered });
+    await deliver(emailId);
+  };
+
+  // A reminder re-reads the request first: if it has moved on, it sends nothing.
+  const stillIn = async (requestId: number, status: string | undefined) =>
+    status === undefined || (await loadRequest(requestId)).status === status;
+
+  return {
+    async recordTransition(t) {
+      await applyTransition(db, t);
+    },
+
+    async notifyCitizen({ requestId, kind, key }) {
+      const request = await loadRequest(requestId);
+      const personal = await findPersonal(db, requestId);
+      if (!personal?.email) {
+        return;
+      }
+      const rendered = renderEmail(kind, await emailContext(db, request, config.publicUrl, null));
+      const emailId = await recordEmail(db, { key, requestId, kind, agentId: null, to: personal.email, ...rendered });
+      await deliver(emailId);
+    },
+
+    async notifyAgents({ requestId, kind, key, onlyIfStatus }) {
+      if (!(await stillIn(requestId, onlyIfStatus))) {
+        log.info('reminder skipped: the request moved on', { requestId, kind });
+        return;
+      }
+      const request = await loadRequest(requestId);
+      for (const agent of await agentsOfService(db, request.service_id)) {
+        await mailAgent(requestId, kind, `${key}:${agent.id}`, agent);
+      }
+    },
+
+    async notifyAgent({ requestId, kind, key, agentId, onlyIfStatus }) {
+      if (!(await stillIn(requestId, onlyIfStatus))) {
+        return;
+      }
+      const agent: AgentRow | undefined = await db('agents').where({ id: agentId }).first();
+      if (agent) {
+        await mailAgent(requestId, kind, key, agent);
+      }
+    },
+
+    async sendEmail({ emailId }) {
+      await deliver(emailId);
+    },
+
+    async markEmailFailed({ emailId, error }) {
+      await db('emails').where({ id: emailId }).whereNot('status', 'SENT').update({ status: 'FAILED', error: error.slice(0, 500) });
+    },
+
+    async purgePersonalData({ requestId, at }) {
+      await purgeRequest(db, requestId, at);
+    },
+  };
+}

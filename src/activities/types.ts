@@ -1,0 +1,44 @@
+// The activities' contract, imported as types by the workflow (which must not load
+// any Node module) and implemented in ./index.ts.
+import type { Status } from '../../workflows/definitions';
+
+export type EmailKind =
+  | 'RECEIPT'
+  | 'NEW_REQUEST'
+  | 'ACKNOWLEDGEMENT'
+  | 'CLOSING'
+  | 'REMINDER_UNPROCESSED'
+  | 'DELETION_WARNING'
+  | 'DELETION_NOTICE'
+  | 'REMINDER_IN_PROGRESS'
+  | 'HOLD_ENDED'
+  | 'REASSIGNED';
+
+export interface Projection {
+  status: Status;
+  assigneeId: number | null;
+  closingCode: string | null;
+  holdUntil: number | null;
+  takenAt: number;
+  closedAt: number;
+}
+
+export interface TransitionRecord {
+  requestId: number;
+  seq: number;
+  at: number;
+  eventType: string;
+  agentId: number | null;
+  commentId: number | null;
+  projection: Partial<Projection>;
+}
+
+export interface Activities {
+  recordTransition(t: TransitionRecord): Promise<void>;
+  notifyCitizen(a: { requestId: number; kind: EmailKind; key: string }): Promise<void>;
+  notifyAgents(a: { requestId: number; kind: EmailKind; key: string; onlyIfStatus?: Status }): Promise<void>;
+  notifyAgent(a: { requestId: number; kind: EmailKind; key: string; agentId: number; onlyIfStatus?: Status }): Promise<void>;
+  sendEmail(a: { emailId: number }): Promise<void>;
+  markEmailFailed(a: { emailId: number; error: string }): Promise<void>;
+  purgePersonalData(a: { requestId: number; at: number }): Promise<void>;
+}

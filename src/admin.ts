@@ -1,0 +1,60 @@
+// Administration operations shared by the command line and the demo seed.
+import type { Db } from './db/connection';
+import { createToken } from './db/tokens';
+import { hashPassword } from './passwords';
+
+export class AdminError extends Error {}
+
+export async function createAgent(
+  db: Db,
+  props: { code: string; name: string; email: string; services: string[]; admin: boolean; password: string | null },
+): Promise<number> {
+  if (!/^[a-z0-9._-]{2,64}$/i.test(props.code)) {
+    throw new AdminError(`code agent invalide « ${props.code} » : 2 à 64 lettres, chiffres, points, tirets`);
+  }
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.email)) {
+    throw new AdminError(`adresse électronique invalide « ${props.email} »`);
+  }
+  if (props.password !== null && props.password.length < 8) {
+    throw new AdminError('le mot de passe doit faire au moins 8 caractères');
+  }
+  if (await db('agents').where({ code: props.code }).first('id')) {
+    throw new AdminError(`l'agent « ${props.code} » existe déjà`);
+  }
+  const services = await db('services').whereIn('slug', props.services).select('id', 'slug');
+  const unknown = props.services.filter((s) => !services.some((row: { slug: string }) => row.slug === s));
+  if (unknown.length > 0) {
+    throw new AdminError(`service inconnu : ${unknown.join(', ')}`);
+  }
+  const passwordHash = props.password === null ? null : await hashPassword(props.password);
+  return db.transaction(async (trx) => {
+    const [id] = await trx('agents').insert({
+      code: props.code,
+      name: props.name,
+      email: props.email,
+      password_hash: passwordHash,
+      is_admin: props.admin,
+      active: true,
+      created_at: Date.now(),
+    });
+    if (services.length > 0) {
+      await trx('agent_services').insert(services.map((s: { id: number }) => ({ agent_id: id, service_id: s.id })));
+    }
+    return id;
+  });
+}
+
+export async function createAgentToken(db: Db, code: string, secret?: string): Promise<string> {
+  const agent = await db('agents').where({ code }).first('id', 'name');
+  if (!agent) {
+    throw new AdminError(`agent inconnu « ${code} »`);
+  }
+  return createToken(db, 'agent', `jeton de ${agent.name}`, agent.id, secret);
+}
+
+export async function createPartnerKey(db: Db, name: string, secret?: string): Promise<string> {
+  if (!name.trim()) {
+    throw new AdminError('le nom de la clé est obligatoire');
+  }
+  return createToken(db, 'partner', name.trim(), null, secret);
+}

@@ -1,0 +1,145 @@
+import { Command, CommanderError } from 'commander';
+import { AdminError, createAgent, createAgentToken, createPartnerKey } from '../admin';
+import { changeDelays } from '../commands/changeDelays';
+import { CommandError } from '../commands/errors';
+import { loadConfig } from '../config';
+import type { Delays } from '../../workflows/definitions';
+import { Runtime } from '../runtime';
+import { parseDuration } from './durations';
+import { start } from './start';
+
+function untilSignal(runtime: Runtime): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    runtime.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** Opens the database only, runs `fn`, closes. */
+async function withDatabase<T>(fn: (runtime: Runtime) => Promise<T>): Promise<T> {
+  const runtime = new Runtime(loadConfig());
+  try {
+    await runtime.openDatabase();
+    return await fn(runtime);
+  } finally {
+    await runtime.close();
+  }
+}
+
+export function program(): Command {
+  const cli = new Command('guichet').description('Guichet : le back-office des téléformulaires de la mairie').exitOverride();
+
+  cli.command('start').description('tout-en-un : base SQLite, serveur Temporal de développement, worker et web (par défaut)')
+    .action(async () => {
+      const runtime = new Runtime(loadConfig());
+      untilSignal(runtime);
+      await start(runtime);
+    });
+
+  cli.command('web').description('le serveur web seul (production : plusieurs instances possibles)').action(async () => {
+    const runtime = new Runtime(loadConfig());
+    untilSignal(runtime);
+    await runtime.openDatabase();
+    await runtime.openTemporal(false);
+    await runtime.startWeb();
+    console.log(`Guichet web on http://localhost:${runtime.config.port}`);
+  });
+
+  cli.command('worker').description('le worker Temporal seul (production : plusieurs instances possibles)').action(async () => {
+    const runtime = new Runtime(loadConfig());
+    untilSignal(runtime);
+    await runtime.openDatabase();
+    await runtime.openTemporal(false);
+    await runtime.startWorker();
+    console.log(`Guichet worker polling task queue ${runtime.config.taskQueue} on ${runtime.address}`);
+  });
+
+  cli.command('migrate').description('crée ou met à jour les tables').action(async () => {
+    await withDatabase(async () => console.log('migrations à jour'));
+  });
+
+  const agent = cli.command('agent').description('agents');
+  agent.command('create <code>').description('crée un agent')
+    .requiredOption('--name <name>', 'nom affiché')
+    .requiredOption('--email <email>', 'adresse électronique')
+    .option('--service <slug...>', 'service(s) de l\'agent', [])
+    .option('--admin', 'administrateur', false)
+    .option('--password <password>', 'mot de passe (sinon, à définir plus tard)')
+    .action(async (code: string, o: { name: string; email: string; service: string[]; admin: boolean; password?: string }) => {
+      await withDatabase(async ({ db }) => {
+        await createAgent(db, { code, name: o.name, email: o.email, services: o.service, admin: o.admin, password: o.password ?? null });
+        console.log(`agent ${code} créé`);
+      });
+    });
+
+  cli.command('token').description('jetons d\'API des agents')
+    .command('create <agentCode>').description('crée un jeton d\'API pour un agent et l\'affiche')
+    .action(async (code: string) => {
+      await withDatabase(async ({ db }) => console.log(await createAgentToken(db, code)));
+    });
+
+  cli.command('api-key').description('clés d\'API des partenaires')
+    .command('create <name>').description('crée une clé d\'API partenaire et l\'affiche')
+    .action(async (name: string) => {
+      await withDatabase(async ({ db }) => console.log(await createPartnerKey(db, name)));
+    });
+
+  cli.command('form-type').description('démarches')
+    .command('delays <slug>').description('règle les délais d\'une démarche (s\'applique aussi aux demandes en cours)')
+    .option('--unprocessed-reminder <duration>', 'première relance d\'une demande non traitée')
+    .option('--reminder-every <duration>', 'relances suivantes')
+    .option('--deletion <duration>', 'suppression d\'une demande non traitée')
+    .option('--deletion-warning <duration>', 'avertissement avant la suppression')
+    .option('--in-progress-reminder <duration>', 'relance d\'une demande en cours')
+    .action(async (slug: string, o: Record<string, string | undefined>) => {
+      const delays: Partial<Delays> = {};
+      const set = (key: keyof Delays, option: string, value: string | undefined) => {
+        if (value !== undefined) {
+          delays[key] = parseDuration(value, option);
+        }
+      };
+      set('unprocessedReminderMs', '--unprocessed-reminder', o.unprocessedReminder);
+      set('reminderEveryMs', '--reminder-every', o.reminderEvery);
+      set('deletionMs', '--deletion', o.deletion);
+      set('deletionWarningMs', '--deletion-warning', o.deletionWarning);
+      set('inProgressReminderMs', '--in-progress-reminder', o.inProgressReminder);
+      const runtime = new Runtime(loadConfig());
+      try {
+        await runtime.openDatabase();
+        await runtime.openTemporal(false);
+        const result = await changeDelays(runtime.ctx, slug, delays);
+        console.log(`délais de ${slug} : ${JSON.stringify(result.delays)} ; ${result.signalled} demande(s) en cours prévenue(s)`);
+      } finally {
+        await runtime.close();
+      }
+    });
+
+  cli.command('bench').description('mesures de performance (npm run bench)').action(async () => {
+    const { runBench } = await import('../../bench/run');
+    await runBench();
+  });
+  return cli;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exit(err.exitCode === 0 ? 0 : 2);
+    }
+    if (err instanceof AdminError || err instanceof CommandError) {
+      console.error(`guichet : ${err.message}`);
+      process.exit(2);
+    }
+    console.error(`guichet : ${(err as Error).message}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,59 @@
+import path from 'node:path';
+
+/** Everything Guichet reads from the environment, in one place (the README lists the same). */
+export interface Config {
+  port: number;
+  dataDir: string;
+  /** mysql://… when set; otherwise the embedded SQLite file under dataDir. */
+  databaseUrl: string | null;
+  /** host:port of a Temporal cluster; otherwise Guichet starts a dev server. */
+  temporalAddress: string | null;
+  temporalNamespace: string;
+  temporalDevPort: number;
+  temporalUiPort: number;
+  taskQueue: string;
+  /** smtp://… when set; otherwise e-mails stay in the database (dev mailbox). */
+  smtpUrl: string | null;
+  mailFrom: string;
+  publicUrl: string;
+  sessionSecret: string;
+}
+
+function int(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new Error(`${name} doit être un numéro de port (reçu « ${raw} »)`);
+  }
+  return value;
+}
+
+function text(name: string, env: NodeJS.ProcessEnv): string | null {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? null : raw.trim();
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = int('PORT', 3000, env);
+  return {
+    port,
+    dataDir: path.resolve(text('DATA_DIR', env) ?? 'data'),
+    databaseUrl: text('DATABASE_URL', env),
+    temporalAddress: text('TEMPORAL_ADDRESS', env),
+    temporalNamespace: text('TEMPORAL_NAMESPACE', env) ?? 'default',
+    temporalDevPort: int('TEMPORAL_DEV_PORT', 7233, env),
+    temporalUiPort: int('TEMPORAL_UI_PORT', 8233, env),
+    taskQueue: text('TEMPORAL_TASK_QUEUE', env) ?? 'guichet',
+    smtpUrl: text('SMTP_URL', env),
+    mailFrom: text('MAIL_FROM', env) ?? 'Guichet <guichet@mairie.example>',
+    publicUrl: (text('PUBLIC_URL', env) ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    sessionSecret: text('SESSION_SECRET', env) ?? 'guichet-dev-secret-change-me',
+  };
+}
+
+export function temporalAddressOf(config: Config): string {
+  return config.temporalAddress ?? `127.0.0.1:${config.temporalDevPort}`;
+}

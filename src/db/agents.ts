@@ -1,0 +1,54 @@
+import type { Db } from './connection';
+
+export interface AgentRow {
+  id: number;
+  code: string;
+  name: string;
+  email: string;
+  password_hash: string | null;
+  is_admin: boolean | number;
+  active: boolean | number;
+}
+
+export interface Agent {
+  id: number;
+  code: string;
+  name: string;
+  email: string;
+  isAdmin: boolean;
+  serviceIds: number[];
+}
+
+export async function findAgentRowByCode(db: Db, code: string): Promise<AgentRow | undefined> {
+  return db('agents').where({ code }).first();
+}
+
+export async function loadAgent(db: Db, id: number): Promise<Agent | undefined> {
+  const row: AgentRow | undefined = await db('agents').where({ id, active: true }).first();
+  if (!row) {
+    return undefined;
+  }
+  const services = await db('agent_services').where({ agent_id: id }).pluck('service_id');
+  return {
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    email: row.email,
+    isAdmin: Boolean(row.is_admin),
+    serviceIds: services.map(Number),
+  };
+}
+
+/** The agents who have rights on a service's form types: they get its information and reminder e-mails. */
+export async function agentsOfService(db: Db, serviceId: number): Promise<AgentRow[]> {
+  return db('agents as a')
+    .join('agent_services as s', 's.agent_id', 'a.id')
+    .where({ 's.service_id': serviceId, 'a.active': true })
+    .select('a.*')
+    .orderBy('a.name');
+}
+
+export async function agentNames(db: Db, ids: number[]): Promise<Map<number, { code: string; name: string }>> {
+  const rows: AgentRow[] = ids.length ? await db('agents').whereIn('id', ids) : [];
+  return new Map(rows.map((r) => [r.id, { code: r.code, name: r.name }]));
+}

@@ -1,0 +1,98 @@
+import type { EmailKind } from '../activities/types';
+import type { Db } from './connection';
+
+export type EmailStatus = 'PENDING' | 'COMMITTING' | 'SENT' | 'FAILED';
+
+export interface EmailDraft {
+  key: string;
+  requestId: number | null;
+  kind: EmailKind;
+  agentId: number | null;
+  to: string;
+  subject: string;
+  text: string;
+  html: string | null;
+}
+
+export interface EmailView {
+  id: number;
+  kind: EmailKind;
+  status: EmailStatus;
+  created_at: number;
+  sent_at: number | null;
+  to_address: string | null;
+  subject: string | null;
+  body_text: string | null;
+  reference: string | null;
+  agent_name: string | null;
+}
+
+/** Records an e-mail before it is sent; the same key gives back the same row. */
+export async function recordEmail(db: Db, draft: EmailDraft): Promise<number> {
+  const existing = await db('emails').where({ idempotency_key: draft.key }).first('id');
+  if (existing) {
+    return existing.id;
+  }
+  try {
+    return await db.transaction(async (trx) => {
+      const [id] = await trx('emails').insert({
+        idempotency_key: draft.key,
+        request_id: draft.requestId,
+        kind: draft.kind,
+        agent_id: draft.agentId,
+        status: 'PENDING',
+        created_at: Date.now(),
+      });
+      await trx('email_contents').insert({
+        email_id: id,
+        request_id: draft.requestId,
+        to_address: draft.to,
+        subject: draft.subject,
+        body_text: draft.text,
+        body_html: draft.html,
+      });
+      return id;
+    });
+  } catch (err) {
+    // Two attempts raced on the same key: the other one's row stands.
+    const raced = await db('emails').where({ idempotency_key: draft.key }).first('id');
+    if (raced) {
+      return raced.id;
+    }
+    throw err;
+  }
+}
+
+export async function deleteDraft(db: Db, id: number): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx('email_contents').where({ email_id: id }).delete();
+    await trx('emails').where({ id, status: 'PENDING' }).delete();
+  });
+}
+
+export async function emailForDelivery(db: Db, id: number) {
+  return db('emails as e')
+    .leftJoin('email_contents as c', 'c.email_id', 'e.id')
+    .where('e.id', id)
+    .first('e.id', 'e.idempotency_key', 'e.status', 'c.to_address', 'c.subject', 'c.body_text', 'c.body_html');
+}
+
+export async function setEmailStatus(db: Db, id: number, status: EmailStatus, extra: Record<string, unknown> = {}): Promise<void> {
+  await db('emails').where({ id }).update({ status, ...extra });
+}
+
+function emailQuery(db: Db) {
+  return db('emails as e')
+    .leftJoin('email_contents as c', 'c.email_id', 'e.id')
+    .leftJoin('requests as r', 'r.id', 'e.request_id')
+    .leftJoin('agents as a', 'a.id', 'e.agent_id')
+    .select('e.id', 'e.kind', 'e.status', 'e.created_at', 'e.sent_at', 'c.to_address', 'c.subject', 'c.body_text', 'r.reference', 'a.name as agent_name');
+}
+
+export async function emailsOfRequest(db: Db, requestId: number): Promise<EmailView[]> {
+  return emailQuery(db).where('e.request_id', requestId).orderBy('e.id');
+}
+
+export async function latestEmails(db: Db, limit: number): Promise<EmailView[]> {
+  return emailQuery(db).orderBy('e.id', 'desc').limit(limit);
+}

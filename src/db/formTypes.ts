@@ -1,0 +1,65 @@
+import type { Delays } from '../../workflows/definitions';
+import type { Db } from './connection';
+
+export interface FormTypeRow {
+  id: number;
+  slug: string;
+  title: string;
+  service_id: number;
+  service_slug: string;
+  service_name: string;
+  unprocessed_reminder_ms: number;
+  reminder_every_ms: number;
+  deletion_ms: number;
+  deletion_warning_ms: number;
+  in_progress_reminder_ms: number;
+}
+
+const DAY = 24 * 3600 * 1000;
+/** DESIGN.md's defaults. */
+export const DEFAULT_DELAYS: Delays = {
+  unprocessedReminderMs: 2 * DAY,
+  reminderEveryMs: 2 * DAY,
+  deletionMs: 30 * DAY,
+  deletionWarningMs: 7 * DAY,
+  inProgressReminderMs: 7 * DAY,
+};
+
+export function delaysOf(row: FormTypeRow): Delays {
+  return {
+    unprocessedReminderMs: Number(row.unprocessed_reminder_ms),
+    reminderEveryMs: Number(row.reminder_every_ms),
+    deletionMs: Number(row.deletion_ms),
+    deletionWarningMs: Number(row.deletion_warning_ms),
+    inProgressReminderMs: Number(row.in_progress_reminder_ms),
+  };
+}
+
+export function delayColumns(d: Partial<Delays>): Record<string, number> {
+  const columns: Record<string, number | undefined> = {
+    unprocessed_reminder_ms: d.unprocessedReminderMs,
+    reminder_every_ms: d.reminderEveryMs,
+    deletion_ms: d.deletionMs,
+    deletion_warning_ms: d.deletionWarningMs,
+    in_progress_reminder_ms: d.inProgressReminderMs,
+  };
+  return Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined)) as Record<string, number>;
+}
+
+function query(db: Db) {
+  return db('form_types as f')
+    .join('services as s', 's.id', 'f.service_id')
+    .select('f.*', 's.slug as service_slug', 's.name as service_name');
+}
+
+export async function findFormType(db: Db, slug: string): Promise<FormTypeRow | undefined> {
+  return query(db).where('f.slug', slug).first();
+}
+
+export async function findFormTypeById(db: Db, id: number): Promise<FormTypeRow | undefined> {
+  return query(db).where('f.id', id).first();
+}
+
+export async function listFormTypes(db: Db): Promise<FormTypeRow[]> {
+  return query(db).orderBy('f.title');
+}

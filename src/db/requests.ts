@@ -1,0 +1,238 @@
+import crypto from 'node:crypto';
+import type { Status } from '../../workflows/definitions';
+import type { TransitionRecord } from '../activities/types';
+import type { Db } from './connection';
+
+export interface Citizen {
+  firstName: string;
+  lastName: string;
+  email?: string | null;
+  phone?: string | null;
+  address?: string | null;
+}
+
+export interface RequestRow {
+  id: number;
+  reference: string;
+  tracking_code: string;
+  form_type_id: number;
+  form_type_slug: string;
+  form_type_title: string;
+  service_id: number;
+  service_slug: string;
+  service_name: string;
+  status: Status;
+  assignee_id: number | null;
+  assignee_code: string | null;
+  assignee_name: string | null;
+  closing_code: string | null;
+  hold_until: number | null;
+  citizen_has_email: boolean | number;
+  version: number;
+  created_at: number;
+  taken_at: number | null;
+  closed_at: number | null;
+  updated_at: number;
+  purged_at: number | null;
+}
+
+export interface PersonalRow {
+  first_name: string;
+  last_name: string;
+  email: string | null;
+  phone: string | null;
+  address: string | null;
+  answers: string;
+}
+
+export interface EventView {
+  seq: number;
+  type: string;
+  at: number;
+  agent: { code: string; name: string } | null;
+  comment: string | null;
+}
+
+// Unambiguous characters only: a citizen may have to read the code over the phone.
+const TRACKING_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+export function newTrackingCode(): string {
+  const bytes = crypto.randomBytes(10);
+  const chars = Array.from(bytes, (b) => TRACKING_ALPHABET[b % TRACKING_ALPHABET.length]);
+  return `${chars.slice(0, 5).join('')}-${chars.slice(5).join('')}`;
+}
+
+export function referenceOf(id: number, at: number): string {
+  return `DEM-${new Date(at).getUTCFullYear()}-${String(id).padStart(6, '0')}`;
+}
+
+/** Writes a new request, its personal data and its first event in one transaction. */
+export async function insertRequest(
+  db: Db,
+  props: { formTypeId: number; serviceId: number; citizen: Citizen; answers: Record<string, unknown>; now: number },
+): Promise<{ id: number; reference: string; trackingCode: string }> {
+  return db.transaction(async (trx) => {
+    const trackingCode = newTrackingCode();
+    const [id] = await trx('requests').insert({
+      reference: `tmp-${trackingCode}`,
+      tracking_code: trackingCode,
+      form_type_id: props.formTypeId,
+      service_id: props.serviceId,
+      status: 'NON_TRAITEE',
+      citizen_has_email: Boolean(props.citizen.email),
+      version: 1,
+      created_at: props.now,
+      updated_at: props.now,
+    });
+    const reference = referenceOf(id, props.now);
+    await trx('requests').where({ id }).update({ reference });
+    await trx('request_personal').insert({
+      request_id: id,
+      first_name: props.citizen.firstName,
+      last_name: props.citizen.lastName,
+      email: props.citizen.email ?? null,
+      phone: props.citizen.phone ?? null,
+      address: props.citizen.address ?? null,
+      answers: JSON.stringify(props.answers),
+    });
+    await trx('events').insert({ request_id: id, seq: 1, type: 'SUBMITTED', agent_id: null, at: props.now });
+    return { id, reference, trackingCode };
+  });
+}
+
+/** Undoes insertRequest when its workflow could not be started: nothing half-filed remains. */
+export async function deleteRequest(db: Db, id: number): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx('events').where({ request_id: id }).delete();
+    await trx('request_personal').where({ request_id: id }).delete();
+    await trx('requests').where({ id }).delete();
+  });
+}
+
+function requestQuery(db: Db) {
+  return db('requests as r')
+    .join('form_types as f', 'f.id', 'r.form_type_id')
+    .join('services as s', 's.id', 'r.service_id')
+    .leftJoin('agents as a', 'a.id', 'r.assignee_id')
+    .select(
+      'r.*',
+      'f.slug as form_type_slug',
+      'f.title as form_type_title',
+      's.slug as service_slug',
+      's.name as service_name',
+      'a.code as assignee_code',
+      'a.name as assignee_name',
+    );
+}
+
+export async function findRequest(db: Db, reference: string): Promise<RequestRow | undefined> {
+  return requestQuery(db).where('r.reference', reference).first();
+}
+
+export async function findRequestById(db: Db, id: number): Promise<RequestRow | undefined> {
+  return requestQuery(db).where('r.id', id).first();
+}
+
+export async function findPersonal(db: Db, requestId: number): Promise<PersonalRow | undefined> {
+  return db('request_personal').where({ request_id: requestId }).first();
+}
+
+export async function listRequests(
+  db: Db,
+  filter: { serviceIds: number[]; status?: Status; assigneeId?: number; limit?: number },
+): Promise<RequestRow[]> {
+  const q = requestQuery(db).whereIn('r.service_id', filter.serviceIds);
+  if (filter.status) {
+    q.where('r.status', filter.status);
+  } else {
+    q.whereNot('r.status', 'CLOTUREE');
+  }
+  if (filter.assigneeId) {
+    q.where('r.assignee_id', filter.assigneeId);
+  }
+  return q.orderBy('r.created_at', 'desc').orderBy('r.id', 'desc').limit(filter.limit ?? 100);
+}
+
+export async function countByStatus(db: Db, serviceIds: number[]): Promise<Record<string, number>> {
+  const rows: { status: string; n: number | string }[] = await db('requests')
+    .whereIn('service_id', serviceIds)
+    .groupBy('status')
+    .select('status')
+    .count({ n: '*' });
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+export async function listEvents(db: Db, requestId: number): Promise<EventView[]> {
+  const rows: { seq: number; type: string; at: number; code: string | null; name: string | null; body: string | null }[] = await db('events as e')
+    .leftJoin('agents as a', 'a.id', 'e.agent_id')
+    .leftJoin('comments as c', 'c.id', 'e.comment_id')
+    .where('e.request_id', requestId)
+    .orderBy('e.seq')
+    .select('e.seq', 'e.type', 'e.at', 'a.code', 'a.name', 'c.body');
+  return rows.map((r) => ({
+    seq: r.seq,
+    type: r.type,
+    at: Number(r.at),
+    agent: r.code && r.name ? { code: r.code, name: r.name } : null,
+    comment: r.body ?? null,
+  }));
+}
+
+/** A comment written before the workflow is asked to refer to it by id. */
+export async function insertComment(db: Db, requestId: number, body: string): Promise<number> {
+  const [id] = await db('comments').insert({ request_id: requestId, body });
+  return id;
+}
+
+export async function deleteComment(db: Db, id: number): Promise<void> {
+  await db('comments').where({ id }).delete();
+}
+
+const projectionColumns = {
+  status: 'status',
+  assigneeId: 'assignee_id',
+  closingCode: 'closing_code',
+  holdUntil: 'hold_until',
+  takenAt: 'taken_at',
+  closedAt: 'closed_at',
+} as const;
+
+/**
+ * Writes one transition: its event and the projection, in one transaction. Idempotent
+ * (a retried activity finds its event), and ordered: a write carrying an older seq than
+ * the projection's version does not overwrite it.
+ */
+export async function applyTransition(db: Db, t: TransitionRecord): Promise<void> {
+  await db.transaction(async (trx) => {
+    const existing = await trx('events').where({ request_id: t.requestId, seq: t.seq }).first('id');
+    if (existing) {
+      return;
+    }
+    await trx('events').insert({
+      request_id: t.requestId,
+      seq: t.seq,
+      type: t.eventType,
+      agent_id: t.agentId,
+      comment_id: t.commentId,
+      at: t.at,
+    });
+    const patch: Record<string, unknown> = { version: t.seq, updated_at: t.at };
+    for (const [key, column] of Object.entries(projectionColumns)) {
+      const value = t.projection[key as keyof typeof projectionColumns];
+      if (value !== undefined) {
+        patch[column] = value;
+      }
+    }
+    await trx('requests').where({ id: t.requestId }).where('version', '<', t.seq).update(patch);
+  });
+}
+
+/** Deletes everything personal of a closed request; what remains is the anonymous stub and its milestones. */
+export async function purgeRequest(db: Db, requestId: number, at: number): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx('request_personal').where({ request_id: requestId }).delete();
+    await trx('events').where({ request_id: requestId }).update({ comment_id: null });
+    await trx('comments').where({ request_id: requestId }).delete();
+    await trx('email_contents').where({ request_id: requestId }).delete();
+    await trx('requests').where({ id: requestId }).update({ purged_at: at, citizen_has_email: false, hold_until: null });
+  });
+}

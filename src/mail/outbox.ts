@@ -1,0 +1,51 @@
+import type { Db } from '../db/connection';
+import { emailForDelivery, setEmailStatus } from '../db/emails';
+import type { Transport } from './transport';
+
+export interface DeliveryHooks {
+  /** Called after the transport accepted the e-mail and before it is marked SENT (tests crash here). */
+  afterSend?: (emailId: number) => void | Promise<void>;
+}
+
+/**
+ * Sends a recorded e-mail exactly once. A row left COMMITTING by a worker that died
+ * after the server accepted the message is taken as sent and is not sent again.
+ */
+export async function deliverEmail(
+  db: Db,
+  transport: Transport,
+  from: string,
+  emailId: number,
+  hooks: DeliveryHooks = {},
+): Promise<void> {
+  const row = await emailForDelivery(db, emailId);
+  if (!row) {
+    throw new Error(`e-mail ${emailId} introuvable`);
+  }
+  if (row.status === 'SENT') {
+    return;
+  }
+  if (row.status === 'COMMITTING') {
+    await setEmailStatus(db, emailId, 'SENT', { sent_at: Date.now() });
+    return;
+  }
+  if (row.to_address === null) {
+    // Purged before it could go out: nothing left to send.
+    await setEmailStatus(db, emailId, 'FAILED', { error: 'données supprimées avant envoi' });
+    return;
+  }
+  await db('emails').where({ id: emailId }).increment('attempts', 1);
+  await transport.deliver(
+    {
+      messageId: `<${row.idempotency_key.replace(/[^A-Za-z0-9.:-]/g, '_')}@guichet>`,
+      from,
+      to: row.to_address,
+      subject: row.subject,
+      text: row.body_text,
+      html: row.body_html,
+    },
+    () => setEmailStatus(db, emailId, 'COMMITTING'),
+  );
+  await hooks.afterSend?.(emailId);
+  await setEmailStatus(db, emailId, 'SENT', { sent_at: Date.now() });
+}

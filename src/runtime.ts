@@ -1,0 +1,100 @@
+import path from 'node:path';
+import type { Server } from 'node:http';
+import type { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import { temporalAddressOf, type Config } from './config';
+import type { Ctx } from './commands/context';
+import { connect, migrate, type Db } from './db/connection';
+import { createTransport, type Transport } from './mail/transport';
+import { connectClient } from './temporal/client';
+import { startDevServer, type DevServer } from './temporal/devServer';
+import { createWorker } from './temporal/worker';
+import { createWebApp } from './web/server';
+
+/** The parts one process holds; `close` stops them in the right order. */
+export class Runtime {
+  private readonly stops: (() => Promise<void> | void)[] = [];
+  db!: Db;
+  client?: Client;
+  transport!: Transport;
+  address!: string;
+
+  constructor(readonly config: Config, private readonly log: (line: string) => void = console.log) {}
+
+  get ctx(): Ctx {
+    if (!this.client) {
+      throw new Error('client Temporal non connecté');
+    }
+    return { db: this.db, client: this.client, config: this.config };
+  }
+
+  async openDatabase(): Promise<Db> {
+    this.db = connect(this.config);
+    this.stops.push(() => this.db.destroy());
+    await migrate(this.db);
+    return this.db;
+  }
+
+  /** The configured Temporal, or (embedded default) a dev server started here. */
+  async openTemporal(embedded: boolean): Promise<void> {
+    this.address = temporalAddressOf(this.config);
+    if (embedded && !this.config.temporalAddress) {
+      const dev: DevServer = await startDevServer({
+        dbFile: path.join(this.config.dataDir, 'temporal.sqlite'),
+        port: this.config.temporalDevPort,
+        uiPort: this.config.temporalUiPort,
+        namespace: this.config.temporalNamespace,
+        log: this.log,
+      });
+      this.stops.push(() => dev.stop());
+      this.log(`Temporal dev server on ${dev.address}, its web UI on http://localhost:${this.config.temporalUiPort}`);
+    }
+    this.client = await connectClient(this.address, this.config.temporalNamespace);
+    this.stops.push(() => this.client?.connection.close());
+    this.transport = createTransport(this.config.smtpUrl);
+    this.stops.push(() => this.transport.close());
+  }
+
+  async startWorker(): Promise<Worker> {
+    const { worker, connection } = await createWorker({
+      db: this.db,
+      transport: this.transport,
+      config: this.config,
+      address: this.address,
+      namespace: this.config.temporalNamespace,
+      taskQueue: this.config.taskQueue,
+    });
+    const running = worker.run();
+    this.stops.push(async () => {
+      if (worker.getState() === 'RUNNING') {
+        worker.shutdown();
+      }
+      await running.catch(() => undefined);
+      await connection.close();
+    });
+    return worker;
+  }
+
+  async startWeb(): Promise<Server> {
+    const app = createWebApp(this.ctx);
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(this.config.port, () => resolve(s)).on('error', reject);
+    });
+    this.stops.push(() => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }));
+    return server;
+  }
+
+  async close(): Promise<void> {
+    for (const stop of this.stops.reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        this.log(`while stopping: ${(err as Error).message}`);
+      }
+    }
+    this.stops.length = 0;
+  }
+}

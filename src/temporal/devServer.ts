@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { ensureTemporalCli } from './cli';
+
+export interface DevServer {
+  address: string;
+  stop(): Promise<void>;
+}
+
+async function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Starts `temporal server start-dev` with its state in `dbFile`, and waits until it answers. */
+export async function startDevServer(opts: {
+  dbFile: string;
+  port: number;
+  uiPort: number | null;
+  namespace: string;
+  log?: (line: string) => void;
+}): Promise<DevServer> {
+  const cli = await ensureTemporalCli(opts.log);
+  if (await portOpen(opts.port)) {
+    throw new Error(`Le port ${opts.port} est déjà pris : choisissez-en un autre avec TEMPORAL_DEV_PORT.`);
+  }
+  const args = [
+    'server', 'start-dev',
+    '--db-filename', opts.dbFile,
+    '--ip', '127.0.0.1',
+    '--port', String(opts.port),
+    '--namespace', opts.namespace,
+    '--log-level', 'error',
+  ];
+  if (opts.uiPort === null) {
+    args.push('--headless');
+  } else {
+    args.push('--ui-port', String(opts.uiPort));
+  }
+  const child: ChildProcess = spawn(cli, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  let exited = false;
+  child.on('exit', () => {
+    exited = true;
+  });
+  const deadline = Date.now() + 60_000;
+  while (!(await portOpen(opts.port))) {
+    if (exited || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('Le serveur Temporal de développement n\'a pas démarré.');
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    address: `127.0.0.1:${opts.port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (exited) {
+          resolve();
+          return;
+        }
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      }),
+  };
+}

@@ -1,0 +1,46 @@
+import type { NextFunction, Request, Response } from 'express';
+import { loadAgent, type Agent } from '../db/agents';
+import type { Db } from '../db/connection';
+import { findToken } from '../db/tokens';
+import { CommandError } from '../commands/errors';
+
+export type Caller = { kind: 'agent'; agent: Agent } | { kind: 'partner'; name: string };
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    caller?: Caller;
+  }
+}
+
+/** Bearer credentials of the API: an agent token or a partner key. */
+export function bearer(db: Db, accepts: Caller['kind'][]) {
+  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const token = match ? await findToken(db, match[1]) : undefined;
+    let caller: Caller | undefined;
+    if (token?.kind === 'agent' && token.agent_id !== null) {
+      const agent = await loadAgent(db, token.agent_id);
+      caller = agent ? { kind: 'agent', agent } : undefined;
+    } else if (token?.kind === 'partner') {
+      caller = { kind: 'partner', name: token.name };
+    }
+    if (!caller) {
+      next(CommandError.of(401, 'UNAUTHORIZED'));
+      return;
+    }
+    if (!accepts.includes(caller.kind)) {
+      next(CommandError.of(403, 'FORBIDDEN'));
+      return;
+    }
+    req.caller = caller;
+    next();
+  };
+}
+
+export function agentOf(req: Request): Agent {
+  if (req.caller?.kind !== 'agent') {
+    throw CommandError.of(401, 'UNAUTHORIZED');
+  }
+  return req.caller.agent;
+}

@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { ConnectSessionKnexStore } from 'connect-session-knex';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { engine } from 'express-handlebars';
+import session from 'express-session';
+import type { Ctx } from '../commands/context';
+import { apiRouter } from './api';
+import { agentRouter } from './agentRoutes';
+import { helpers } from './viewHelpers';
+
+declare module 'express-session' {
+  interface SessionData {
+    agentId: number;
+  }
+}
+
+const viewsDir = path.resolve(__dirname, '../../views');
+
+export function createWebApp(ctx: Ctx): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.engine('hbs', engine({
+    extname: '.hbs',
+    layoutsDir: path.join(viewsDir, 'layouts'),
+    partialsDir: path.join(viewsDir, 'partials'),
+    defaultLayout: 'main',
+    helpers,
+  }));
+  app.set('view engine', 'hbs');
+  app.set('views', path.join(viewsDir, 'pages'));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  // htmx and our CSS come from our own server: no CDN.
+  app.use('/static/htmx', express.static(path.dirname(require.resolve('htmx.org/dist/htmx.min.js')), { maxAge: '7d' }));
+  app.use('/static', express.static(path.resolve(__dirname, 'public'), { maxAge: '1h' }));
+
+  app.use('/api', apiRouter(ctx));
+
+  app.use(session({
+    store: new ConnectSessionKnexStore({ knex: ctx.db, tableName: 'sessions', createTable: false }),
+    secret: ctx.config.sessionSecret,
+    name: 'guichet.sid',
+    resave: false,
+    saveUninitialized: false,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: 10 * 3600 * 1000 },
+  }));
+  app.use(express.urlencoded({ extended: false, limit: '1mb' }));
+  app.use(agentRouter(ctx));
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    console.error(err);
+    if (req.path.startsWith('/api/')) {
+      res.status(500).json({ error: { code: 'INTERNAL', message: 'Une erreur inattendue est survenue.' } });
+      return;
+    }
+    res.status(500).send('Une erreur inattendue est survenue.');
+  });
+  return app;
+}

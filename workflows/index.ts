@@ -1,0 +1,1 @@
+export { requestWorkflow } from './request';

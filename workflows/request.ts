@@ -1,0 +1,217 @@
+// One workflow per request, id `request-<reference>`: the authority on its status.
+// Updates change the state synchronously, before their first await, so that of two
+// agents taking at once the second one's validator already sees EN_COURS.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
+import type { Activities, EmailKind, Projection } from '../src/activities/types';
+import {
+  annotateUpdate,
+  closeUpdate,
+  delaysChangedSignal,
+  holdUpdate,
+  reassignUpdate,
+  resumeUpdate,
+  stateQuery,
+  takeUpdate,
+  type AnnotateArgs,
+  type CloseArgs,
+  type HoldArgs,
+  type RequestInput,
+  type ResumeArgs,
+  type TakeArgs,
+  type RequestState,
+  type Status,
+} from './definitions';
+import { nextDeadline, refusalOf, type Action, type TimerKind, type TimerState } from './lifecycle';
+
+const db = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+// An SMTP server may be down for a while; after about a day the e-mail is marked failed.
+const mail = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 60 },
+});
+
+export async function requestWorkflow(input: RequestInput): Promise<void> {
+  const { requestId, reference } = input;
+  const s: TimerState & RequestState & { version: number } = {
+    status: 'NON_TRAITEE',
+    assigneeId: null,
+    closingCode: null,
+    holdUntil: null,
+    seq: 1, // event 1 (SUBMITTED) is written with the request itself
+    delays: input.delays,
+    submittedAt: input.submittedAt,
+    lastUnprocessedReminderAt: null,
+    deletionWarningSent: false,
+    inProgressSince: null,
+    lastInProgressReminderAt: null,
+    version: 0,
+  };
+  const background: Promise<void>[] = [];
+  let closingEmailId: number | null = null;
+
+  const snapshot = (): RequestState => ({
+    status: s.status,
+    assigneeId: s.assigneeId,
+    closingCode: s.closingCode,
+    holdUntil: s.holdUntil,
+    seq: s.seq,
+    delays: s.delays,
+  });
+
+  const refuse = (action: Action, target?: { toAgentId?: number }): void => {
+    const refusal = refusalOf(action, s, target);
+    if (refusal) {
+      throw ApplicationFailure.create({ type: refusal.code, message: refusal.code, details: [refusal], nonRetryable: true });
+    }
+  };
+
+  /** Changes the state now and writes the projection and the event; returns the event's seq. */
+  const transition = async (
+    eventType: string,
+    agentId: number | null,
+    commentId: number | null,
+    change: Partial<Pick<RequestState, 'status' | 'assigneeId' | 'closingCode' | 'holdUntil'>>,
+    extra: Partial<Projection> = {},
+  ): Promise<number> => {
+    const at = Date.now();
+    Object.assign(s, change);
+    if (change.status === 'EN_COURS') {
+      s.inProgressSince = at;
+      s.lastInProgressReminderAt = null;
+    }
+    s.seq += 1;
+    s.version += 1;
+    const seq = s.seq;
+    await db.recordTransition({ requestId, seq, at, eventType, agentId, commentId, projection: { ...change, ...extra } });
+    return seq;
+  };
+
+  const sendInBackground = (emailId: number): void => {
+    background.push(
+      mail.sendEmail({ emailId }).catch(async (err: unknown) => {
+        if (err instanceof ActivityFailure) {
+          await db.markEmailFailed({ emailId, error: String(err.cause?.message ?? err.message) });
+          return;
+        }
+        throw err;
+      }),
+    );
+  };
+
+  const notifyInBackground = (kind: EmailKind, key: string, to: 'agents' | number, onlyIfStatus?: Status): void => {
+    const job = to === 'agents'
+      ? mail.notifyAgents({ requestId, kind, key, onlyIfStatus })
+      : mail.notifyAgent({ requestId, kind, key, agentId: to, onlyIfStatus });
+    background.push(job.catch(() => undefined)); // a reminder that could not go out must not stop the request
+  };
+
+  setHandler(stateQuery, snapshot);
+  setHandler(delaysChangedSignal, (delays) => {
+    s.delays = delays;
+    s.version += 1;
+  });
+
+  setHandler(takeUpdate, async ({ agentId, emailId }) => {
+    const at = Date.now();
+    await transition('TAKEN', agentId, null, { status: 'EN_COURS', assigneeId: agentId }, { takenAt: at });
+    if (emailId !== null) {
+      sendInBackground(emailId);
+    }
+    return snapshot();
+  }, { validator: (_args: TakeArgs) => refuse('take') });
+
+  setHandler(holdUpdate, async ({ agentId, commentId, until }) => {
+    await transition('HELD', agentId, commentId, { status: 'EN_ATTENTE', holdUntil: until });
+    return snapshot();
+  }, { validator: (_args: HoldArgs) => refuse('hold') });
+
+  setHandler(resumeUpdate, async ({ agentId }) => {
+    await transition('RESUMED', agentId, null, { status: 'EN_COURS', holdUntil: null });
+    return snapshot();
+  }, { validator: (_args: ResumeArgs) => refuse('resume') });
+
+  setHandler(reassignUpdate, async ({ agentId, toAgentId }) => {
+    const seq = await transition('REASSIGNED', agentId, null, { assigneeId: toAgentId });
+    notifyInBackground('REASSIGNED', `${reference}:REASSIGNED:${seq}`, toAgentId);
+    return snapshot();
+  }, { validator: (args) => refuse('reassign', { toAgentId: args.toAgentId }) });
+
+  setHandler(annotateUpdate, async ({ agentId, eventType, commentId }) => {
+    await transition(eventType, agentId, commentId, {});
+    return snapshot();
+  }, { validator: (_args: AnnotateArgs) => refuse('annotate') });
+
+  setHandler(closeUpdate, async ({ agentId, closingCode, emailId }) => {
+    closingEmailId = emailId;
+    await transition('CLOSED', agentId, null, { status: 'CLOTUREE', closingCode, holdUntil: null }, { closedAt: Date.now() });
+    return snapshot();
+  }, { validator: (_args: CloseArgs) => refuse('close') });
+
+  const fire = async (kind: TimerKind): Promise<void> => {
+    const now = Date.now();
+    switch (kind) {
+      case 'UNPROCESSED_REMINDER':
+        s.lastUnprocessedReminderAt = now;
+        notifyInBackground('REMINDER_UNPROCESSED', `${reference}:REMINDER_UNPROCESSED:${now}`, 'agents', 'NON_TRAITEE');
+        return;
+      case 'DELETION_WARNING':
+        s.deletionWarningSent = true;
+        notifyInBackground('DELETION_WARNING', `${reference}:DELETION_WARNING`, 'agents', 'NON_TRAITEE');
+        return;
+      case 'DELETION':
+        await transition('EXPIRED', null, null, { status: 'CLOTUREE', closingCode: 'EXPIRED' }, { closedAt: now });
+        notifyInBackground('DELETION_NOTICE', `${reference}:DELETION_NOTICE`, 'agents');
+        return;
+      case 'IN_PROGRESS_REMINDER':
+        s.lastInProgressReminderAt = now;
+        if (s.assigneeId !== null) {
+          notifyInBackground('REMINDER_IN_PROGRESS', `${reference}:REMINDER_IN_PROGRESS:${now}`, s.assigneeId, 'EN_COURS');
+        }
+        return;
+      case 'HOLD_END': {
+        await transition('HOLD_ENDED', null, null, { status: 'EN_COURS', holdUntil: null });
+        if (s.assigneeId !== null) {
+          notifyInBackground('HOLD_ENDED', `${reference}:HOLD_ENDED:${s.seq}`, s.assigneeId);
+        }
+        return;
+      }
+    }
+  };
+
+  background.push(mail.notifyCitizen({ requestId, kind: 'RECEIPT', key: `${reference}:RECEIPT` }).catch(() => undefined));
+  notifyInBackground('NEW_REQUEST', `${reference}:NEW_REQUEST`, 'agents');
+
+  while (s.status !== 'CLOTUREE') {
+    const version = s.version;
+    const due = nextDeadline(s);
+    if (due === null) {
+      await condition(() => s.version !== version);
+      continue;
+    }
+    const wait = due.at - Date.now();
+    const changed = wait > 0 ? await condition(() => s.version !== version, wait) : false;
+    if (!changed && s.version === version) {
+      await fire(due.kind);
+    }
+  }
+
+  // Closed: let running updates finish, send what is queued (the closing notice last),
+  // and only then forget the citizen.
+  await condition(allHandlersFinished);
+  await Promise.all(background);
+  if (closingEmailId !== null) {
+    sendInBackground(closingEmailId);
+    await Promise.all(background);
+  }
+  await db.purgePersonalData({ requestId, at: Date.now() });
+}
