@@ -17,6 +17,8 @@ export interface Config {
   mailFrom: string;
   publicUrl: string;
   sessionSecret: string;
+  /** First part of request references, e.g. DEM in DEM-2026-000123. */
+  referencePrefix: string;
 }
 
 function int(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
@@ -51,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: text('MAIL_FROM', env) ?? 'Guichet <guichet@mairie.example>',
     publicUrl: (text('PUBLIC_URL', env) ?? `http://localhost:${port}`).replace(/\/$/, ''),
     sessionSecret: text('SESSION_SECRET', env) ?? 'guichet-dev-secret-change-me',
+    referencePrefix: text('REFERENCE_PREFIX', env) ?? 'DEM',
   };
 }
 

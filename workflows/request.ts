@@ -36,7 +36,7 @@ const db = proxyActivities<Activities>({
 });
 // An SMTP server may be down for a while; after about a day the e-mail is marked failed.
 const mail = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 60 },
 });
 

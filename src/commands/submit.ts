@@ -25,6 +25,7 @@ export async function submit(ctx: Ctx, props: SubmitProps): Promise<{ reference:
   }
   const now = Date.now();
   const { id, reference, trackingCode } = await insertRequest(ctx.db, {
+    prefix: ctx.config.referencePrefix,
     formTypeId: formType.id,
     serviceId: formType.service_id,
     citizen: props.citizen,

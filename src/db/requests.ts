@@ -61,14 +61,14 @@ export function newTrackingCode(): string {
   return `${chars.slice(0, 5).join('')}-${chars.slice(5).join('')}`;
 }
 
-export function referenceOf(id: number, at: number): string {
-  return `DEM-${new Date(at).getUTCFullYear()}-${String(id).padStart(6, '0')}`;
+export function referenceOf(prefix: string, id: number, at: number): string {
+  return `${prefix}-${new Date(at).getUTCFullYear()}-${String(id).padStart(6, '0')}`;
 }
 
 /** Writes a new request, its personal data and its first event in one transaction. */
 export async function insertRequest(
   db: Db,
-  props: { formTypeId: number; serviceId: number; citizen: Citizen; answers: Record<string, unknown>; now: number },
+  props: { prefix: string; formTypeId: number; serviceId: number; citizen: Citizen; answers: Record<string, unknown>; now: number },
 ): Promise<{ id: number; reference: string; trackingCode: string }> {
   return db.transaction(async (trx) => {
     const trackingCode = newTrackingCode();
@@ -83,7 +83,7 @@ export async function insertRequest(
       created_at: props.now,
       updated_at: props.now,
     });
-    const reference = referenceOf(id, props.now);
+    const reference = referenceOf(props.prefix, id, props.now);
     await trx('requests').where({ id }).update({ reference });
     await trx('request_personal').insert({
       request_id: id,
