@@ -10,7 +10,7 @@ import { resume } from '../commands/resume';
 import { submit } from '../commands/submit';
 import { take } from '../commands/take';
 import { listFormTypes } from '../db/formTypes';
-import { findRequest, listEvents } from '../db/requests';
+import { findRequest, listEvents, type RequestRow } from '../db/requests';
 import { canSee } from '../policies';
 import { agentOf, bearer } from './auth';
 import * as schema from './apiSchema';
@@ -29,6 +29,22 @@ function parse<T extends z.ZodTypeAny>(s: T, body: unknown): z.infer<T> {
 const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => {
   fn(req, res).catch(next);
 };
+
+async function present(ctx: Ctx, request: RequestRow) {
+  const events = await listEvents(ctx.db, request.id);
+  return {
+    reference: request.reference,
+    status: request.status,
+    formType: request.form_type_slug,
+    service: request.service_slug,
+    assignee: request.assignee_code ? { code: request.assignee_code, name: request.assignee_name } : null,
+    closingCode: request.closing_code,
+    createdAt: iso(request.created_at),
+    takenAt: iso(request.taken_at),
+    closedAt: iso(request.closed_at),
+    events: events.map((e) => ({ type: e.type, at: iso(e.at), agent: e.agent, comment: e.comment })),
+  };
+}
 
 /** The JSON API of partners and agents (the contract is in the README). */
 export function apiRouter(ctx: Ctx): express.Router {
@@ -56,25 +72,14 @@ export function apiRouter(ctx: Ctx): express.Router {
     if (req.caller?.kind === 'agent' && !canSee(req.caller.agent, request)) {
       throw CommandError.of(403, 'FORBIDDEN');
     }
-    const events = await listEvents(ctx.db, request.id);
-    res.json({
-      reference: request.reference,
-      status: request.status,
-      formType: request.form_type_slug,
-      service: request.service_slug,
-      assignee: request.assignee_code ? { code: request.assignee_code, name: request.assignee_name } : null,
-      closingCode: request.closing_code,
-      createdAt: iso(request.created_at),
-      takenAt: iso(request.taken_at),
-      closedAt: iso(request.closed_at),
-      events: events.map((e) => ({ type: e.type, at: iso(e.at), agent: e.agent, comment: e.comment })),
-    });
+    res.json(await present(ctx, request));
   }));
 
+  // An accepted action answers with the request as it now stands.
   const action = (name: string, run: (req: Request) => Promise<unknown>) =>
     router.post(`/requests/:reference/${name}`, agent, wrap(async (req, res) => {
-      const state = await run(req);
-      res.json(state);
+      await run(req);
+      res.json(await present(ctx, (await findRequest(ctx.db, String(req.params.reference)))!));
     }));
 
   const ref = (req: Request) => String(req.params.reference);

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import knexFactory from 'knex';
 import { createAgentToken } from '../../src/admin';
 import type { Ctx } from '../../src/commands/context';
@@ -77,11 +77,20 @@ async function freshDatabase(): Promise<{ databaseUrl: string | null; dataDir: s
   };
 }
 
+function quietWorkerLogs(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed by an earlier test file in this process
+  }
+}
+
 export async function startHarness(opts: { worker?: boolean; hooks?: DeliveryHooks; env?: Record<string, string> } = {}): Promise<Harness> {
   const address = process.env.GUICHET_TEST_TEMPORAL;
   if (!address) {
     throw new Error('the Temporal dev server of globalSetup is not running');
   }
+  quietWorkerLogs();
   const smtp = await startSmtp();
   const database = await freshDatabase();
   const suffix = crypto.randomBytes(3).toString('hex').toUpperCase();
