@@ -1,0 +1,93 @@
+import { startHarness, waitFor, type Harness } from './support/harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+// Distinctive strings: if any of them survives the purge, somewhere, the test says where.
+const secrets = {
+  firstName: 'Zébulon',
+  lastName: 'Quasimodo',
+  email: 'zebulon.quasimodo@example.org',
+  phone: '07 99 88 77 66',
+  address: '77 allée des Secrets, 44000 Nantes',
+  answer: 'réponse-très-privée-42',
+  comment: 'commentaire-privé-123',
+  reason: 'raison-privée-456',
+  body: 'corps-de-courriel-privé-789',
+};
+const TABLES = [
+  'services', 'form_types', 'agents', 'agent_services', 'api_tokens', 'closing_codes', 'event_types', 'requests',
+  'request_personal', 'comments', 'events', 'emails', 'email_contents', 'sessions',
+];
+
+function leaks(text: string): string[] {
+  return Object.values(secrets).filter((s) => text.includes(s));
+}
+
+/** JSON of a workflow history with every payload decoded, so that its contents can be searched. */
+function readable(value: unknown): string {
+  return JSON.stringify(value, (key, v: unknown) => {
+    if (v instanceof Uint8Array) {
+      return Buffer.from(v).toString('utf8');
+    }
+    // Payloads come base64-encoded in the fetched history.
+    return key === 'data' && typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : v;
+  });
+}
+
+async function closeWithEverything(): Promise<{ ref: string; id: number }> {
+  const res = await h.api('POST', '/api/requests', h.partnerKey, {
+    formType: 'acte-naissance',
+    citizen: { firstName: secrets.firstName, lastName: secrets.lastName, email: secrets.email, phone: secrets.phone, address: secrets.address },
+    answers: { motif: secrets.answer },
+  });
+  const ref: string = res.body.reference;
+  const t = h.tokens.amartin;
+  const ok = async (action: string, body: object) => expect((await h.api('POST', `/api/requests/${ref}/${action}`, t, body)).status).toBe(200);
+  await ok('take', { notifyCitizen: true, body: `Bonjour ${secrets.firstName} ${secrets.lastName}, ${secrets.body}` });
+  await ok('annotate', { eventType: 'APPEL_TELEPHONIQUE', comment: secrets.comment });
+  await ok('hold', { reason: secrets.reason });
+  await ok('resume', {});
+  // Before the close, the personal data is there (so the checks below can fail).
+  const { id } = await h.db('requests').where({ reference: ref }).first('id');
+  expect(leaks(JSON.stringify(await h.db('request_personal').where({ request_id: id })))).toEqual(
+    expect.arrayContaining([secrets.lastName, secrets.email, secrets.answer]),
+  );
+  await ok('close', { closingCode: 'TRAITEE', notifyCitizen: true });
+  await waitFor(async () => (await h.db('requests').where({ id }).first('purged_at')).purged_at, 20000, 'purge');
+  return { ref, id };
+}
+
+test('closing deletes every personal datum from the database and keeps the anonymous milestones', async () => {
+  const { ref, id } = await closeWithEverything();
+  for (const table of TABLES) {
+    const rows = await h.db(table).select('*');
+    expect({ table, leaks: leaks(JSON.stringify(rows)) }).toEqual({ table, leaks: [] });
+  }
+  // The closing e-mail went out before the purge, with the name in it.
+  expect(h.mails.some((m) => m.subject === `Clôture de votre demande ${ref}` && m.text.includes(secrets.lastName))).toBe(true);
+
+  const kept = await h.api('GET', `/api/requests/${ref}`, h.tokens.amartin);
+  expect(kept.body).toMatchObject({ reference: ref, formType: 'acte-naissance', status: 'CLOTUREE', closingCode: 'TRAITEE', assignee: { code: 'amartin', name: 'Anne Martin' } });
+  expect(kept.body.events.map((e: { type: string }) => e.type)).toEqual(['SUBMITTED', 'TAKEN', 'APPEL_TELEPHONIQUE', 'HELD', 'RESUMED', 'CLOSED']);
+  expect(kept.body.events.every((e: { comment: unknown; at: string }) => e.comment === null && Date.parse(e.at) > 0)).toBe(true);
+  const emails = await h.db('emails').where({ request_id: id });
+  expect(emails.length).toBeGreaterThan(0);
+  expect(await h.db('email_contents').where({ request_id: id })).toHaveLength(0);
+});
+
+test('no personal datum ever enters the workflow history', async () => {
+  const { ref } = await closeWithEverything();
+  const handle = h.ctx.client.workflow.getHandle(`request-${ref}`);
+  await waitFor(async () => (await handle.describe()).status.name === 'COMPLETED', 20000, 'workflow completion');
+  const history = readable(await handle.fetchHistory());
+  // The decoding works (an event type, only found inside payloads, is readable) …
+  expect(history.includes('APPEL_TELEPHONIQUE')).toBe(true);
+  // … and nothing personal is there.
+  expect(leaks(history)).toEqual([]);
+});
