@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { changeDelays } from '../src/commands/changeDelays';
+import { startHarness, waitFor, type Harness } from './support/harness';
+
+// Histories recorded from real runs are replayed against today's workflow code: a
+// change that breaks determinism for requests already running fails here.
+// `RECORD_HISTORIES=1 npx jest tests/replay.test.ts` records them afresh (only do so
+// when an incompatible change is deliberate and versioned).
+const DIR = path.join(__dirname, 'histories');
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const citizen = { firstName: 'Rosa', lastName: 'Bonheur', email: 'rosa.bonheur@example.org' };
+
+async function submit(formType: string): Promise<string> {
+  const res = await h.api('POST', '/api/requests', h.partnerKey, { formType, citizen, answers: {} });
+  return res.body.reference;
+}
+
+async function act(ref: string, action: string, token: string, body: object): Promise<void> {
+  expect((await h.api('POST', `/api/requests/${ref}/${action}`, token, body)).status).toBe(200);
+}
+
+/** Runs each scenario of the lifecycle for real and returns the workflow ids. */
+async function runScenarios(): Promise<Record<string, string>> {
+  const full = await submit('acte-naissance');
+  await act(full, 'take', h.tokens.amartin, { notifyCitizen: true, subject: 'Bien reçu' });
+  await act(full, 'annotate', h.tokens.amartin, { eventType: 'NOTE', comment: 'note' });
+  await act(full, 'hold', h.tokens.amartin, { reason: 'pièce' });
+  await act(full, 'resume', h.tokens.amartin, {});
+  await act(full, 'reassign', h.tokens.amartin, { agent: 'bdurand' });
+  await act(full, 'close', h.tokens.bdurand, { closingCode: 'TRAITEE', notifyCitizen: true });
+
+  await changeDelays(h.ctx, 'acte-mariage', { unprocessedReminderMs: 1000, reminderEveryMs: 1000, deletionMs: 4000, deletionWarningMs: 2000 });
+  const expired = await submit('acte-mariage');
+
+  const holdUntil = await submit('signalement-voirie');
+  await act(holdUntil, 'take', h.tokens.dleroy, { notifyCitizen: false });
+  await act(holdUntil, 'hold', h.tokens.dleroy, { reason: 'x', until: new Date(Date.now() + 1500).toISOString() });
+
+  const ids = { 'full-lifecycle': full, expired, 'hold-until': holdUntil };
+  for (const ref of Object.values(ids)) {
+    const handle = h.ctx.client.workflow.getHandle(`request-${ref}`);
+    await waitFor(async () => ref === holdUntil
+      ? (await h.db('requests').where({ reference: ref }).first('status')).status === 'EN_COURS'
+      : (await handle.describe()).status.name === 'COMPLETED', 20000, `end of scenario ${ref}`);
+  }
+  return Object.fromEntries(Object.entries(ids).map(([name, ref]) => [name, `request-${ref}`]));
+}
+
+async function replay(histories: { workflowId: string; history: unknown }[]): Promise<(string | null)[]> {
+  const results: (string | null)[] = [];
+  const options = { workflowBundle: { codePath: process.env.GUICHET_TEST_BUNDLE! } };
+  for await (const result of Worker.runReplayHistories(options, histories)) {
+    results.push(result.error ? `${result.workflowId}: ${String(result.error)}` : null);
+  }
+  return results;
+}
+
+test('histories of today\'s scenarios replay, and the recorded ones still do', async () => {
+  const ids = await runScenarios();
+  const fresh = await Promise.all(Object.entries(ids).map(async ([name, workflowId]) => {
+    const history = await h.ctx.client.workflow.getHandle(workflowId).fetchHistory();
+    if (process.env.RECORD_HISTORIES) {
+      fs.writeFileSync(path.join(DIR, `${name}.json`), JSON.stringify(history));
+    }
+    return { workflowId, history };
+  }));
+  expect(await replay(fresh)).toEqual([null, null, null]);
+
+  const recorded = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
+  expect(recorded.sort()).toEqual(['expired.json', 'full-lifecycle.json', 'hold-until.json']);
+  // fromObject, not the SDK's historyFromJSON, whose protobuf type checks fail under jest's module registry.
+  const histories = recorded.map((f) => ({
+    workflowId: f,
+    history: temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(path.join(DIR, f), 'utf8'))),
+  }));
+  expect(await replay(histories)).toEqual([null, null, null]);
+});
