@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 
 export interface WorkerDeps extends ActivityDeps {
@@ -9,7 +9,17 @@ export interface WorkerDeps extends ActivityDeps {
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
+/** The SDK logs every state change at INFO; warnings and errors are what an operator needs. */
+function installQuietLogger(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed (by a test harness or an earlier worker in this process).
+  }
+}
+
 export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; connection: NativeConnection }> {
+  installQuietLogger();
   const connection = await NativeConnection.connect({ address: deps.address });
   const worker = await Worker.create({
     connection,
