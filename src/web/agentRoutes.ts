@@ -1,6 +1,26 @@
-import express from 'express';
+import express, { type Request, type Response } from 'express';
 import type { Ctx } from '../commands/context';
+import { t } from '../i18n';
+import { listRoutes } from './routes/lists';
+import { navModel, renderFragment, renderPage } from './routes/render';
+import { currentAgent, loadSessionAgent, requireAgent, sessionRoutes } from './routes/session';
 
-export function agentRouter(_ctx: Ctx): express.Router {
-  return express.Router();
+/** The agents' web UI: server-rendered pages, htmx fragments for the request panel. */
+export function agentRouter(ctx: Ctx): express.Router {
+  const router = express.Router();
+  router.use(loadSessionAgent(ctx));
+  router.use(sessionRoutes(ctx));
+
+  router.use(requireAgent);
+  router.use(listRoutes(ctx));
+  router.get('/navigation', async (req, res) => {
+    const current = new URL(req.get('HX-Current-URL') ?? '/', 'http://guichet').pathname;
+    renderFragment(res, 'nav', { ...(await navModel(ctx, currentAgent(req), current)) });
+  });
+
+  router.use(async (req: Request, res: Response) => {
+    res.status(404);
+    await renderPage(ctx, req, res, 'error', { title: t('ui.errorPage.title'), message: t('ui.errorPage.notFound') });
+  });
+  return router;
 }

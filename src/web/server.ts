@@ -26,6 +26,8 @@ export function createWebApp(ctx: Ctx): express.Express {
     partialsDir: path.join(viewsDir, 'partials'),
     defaultLayout: 'main',
     helpers,
+    // An indented partial would otherwise indent the text of the textareas it holds.
+    compilerOptions: { preventIndent: true },
   }));
   app.set('view engine', 'hbs');
   app.set('views', path.join(viewsDir, 'pages'));

@@ -1,13 +1,25 @@
 import { t } from '../i18n';
 import { formatDate } from '../mail/context';
 
+/** What Handlebars passes last to a helper: `{{t 'key' name=value}}` puts name in hash. */
+interface HelperOptions {
+  hash?: Record<string, string | number>;
+}
+
+const shortFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Paris' });
+
 /** Handlebars helpers available in every view. */
 export const helpers = {
-  t: (key: string) => t(key),
+  t: (key: string, options?: HelperOptions) => t(key, options?.hash ?? {}),
   status: (code: string) => t(`status.${code}`),
   eventLabel: (code: string) => t(`event.${code}`),
   emailKind: (code: string) => t(`emailKind.${code}`),
   emailStatus: (code: string) => t(`emailStatus.${code}`),
   date: (ms: number | null) => formatDate(ms),
+  /** for tables, where a long date would wrap */
+  shortDate: (ms: number | null) => (ms ? shortFormat.format(new Date(Number(ms))) : ''),
+  /** for <time datetime>, so assistive tools read an unambiguous date */
+  isoDate: (ms: number | null) => (ms ? new Date(Number(ms)).toISOString() : ''),
   eq: (a: unknown, b: unknown) => a === b,
+  isNumber: (value: unknown) => typeof value === 'number',
 };

@@ -1,0 +1,38 @@
+// Reads the agent UI needs beyond the shared queries: reference lists and per-agent counts.
+import type { Db } from './connection';
+
+export interface CodeLabel {
+  code: string;
+  label: string;
+}
+
+export async function listEventTypes(db: Db): Promise<CodeLabel[]> {
+  return db('event_types').select('code', 'label').orderBy('label');
+}
+
+/** The codes an agent may choose; system codes (EXPIRED) are set by the timers only. */
+export async function listClosingCodes(db: Db): Promise<CodeLabel[]> {
+  return db('closing_codes').where({ system: false }).select('code', 'label').orderBy('label');
+}
+
+export async function isChoosableClosingCode(db: Db, code: string): Promise<boolean> {
+  return Boolean(code) && Boolean(await db('closing_codes').where({ code, system: false }).first('code'));
+}
+
+export async function closingLabel(db: Db, code: string | null): Promise<string | null> {
+  if (!code) {
+    return null;
+  }
+  const row: CodeLabel | undefined = await db('closing_codes').where({ code }).first('code', 'label');
+  return row?.label ?? code;
+}
+
+/** The agent's requests in progress, for the "En cours" counter. */
+export async function countInProgressOf(db: Db, agentId: number, serviceIds: number[]): Promise<number> {
+  const row = await db('requests')
+    .whereIn('service_id', serviceIds)
+    .where({ assignee_id: agentId, status: 'EN_COURS' })
+    .count({ n: '*' })
+    .first();
+  return Number(row?.n ?? 0);
+}

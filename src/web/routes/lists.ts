@@ -1,0 +1,55 @@
+import express from 'express';
+import type { Ctx } from '../../commands/context';
+import type { Agent } from '../../db/agents';
+import { listRequests } from '../../db/requests';
+import { t } from '../../i18n';
+import { OPEN_STATUSES, type Status } from '../../../workflows/definitions';
+import { renderPage } from './render';
+import { countsOf, RUBRIQUES } from './rubriques';
+import { currentAgent } from './session';
+
+const MAX_ROWS = 100;
+
+/** At most MAX_ROWS, newest first; one more is read to know whether some were left out. */
+async function tableOf(ctx: Ctx, agent: Agent, filter: { status?: Status; assigneeId?: number }) {
+  const rows = await listRequests(ctx.db, { serviceIds: agent.serviceIds, ...filter, limit: MAX_ROWS + 1 });
+  return { rows: rows.slice(0, MAX_ROWS), truncated: rows.length > MAX_ROWS };
+}
+
+const STATUS_LINKS: Partial<Record<Status, string>> = {
+  NON_TRAITEE: '/demandes/non-traitees',
+  EN_ATTENTE: '/demandes/en-attente',
+};
+
+export function listRoutes(ctx: Ctx): express.Router {
+  const router = express.Router();
+
+  router.get('/', async (req, res) => {
+    const agent = currentAgent(req);
+    const counts = await countsOf(ctx.db, agent);
+    const statuses: Status[] = [...OPEN_STATUSES, 'CLOTUREE'];
+    const counters = statuses.map((s) => ({ label: t(`status.${s}`), count: counts.byStatus[s] ?? 0, href: STATUS_LINKS[s] }));
+    await renderPage(ctx, req, res, 'home', {
+      title: t('ui.rubriques.home.title'),
+      counters,
+      caption: t('ui.home.mineHeading'),
+      empty: t('ui.home.noMine'),
+      ...(await tableOf(ctx, agent, { assigneeId: agent.id })),
+    });
+  });
+
+  for (const rubrique of RUBRIQUES) {
+    router.get(`/demandes/${rubrique.slug}`, async (req, res) => {
+      const agent = currentAgent(req);
+      const title = t(`ui.rubriques.${rubrique.key}.title`);
+      await renderPage(ctx, req, res, 'list', {
+        title,
+        intro: t(`ui.rubriques.${rubrique.key}.intro`),
+        caption: title,
+        empty: t('ui.table.empty'),
+        ...(await tableOf(ctx, agent, rubrique.filter(agent))),
+      });
+    });
+  }
+  return router;
+}

@@ -1,0 +1,47 @@
+import type { Request, Response } from 'express';
+import type { Ctx } from '../../commands/context';
+import type { Agent } from '../../db/agents';
+import { t } from '../../i18n';
+import { countsOf, RUBRIQUES } from './rubriques';
+
+export interface NavItem {
+  href: string;
+  label: string;
+  count: number | null;
+  current: boolean;
+}
+
+export interface NavModel {
+  agentName: string;
+  items: NavItem[];
+}
+
+export const isHtmx = (req: Request): boolean => req.get('HX-Request') === 'true';
+
+/** Kept in the database only when no SMTP server is configured: then a page shows them. */
+export const devMailboxEnabled = (ctx: Ctx): boolean => !ctx.config.smtpUrl;
+
+export async function navModel(ctx: Ctx, agent: Agent, path: string): Promise<NavModel> {
+  const counts = await countsOf(ctx.db, agent);
+  const items: NavItem[] = [{ href: '/', label: t('ui.rubriques.home.nav'), count: null, current: path === '/' }];
+  for (const r of RUBRIQUES) {
+    const href = `/demandes/${r.slug}`;
+    items.push({ href, label: t(`ui.rubriques.${r.key}.nav`), count: r.count(counts), current: path === href });
+  }
+  return { agentName: agent.name, items };
+}
+
+/** A full page in the main layout, with the nav when an agent is logged in and the pending flash message. */
+export async function renderPage(ctx: Ctx, req: Request, res: Response, view: string, model: Record<string, unknown>): Promise<void> {
+  const nav = req.agent ? await navModel(ctx, req.agent, req.path) : null;
+  const flash = req.session?.flash;
+  if (flash) {
+    delete req.session.flash;
+  }
+  res.render(view, { ...model, nav, flash, devMailbox: devMailboxEnabled(ctx) });
+}
+
+/** One partial alone: the answer to an htmx request, swapped into the page. */
+export function renderFragment(res: Response, partial: string, model: Record<string, unknown>): void {
+  res.render('fragment', { ...model, partial, layout: false });
+}

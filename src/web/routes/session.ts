@@ -1,0 +1,109 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Ctx } from '../../commands/context';
+import { findAgentRowByCode, loadAgent, type Agent } from '../../db/agents';
+import { checkPassword, hashPassword } from '../../passwords';
+import { t } from '../../i18n';
+import { renderPage } from './render';
+import { text } from './forms';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** A message kept across a Post/Redirect/Get, shown once on the next page. */
+    flash: { kind: 'error' | 'success'; message: string };
+  }
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    agent?: Agent;
+  }
+}
+
+/** The logged-in agent of a route behind requireAgent. */
+export function currentAgent(req: Request): Agent {
+  if (!req.agent) {
+    throw new Error('requireAgent must run before this route');
+  }
+  return req.agent;
+}
+
+/** Loads the session's agent when there is one; pages open to all still show the nav then. */
+export function loadSessionAgent(ctx: Ctx) {
+  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+    const id = req.session.agentId;
+    req.agent = id === undefined ? undefined : await loadAgent(ctx.db, id);
+    next();
+  };
+}
+
+/** Only local paths: a login link must not send the agent to another site. */
+function safeReturn(value: unknown): string {
+  return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : '/';
+}
+
+export function requireAgent(req: Request, res: Response, next: NextFunction): void {
+  if (req.agent) {
+    next();
+    return;
+  }
+  const target = `/connexion?retour=${encodeURIComponent(req.originalUrl)}`;
+  if (req.get('HX-Request')) {
+    // A fetch would follow a redirect and swap the login page into a panel.
+    res.set('HX-Redirect', target).status(401).end();
+    return;
+  }
+  res.redirect(303, target);
+}
+
+// Checked when the code is unknown, so that a wrong code takes as long as a wrong password.
+let decoy: Promise<string> | undefined;
+const decoyHash = () => (decoy ??= hashPassword('guichet-decoy-password'));
+
+async function authenticate(ctx: Ctx, code: string, password: string): Promise<number | null> {
+  const row = code ? await findAgentRowByCode(ctx.db, code) : undefined;
+  const ok = await checkPassword(row?.password_hash ?? (await decoyHash()), password);
+  return row && ok && row.active ? row.id : null;
+}
+
+function regenerate(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+}
+
+function saveSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+}
+
+export function sessionRoutes(ctx: Ctx): express.Router {
+  const router = express.Router();
+
+  router.get('/connexion', async (req, res) => {
+    if (req.agent) {
+      res.redirect(303, safeReturn(req.query.retour));
+      return;
+    }
+    await renderPage(ctx, req, res, 'login', { title: t('ui.login.title'), retour: safeReturn(req.query.retour) });
+  });
+
+  router.post('/connexion', async (req, res) => {
+    const code = text(req.body, 'code', 64);
+    const agentId = await authenticate(ctx, code, text(req.body, 'password', 500, false));
+    const retour = safeReturn(text(req.body, 'retour', 2000));
+    if (agentId === null) {
+      res.status(401);
+      await renderPage(ctx, req, res, 'login', { title: t('ui.login.title'), retour, code, error: t('errors.BAD_LOGIN') });
+      return;
+    }
+    // A new session id on login: an id planted before login is worth nothing after it.
+    await regenerate(req);
+    req.session.agentId = agentId;
+    await saveSession(req);
+    res.redirect(303, retour);
+  });
+
+  router.post('/deconnexion', async (req, res) => {
+    await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+    res.clearCookie('guichet.sid');
+    res.redirect(303, '/connexion');
+  });
+  return router;
+}
