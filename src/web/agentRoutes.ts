@@ -1,8 +1,11 @@
-import express, { type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Ctx } from '../commands/context';
+import { CommandError } from '../commands/errors';
 import { t } from '../i18n';
+import { actionRoutes } from './routes/actions';
 import { listRoutes } from './routes/lists';
 import { navModel, renderFragment, renderPage } from './routes/render';
+import { renderRefusal, requestPageRoutes } from './routes/requestPage';
 import { currentAgent, loadSessionAgent, requireAgent, sessionRoutes } from './routes/session';
 
 /** The agents' web UI: server-rendered pages, htmx fragments for the request panel. */
@@ -17,10 +20,19 @@ export function agentRouter(ctx: Ctx): express.Router {
     const current = new URL(req.get('HX-Current-URL') ?? '/', 'http://guichet').pathname;
     renderFragment(res, 'nav', { ...(await navModel(ctx, currentAgent(req), current)) });
   });
+  router.use(requestPageRoutes(ctx));
+  router.use(actionRoutes(ctx));
 
   router.use(async (req: Request, res: Response) => {
     res.status(404);
     await renderPage(ctx, req, res, 'error', { title: t('ui.errorPage.title'), message: t('ui.errorPage.notFound') });
+  });
+  router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!(err instanceof CommandError)) {
+      next(err);
+      return;
+    }
+    renderRefusal(ctx, req, res, err).catch(next);
   });
   return router;
 }

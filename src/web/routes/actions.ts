@@ -1,0 +1,76 @@
+import express, { type Request, type Response } from 'express';
+import { annotate } from '../../commands/annotate';
+import { close } from '../../commands/close';
+import { loadForAgent, type Ctx } from '../../commands/context';
+import { CommandError } from '../../commands/errors';
+import { hold } from '../../commands/hold';
+import { reassign } from '../../commands/reassign';
+import { resume } from '../../commands/resume';
+import { take } from '../../commands/take';
+import type { Agent } from '../../db/agents';
+import { t } from '../../i18n';
+import type { Action } from '../../../workflows/lifecycle';
+import { annotateForm, closeForm, holdForm, reassignForm, takeForm } from './forms';
+import { isHtmx, renderFragment } from './render';
+import { panelModel, type PanelMessages } from './requestPanel';
+import { renderRefusal } from './requestPage';
+import { currentAgent } from './session';
+
+const referenceOf = (req: Request): string => String(req.params.reference);
+
+type Run = (ctx: Ctx, agent: Agent, reference: string, body: unknown) => Promise<unknown>;
+
+/** Each action: its form parsed into the command's props, then the command. */
+const RUNS: Record<Action, Run> = {
+  take: (ctx, agent, ref, body) => take(ctx, agent, ref, takeForm(body)),
+  hold: (ctx, agent, ref, body) => hold(ctx, agent, ref, holdForm(body)),
+  resume: (ctx, agent, ref) => resume(ctx, agent, ref),
+  reassign: (ctx, agent, ref, body) => reassign(ctx, agent, ref, reassignForm(body)),
+  annotate: (ctx, agent, ref, body) => annotate(ctx, agent, ref, annotateForm(body)),
+  close: (ctx, agent, ref, body) => close(ctx, agent, ref, closeForm(body)),
+};
+
+async function attempt(ctx: Ctx, req: Request, action: Action): Promise<{ status: number; messages: PanelMessages } | CommandError> {
+  try {
+    await RUNS[action](ctx, currentAgent(req), referenceOf(req), req.body);
+    return { status: 200, messages: { notice: t(`ui.actions.${action}.done`) } };
+  } catch (err) {
+    if (!(err instanceof CommandError)) {
+      throw err;
+    }
+    // Not the agent's request at all: there is no panel to show the reason in.
+    if (err.status === 403 || err.status === 404) {
+      return err;
+    }
+    return { status: err.status, messages: { alert: err.message } };
+  }
+}
+
+async function respond(ctx: Ctx, req: Request, res: Response, action: Action): Promise<void> {
+  res.vary('HX-Request');
+  const outcome = await attempt(ctx, req, action);
+  if (outcome instanceof CommandError) {
+    await renderRefusal(ctx, req, res, outcome);
+    return;
+  }
+  const reference = referenceOf(req);
+  if (!isHtmx(req)) {
+    const { alert, notice } = outcome.messages;
+    req.session.flash = alert ? { kind: 'error', message: alert } : { kind: 'success', message: notice ?? '' };
+    res.redirect(303, `/demandes/${encodeURIComponent(reference)}`);
+    return;
+  }
+  const agent = currentAgent(req);
+  const request = await loadForAgent(ctx, agent, reference);
+  // The nav's counters listen for this event.
+  res.status(outcome.status).set('HX-Trigger', 'requestUpdated');
+  renderFragment(res, 'requestPanel', { ...(await panelModel(ctx, agent, request, outcome.messages)), focus: true });
+}
+
+export function actionRoutes(ctx: Ctx): express.Router {
+  const router = express.Router();
+  for (const action of Object.keys(RUNS) as Action[]) {
+    router.post(`/demandes/:reference/${action}`, (req, res) => respond(ctx, req, res, action));
+  }
+  return router;
+}

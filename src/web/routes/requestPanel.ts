@@ -1,0 +1,118 @@
+// What the request panel shows: the same model for the full page, the htmx answer
+// to an action and the panel's own refresh.
+import { previewCitizenEmail } from '../../commands/citizenEmail';
+import type { Ctx } from '../../commands/context';
+import { agentsOfService, type Agent } from '../../db/agents';
+import { emailsOfRequest, type EmailView } from '../../db/emails';
+import { findPersonal, listEvents, type PersonalRow, type RequestRow } from '../../db/requests';
+import { closingLabel, listClosingCodes, listEventTypes } from '../../db/views';
+import { t } from '../../i18n';
+import { abilities } from '../../policies';
+
+export interface PanelMessages {
+  /** a refusal or an invalid input, in French */
+  alert?: string;
+  /** what the action did */
+  notice?: string;
+}
+
+function answersOf(json: string): { label: string; value: string }[] {
+  let answers: unknown;
+  try {
+    answers = JSON.parse(json);
+  } catch {
+    return [];
+  }
+  if (typeof answers !== 'object' || answers === null) {
+    return [];
+  }
+  return Object.entries(answers).map(([label, value]) => ({
+    label,
+    value: typeof value === 'string' ? value : JSON.stringify(value),
+  }));
+}
+
+function citizenOf(personal: PersonalRow | undefined) {
+  if (!personal) {
+    return null;
+  }
+  return {
+    name: `${personal.first_name} ${personal.last_name}`,
+    email: personal.email,
+    phone: personal.phone,
+    address: personal.address,
+    answers: answersOf(personal.answers),
+  };
+}
+
+const IN_FLIGHT = ['PENDING', 'COMMITTING'];
+
+function emailRows(emails: EmailView[]) {
+  return emails.map((e) => ({
+    kind: t(`emailKind.${e.kind}`),
+    to: e.to_address,
+    subject: e.subject,
+    at: e.sent_at ?? e.created_at,
+    status: e.status,
+    statusLabel: t(`emailStatus.${e.status}`),
+    inFlight: IN_FLIGHT.includes(e.status),
+  }));
+}
+
+async function historyOf(ctx: Ctx, requestId: number) {
+  const [events, types] = await Promise.all([listEvents(ctx.db, requestId), listEventTypes(ctx.db)]);
+  const annotations = new Map(types.map((e) => [e.code, e.label]));
+  return events.map((e) => ({
+    label: annotations.get(e.type) ?? t(`event.${e.type}`),
+    at: e.at,
+    agent: e.agent?.name ?? null,
+    comment: e.comment,
+  }));
+}
+
+/** The first day a hold may end on: tomorrow, in Paris. */
+function tomorrow(): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(Date.now() + 24 * 3600 * 1000);
+}
+
+/** The action forms' data, read only for the actions the agent may take now. */
+async function actionsOf(ctx: Ctx, agent: Agent, request: RequestRow, email: string | null) {
+  const can = abilities(agent, request);
+  const offerEmail = Boolean(request.citizen_has_email) && email !== null;
+  const acknowledgement = can.take && offerEmail
+    ? { to: email, ...(await previewCitizenEmail(ctx, request, 'ACKNOWLEDGEMENT', agent)) }
+    : null;
+  const agents = can.reassign
+    ? (await agentsOfService(ctx.db, Number(request.service_id))).filter((a) => a.id !== request.assignee_id)
+    : [];
+  return {
+    can,
+    any: Object.values(can).some(Boolean),
+    offerEmail,
+    acknowledgement,
+    agents: agents.map((a) => ({ code: a.code, name: a.name })),
+    eventTypes: can.annotate ? await listEventTypes(ctx.db) : [],
+    closingCodes: can.close ? await listClosingCodes(ctx.db) : [],
+    minHoldDate: tomorrow(),
+  };
+}
+
+export async function panelModel(ctx: Ctx, agent: Agent, request: RequestRow, messages: PanelMessages = {}) {
+  const personal = await findPersonal(ctx.db, request.id);
+  const emails = emailRows(await emailsOfRequest(ctx.db, request.id));
+  const closed = request.status === 'CLOTUREE';
+  const emailsInFlight = emails.some((e) => e.inFlight);
+  // Once closed, the workflow still sends the closing e-mail and purges: follow it until done.
+  const poll = closed && (personal !== undefined || emailsInFlight);
+  return {
+    request,
+    closingLabel: await closingLabel(ctx.db, request.closing_code),
+    citizen: citizenOf(personal),
+    history: await historyOf(ctx, request.id),
+    emails,
+    poll,
+    pollEmails: emailsInFlight && !poll,
+    actions: await actionsOf(ctx, agent, request, personal?.email ?? null),
+    ...messages,
+  };
+}
