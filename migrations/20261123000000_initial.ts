@@ -80,6 +80,10 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('closed_at').nullable();
     t.bigInteger('updated_at').notNullable();
     t.bigInteger('purged_at').nullable();
+    // Set once the workflow is known to exist: a request filed by a process that died
+    // before starting it is found by this column and started by the intake sweep.
+    t.boolean('workflow_started').notNullable().defaultTo(false);
+    t.index(['workflow_started', 'created_at']);
     t.index(['service_id', 'status', 'created_at']);
     t.index(['assignee_id', 'status']);
     t.index(['status', 'created_at']);

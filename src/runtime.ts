@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { temporalAddressOf, type Config } from './config';
 import type { Ctx } from './commands/context';
+import { startPendingWorkflows } from './commands/submit';
 import { connect, migrate, type Db } from './db/connection';
 import { createTransport, type Transport } from './mail/transport';
 import { connectClient } from './temporal/client';
@@ -65,7 +66,15 @@ export class Runtime {
       taskQueue: this.config.taskQueue,
     });
     const running = worker.run();
+    const sweep = () => {
+      startPendingWorkflows(this.ctx)
+        .then((n) => n > 0 && this.log(`started the workflows of ${n} request(s) left without one`))
+        .catch((err: Error) => this.log(`intake sweep: ${err.message}`));
+    };
+    sweep();
+    const timer = setInterval(sweep, 5 * 60_000).unref();
     this.stops.push(async () => {
+      clearInterval(timer);
       if (worker.getState() === 'RUNNING') {
         worker.shutdown();
       }

@@ -1,5 +1,6 @@
-import { WorkflowIdReusePolicy } from '@temporalio/client';
-import { delaysOf, findFormType } from '../db/formTypes';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
+import type { Db } from '../db/connection';
+import { delaysOf, findFormType, findFormTypeById } from '../db/formTypes';
 import { deleteRequest, insertRequest, type Citizen } from '../db/requests';
 import { workflowIdOf } from '../../workflows/definitions';
 import { requestWorkflow } from '../../workflows/request';
@@ -33,15 +34,43 @@ export async function submit(ctx: Ctx, props: SubmitProps): Promise<{ reference:
     now,
   });
   try {
-    await ctx.client.workflow.start(requestWorkflow, {
-      workflowId: workflowIdOf(reference),
-      taskQueue: ctx.config.taskQueue,
-      args: [{ requestId: id, reference, submittedAt: now, delays: delaysOf(formType) }],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    });
+    await startWorkflow(ctx, { id, reference, createdAt: now, delays: delaysOf(formType) });
   } catch (err) {
     await deleteRequest(ctx.db, id);
     throw new CommandError(503, 'UNAVAILABLE', `${CommandError.of(503, 'UNAVAILABLE').message} (${(err as Error).message})`);
   }
   return { reference, trackingCode, status: 'NON_TRAITEE' };
+}
+
+async function startWorkflow(ctx: Ctx, r: { id: number; reference: string; createdAt: number; delays: ReturnType<typeof delaysOf> }): Promise<void> {
+  try {
+    await ctx.client.workflow.start(requestWorkflow, {
+      workflowId: workflowIdOf(r.reference),
+      taskQueue: ctx.config.taskQueue,
+      args: [{ requestId: r.id, reference: r.reference, submittedAt: r.createdAt, delays: r.delays }],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+      throw err;
+    }
+  }
+  await ctx.db('requests').where({ id: r.id }).update({ workflow_started: true });
+}
+
+/**
+ * Starts the workflows of requests whose filing process died between writing them and
+ * starting their workflow (older than `graceMs`, so that intakes in progress are left alone).
+ */
+export async function startPendingWorkflows(ctx: Ctx, graceMs = 60_000): Promise<number> {
+  const pending: { id: number; reference: string; created_at: number; form_type_id: number }[] = await pendingIntakes(ctx.db, Date.now() - graceMs);
+  for (const r of pending) {
+    const formType = (await findFormTypeById(ctx.db, r.form_type_id))!;
+    await startWorkflow(ctx, { id: r.id, reference: r.reference, createdAt: Number(r.created_at), delays: delaysOf(formType) });
+  }
+  return pending.length;
+}
+
+function pendingIntakes(db: Db, before: number) {
+  return db('requests').where({ workflow_started: false }).where('created_at', '<', before).select('id', 'reference', 'created_at', 'form_type_id').limit(1000);
 }
