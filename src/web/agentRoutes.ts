@@ -3,6 +3,7 @@ import type { Ctx } from '../commands/context';
 import { CommandError } from '../commands/errors';
 import { t } from '../i18n';
 import { actionRoutes } from './routes/actions';
+import { devMailboxRoutes } from './routes/devMailbox';
 import { listRoutes } from './routes/lists';
 import { navModel, renderFragment, renderPage } from './routes/render';
 import { renderRefusal, requestPageRoutes } from './routes/requestPage';
@@ -13,6 +14,7 @@ export function agentRouter(ctx: Ctx): express.Router {
   const router = express.Router();
   router.use(loadSessionAgent(ctx));
   router.use(sessionRoutes(ctx));
+  router.use(devMailboxRoutes(ctx));
 
   router.use(requireAgent);
   router.use(listRoutes(ctx));
