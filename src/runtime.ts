@@ -10,7 +10,7 @@ import { createTransport, type Transport } from './mail/transport';
 import { connectClient } from './temporal/client';
 import { startDevServer, type DevServer } from './temporal/devServer';
 import { createWorker } from './temporal/worker';
-import { createWebApp } from './web/server';
+import { closeWebApp, createWebApp } from './web/server';
 
 /** The parts one process holds; `close` stops them in the right order. */
 export class Runtime {
@@ -90,6 +90,7 @@ export class Runtime {
       const s = app.listen(this.config.port, () => resolve(s)).on('error', reject);
     });
     this.stops.push(() => new Promise<void>((resolve) => {
+      closeWebApp(app);
       server.close(() => resolve());
       server.closeAllConnections();
     }));

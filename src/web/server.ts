@@ -41,8 +41,10 @@ export function createWebApp(ctx: Ctx): express.Express {
 
   app.use('/api', apiRouter(ctx));
 
+  const sessionStore = new ConnectSessionKnexStore({ knex: ctx.db, tableName: 'sessions', createTable: false });
+  app.locals.sessionStore = sessionStore;
   app.use(session({
-    store: new ConnectSessionKnexStore({ knex: ctx.db, tableName: 'sessions', createTable: false }),
+    store: sessionStore,
     secret: ctx.config.sessionSecret,
     name: 'guichet.sid',
     resave: false,
@@ -61,4 +63,10 @@ export function createWebApp(ctx: Ctx): express.Express {
     res.status(500).send('Une erreur inattendue est survenue.');
   });
   return app;
+}
+
+/** Stops the session store's periodic cleanup, which would otherwise outlive the database. */
+export function closeWebApp(app: express.Express): void {
+  const store = app.locals.sessionStore as ConnectSessionKnexStore | undefined;
+  clearTimeout(store?.nextDbCleanup);
 }

@@ -15,7 +15,7 @@ import { createTransport } from '../../src/mail/transport';
 import { seedReferenceData, DEMO_AGENTS, DEMO_PARTNER_KEY } from '../../src/seed/demo';
 import { connectClient } from '../../src/temporal/client';
 import { createWorker } from '../../src/temporal/worker';
-import { createWebApp } from '../../src/web/server';
+import { closeWebApp, createWebApp } from '../../src/web/server';
 import { startSmtp, type ReceivedMail } from './smtp';
 
 export interface Harness {
@@ -168,6 +168,7 @@ export async function startHarness(opts: { worker?: boolean; hooks?: DeliveryHoo
     startWorker, stopWorker, api,
     async close() {
       await stopWorker();
+      closeWebApp(app);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       transport.close();
