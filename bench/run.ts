@@ -1,1 +1,220 @@
-export async function runBench(): Promise<void> { throw new Error("todo"); }
+// `npm run bench`: intake rate and latency through the API, beside the rate at which a
+// bare Temporal client starts workflows on the same server, and take/close latencies.
+// Everything runs on a fresh temporary data dir, database and Temporal dev server.
+//
+// Layout (BENCH_LAYOUT): by default `split`, the production shape — the web server and
+// the worker each in a child process of their own, while this process only generates
+// load (autocannon, the ceiling's client) and watches the database. On 2 cores every
+// process shares the CPUs anyway; separate processes at least keep the load generator's
+// and the worker's JavaScript off the web server's event loop. `together` runs web and
+// worker in one child, as `npm start` does.
+import type { Client } from '@temporalio/client';
+import { connectClient } from '../src/temporal/client';
+import { fileRequests, measureAction, waitForWorker, type ActionResult, type Drain } from './actions';
+import { measureCeiling, type CeilingResult } from './ceiling';
+import { Cleanup } from './cleanup';
+import { CpuMeter, devServerPid, type Proc } from './cpu';
+import { probeInsert } from './dbProbe';
+import { prepareEnv, type BenchEnv } from './env';
+import { measureIntake, type IntakeResult, type LoadOptions } from './intake';
+import { startChild, type Child } from './processes';
+import { describeLatencies, round1, type Latencies } from './stats';
+
+type Layout = 'split' | 'together';
+
+interface Options extends LoadOptions {
+  layout: Layout;
+  actions: number;
+  /** `off`: the worker is stopped while the intake is measured (a diagnostic: is it competing?) */
+  workerDuringIntake: 'on' | 'off';
+}
+
+function numberFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw ? Number(raw) : fallback;
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`${name} must be a positive integer (got "${raw}")`);
+  }
+  return value;
+}
+
+function optionsFromEnv(): Options {
+  const layout = process.env.BENCH_LAYOUT ?? 'split';
+  if (layout !== 'split' && layout !== 'together') {
+    throw new Error(`BENCH_LAYOUT must be split or together (got "${layout}")`);
+  }
+  const workerDuringIntake = process.env.BENCH_WORKER_DURING_INTAKE === 'off' ? 'off' : 'on';
+  if (workerDuringIntake === 'off' && layout !== 'split') {
+    throw new Error('BENCH_WORKER_DURING_INTAKE=off needs BENCH_LAYOUT=split');
+  }
+  return {
+    layout,
+    workerDuringIntake,
+    connections: numberFromEnv('BENCH_CONNECTIONS', 50),
+    durationS: numberFromEnv('BENCH_DURATION', 20),
+    actions: numberFromEnv('BENCH_ACTIONS', 200),
+  };
+}
+
+/** The Guichet processes under test; the worker can be stopped and started again. */
+class Processes {
+  private web!: Child;
+  private worker: Child | null = null;
+  private readonly temporalPid = devServerPid();
+
+  constructor(private readonly env: BenchEnv, private readonly layout: Layout) {}
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.web.port}`;
+  }
+
+  /** The processes whose CPU time the phases report. */
+  procs(): Proc[] {
+    const list: Proc[] = [{ label: 'bench (load generator)', pid: process.pid }];
+    if (this.temporalPid !== null) {
+      list.unshift({ label: 'temporal', pid: this.temporalPid });
+    }
+    list.push({ label: this.layout === 'together' ? 'web+worker' : 'web', pid: this.web.pid });
+    if (this.worker) {
+      list.push({ label: 'worker', pid: this.worker.pid });
+    }
+    return list;
+  }
+
+  async start(cleanup: Cleanup): Promise<void> {
+    cleanup.push('stop the Guichet processes', () => this.stop());
+    if (this.layout === 'together') {
+      this.web = await startChild(['web', 'worker'], this.env.childEnv);
+      return;
+    }
+    await this.startWorker();
+    this.web = await startChild(['web'], this.env.childEnv);
+  }
+
+  async startWorker(): Promise<void> {
+    this.worker = await startChild(['worker'], this.env.childEnv);
+  }
+
+  async stopWorker(): Promise<void> {
+    await this.worker?.stop();
+    this.worker = null;
+  }
+
+  async stop(): Promise<void> {
+    await this.web?.stop();
+    await this.stopWorker();
+  }
+}
+
+interface Figures {
+  ceiling: CeilingResult;
+  ceilingCpu: string;
+  intake: IntakeResult;
+  intakeCpu: string;
+  drain: Drain;
+  take: ActionResult;
+  close: ActionResult;
+  insert: Latencies & { perSec: number };
+}
+
+type Log = (line: string) => void;
+
+/** Runs `fn` and says how much CPU each process spent meanwhile. */
+async function metered<T>(meter: CpuMeter, fn: () => Promise<T>): Promise<[T, string]> {
+  meter.begin();
+  const result = await fn();
+  return [result, meter.end()];
+}
+
+async function measureStarts(client: Client, meter: CpuMeter, opts: Options, log: Log): Promise<[CeilingResult, string]> {
+  log('ceiling: warming up (3 s)…');
+  await measureCeiling(client, { ...opts, durationS: 3 });
+  log(`ceiling: bare client, ${opts.connections} concurrent workflow starts for ${opts.durationS} s…`);
+  return metered(meter, () => measureCeiling(client, opts));
+}
+
+async function measureApiIntake(env: BenchEnv, procs: Processes, meter: CpuMeter, opts: Options, log: Log): Promise<[IntakeResult, string]> {
+  log('intake: warming up (3 s)…');
+  await measureIntake(procs.baseUrl, env.partnerKey, { ...opts, durationS: 3 });
+  await waitForWorker(env.db, 600);
+  if (opts.workerDuringIntake === 'off') {
+    log('intake: worker stopped for the measurement (BENCH_WORKER_DURING_INTAKE=off)');
+    await procs.stopWorker();
+  }
+  log(`intake: POST /api/requests, ${opts.connections} concurrent clients for ${opts.durationS} s…`);
+  return metered(meter, () => measureIntake(procs.baseUrl, env.partnerKey, opts));
+}
+
+async function measureActions(env: BenchEnv, procs: Processes, opts: Options, log: Log) {
+  log(`take/close: filing ${opts.actions} requests, then take and close each, sequentially…`);
+  const references = await fileRequests(procs.baseUrl, env.partnerKey, opts.actions);
+  await waitForWorker(env.db, 600);
+  const take = await measureAction(procs.baseUrl, env.agentToken, references, 'take');
+  const close = await measureAction(procs.baseUrl, env.agentToken, references, 'close');
+  return { take, close };
+}
+
+async function benchmark(cleanup: Cleanup, opts: Options, log: Log): Promise<Figures> {
+  const env = await prepareEnv(cleanup, log);
+  log(`database: ${env.databaseLabel}; Temporal dev server on ${env.config.temporalAddress}; layout: ${opts.layout}`);
+  const procs = new Processes(env, opts.layout);
+  await procs.start(cleanup);
+  const client = await connectClient(env.config.temporalAddress!, env.config.temporalNamespace);
+  cleanup.push('close the Temporal client', () => client.connection.close());
+  const meter = new CpuMeter(() => procs.procs());
+
+  // The ceiling first, on a server with no backlog; the intake's workflows then keep the
+  // worker busy for a while, and would otherwise slow the ceiling down.
+  const [ceiling, ceilingCpu] = await measureStarts(client, meter, opts, log);
+  const [intake, intakeCpu] = await measureApiIntake(env, procs, meter, opts, log);
+  if (opts.workerDuringIntake === 'off') {
+    await procs.startWorker();
+  }
+  log('intake: waiting for the worker to catch up with the backlog…');
+  const drain = await waitForWorker(env.db, 600);
+  const { take, close } = await measureActions(env, procs, opts, log);
+  log('database alone: insertRequest, same concurrency, 5 s…');
+  const insert = await probeInsert(env.db, 'PROBE', opts.connections, 5);
+  return { ceiling, ceilingCpu, intake, intakeCpu, drain, take, close, insert };
+}
+
+function report(f: Figures, opts: Options, log: Log): void {
+  const { ceiling, intake, drain } = f;
+  log('');
+  log(`ceiling  ${round1(ceiling.perSec)} workflow starts/s (${ceiling.started} started, ${ceiling.errors} errors${ceiling.firstError ? `: ${ceiling.firstError}` : ''}); start latency ${describeLatencies(ceiling)}`);
+  log(`         CPU: ${f.ceilingCpu}`);
+  log(`intake   ${round1(intake.perSec)} requests accepted/s (${intake.accepted} × 201 in ${opts.durationS} s, non-2xx ${intake.non2xx}, errors ${intake.errors}, timeouts ${intake.timeouts}, status codes ${JSON.stringify(intake.statusCodes)})`);
+  log(`         latency ${describeLatencies(intake)}`);
+  log(`         CPU: ${f.intakeCpu}`);
+  log(`         intake / ceiling = ${round1((100 * intake.perSec) / Math.max(ceiling.perSec, 1e-9))} % (goal ≥ 80 %)`);
+  log(drain.seconds === null
+    ? `worker   still behind after 600 s (backlog was ${drain.backlog} requests)`
+    : `worker   finished the arrival work of ${drain.backlog} requests ${round1(drain.seconds)} s after the load stopped (${round1(drain.backlog / Math.max(drain.seconds, 1e-9))} requests/s)`);
+  for (const [name, a] of [['take', f.take], ['close', f.close]] as const) {
+    log(`${name.padEnd(8)} ${a.ok} ok, ${a.failed} failed${a.firstFailure ? ` (${a.firstFailure})` : ''}, sequential; ${describeLatencies(a)}`);
+  }
+  log(`db only  insertRequest ${round1(f.insert.perSec)}/s at ${opts.connections} concurrent; ${describeLatencies(f.insert)}`);
+}
+
+export async function runBench(): Promise<void> {
+  const opts = optionsFromEnv();
+  const log: Log = (line) => console.log(line);
+  const cleanup = new Cleanup();
+  let figures: Figures;
+  try {
+    figures = await benchmark(cleanup, opts, log);
+  } finally {
+    await cleanup.run(log);
+  }
+  report(figures, opts, log);
+  // Last line, for machines: one JSON object.
+  console.log(JSON.stringify({
+    intakePerSec: round1(figures.intake.perSec),
+    ceilingPerSec: round1(figures.ceiling.perSec),
+    intakeP50Ms: round1(figures.intake.p50),
+    intakeP95Ms: round1(figures.intake.p95),
+    intakeP99Ms: round1(figures.intake.p99),
+    takeP95Ms: round1(figures.take.p95),
+    closeP95Ms: round1(figures.close.p95),
+  }));
+}

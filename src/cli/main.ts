@@ -122,7 +122,9 @@ export function program(): Command {
     });
 
   cli.command('bench').description('mesures de performance (npm run bench)').action(async () => {
-    const { runBench } = await import('../../bench/run');
+    // require, not import(): bin/guichet.js registers tsx for CommonJS only, and Node's
+    // ESM loader cannot resolve an extensionless .ts path. Lazy, so other commands do not load autocannon.
+    const { runBench } = require('../../bench/run') as typeof import('../../bench/run');
     await runBench();
   });
   return cli;

@@ -1,0 +1,32 @@
+import type { Db } from '../src/db/connection';
+import { insertRequest } from '../src/db/requests';
+import { SUBMISSION } from './intake';
+import { latencies, type Latencies } from './stats';
+
+/**
+ * The intake's database part alone: the same insertRequest transaction submit runs, with
+ * the same concurrency, and no workflow start. Run last, because these rows have no
+ * workflow (the worker would wait forever for their e-mails).
+ */
+export async function probeInsert(db: Db, prefix: string, concurrency: number, durationS: number): Promise<Latencies & { perSec: number }> {
+  const formType = await db('form_types').where({ slug: SUBMISSION.formType }).first('id', 'service_id');
+  const samples: number[] = [];
+  const started = performance.now();
+  const deadline = started + durationS * 1000;
+  const loop = async (): Promise<void> => {
+    while (performance.now() < deadline) {
+      const t0 = performance.now();
+      await insertRequest(db, {
+        prefix,
+        formTypeId: formType.id,
+        serviceId: formType.service_id,
+        citizen: SUBMISSION.citizen,
+        answers: SUBMISSION.answers,
+        now: Date.now(),
+      });
+      samples.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  return { perSec: samples.length / ((performance.now() - started) / 1000), ...latencies(samples) };
+}

@@ -1,0 +1,90 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import knexFactory from 'knex';
+import { createAgentToken } from '../src/admin';
+import { loadConfig, type Config } from '../src/config';
+import { connect, migrate, type Db } from '../src/db/connection';
+import { DEMO_PARTNER_KEY, seedReferenceData } from '../src/seed/demo';
+import { startDevServer } from '../src/temporal/devServer';
+import type { Cleanup } from './cleanup';
+
+/** Everything the measurements need, on a fresh data dir, database and Temporal dev server. */
+export interface BenchEnv {
+  config: Config;
+  /** The environment of the child processes: the same variables `guichet web` / `worker` read. */
+  childEnv: NodeJS.ProcessEnv;
+  db: Db;
+  partnerKey: string;
+  agentToken: string;
+  databaseLabel: string;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** A MariaDB schema of its own (dropped at the end), so the bench never touches real data. */
+async function createSchema(base: string, cleanup: Cleanup): Promise<string> {
+  const name = `guichet_bench_${crypto.randomBytes(4).toString('hex')}`;
+  const admin = knexFactory({ client: 'mysql2', connection: base });
+  try {
+    await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await admin.destroy();
+  }
+  cleanup.push(`drop schema ${name}`, async () => {
+    const again = knexFactory({ client: 'mysql2', connection: base });
+    try {
+      await again.raw(`DROP DATABASE IF EXISTS \`${name}\``);
+    } finally {
+      await again.destroy();
+    }
+  });
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function prepareEnv(cleanup: Cleanup, log: (line: string) => void): Promise<BenchEnv> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-bench-'));
+  cleanup.push(`remove ${dataDir}`, () => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const base = process.env.DATABASE_URL?.trim() || null;
+  const databaseUrl = base ? await createSchema(base, cleanup) : null;
+
+  const port = await freePort();
+  const dev = await startDevServer({ dbFile: path.join(dataDir, 'temporal.sqlite'), port, uiPort: null, namespace: 'default', log });
+  cleanup.push('stop the Temporal dev server', () => dev.stop());
+
+  const vars: Record<string, string> = {
+    DATA_DIR: dataDir,
+    TEMPORAL_ADDRESS: dev.address,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_TASK_QUEUE: 'guichet-bench',
+    // 0: the web child listens on a free port and tells us which.
+    PORT: '0',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  };
+  const config = loadConfig(vars);
+  const db = connect(config);
+  cleanup.push('close the database', () => db.destroy());
+  await migrate(db);
+  await seedReferenceData(db);
+  const agentToken = await createAgentToken(db, 'amartin');
+
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...vars };
+  if (!databaseUrl) {
+    delete childEnv.DATABASE_URL;
+  }
+  const databaseLabel = databaseUrl ? `MariaDB/MySQL (${new URL(databaseUrl).pathname.slice(1)})` : `SQLite (${dataDir})`;
+  return { config, childEnv, db, partnerKey: DEMO_PARTNER_KEY, agentToken, databaseLabel };
+}
