@@ -200,11 +200,20 @@ export async function runBench(): Promise<void> {
   const opts = optionsFromEnv();
   const log: Log = (line) => console.log(line);
   const cleanup = new Cleanup();
+  // Ctrl-C must not leave a dev server, a temp dir or a MariaDB schema behind.
+  const interrupted = (signal: string) => {
+    log(`${signal}: cleaning up…`);
+    cleanup.run(log).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   let figures: Figures;
   try {
     figures = await benchmark(cleanup, opts, log);
   } finally {
     await cleanup.run(log);
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
   }
   report(figures, opts, log);
   // Last line, for machines: one JSON object.
