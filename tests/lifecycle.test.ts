@@ -161,6 +161,8 @@ describe('API input and credentials', () => {
       expect(typeof res.body.error.message).toBe('string');
     }
     expect(await count()).toBe(before);
+    const french = await h.api('POST', '/api/requests', h.partnerKey, { formType: 'acte-naissance', citizen: { ...citizen, email: 'x' }, answers: {} });
+    expect(french.body.error.message).toBe('citizen.email : adresse e-mail invalide');
   });
 
   test('bad action input is 400 naming the field', async () => {

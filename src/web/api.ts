@@ -11,6 +11,7 @@ import { submit } from '../commands/submit';
 import { take } from '../commands/take';
 import { listFormTypes } from '../db/formTypes';
 import { findRequest, listEvents, type RequestRow } from '../db/requests';
+import { t } from '../i18n';
 import { canSee } from '../policies';
 import { agentOf, bearer } from './auth';
 import * as schema from './apiSchema';
@@ -102,7 +103,7 @@ export function apiRouter(ctx: Ctx): express.Router {
       return;
     }
     if (err instanceof SyntaxError && 'body' in err) {
-      res.status(400).json({ error: { code: 'INVALID_INPUT', message: 'Le corps de la requête n\'est pas du JSON valide.', field: 'body' } });
+      res.status(400).json({ error: { code: 'INVALID_INPUT', message: t('errors.INVALID_JSON'), field: 'body' } });
       return;
     }
     next(err);

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+// Validation messages in French, like the rest of the API's messages.
+z.config(z.locales.fr());
+
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => z.string().trim().max(max).optional().nullable();
 

@@ -4,6 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { engine } from 'express-handlebars';
 import session from 'express-session';
 import type { Ctx } from '../commands/context';
+import { t } from '../i18n';
 import { apiRouter } from './api';
 import { agentRouter } from './agentRoutes';
 import { helpers } from './viewHelpers';
@@ -57,10 +58,10 @@ export function createWebApp(ctx: Ctx): express.Express {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     console.error(err);
     if (req.path.startsWith('/api/')) {
-      res.status(500).json({ error: { code: 'INTERNAL', message: 'Une erreur inattendue est survenue.' } });
+      res.status(500).json({ error: { code: 'INTERNAL', message: t('errors.INTERNAL') } });
       return;
     }
-    res.status(500).send('Une erreur inattendue est survenue.');
+    res.status(500).send(t('errors.INTERNAL'));
   });
   return app;
 }
