@@ -188,8 +188,9 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     }
   };
 
-  background.push(mail.notifyCitizen({ requestId, kind: 'RECEIPT', key: `${reference}:RECEIPT` }).catch(() => undefined));
-  notifyInBackground('NEW_REQUEST', `${reference}:NEW_REQUEST`, 'agents');
+  // One activity for the receipt and the agents' information: at intake peaks every
+  // round trip to the Temporal server counts.
+  background.push(mail.announceSubmission({ requestId, key: reference }).catch(() => undefined));
 
   while (s.status !== 'CLOTUREE') {
     const version = s.version;

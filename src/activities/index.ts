@@ -45,15 +45,17 @@ export function createActivities({ db, transport, config, hooks }: ActivityDeps)
       await applyTransition(db, t);
     },
 
-    async notifyCitizen({ requestId, kind, key }) {
+    async announceSubmission({ requestId, key }) {
       const request = await loadRequest(requestId);
       const personal = await findPersonal(db, requestId);
-      if (!personal?.email) {
-        return;
+      if (personal?.email) {
+        const rendered = renderEmail('RECEIPT', await emailContext(db, request, config.publicUrl, null));
+        const emailId = await recordEmail(db, { key: `${key}:RECEIPT`, requestId, kind: 'RECEIPT', agentId: null, to: personal.email, ...rendered });
+        await deliver(emailId);
       }
-      const rendered = renderEmail(kind, await emailContext(db, request, config.publicUrl, null));
-      const emailId = await recordEmail(db, { key, requestId, kind, agentId: null, to: personal.email, ...rendered });
-      await deliver(emailId);
+      for (const agent of await agentsOfService(db, request.service_id)) {
+        await mailAgent(requestId, 'NEW_REQUEST', `${key}:NEW_REQUEST:${agent.id}`, agent);
+      }
     },
 
     async notifyAgents({ requestId, kind, key, onlyIfStatus }) {

@@ -35,7 +35,8 @@ export interface TransitionRecord {
 
 export interface Activities {
   recordTransition(t: TransitionRecord): Promise<void>;
-  notifyCitizen(a: { requestId: number; kind: EmailKind; key: string }): Promise<void>;
+  /** The citizen's receipt (if they gave an address) and the information e-mail to the agents. */
+  announceSubmission(a: { requestId: number; key: string }): Promise<void>;
   notifyAgents(a: { requestId: number; kind: EmailKind; key: string; onlyIfStatus?: Status }): Promise<void>;
   notifyAgent(a: { requestId: number; kind: EmailKind; key: string; agentId: number; onlyIfStatus?: Status }): Promise<void>;
   sendEmail(a: { emailId: number }): Promise<void>;
