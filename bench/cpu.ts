@@ -51,6 +51,12 @@ export function devServerPid(): number | null {
   return null;
 }
 
+export interface Usage {
+  text: string;
+  /** the fraction of the machine's CPU that processes outside the bench used */
+  othersShare: number;
+}
+
 type Sample = { wall: number; machine: number | null; procs: Map<string, number | null> };
 
 /** CPU seconds each process spent during one phase: where the time went. */
@@ -68,10 +74,11 @@ export class CpuMeter {
     this.start = this.sample();
   }
 
-  /** e.g. "temporal 12.1 s, web 4.0 s, … of 40 CPU-s available (2 cores × 20 s)" */
-  end(): string {
+  /** e.g. "temporal 12.1 s, web 4.0 s, … of 40 CPU-s available (2 cores × 20 s)", and the share other processes took. */
+  end(): Usage {
     const end = this.sample();
     const wall = end.wall - this.start.wall;
+    const cores = os.availableParallelism();
     const parts: string[] = [];
     let ours = 0;
     for (const [label, after] of end.procs) {
@@ -81,10 +88,12 @@ export class CpuMeter {
         ours += after - before;
       }
     }
+    let othersShare = 0;
     if (end.machine !== null && this.start.machine !== null) {
-      parts.push(`other processes ${Math.max(0, end.machine - this.start.machine - ours).toFixed(1)} s`);
+      const others = Math.max(0, end.machine - this.start.machine - ours);
+      othersShare = others / (wall * cores);
+      parts.push(`other processes ${others.toFixed(1)} s`);
     }
-    const cores = os.availableParallelism();
-    return `${parts.join(', ')} — of ${(wall * cores).toFixed(0)} CPU-s available (${cores} cores × ${wall.toFixed(0)} s)`;
+    return { text: `${parts.join(', ')} — of ${(wall * cores).toFixed(0)} CPU-s available (${cores} cores × ${wall.toFixed(0)} s)`, othersShare };
   }
 }

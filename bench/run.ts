@@ -2,18 +2,23 @@
 // bare Temporal client starts workflows on the same server, and take/close latencies.
 // Everything runs on a fresh temporary data dir, database and Temporal dev server.
 //
+// Phases: ceiling (bare client) → intake (API) → wait for the worker's backlog → take and
+// close → the intake's database writes alone → ceiling again. Each load phase has a 3 s
+// warm-up; CPU seconds per process are printed for the first ceiling and the intake.
+//
 // Layout (BENCH_LAYOUT): by default `split`, the production shape — the web server and
 // the worker each in a child process of their own, while this process only generates
 // load (autocannon, the ceiling's client) and watches the database. On 2 cores every
 // process shares the CPUs anyway; separate processes at least keep the load generator's
 // and the worker's JavaScript off the web server's event loop. `together` runs web and
-// worker in one child, as `npm start` does.
+// worker in one child, as `npm start` does. Other knobs: BENCH_DURATION (s, 20),
+// BENCH_CONNECTIONS (50), BENCH_ACTIONS (200), BENCH_WORKER_DURING_INTAKE=off (diagnostic).
 import type { Client } from '@temporalio/client';
 import { connectClient } from '../src/temporal/client';
 import { fileRequests, measureAction, waitForWorker, type ActionResult, type Drain } from './actions';
 import { measureCeiling, type CeilingResult } from './ceiling';
 import { Cleanup } from './cleanup';
-import { CpuMeter, devServerPid, type Proc } from './cpu';
+import { CpuMeter, devServerPid, type Proc, type Usage } from './cpu';
 import { probeInsert } from './dbProbe';
 import { prepareEnv, type BenchEnv } from './env';
 import { measureIntake, type IntakeResult, type LoadOptions } from './intake';
@@ -108,9 +113,11 @@ class Processes {
 
 interface Figures {
   ceiling: CeilingResult;
-  ceilingCpu: string;
+  ceilingCpu: Usage;
+  /** measured again at the end, so that a drift of the machine during the run shows */
+  ceilingAfter: CeilingResult;
   intake: IntakeResult;
-  intakeCpu: string;
+  intakeCpu: Usage;
   drain: Drain;
   take: ActionResult;
   close: ActionResult;
@@ -120,20 +127,20 @@ interface Figures {
 type Log = (line: string) => void;
 
 /** Runs `fn` and says how much CPU each process spent meanwhile. */
-async function metered<T>(meter: CpuMeter, fn: () => Promise<T>): Promise<[T, string]> {
+async function metered<T>(meter: CpuMeter, fn: () => Promise<T>): Promise<[T, Usage]> {
   meter.begin();
   const result = await fn();
   return [result, meter.end()];
 }
 
-async function measureStarts(client: Client, meter: CpuMeter, opts: Options, log: Log): Promise<[CeilingResult, string]> {
-  log('ceiling: warming up (3 s)…');
+async function measureStarts(client: Client, meter: CpuMeter, opts: Options, log: Log, when: string): Promise<[CeilingResult, Usage]> {
+  log(`ceiling ${when}: warming up (3 s)…`);
   await measureCeiling(client, { ...opts, durationS: 3 });
-  log(`ceiling: bare client, ${opts.connections} concurrent workflow starts for ${opts.durationS} s…`);
+  log(`ceiling ${when}: bare client, ${opts.connections} concurrent workflow starts for ${opts.durationS} s…`);
   return metered(meter, () => measureCeiling(client, opts));
 }
 
-async function measureApiIntake(env: BenchEnv, procs: Processes, meter: CpuMeter, opts: Options, log: Log): Promise<[IntakeResult, string]> {
+async function measureApiIntake(env: BenchEnv, procs: Processes, meter: CpuMeter, opts: Options, log: Log): Promise<[IntakeResult, Usage]> {
   log('intake: warming up (3 s)…');
   await measureIntake(procs.baseUrl, env.partnerKey, { ...opts, durationS: 3 });
   await waitForWorker(env.db, 600);
@@ -163,9 +170,9 @@ async function benchmark(cleanup: Cleanup, opts: Options, log: Log): Promise<Fig
   cleanup.push('close the Temporal client', () => client.connection.close());
   const meter = new CpuMeter(() => procs.procs());
 
-  // The ceiling first, on a server with no backlog; the intake's workflows then keep the
-  // worker busy for a while, and would otherwise slow the ceiling down.
-  const [ceiling, ceilingCpu] = await measureStarts(client, meter, opts, log);
+  // The ceiling first, on a server with no backlog (the intake's workflows keep the worker
+  // busy for a while), and once more at the end, once that backlog is done.
+  const [ceiling, ceilingCpu] = await measureStarts(client, meter, opts, log, 'before the intake');
   const [intake, intakeCpu] = await measureApiIntake(env, procs, meter, opts, log);
   if (opts.workerDuringIntake === 'off') {
     await procs.startWorker();
@@ -175,18 +182,28 @@ async function benchmark(cleanup: Cleanup, opts: Options, log: Log): Promise<Fig
   const { take, close } = await measureActions(env, procs, opts, log);
   log('database alone: insertRequest, same concurrency, 5 s…');
   const insert = await probeInsert(env.db, 'PROBE', opts.connections, 5);
-  return { ceiling, ceilingCpu, intake, intakeCpu, drain, take, close, insert };
+  const [ceilingAfter] = await measureStarts(client, meter, opts, log, 'after the intake');
+  return { ceiling, ceilingCpu, ceilingAfter, intake, intakeCpu, drain, take, close, insert };
+}
+
+/** The ceiling the intake is compared with: the mean of the two measurements. */
+const ceilingOf = (f: Figures): number => (f.ceiling.perSec + f.ceilingAfter.perSec) / 2;
+
+function describeCeiling(c: CeilingResult): string {
+  return `${round1(c.perSec)} starts/s (${c.started} started, ${c.errors} errors${c.firstError ? `: ${c.firstError}` : ''}); start latency ${describeLatencies(c)}`;
 }
 
 function report(f: Figures, opts: Options, log: Log): void {
-  const { ceiling, intake, drain } = f;
+  const { intake, drain } = f;
   log('');
-  log(`ceiling  ${round1(ceiling.perSec)} workflow starts/s (${ceiling.started} started, ${ceiling.errors} errors${ceiling.firstError ? `: ${ceiling.firstError}` : ''}); start latency ${describeLatencies(ceiling)}`);
-  log(`         CPU: ${f.ceilingCpu}`);
+  log(`ceiling  ${round1(ceilingOf(f))} workflow starts/s (mean of before and after)`);
+  log(`         before the intake: ${describeCeiling(f.ceiling)}`);
+  log(`         after the intake:  ${describeCeiling(f.ceilingAfter)}`);
+  log(`         CPU (before): ${f.ceilingCpu.text}`);
   log(`intake   ${round1(intake.perSec)} requests accepted/s (${intake.accepted} × 201 in ${opts.durationS} s, non-2xx ${intake.non2xx}, errors ${intake.errors}, timeouts ${intake.timeouts}, status codes ${JSON.stringify(intake.statusCodes)})`);
   log(`         latency ${describeLatencies(intake)}`);
-  log(`         CPU: ${f.intakeCpu}`);
-  log(`         intake / ceiling = ${round1((100 * intake.perSec) / Math.max(ceiling.perSec, 1e-9))} % (goal ≥ 80 %)`);
+  log(`         CPU: ${f.intakeCpu.text}`);
+  log(`         intake / ceiling = ${round1((100 * intake.perSec) / Math.max(ceilingOf(f), 1e-9))} % (goal ≥ 80 %)`);
   log(drain.seconds === null
     ? `worker   still behind after 600 s (backlog was ${drain.backlog} requests)`
     : `worker   finished the arrival work of ${drain.backlog} requests ${round1(drain.seconds)} s after the load stopped (${round1(drain.backlog / Math.max(drain.seconds, 1e-9))} requests/s)`);
@@ -194,6 +211,9 @@ function report(f: Figures, opts: Options, log: Log): void {
     log(`${name.padEnd(8)} ${a.ok} ok, ${a.failed} failed${a.firstFailure ? ` (${a.firstFailure})` : ''}, sequential; ${describeLatencies(a)}`);
   }
   log(`db only  insertRequest ${round1(f.insert.perSec)}/s at ${opts.connections} concurrent; ${describeLatencies(f.insert)}`);
+  if (Math.max(f.ceilingCpu.othersShare, f.intakeCpu.othersShare) > 0.15) {
+    log('warning  other processes used more than 15 % of the CPU during a measurement: these figures are noisy');
+  }
 }
 
 export async function runBench(): Promise<void> {
@@ -219,7 +239,7 @@ export async function runBench(): Promise<void> {
   // Last line, for machines: one JSON object.
   console.log(JSON.stringify({
     intakePerSec: round1(figures.intake.perSec),
-    ceilingPerSec: round1(figures.ceiling.perSec),
+    ceilingPerSec: round1(ceilingOf(figures)),
     intakeP50Ms: round1(figures.intake.p50),
     intakeP95Ms: round1(figures.intake.p95),
     intakeP99Ms: round1(figures.intake.p99),
