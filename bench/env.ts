@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import knexFactory from 'knex';
@@ -8,7 +7,7 @@ import { createAgentToken } from '../src/admin';
 import { loadConfig, type Config } from '../src/config';
 import { connect, migrate, type Db } from '../src/db/connection';
 import { DEMO_PARTNER_KEY, seedReferenceData } from '../src/seed/demo';
-import { startDevServer } from '../src/temporal/devServer';
+import { freePort, startDevServer } from '../src/temporal/devServer';
 import type { Cleanup } from './cleanup';
 
 /** Everything the measurements need, on a fresh data dir, database and Temporal dev server. */
@@ -22,16 +21,6 @@ export interface BenchEnv {
   databaseLabel: string;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** A MariaDB schema of its own (dropped at the end), so the bench never touches real data. */
 async function createSchema(base: string, cleanup: Cleanup): Promise<string> {

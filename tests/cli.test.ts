@@ -18,15 +18,7 @@ afterAll(async () => {
 /** Runs `guichet …` against the harness's database and Temporal; never throws. */
 async function guichet(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: {
-        ...process.env,
-        DATA_DIR: h.config.dataDir,
-        DATABASE_URL: h.config.databaseUrl ?? '',
-        TEMPORAL_ADDRESS: h.config.temporalAddress!,
-        TEMPORAL_TASK_QUEUE: h.config.taskQueue,
-      },
-    });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: h.env });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

@@ -69,14 +69,7 @@ test('no citizen e-mail is sent to a citizen who gave no address', async () => {
 test('an e-mail is sent exactly once when the worker dies between sending it and recording it', async () => {
   h = await startHarness({ worker: false });
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(__dirname, 'support/crashingWorker.ts')], {
-    env: {
-      ...process.env,
-      DATA_DIR: h.config.dataDir,
-      DATABASE_URL: h.config.databaseUrl ?? '',
-      TEMPORAL_ADDRESS: h.config.temporalAddress!,
-      TEMPORAL_TASK_QUEUE: h.config.taskQueue,
-      SMTP_URL: h.config.smtpUrl!,
-    },
+    env: h.env,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));

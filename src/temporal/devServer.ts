@@ -18,6 +18,18 @@ async function portOpen(port: number): Promise<boolean> {
   });
 }
 
+/** A port nobody listens on now, for a dev server of a test or a benchmark. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
 /** Starts `temporal server start-dev` with its state in `dbFile`, and waits until it answers. */
 export async function startDevServer(opts: {
   dbFile: string;

@@ -1,23 +1,12 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { startDevServer } from '../../src/temporal/devServer';
+import { freePort, startDevServer } from '../../src/temporal/devServer';
 
 export const TMP = path.resolve(__dirname, '../.tmp');
 export const BUNDLE = path.join(TMP, 'workflow-bundle.js');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** One Temporal dev server and one workflow bundle for the whole suite. */
 export default async function globalSetup(): Promise<void> {

@@ -20,6 +20,8 @@ import { startSmtp, type ReceivedMail } from './smtp';
 
 export interface Harness {
   config: Config;
+  /** The environment of a child process that must use this harness's database, Temporal and SMTP. */
+  env: NodeJS.ProcessEnv;
   db: Db;
   ctx: Ctx;
   baseUrl: string;
@@ -94,9 +96,10 @@ export async function startHarness(opts: { worker?: boolean; hooks?: DeliveryHoo
   const smtp = await startSmtp();
   const database = await freshDatabase();
   const suffix = crypto.randomBytes(3).toString('hex').toUpperCase();
-  const config = loadConfig({
+  // The same settings serve this process and any child process a test starts (CLI, crashing worker).
+  const settings: Record<string, string> = {
     DATA_DIR: database.dataDir,
-    ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+    DATABASE_URL: database.databaseUrl ?? '',
     TEMPORAL_ADDRESS: address,
     TEMPORAL_TASK_QUEUE: `test-${suffix}`,
     SMTP_URL: smtp.url,
@@ -104,7 +107,8 @@ export async function startHarness(opts: { worker?: boolean; hooks?: DeliveryHoo
     REFERENCE_PREFIX: `T${suffix}`,
     PUBLIC_URL: 'http://localhost:1',
     ...opts.env,
-  });
+  };
+  const config = loadConfig(settings);
   const db = connect(config);
   await migrate(db);
   await seedReferenceData(db);
@@ -164,7 +168,7 @@ export async function startHarness(opts: { worker?: boolean; hooks?: DeliveryHoo
   };
 
   return {
-    config, db, ctx, baseUrl, mails: smtp.mails, partnerKey: DEMO_PARTNER_KEY, tokens,
+    config, env: { ...process.env, ...settings }, db, ctx, baseUrl, mails: smtp.mails, partnerKey: DEMO_PARTNER_KEY, tokens,
     startWorker, stopWorker, api,
     async close() {
       await stopWorker();
