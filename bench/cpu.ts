@@ -31,8 +31,7 @@ function machineBusySeconds(): number | null {
   }
 }
 
-/** The `temporal` process this one started (startDevServer does not hand out its pid). */
-export function devServerPid(): number | null {
+function findPid(matches: (comm: string, ppid: number) => boolean): number | null {
   try {
     for (const entry of fs.readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) {
@@ -41,14 +40,24 @@ export function devServerPid(): number | null {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (comm === 'temporal' && ppid === process.pid) {
+      if (matches(comm, ppid)) {
         return Number(entry);
       }
     }
   } catch {
-    // no /proc: no CPU figures
+    // no /proc (or a process gone while reading): no CPU figures for it
   }
   return null;
+}
+
+/** The `temporal` process this one started (startDevServer does not hand out its pid). */
+export function devServerPid(): number | null {
+  return findPid((comm, ppid) => comm === 'temporal' && ppid === process.pid);
+}
+
+/** The local MariaDB/MySQL server, when the bench runs on one: its CPU is part of the intake's cost. */
+export function databaseServerPid(): number | null {
+  return findPid((comm) => comm === 'mariadbd' || comm === 'mysqld');
 }
 
 export interface Usage {

@@ -18,7 +18,7 @@ import { connectClient } from '../src/temporal/client';
 import { fileRequests, measureAction, waitForWorker, type ActionResult, type Drain } from './actions';
 import { measureCeiling, type CeilingResult } from './ceiling';
 import { Cleanup } from './cleanup';
-import { CpuMeter, devServerPid, type Proc, type Usage } from './cpu';
+import { CpuMeter, databaseServerPid, devServerPid, type Proc, type Usage } from './cpu';
 import { probeInsert } from './dbProbe';
 import { prepareEnv, type BenchEnv } from './env';
 import { measureIntake, type IntakeResult, type LoadOptions } from './intake';
@@ -66,8 +66,12 @@ class Processes {
   private web!: Child;
   private worker: Child | null = null;
   private readonly temporalPid = devServerPid();
+  // Shared with whatever else uses it, hence the label; SQLite runs inside web and worker.
+  private readonly databasePid: number | null;
 
-  constructor(private readonly env: BenchEnv, private readonly layout: Layout) {}
+  constructor(private readonly env: BenchEnv, private readonly layout: Layout) {
+    this.databasePid = env.config.databaseUrl ? databaseServerPid() : null;
+  }
 
   get baseUrl(): string {
     return `http://127.0.0.1:${this.web.port}`;
@@ -82,6 +86,9 @@ class Processes {
     list.push({ label: this.layout === 'together' ? 'web+worker' : 'web', pid: this.web.pid });
     if (this.worker) {
       list.push({ label: 'worker', pid: this.worker.pid });
+    }
+    if (this.databasePid !== null) {
+      list.push({ label: 'mariadbd (shared)', pid: this.databasePid });
     }
     return list;
   }
