@@ -22,6 +22,7 @@ export async function probeInsert(db: Db, prefix: string, concurrency: number, d
         serviceId: formType.service_id,
         citizen: SUBMISSION.citizen,
         answers: SUBMISSION.answers,
+        channel: 'web',
         now: Date.now(),
       });
       // submit marks the request once its workflow is started; that write is part of the intake too.

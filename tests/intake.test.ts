@@ -17,7 +17,7 @@ test('a request filed by a process that died before starting its workflow is sta
   const formType = await h.db('form_types').where({ slug: 'acte-naissance' }).first();
   // What a crash right after the insert leaves behind: rows, no workflow.
   const orphan = await insertRequest(h.db, {
-    prefix: h.config.referencePrefix, formTypeId: formType.id, serviceId: formType.service_id, citizen, answers: {}, now: Date.now() - 120_000,
+    prefix: h.config.referencePrefix, formTypeId: formType.id, serviceId: formType.service_id, citizen, answers: {}, channel: 'web', now: Date.now() - 120_000,
   });
   const fresh = await submit(h.ctx, { formType: 'acte-naissance', citizen, answers: {} });
   expect(await h.db('requests').where({ reference: fresh.reference }).first('workflow_started')).toMatchObject({ workflow_started: 1 });

@@ -5,6 +5,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export type Status = 'NON_TRAITEE' | 'EN_COURS' | 'EN_ATTENTE' | 'CLOTUREE';
 export const OPEN_STATUSES: readonly Status[] = ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'];
+export const STATUSES: readonly Status[] = [...OPEN_STATUSES, 'CLOTUREE'];
 
 /** Delays of a form type, in milliseconds. */
 export interface Delays {

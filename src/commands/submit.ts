@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { Db } from '../db/connection';
 import { delaysOf, findFormType, findFormTypeById } from '../db/formTypes';
-import { deleteRequest, insertRequest, type Citizen } from '../db/requests';
+import { deleteRequest, insertRequest, type Channel, type Citizen } from '../db/requests';
 import { workflowIdOf } from '../../workflows/definitions';
 import { requestWorkflow } from '../../workflows/request';
 import type { Ctx } from './context';
@@ -13,6 +13,8 @@ export interface SubmitProps {
   citizen: Citizen;
   /** the form's answers, as the citizen gave them */
   answers: Record<string, unknown>;
+  /** how it reached us; web when not said */
+  channel?: Channel;
 }
 
 /**
@@ -31,6 +33,7 @@ export async function submit(ctx: Ctx, props: SubmitProps): Promise<{ reference:
     serviceId: formType.service_id,
     citizen: props.citizen,
     answers: props.answers,
+    channel: props.channel ?? 'web',
     now,
   });
   try {

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Status } from '../../workflows/definitions';
 import type { TransitionRecord } from '../activities/types';
+import { searchable } from '../search/normalize';
 import type { Db } from './connection';
 
 export interface Citizen {
@@ -10,6 +11,10 @@ export interface Citizen {
   phone?: string | null;
   address?: string | null;
 }
+
+/** How a request reached us. */
+export const CHANNELS = ['web', 'counter', 'phone', 'mail'] as const;
+export type Channel = (typeof CHANNELS)[number];
 
 export interface RequestRow {
   id: number;
@@ -34,6 +39,8 @@ export interface RequestRow {
   closed_at: number | null;
   updated_at: number;
   purged_at: number | null;
+  status_since: number | null;
+  channel: Channel;
 }
 
 export interface PersonalRow {
@@ -68,7 +75,7 @@ export function referenceOf(prefix: string, id: number, at: number): string {
 /** Writes a new request, its personal data and its first event in one transaction. */
 export async function insertRequest(
   db: Db,
-  props: { prefix: string; formTypeId: number; serviceId: number; citizen: Citizen; answers: Record<string, unknown>; now: number },
+  props: { prefix: string; formTypeId: number; serviceId: number; citizen: Citizen; answers: Record<string, unknown>; channel: Channel; now: number },
 ): Promise<{ id: number; reference: string; trackingCode: string }> {
   return db.transaction(async (trx) => {
     const trackingCode = newTrackingCode();
@@ -80,7 +87,9 @@ export async function insertRequest(
       status: 'NON_TRAITEE',
       citizen_has_email: Boolean(props.citizen.email),
       version: 1,
+      channel: props.channel,
       created_at: props.now,
+      status_since: props.now,
       updated_at: props.now,
     });
     const reference = referenceOf(props.prefix, id, props.now);
@@ -93,6 +102,7 @@ export async function insertRequest(
       phone: props.citizen.phone ?? null,
       address: props.citizen.address ?? null,
       answers: JSON.stringify(props.answers),
+      search_name: searchable(`${props.citizen.firstName} ${props.citizen.lastName}`),
     });
     await trx('events').insert({ request_id: id, seq: 1, type: 'SUBMITTED', agent_id: null, at: props.now });
     return { id, reference, trackingCode };
@@ -216,6 +226,9 @@ export async function applyTransition(db: Db, t: TransitionRecord): Promise<void
       at: t.at,
     });
     const patch: Record<string, unknown> = { version: t.seq, updated_at: t.at };
+    if (t.projection.status !== undefined) {
+      patch.status_since = t.at;
+    }
     for (const [key, column] of Object.entries(projectionColumns)) {
       const value = t.projection[key as keyof typeof projectionColumns];
       if (value !== undefined) {

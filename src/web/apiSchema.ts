@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHANNELS } from '../db/requests';
 
 // Validation messages in French, like the rest of the API's messages.
 z.config(z.locales.fr());
@@ -16,6 +17,7 @@ export const submitSchema = z.object({
     address: optionalText(2000),
   }),
   answers: z.record(z.string(), z.unknown()).default({}),
+  channel: z.enum(CHANNELS).default('web'),
 });
 
 const citizenEmail = {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/seed/demo';
 
@@ -30,4 +31,24 @@ export async function actionResponse(page: Page, path: string, click: () => Prom
     click(),
   ]);
   return response.status();
+}
+
+let axeSource: string | undefined;
+
+/**
+ * axe-core run in the page: the serious and critical violations, as lines that say
+ * which rule and where (an empty list is the expected answer). axe is evaluated through
+ * the DevTools protocol, which the page's CSP (no inline script) does not govern.
+ */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  axeSource ??= fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const result = await axe.run((globalThis as unknown as { document: unknown }).document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => JSON.stringify(n.target)) }));
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id} (${v.help}) at ${v.targets.join(', ')}`);
 }

@@ -1,0 +1,196 @@
+// The one query behind every list of requests: the views (rubriques), the search, the
+// bulk actions' "all N matching", the exports. A filter always carries the agent's
+// services, so nothing outside them can be listed, counted, exported or printed.
+import type { Knex } from 'knex';
+import { OPEN_STATUSES, type Status } from '../../workflows/definitions';
+import { searchable } from '../search/normalize';
+import type { Db } from './connection';
+import type { RequestRow } from './requests';
+
+export interface RequestFilter {
+  /** The services the agent belongs to: always applied. */
+  serviceIds: number[];
+  /** None given: the open statuses. */
+  statuses?: Status[];
+  /** null: nobody assigned. */
+  assigneeId?: number | null;
+  /** A whole reference, or its number alone. */
+  reference?: string;
+  trackingCode?: string;
+  /** Words of the citizen's name, each found anywhere in it, accents and case ignored. */
+  name?: string;
+  email?: string;
+  formTypeSlug?: string;
+  serviceSlug?: string;
+  submittedFrom?: number;
+  submittedTo?: number;
+  closedFrom?: number;
+  closedTo?: number;
+  closingCode?: string;
+  /** Only requests past a reminder delay (unprocessed, or in progress). */
+  overdue?: boolean;
+}
+
+export const SORTS = ['date', 'formType', 'status', 'assignee', 'due', 'closedAt'] as const;
+export type Sort = (typeof SORTS)[number];
+export type Direction = 'asc' | 'desc';
+
+export interface Page {
+  sort: Sort;
+  dir: Direction;
+  /** 1-based */
+  page: number;
+  pageSize: number;
+}
+
+export interface ListedRequest extends RequestRow {
+  /** The next deadline: deletion (unprocessed), reminder (in progress), end of hold (on hold). */
+  due_at: number | null;
+  overdue: number | boolean;
+}
+
+/** When the request's next deadline falls; the delays are read from its form type, so a changed delay shows at once. */
+const DUE_SQL = `CASE r.status
+  WHEN 'NON_TRAITEE' THEN r.created_at + f.deletion_ms
+  WHEN 'EN_COURS' THEN COALESCE(r.status_since, r.updated_at) + f.in_progress_reminder_ms
+  WHEN 'EN_ATTENTE' THEN r.hold_until
+  ELSE NULL END`;
+
+const OVERDUE_SQL = `((r.status = 'NON_TRAITEE' AND r.created_at + f.unprocessed_reminder_ms <= ?)
+  OR (r.status = 'EN_COURS' AND COALESCE(r.status_since, r.updated_at) + f.in_progress_reminder_ms <= ?))`;
+
+const STATUS_ORDER_SQL = `CASE r.status WHEN 'NON_TRAITEE' THEN 0 WHEN 'EN_COURS' THEN 1 WHEN 'EN_ATTENTE' THEN 2 ELSE 3 END`;
+
+function needsPersonal(f: RequestFilter): boolean {
+  return Boolean(f.name || f.email);
+}
+
+/** FROM and WHERE of a filter; the joins that the columns and the sorts need are always there (cheap, by primary key). */
+function filtered(db: Db, f: RequestFilter, now: number): Knex.QueryBuilder {
+  const q = db('requests as r')
+    .join('form_types as f', 'f.id', 'r.form_type_id')
+    .join('services as s', 's.id', 'r.service_id')
+    .leftJoin('agents as a', 'a.id', 'r.assignee_id');
+  if (needsPersonal(f)) {
+    q.join('request_personal as p', 'p.request_id', 'r.id');
+  }
+  q.whereIn('r.service_id', f.serviceIds.length ? f.serviceIds : [-1]);
+  q.whereIn('r.status', f.statuses?.length ? f.statuses : [...OPEN_STATUSES]);
+  if (f.assigneeId === null) {
+    q.whereNull('r.assignee_id');
+  } else if (f.assigneeId !== undefined) {
+    q.where('r.assignee_id', f.assigneeId);
+  }
+  if (f.reference) {
+    const ref = f.reference.trim();
+    if (/^\d+$/.test(ref)) {
+      q.where('r.id', Number(ref));
+    } else {
+      q.where('r.reference', ref.toUpperCase());
+    }
+  }
+  if (f.trackingCode) {
+    q.where('r.tracking_code', f.trackingCode.trim().toUpperCase());
+  }
+  for (const word of searchable(f.name ?? '').split(' ').filter(Boolean)) {
+    q.whereRaw(`p.search_name LIKE ? ESCAPE '!'`, [`%${escapeLike(word)}%`]);
+  }
+  if (f.email) {
+    q.whereRaw('LOWER(p.email) = ?', [f.email.trim().toLowerCase()]);
+  }
+  if (f.formTypeSlug) {
+    q.where('f.slug', f.formTypeSlug);
+  }
+  if (f.serviceSlug) {
+    q.where('s.slug', f.serviceSlug);
+  }
+  if (f.closingCode) {
+    q.where('r.closing_code', f.closingCode);
+  }
+  range(q, 'r.created_at', f.submittedFrom, f.submittedTo);
+  range(q, 'r.closed_at', f.closedFrom, f.closedTo);
+  if (f.overdue) {
+    q.whereRaw(OVERDUE_SQL, [now, now]);
+  }
+  return q;
+}
+
+function range(q: Knex.QueryBuilder, column: string, from?: number, to?: number): void {
+  if (from !== undefined) {
+    q.where(column, '>=', from);
+  }
+  if (to !== undefined) {
+    q.where(column, '<', to);
+  }
+}
+
+// '!' rather than a backslash: SQLite and MySQL read a backslash in a string literal differently.
+function escapeLike(s: string): string {
+  return s.replace(/[!%_]/g, (c) => `!${c}`);
+}
+
+function withColumns(db: Db, q: Knex.QueryBuilder, now: number): Knex.QueryBuilder {
+  return q.select(
+    'r.*',
+    'f.slug as form_type_slug',
+    'f.title as form_type_title',
+    's.slug as service_slug',
+    's.name as service_name',
+    'a.code as assignee_code',
+    'a.name as assignee_name',
+    db.raw(`${DUE_SQL} as due_at`),
+    db.raw(`${OVERDUE_SQL} as overdue`, [now, now]),
+  );
+}
+
+function ordered(db: Db, q: Knex.QueryBuilder, sort: Sort, dir: Direction): Knex.QueryBuilder {
+  const d = dir === 'asc' ? 'ASC' : 'DESC';
+  switch (sort) {
+    case 'date':
+      q.orderBy('r.created_at', dir);
+      break;
+    case 'formType':
+      q.orderBy('f.title', dir);
+      break;
+    case 'status':
+      q.orderByRaw(`${STATUS_ORDER_SQL} ${d}`);
+      break;
+    case 'assignee':
+      // Nobody assigned comes last either way.
+      q.orderByRaw(`(a.name IS NULL), a.name ${d}`);
+      break;
+    case 'due':
+      q.orderByRaw(`(${DUE_SQL}) IS NULL, (${DUE_SQL}) ${d}`);
+      break;
+    case 'closedAt':
+      q.orderBy('r.closed_at', dir);
+      break;
+  }
+  return q.orderBy('r.id', dir);
+}
+
+export async function countRequests(db: Db, f: RequestFilter, now = Date.now()): Promise<number> {
+  const row = await filtered(db, f, now).count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
+/** One page of the list and the total it is a page of. */
+export async function searchRequests(db: Db, f: RequestFilter, page: Page, now = Date.now()): Promise<{ rows: ListedRequest[]; total: number }> {
+  const offset = (Math.max(1, page.page) - 1) * page.pageSize;
+  const [rows, total] = await Promise.all([
+    ordered(db, withColumns(db, filtered(db, f, now), now), page.sort, page.dir).limit(page.pageSize).offset(offset),
+    countRequests(db, f, now),
+  ]);
+  return { rows: rows as ListedRequest[], total };
+}
+
+/** Every matching request, read row by row (exports of 100 000 rows never sit in memory). */
+export function streamRequests(db: Db, f: RequestFilter, sort: Sort, dir: Direction, now = Date.now()): NodeJS.ReadableStream {
+  return ordered(db, withColumns(db, filtered(db, f, now), now), sort, dir).stream();
+}
+
+/** The ids of every matching request, for a bulk action over "all N requests of this filter". */
+export async function idsMatching(db: Db, f: RequestFilter, sort: Sort, dir: Direction, now = Date.now()): Promise<number[]> {
+  const rows: { id: number }[] = await ordered(db, filtered(db, f, now).select('r.id'), sort, dir);
+  return rows.map((r) => r.id);
+}

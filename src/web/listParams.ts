@@ -1,0 +1,165 @@
+// The filters, sort and page of a list live in its URL (French parameter names, as
+// agents share these links): the back button and a pasted link show the same list.
+import type { Db } from '../db/connection';
+import { findAgentRowByCode } from '../db/agents';
+import { SORTS, type Direction, type Page, type RequestFilter, type Sort } from '../db/requestSearch';
+import { STATUSES, type Status } from '../../workflows/definitions';
+import { t } from '../i18n';
+
+export const PAGE_SIZE = 100;
+
+/** URL parameter → what it sets. */
+export const PARAMS = {
+  reference: 'reference',
+  trackingCode: 'suivi',
+  name: 'nom',
+  email: 'courriel',
+  formType: 'demarche',
+  status: 'statut',
+  assignee: 'agent',
+  service: 'service',
+  submittedFrom: 'depot_du',
+  submittedTo: 'depot_au',
+  closedFrom: 'cloture_du',
+  closedTo: 'cloture_au',
+  closingCode: 'code',
+  overdue: 'en_retard',
+  sort: 'tri',
+  dir: 'ordre',
+  page: 'page',
+} as const;
+
+export type Query = Record<string, unknown>;
+
+export interface ListParams {
+  /** The filter without the agent's services, which the caller adds. */
+  filter: Omit<RequestFilter, 'serviceIds'>;
+  page: Page;
+  /** The values as given, to fill the search form again. */
+  values: Record<string, string>;
+  /** Parameters that could not be read, in French; they are ignored. */
+  errors: string[];
+}
+
+function one(query: Query, name: string): string {
+  const v = query[name];
+  const s = Array.isArray(v) ? v[0] : v;
+  return typeof s === 'string' ? s.trim().slice(0, 200) : '';
+}
+
+function many(query: Query, name: string): string[] {
+  const v = query[name];
+  const list = Array.isArray(v) ? v : [v];
+  return list.filter((x): x is string => typeof x === 'string' && x !== '').map((x) => x.trim());
+}
+
+/** A day `YYYY-MM-DD` in Paris: "from" is its first instant, "to" the first instant of the next day. */
+export function parisDay(value: string, end: boolean): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) {
+    return undefined;
+  }
+  const utcNoon = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + (end ? 1 : 0), 12);
+  if (Number.isNaN(utcNoon)) {
+    return undefined;
+  }
+  // Paris is UTC+1 or UTC+2: find the offset of that day from the formatted hour at noon UTC.
+  const parisHour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', hourCycle: 'h23' }).format(utcNoon));
+  return utcNoon - 12 * 3600_000 - (parisHour - 12) * 3600_000;
+}
+
+export async function parseListParams(db: Db, query: Query, defaults: { sort: Sort; dir: Direction }): Promise<ListParams> {
+  const values: Record<string, string> = {};
+  const errors: string[] = [];
+  const filter: ListParams['filter'] = {};
+  const read = (param: string): string => {
+    const v = one(query, param);
+    if (v) {
+      values[param] = v;
+    }
+    return v;
+  };
+
+  const reference = read(PARAMS.reference);
+  if (reference) filter.reference = reference;
+  const tracking = read(PARAMS.trackingCode);
+  if (tracking) filter.trackingCode = tracking;
+  const name = read(PARAMS.name);
+  if (name) filter.name = name;
+  const email = read(PARAMS.email);
+  if (email) filter.email = email;
+  const formType = read(PARAMS.formType);
+  if (formType) filter.formTypeSlug = formType;
+  const service = read(PARAMS.service);
+  if (service) filter.serviceSlug = service;
+  const closingCode = read(PARAMS.closingCode);
+  if (closingCode) filter.closingCode = closingCode;
+
+  const statuses = many(query, PARAMS.status);
+  const known = statuses.filter((s): s is Status => (STATUSES as readonly string[]).includes(s));
+  if (known.length !== statuses.length) {
+    errors.push(t('ui.listParams.badStatus'));
+  }
+  if (known.length) {
+    filter.statuses = known;
+    values[PARAMS.status] = known.join(',');
+  }
+
+  const assignee = read(PARAMS.assignee);
+  if (assignee === 'personne') {
+    filter.assigneeId = null;
+  } else if (assignee) {
+    const row = await findAgentRowByCode(db, assignee);
+    if (row) {
+      filter.assigneeId = row.id;
+    } else {
+      errors.push(t('ui.listParams.badAgent', { value: assignee }));
+    }
+  }
+
+  const dates: [string, 'submittedFrom' | 'submittedTo' | 'closedFrom' | 'closedTo', boolean][] = [
+    [PARAMS.submittedFrom, 'submittedFrom', false],
+    [PARAMS.submittedTo, 'submittedTo', true],
+    [PARAMS.closedFrom, 'closedFrom', false],
+    [PARAMS.closedTo, 'closedTo', true],
+  ];
+  for (const [param, key, end] of dates) {
+    const v = read(param);
+    if (!v) continue;
+    const at = parisDay(v, end);
+    if (at === undefined) {
+      errors.push(t('ui.listParams.badDate', { value: v }));
+    } else {
+      filter[key] = at;
+    }
+  }
+
+  if (read(PARAMS.overdue) === '1') {
+    filter.overdue = true;
+  }
+
+  const sortValue = read(PARAMS.sort);
+  const sort = (SORTS as readonly string[]).includes(sortValue) ? (sortValue as Sort) : defaults.sort;
+  const dirValue = read(PARAMS.dir);
+  const dir: Direction = dirValue === 'asc' || dirValue === 'desc' ? dirValue : defaults.dir;
+  const pageValue = Number(read(PARAMS.page) || '1');
+  const page = Number.isInteger(pageValue) && pageValue >= 1 && pageValue <= 100_000 ? pageValue : 1;
+
+  return { filter, page: { sort, dir, page, pageSize: PAGE_SIZE }, values, errors };
+}
+
+/** The same list's URL with some parameters changed (a sort header, a page link); '' removes one. */
+export function withParams(path: string, values: Record<string, string>, changes: Record<string, string>): string {
+  const merged = { ...values, ...changes };
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(merged)) {
+    if (!v) continue;
+    if (k === PARAMS.status) {
+      for (const s of v.split(',')) search.append(k, s);
+    } else {
+      search.set(k, v);
+    }
+  }
+  const qs = search.toString();
+  return qs ? `${path}?${qs}` : path;
+}
