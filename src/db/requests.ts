@@ -146,22 +146,6 @@ export async function findPersonal(db: Db, requestId: number): Promise<PersonalR
   return db('request_personal').where({ request_id: requestId }).first();
 }
 
-export async function listRequests(
-  db: Db,
-  filter: { serviceIds: number[]; status?: Status; assigneeId?: number; limit?: number },
-): Promise<RequestRow[]> {
-  const q = requestQuery(db).whereIn('r.service_id', filter.serviceIds);
-  if (filter.status) {
-    q.where('r.status', filter.status);
-  } else {
-    q.whereNot('r.status', 'CLOTUREE');
-  }
-  if (filter.assigneeId) {
-    q.where('r.assignee_id', filter.assigneeId);
-  }
-  return q.orderBy('r.created_at', 'desc').orderBy('r.id', 'desc').limit(filter.limit ?? 100);
-}
-
 export async function countByStatus(db: Db, serviceIds: number[]): Promise<Record<string, number>> {
   const rows: { status: string; n: number | string }[] = await db('requests')
     .whereIn('service_id', serviceIds)

@@ -1,7 +1,7 @@
 import express from 'express';
 import type { Ctx } from '../../commands/context';
 import type { Agent } from '../../db/agents';
-import { listRequests } from '../../db/requests';
+import { searchRequests, type RequestFilter } from '../../db/requestSearch';
 import { t } from '../../i18n';
 import { OPEN_STATUSES, type Status } from '../../../workflows/definitions';
 import { renderPage } from './render';
@@ -11,9 +11,9 @@ import { currentAgent } from './session';
 const MAX_ROWS = 100;
 
 /** At most MAX_ROWS, newest first; one more is read to know whether some were left out. */
-async function tableOf(ctx: Ctx, agent: Agent, filter: { status?: Status; assigneeId?: number }) {
-  const rows = await listRequests(ctx.db, { serviceIds: agent.serviceIds, ...filter, limit: MAX_ROWS + 1 });
-  return { rows: rows.slice(0, MAX_ROWS), truncated: rows.length > MAX_ROWS };
+async function tableOf(ctx: Ctx, agent: Agent, filter: Omit<RequestFilter, 'serviceIds'>) {
+  const { rows, total } = await searchRequests(ctx.db, { ...filter, serviceIds: agent.serviceIds }, { sort: 'date', dir: 'desc', page: 1, pageSize: MAX_ROWS });
+  return { rows, total, truncated: total > rows.length };
 }
 
 const STATUS_LINKS: Partial<Record<Status, string>> = {

@@ -3,7 +3,7 @@ import type { Agent } from '../../db/agents';
 import type { Db } from '../../db/connection';
 import { countByStatus } from '../../db/requests';
 import { countInProgressOf } from '../../db/views';
-import type { Status } from '../../../workflows/definitions';
+import type { Direction, RequestFilter, Sort } from '../../db/requestSearch';
 
 export interface Counts {
   byStatus: Record<string, number>;
@@ -15,17 +15,28 @@ export interface Rubrique {
   slug: string;
   /** key under ui.rubriques in the locale file */
   key: string;
-  filter(agent: Agent): { status?: Status; assigneeId?: number };
+  /** What the view always shows, before the agent's own filters (the services are added by the caller). */
+  filter(agent: Agent): Omit<RequestFilter, 'serviceIds'>;
+  defaultSort: { sort: Sort; dir: Direction };
   count(counts: Counts): number;
 }
 
 const open = (c: Counts) => (c.byStatus.NON_TRAITEE ?? 0) + (c.byStatus.EN_COURS ?? 0) + (c.byStatus.EN_ATTENTE ?? 0);
 
 export const RUBRIQUES: readonly Rubrique[] = [
-  { slug: 'en-cours', key: 'inProgress', filter: (a) => ({ status: 'EN_COURS', assigneeId: a.id }), count: (c) => c.mineInProgress },
-  { slug: 'non-traitees', key: 'unprocessed', filter: () => ({ status: 'NON_TRAITEE' }), count: (c) => c.byStatus.NON_TRAITEE ?? 0 },
-  { slug: 'en-attente', key: 'onHold', filter: () => ({ status: 'EN_ATTENTE' }), count: (c) => c.byStatus.EN_ATTENTE ?? 0 },
-  { slug: 'du-service', key: 'service', filter: () => ({}), count: open },
+  {
+    slug: 'en-cours', key: 'inProgress', filter: (a) => ({ statuses: ['EN_COURS'], assigneeId: a.id }),
+    defaultSort: { sort: 'due', dir: 'asc' }, count: (c) => c.mineInProgress,
+  },
+  {
+    slug: 'non-traitees', key: 'unprocessed', filter: () => ({ statuses: ['NON_TRAITEE'] }),
+    defaultSort: { sort: 'date', dir: 'asc' }, count: (c) => c.byStatus.NON_TRAITEE ?? 0,
+  },
+  {
+    slug: 'en-attente', key: 'onHold', filter: () => ({ statuses: ['EN_ATTENTE'] }),
+    defaultSort: { sort: 'due', dir: 'asc' }, count: (c) => c.byStatus.EN_ATTENTE ?? 0,
+  },
+  { slug: 'du-service', key: 'service', filter: () => ({}), defaultSort: { sort: 'date', dir: 'desc' }, count: open },
 ];
 
 export async function countsOf(db: Db, agent: Agent): Promise<Counts> {
