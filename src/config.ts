@@ -19,6 +19,8 @@ export interface Config {
   sessionSecret: string;
   /** First part of request references, e.g. DEM in DEM-2026-000123. */
   referencePrefix: string;
+  /** How often open pages ask whether a colleague changed something (seconds). */
+  refreshSeconds: number;
 }
 
 function int(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
@@ -54,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (text('PUBLIC_URL', env) ?? `http://localhost:${port}`).replace(/\/$/, ''),
     sessionSecret: text('SESSION_SECRET', env) ?? 'guichet-dev-secret-change-me',
     referencePrefix: text('REFERENCE_PREFIX', env) ?? 'DEM',
+    refreshSeconds: Math.max(1, int('REFRESH_SECONDS', 15, env)),
   };
 }
 

@@ -36,3 +36,20 @@ export async function countInProgressOf(db: Db, agentId: number, serviceIds: num
     .first();
   return Number(row?.n ?? 0);
 }
+
+/** What the filters of a list may offer an agent: only their services' form types, services and colleagues. */
+export async function filterChoices(db: Db, serviceIds: number[]) {
+  const ids = serviceIds.length ? serviceIds : [-1];
+  const [services, formTypes, agents, closingCodes] = await Promise.all([
+    db('services').whereIn('id', ids).orderBy('name').select('slug', 'name') as Promise<{ slug: string; name: string }[]>,
+    db('form_types').whereIn('service_id', ids).orderBy('title').select('slug', 'title') as Promise<{ slug: string; title: string }[]>,
+    db('agents as a')
+      .join('agent_services as x', 'x.agent_id', 'a.id')
+      .whereIn('x.service_id', ids)
+      .where('a.active', true)
+      .distinct('a.code', 'a.name')
+      .orderBy('a.name') as Promise<{ code: string; name: string }[]>,
+    db('closing_codes').orderBy('label').select('code', 'label') as Promise<CodeLabel[]>,
+  ]);
+  return { services, formTypes, agents, closingCodes };
+}

@@ -5,6 +5,7 @@ import { t } from '../i18n';
 import { actionRoutes } from './routes/actions';
 import { devMailboxRoutes } from './routes/devMailbox';
 import { listRoutes } from './routes/lists';
+import { refreshRoutes } from './routes/refresh';
 import { navModel, renderFragment, renderPage } from './routes/render';
 import { renderRefusal, requestPageRoutes } from './routes/requestPage';
 import { currentAgent, loadSessionAgent, requireAgent, sessionRoutes } from './routes/session';
@@ -18,6 +19,7 @@ export function agentRouter(ctx: Ctx): express.Router {
 
   router.use(requireAgent);
   router.use(listRoutes(ctx));
+  router.use(refreshRoutes(ctx));
   router.get('/navigation', async (req, res) => {
     const current = new URL(req.get('HX-Current-URL') ?? '/', 'http://guichet').pathname;
     renderFragment(res, 'nav', { ...(await navModel(ctx, currentAgent(req), current)) });

@@ -33,6 +33,7 @@ export function createWebApp(ctx: Ctx): express.Express {
     compilerOptions: { preventIndent: true },
   }));
   app.set('view engine', 'hbs');
+  app.locals.refreshSeconds = ctx.config.refreshSeconds;
   app.set('views', path.join(viewsDir, 'pages'));
 
   app.use(helmet({

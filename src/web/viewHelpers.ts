@@ -21,5 +21,15 @@ export const helpers = {
   /** for <time datetime>, so assistive tools read an unambiguous date */
   isoDate: (ms: number | null) => (ms ? new Date(Number(ms)).toISOString() : ''),
   eq: (a: unknown, b: unknown) => a === b,
+  /** `(concat 'ui.due.' kind)`: a locale key built from a value */
+  concat: (...parts: unknown[]) => parts.slice(0, -1).join(''),
+  /** "aujourd'hui", "demain", "dans 5 jours", "dépassée de 2 jours" */
+  daysLeftLabel: (days: number | null) => {
+    if (days === null || days === undefined) return '';
+    if (days < 0) return t('ui.due.daysAgo', { days: -days });
+    if (days === 0) return t('ui.due.today');
+    if (days === 1) return t('ui.due.tomorrow');
+    return t('ui.due.inDays', { days });
+  },
   isNumber: (value: unknown) => typeof value === 'number',
 };

@@ -17,7 +17,25 @@
   document.addEventListener('htmx:sendError', function () {
     show(document.body.dataset.errorNetwork);
   });
-  document.addEventListener('htmx:beforeRequest', function () {
-    show('');
+  document.addEventListener('htmx:beforeRequest', function (evt) {
+    if (evt.target && evt.target.id !== 'refresh-poller') {
+      show('');
+    }
+  });
+  // A colleague changed a request of this list: reload it, unless the agent has ticked rows
+  // (a selection is never lost): then say so and let them reload.
+  document.body.addEventListener('requestsChanged', function () {
+    var region = document.getElementById('list-region');
+    if (!region || !window.htmx) {
+      return;
+    }
+    if (document.querySelector('input[name="ids"]:checked')) {
+      var notice = document.getElementById('list-changed');
+      if (notice) {
+        notice.hidden = false;
+      }
+      return;
+    }
+    window.htmx.ajax('GET', region.dataset.refreshUrl, { target: '#list-region', select: '#list-region', swap: 'outerHTML' });
   });
 })();

@@ -1,55 +1,96 @@
-import express from 'express';
+import express, { type Request } from 'express';
 import type { Ctx } from '../../commands/context';
 import type { Agent } from '../../db/agents';
-import { searchRequests, type RequestFilter } from '../../db/requestSearch';
+import { searchRequests } from '../../db/requestSearch';
+import { filterChoices } from '../../db/views';
 import { t } from '../../i18n';
-import { OPEN_STATUSES, type Status } from '../../../workflows/definitions';
+import { STATUSES, type Status } from '../../../workflows/definitions';
+import { PARAMS } from '../listParams';
+import { listModel, rowModel, type ListSpec } from './listModel';
 import { renderPage } from './render';
 import { countsOf, RUBRIQUES } from './rubriques';
 import { currentAgent } from './session';
 
-const MAX_ROWS = 100;
-
-/** At most MAX_ROWS, newest first; one more is read to know whether some were left out. */
-async function tableOf(ctx: Ctx, agent: Agent, filter: Omit<RequestFilter, 'serviceIds'>) {
-  const { rows, total } = await searchRequests(ctx.db, { ...filter, serviceIds: agent.serviceIds }, { sort: 'date', dir: 'desc', page: 1, pageSize: MAX_ROWS });
-  return { rows, total, truncated: total > rows.length };
-}
+const HOME_ROWS = 10;
 
 const STATUS_LINKS: Partial<Record<Status, string>> = {
   NON_TRAITEE: '/demandes/non-traitees',
   EN_ATTENTE: '/demandes/en-attente',
+  CLOTUREE: '/journal',
 };
+
+/** The options of the filter forms, each marked when the URL selects it. */
+async function choicesModel(ctx: Ctx, agent: Agent, values: Record<string, string>) {
+  const c = await filterChoices(ctx.db, agent.serviceIds);
+  const statuses = (values[PARAMS.status] ?? '').split(',');
+  return {
+    services: c.services.map((s) => ({ value: s.slug, label: s.name, selected: values[PARAMS.service] === s.slug })),
+    formTypes: c.formTypes.map((f) => ({ value: f.slug, label: f.title, selected: values[PARAMS.formType] === f.slug })),
+    agents: [
+      { value: 'personne', label: t('ui.list.nobody'), selected: values[PARAMS.assignee] === 'personne' },
+      ...c.agents.map((a) => ({ value: a.code, label: a.name, selected: values[PARAMS.assignee] === a.code })),
+    ],
+    statuses: STATUSES.map((s) => ({ value: s, label: t(`status.${s}`), selected: statuses.includes(s) })),
+    closingCodes: c.closingCodes.map((k) => ({ value: k.code, label: k.label, selected: values[PARAMS.closingCode] === k.code })),
+    overdue: values[PARAMS.overdue] === '1',
+  };
+}
+
+/** A short list of the home page: its first rows and a link to all of them. */
+async function homeBlock(ctx: Ctx, agent: Agent, filter: Parameters<typeof searchRequests>[1], sort: 'date' | 'due', more: string) {
+  const { rows, total } = await searchRequests(ctx.db, filter, { sort, dir: 'asc', page: 1, pageSize: HOME_ROWS });
+  const now = Date.now();
+  return {
+    rows: rows.map((r) => rowModel(r, now)),
+    total,
+    more: total > rows.length ? { href: more, label: t('ui.home.seeAll', { total }) } : null,
+  };
+}
+
+async function renderList(ctx: Ctx, req: Request, res: express.Response, view: string, spec: ListSpec, extra: Record<string, unknown>) {
+  const agent = currentAgent(req);
+  const model = await listModel(ctx, req, agent, spec);
+  await renderPage(ctx, req, res, view, { ...extra, ...model, choices: await choicesModel(ctx, agent, model.values) });
+}
 
 export function listRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
 
   router.get('/', async (req, res) => {
     const agent = currentAgent(req);
-    const counts = await countsOf(ctx.db, agent);
-    const statuses: Status[] = [...OPEN_STATUSES, 'CLOTUREE'];
-    const counters = statuses.map((s) => ({ label: t(`status.${s}`), count: counts.byStatus[s] ?? 0, href: STATUS_LINKS[s] }));
-    await renderPage(ctx, req, res, 'home', {
-      title: t('ui.rubriques.home.title'),
-      counters,
-      caption: t('ui.home.mineHeading'),
-      empty: t('ui.home.noMine'),
-      ...(await tableOf(ctx, agent, { assigneeId: agent.id })),
-    });
+    const scope = { serviceIds: agent.serviceIds };
+    const [counts, mine, overdue, deletions] = await Promise.all([
+      countsOf(ctx.db, agent),
+      homeBlock(ctx, agent, { ...scope, assigneeId: agent.id }, 'due', `/recherche?${PARAMS.assignee}=${encodeURIComponent(agent.code)}`),
+      homeBlock(ctx, agent, { ...scope, overdue: true }, 'due', `/recherche?${PARAMS.overdue}=1`),
+      homeBlock(ctx, agent, { ...scope, statuses: ['NON_TRAITEE'] }, 'due', `/demandes/non-traitees?${PARAMS.sort}=due&${PARAMS.dir}=asc`),
+    ]);
+    const counters = STATUSES.map((s) => ({ label: t(`status.${s}`), count: counts.byStatus[s] ?? 0, href: STATUS_LINKS[s] }));
+    counters.splice(1, 0, { label: t('ui.home.mineInProgress'), count: counts.mineInProgress, href: '/demandes/en-cours' });
+    await renderPage(ctx, req, res, 'home', { title: t('ui.rubriques.home.title'), counters, mine, overdue, deletions });
   });
 
   for (const rubrique of RUBRIQUES) {
-    router.get(`/demandes/${rubrique.slug}`, async (req, res) => {
+    const path = `/demandes/${rubrique.slug}`;
+    router.get(path, async (req, res) => {
       const agent = currentAgent(req);
-      const title = t(`ui.rubriques.${rubrique.key}.title`);
-      await renderPage(ctx, req, res, 'list', {
-        title,
+      await renderList(ctx, req, res, 'list', { view: rubrique.slug, path, fixed: rubrique.filter(agent), defaultSort: rubrique.defaultSort }, {
+        title: t(`ui.rubriques.${rubrique.key}.title`),
         intro: t(`ui.rubriques.${rubrique.key}.intro`),
-        caption: title,
-        empty: t('ui.table.empty'),
-        ...(await tableOf(ctx, agent, rubrique.filter(agent))),
+        showStatusFilter: rubrique.slug === 'du-service',
+        showAssigneeFilter: rubrique.slug !== 'en-cours',
       });
     });
   }
+
+  router.get('/recherche', async (req, res) => {
+    const searched = Object.keys(req.query).some((k) => k !== PARAMS.sort && k !== PARAMS.dir && k !== PARAMS.page);
+    // Closed requests are found too when the agent asks for no status in particular.
+    const fixed = searched && !req.query[PARAMS.status] ? { statuses: [...STATUSES] } : {};
+    await renderList(ctx, req, res, 'search', { view: 'recherche', path: '/recherche', fixed, defaultSort: { sort: 'date', dir: 'desc' } }, {
+      title: t('ui.search.title'),
+      searched,
+    });
+  });
   return router;
 }

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { Ctx } from '../../commands/context';
 import type { Agent } from '../../db/agents';
 import { t } from '../../i18n';
+import { initialStamp } from './refresh';
 import { countsOf, RUBRIQUES } from './rubriques';
 
 export interface NavItem {
@@ -16,6 +17,9 @@ export interface NavModel {
   items: NavItem[];
 }
 
+/** Pages of the nav after the rubriques. */
+const EXTRA_NAV: [string, string][] = [['/recherche', 'ui.search.title']];
+
 export const isHtmx = (req: Request): boolean => req.get('HX-Request') === 'true';
 
 /** Kept in the database only when no SMTP server is configured: then a page shows them. */
@@ -28,17 +32,21 @@ export async function navModel(ctx: Ctx, agent: Agent, path: string): Promise<Na
     const href = `/demandes/${r.slug}`;
     items.push({ href, label: t(`ui.rubriques.${r.key}.nav`), count: r.count(counts), current: path === href });
   }
+  for (const [href, key] of EXTRA_NAV) {
+    items.push({ href, label: t(key), count: null, current: path === href });
+  }
   return { agentName: agent.name, items };
 }
 
 /** A full page in the main layout, with the nav when an agent is logged in and the pending flash message. */
 export async function renderPage(ctx: Ctx, req: Request, res: Response, view: string, model: Record<string, unknown>): Promise<void> {
   const nav = req.agent ? await navModel(ctx, req.agent, req.path) : null;
+  const refresh = model.refresh ?? (req.agent ? { stamp: await initialStamp(ctx, req.agent.serviceIds), reference: '' } : null);
   const flash = req.session?.flash;
   if (flash) {
     delete req.session.flash;
   }
-  res.render(view, { ...model, nav, flash, devMailbox: devMailboxEnabled(ctx) });
+  res.render(view, { ...model, nav, flash, refresh, devMailbox: devMailboxEnabled(ctx) });
 }
 
 /** One partial alone: the answer to an htmx request, swapped into the page. */

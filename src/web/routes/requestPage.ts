@@ -34,7 +34,11 @@ export function requestPageRoutes(ctx: Ctx): express.Router {
       renderFragment(res, 'requestPanel', model);
       return;
     }
-    await renderPage(ctx, req, res, 'request', { title: t('ui.request.heading', { reference: request.reference }), ...model });
+    await renderPage(ctx, req, res, 'request', {
+      title: t('ui.request.heading', { reference: request.reference }),
+      ...model,
+      refresh: { stamp: String(request.version), reference: request.reference },
+    });
   });
 
   // The e-mail list alone, refreshed while an e-mail is on its way.

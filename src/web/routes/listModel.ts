@@ -1,0 +1,92 @@
+// What a list page shows, from its URL: the rows of the page, the sort headers, the
+// pagination, the filter values and the links to the exports. The views (rubriques),
+// the search and the home page's short lists all build it here.
+import type { Request } from 'express';
+import type { Ctx } from '../../commands/context';
+import type { Agent } from '../../db/agents';
+import { searchRequests, type Direction, type ListedRequest, type RequestFilter, type Sort } from '../../db/requestSearch';
+import { t } from '../../i18n';
+import { PARAMS, parseListParams, withParams } from '../listParams';
+
+/** The columns that sort, in table order. */
+const SORTABLE: { sort: Sort; key: string }[] = [
+  { sort: 'formType', key: 'formType' },
+  { sort: 'status', key: 'status' },
+  { sort: 'assignee', key: 'assignee' },
+  { sort: 'date', key: 'submittedAt' },
+  { sort: 'due', key: 'due' },
+];
+
+export interface ListSpec {
+  /** rubrique slug, 'recherche' or 'accueil': names the exports and the bulk actions' list */
+  view: string;
+  path: string;
+  /** what the view always shows; it wins over the URL's criteria */
+  fixed: Omit<RequestFilter, 'serviceIds'>;
+  defaultSort: { sort: Sort; dir: Direction };
+}
+
+const DAY = 24 * 3600 * 1000;
+
+/** A row as the tables show it: its due date, what falls due then, and whether it is late. */
+export function rowModel(r: ListedRequest, now: number) {
+  const due = r.due_at === null || r.due_at === undefined ? null : Number(r.due_at);
+  return {
+    ...r,
+    due_at: due,
+    overdue: Boolean(Number(r.overdue)),
+    dueKind: r.status === 'NON_TRAITEE' ? 'deletion' : r.status === 'EN_COURS' ? 'reminder' : r.status === 'EN_ATTENTE' ? 'holdEnd' : null,
+    daysLeft: due === null ? null : Math.ceil((due - now) / DAY),
+  };
+}
+
+function pagination(path: string, values: Record<string, string>, page: number, pages: number) {
+  if (pages <= 1) {
+    return null;
+  }
+  const link = (p: number) => withParams(path, values, { [PARAMS.page]: p === 1 ? '' : String(p) });
+  return {
+    label: t('ui.list.pageOf', { page, pages }),
+    prev: page > 1 ? link(page - 1) : null,
+    next: page < pages ? link(page + 1) : null,
+    first: page > 2 ? link(1) : null,
+    last: page < pages - 1 ? link(pages) : null,
+  };
+}
+
+function sortHeaders(path: string, values: Record<string, string>, sort: Sort, dir: Direction) {
+  return SORTABLE.map((c) => {
+    const active = c.sort === sort;
+    const nextDir: Direction = active && dir === 'asc' ? 'desc' : 'asc';
+    return {
+      label: t(`ui.table.${c.key}`),
+      href: withParams(path, values, { [PARAMS.sort]: c.sort, [PARAMS.dir]: nextDir, [PARAMS.page]: '' }),
+      ariaSort: active ? (dir === 'asc' ? 'ascending' : 'descending') : 'none',
+      active,
+      arrow: active ? (dir === 'asc' ? '▲' : '▼') : '',
+    };
+  });
+}
+
+export async function listModel(ctx: Ctx, req: Request, agent: Agent, spec: ListSpec) {
+  const now = Date.now();
+  const params = await parseListParams(ctx.db, req.query as Record<string, unknown>, spec.defaultSort);
+  const filter: RequestFilter = { ...params.filter, ...spec.fixed, serviceIds: agent.serviceIds };
+  const { rows, total } = await searchRequests(ctx.db, filter, params.page, now);
+  const pages = Math.max(1, Math.ceil(total / params.page.pageSize));
+  const { [PARAMS.page]: _page, ...withoutPage } = params.values;
+  const query = new URL(withParams('/', withoutPage, {}), 'http://x').search.slice(1);
+  return {
+    rows: rows.map((r) => rowModel(r, now)),
+    total,
+    values: params.values,
+    errors: params.errors,
+    headers: sortHeaders(spec.path, params.values, params.page.sort, params.page.dir),
+    pagination: pagination(spec.path, params.values, Math.min(params.page.page, pages), pages),
+    list: { path: spec.path, query, total, shown: rows.length, view: spec.view },
+    exports: {
+      csv: `/exports/${spec.view}.csv${query ? `?${query}` : ''}`,
+      xlsx: `/exports/${spec.view}.xlsx${query ? `?${query}` : ''}`,
+    },
+  };
+}
