@@ -4,6 +4,8 @@ import { CommandError } from '../commands/errors';
 import { t } from '../i18n';
 import { actionRoutes } from './routes/actions';
 import { devMailboxRoutes } from './routes/devMailbox';
+import { exportRoutes } from './routes/exports';
+import { journalRoutes } from './routes/journal';
 import { listRoutes } from './routes/lists';
 import { refreshRoutes } from './routes/refresh';
 import { navModel, renderFragment, renderPage } from './routes/render';
@@ -20,6 +22,8 @@ export function agentRouter(ctx: Ctx): express.Router {
   router.use(requireAgent);
   router.use(listRoutes(ctx));
   router.use(refreshRoutes(ctx));
+  router.use(exportRoutes(ctx));
+  router.use(journalRoutes(ctx));
   router.get('/navigation', async (req, res) => {
     const current = new URL(req.get('HX-Current-URL') ?? '/', 'http://guichet').pathname;
     renderFragment(res, 'nav', { ...(await navModel(ctx, currentAgent(req), current)) });

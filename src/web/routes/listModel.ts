@@ -8,8 +8,9 @@ import { searchRequests, type Direction, type ListedRequest, type RequestFilter,
 import { t } from '../../i18n';
 import { PARAMS, parseListParams, withParams } from '../listParams';
 
-/** The columns that sort, in table order. */
-const SORTABLE: { sort: Sort; key: string }[] = [
+/** The columns that sort, in table order (label key under ui.table). */
+export type SortColumn = { sort: Sort; key: string };
+const SORTABLE: SortColumn[] = [
   { sort: 'formType', key: 'formType' },
   { sort: 'status', key: 'status' },
   { sort: 'assignee', key: 'assignee' },
@@ -24,6 +25,8 @@ export interface ListSpec {
   /** what the view always shows; it wins over the URL's criteria */
   fixed: Omit<RequestFilter, 'serviceIds'>;
   defaultSort: { sort: Sort; dir: Direction };
+  /** the sortable columns, when not those of the views */
+  columns?: SortColumn[];
 }
 
 const DAY = 24 * 3600 * 1000;
@@ -54,8 +57,8 @@ function pagination(path: string, values: Record<string, string>, page: number, 
   };
 }
 
-function sortHeaders(path: string, values: Record<string, string>, sort: Sort, dir: Direction) {
-  return SORTABLE.map((c) => {
+function sortHeaders(columns: SortColumn[], path: string, values: Record<string, string>, sort: Sort, dir: Direction) {
+  return columns.map((c) => {
     const active = c.sort === sort;
     const nextDir: Direction = active && dir === 'asc' ? 'desc' : 'asc';
     return {
@@ -81,7 +84,7 @@ export async function listModel(ctx: Ctx, req: Request, agent: Agent, spec: List
     total,
     values: params.values,
     errors: params.errors,
-    headers: sortHeaders(spec.path, params.values, params.page.sort, params.page.dir),
+    headers: sortHeaders(spec.columns ?? SORTABLE, spec.path, params.values, params.page.sort, params.page.dir),
     pagination: pagination(spec.path, params.values, Math.min(params.page.page, pages), pages),
     list: { path: spec.path, query, total, shown: rows.length, view: spec.view },
     exports: {

@@ -8,6 +8,7 @@ import { STATUSES, type Status } from '../../../workflows/definitions';
 import { PARAMS } from '../listParams';
 import { listModel, rowModel, type ListSpec } from './listModel';
 import { renderPage } from './render';
+import { hasCriteria, listSpecOf, SEARCH_VIEW } from './listSpecs';
 import { countsOf, RUBRIQUES } from './rubriques';
 import { currentAgent } from './session';
 
@@ -20,7 +21,7 @@ const STATUS_LINKS: Partial<Record<Status, string>> = {
 };
 
 /** The options of the filter forms, each marked when the URL selects it. */
-async function choicesModel(ctx: Ctx, agent: Agent, values: Record<string, string>) {
+export async function choicesModel(ctx: Ctx, agent: Agent, values: Record<string, string>) {
   const c = await filterChoices(ctx.db, agent.serviceIds);
   const statuses = (values[PARAMS.status] ?? '').split(',');
   return {
@@ -74,7 +75,7 @@ export function listRoutes(ctx: Ctx): express.Router {
     const path = `/demandes/${rubrique.slug}`;
     router.get(path, async (req, res) => {
       const agent = currentAgent(req);
-      await renderList(ctx, req, res, 'list', { view: rubrique.slug, path, fixed: rubrique.filter(agent), defaultSort: rubrique.defaultSort }, {
+      await renderList(ctx, req, res, 'list', listSpecOf(rubrique.slug, agent, req.query as Record<string, unknown>)!, {
         title: t(`ui.rubriques.${rubrique.key}.title`),
         intro: t(`ui.rubriques.${rubrique.key}.intro`),
         showStatusFilter: rubrique.slug === 'du-service',
@@ -84,12 +85,10 @@ export function listRoutes(ctx: Ctx): express.Router {
   }
 
   router.get('/recherche', async (req, res) => {
-    const searched = Object.keys(req.query).some((k) => k !== PARAMS.sort && k !== PARAMS.dir && k !== PARAMS.page);
-    // Closed requests are found too when the agent asks for no status in particular.
-    const fixed = searched && !req.query[PARAMS.status] ? { statuses: [...STATUSES] } : {};
-    await renderList(ctx, req, res, 'search', { view: 'recherche', path: '/recherche', fixed, defaultSort: { sort: 'date', dir: 'desc' } }, {
+    const query = req.query as Record<string, unknown>;
+    await renderList(ctx, req, res, 'search', listSpecOf(SEARCH_VIEW, currentAgent(req), query)!, {
       title: t('ui.search.title'),
-      searched,
+      searched: hasCriteria(query),
     });
   });
   return router;

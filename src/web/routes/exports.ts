@@ -1,0 +1,43 @@
+import express from 'express';
+import type { Ctx } from '../../commands/context';
+import { CommandError } from '../../commands/errors';
+import { exportRequests, type ExportFormat } from '../../exports/requestsExport';
+import { t } from '../../i18n';
+import { parseListParams, type Query } from '../listParams';
+import { listSpecOf } from './listSpecs';
+import { currentAgent } from './session';
+
+const CONTENT_TYPES: Record<ExportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+
+/** `/exports/<list>.<csv|xlsx>?<the list's own URL parameters>`: the whole list, not only its page. */
+export function exportRoutes(ctx: Ctx): express.Router {
+  const router = express.Router();
+  router.get('/exports/:file', async (req, res) => {
+    const match = /^([a-z-]+)\.(csv|xlsx)$/.exec(req.params.file);
+    const agent = currentAgent(req);
+    const query = req.query as Query;
+    const spec = match ? listSpecOf(match[1], agent, query) : null;
+    if (!match || !spec) {
+      throw CommandError.of(404, 'NOT_FOUND');
+    }
+    const format = match[2] as ExportFormat;
+    const params = await parseListParams(ctx.db, query, spec.defaultSort);
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(Date.now());
+    res.set({
+      'Content-Type': CONTENT_TYPES[format],
+      'Content-Disposition': `attachment; filename="${spec.view}-${day}.${format}"`,
+      'Cache-Control': 'no-store',
+    });
+    await exportRequests(ctx.db, {
+      filter: { ...params.filter, ...spec.fixed, serviceIds: agent.serviceIds },
+      sort: params.page.sort,
+      dir: params.page.dir,
+      format,
+      sheetName: t(`ui.exports.sheet.${spec.view}`),
+    }, res);
+  });
+  return router;
+}
