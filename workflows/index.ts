@@ -1,1 +1,3 @@
 export { requestWorkflow } from './request';
+export { bulkWorkflow } from './bulk';
+export { digestWorkflow } from './digest';

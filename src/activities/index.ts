@@ -6,14 +6,16 @@ import { recordEmail } from '../db/emails';
 import { applyTransition, findPersonal, findRequestById, purgeRequest } from '../db/requests';
 import { emailContext } from '../mail/context';
 import { deliverEmail, type DeliveryHooks } from '../mail/outbox';
-import { renderEmail } from '../mail/templates';
+import { renderEmailFor } from '../mail/templates';
+import { msUntilHour, sendDigests } from '../accounts/digest';
+import { wantsImmediate } from '../db/notificationPrefs';
 import type { Transport } from '../mail/transport';
 import type { Activities, EmailKind } from './types';
 
 export interface ActivityDeps {
   db: Db;
   transport: Transport;
-  config: Pick<Config, 'mailFrom' | 'publicUrl'>;
+  config: Config;
   hooks?: DeliveryHooks;
 }
 
@@ -31,7 +33,7 @@ export function createActivities({ db, transport, config, hooks }: ActivityDeps)
   /** Renders, records and sends one template e-mail to one agent, under its own key. */
   const mailAgent = async (requestId: number, kind: EmailKind, key: string, agent: AgentRow) => {
     const request = await loadRequest(requestId);
-    const rendered = renderEmail(kind, await emailContext(db, request, config.publicUrl, agent));
+    const rendered = await renderEmailFor(db, kind, await emailContext(db, request, config.publicUrl, agent));
     const emailId = await recordEmail(db, { key, requestId, kind, agentId: agent.id, to: agent.email, ...rendered });
     await deliver(emailId);
   };
@@ -49,11 +51,12 @@ export function createActivities({ db, transport, config, hooks }: ActivityDeps)
       const request = await loadRequest(requestId);
       const personal = await findPersonal(db, requestId);
       if (personal?.email) {
-        const rendered = renderEmail('RECEIPT', await emailContext(db, request, config.publicUrl, null));
+        const rendered = await renderEmailFor(db, 'RECEIPT', await emailContext(db, request, config.publicUrl, null));
         const emailId = await recordEmail(db, { key: `${key}:RECEIPT`, requestId, kind: 'RECEIPT', agentId: null, to: personal.email, ...rendered });
         await deliver(emailId);
       }
-      for (const agent of await agentsOfService(db, request.service_id)) {
+      // Agents who chose the daily digest, or nothing, get no information e-mail here.
+      for (const agent of (await agentsOfService(db, request.service_id)).filter(wantsImmediate)) {
         await mailAgent(requestId, 'NEW_REQUEST', `${key}:NEW_REQUEST:${agent.id}`, agent);
       }
     },
@@ -64,7 +67,9 @@ export function createActivities({ db, transport, config, hooks }: ActivityDeps)
         return;
       }
       const request = await loadRequest(requestId);
-      for (const agent of await agentsOfService(db, request.service_id)) {
+      const agents = await agentsOfService(db, request.service_id);
+      // Only the information e-mail follows the agent's choice; reminders and deletion notices always go.
+      for (const agent of kind === 'NEW_REQUEST' ? agents.filter(wantsImmediate) : agents) {
         await mailAgent(requestId, kind, `${key}:${agent.id}`, agent);
       }
     },
@@ -89,6 +94,14 @@ export function createActivities({ db, transport, config, hooks }: ActivityDeps)
 
     async purgePersonalData({ requestId, at }) {
       await purgeRequest(db, requestId, at);
+    },
+
+    async msUntilDigest() {
+      return msUntilHour(Date.now(), config.digestHour);
+    },
+
+    async sendDigests({ at }) {
+      return sendDigests(db, transport, config, at);
     },
   };
 }

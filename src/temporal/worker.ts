@@ -1,5 +1,6 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { createBulkActivities } from '../activities/bulk';
 
 export interface WorkerDeps extends ActivityDeps {
   address: string;
@@ -25,7 +26,7 @@ export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; 
     connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    activities: createActivities(deps),
+    activities: { ...createActivities(deps), ...createBulkActivities(deps) },
     ...(deps.workflowBundle
       ? { workflowBundle: deps.workflowBundle }
       : { workflowsPath: require.resolve('../../workflows') }),

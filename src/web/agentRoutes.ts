@@ -4,7 +4,9 @@ import { CommandError } from '../commands/errors';
 import { t } from '../i18n';
 import { actionRoutes } from './routes/actions';
 import { devMailboxRoutes } from './routes/devMailbox';
+import { bulkRoutes } from './routes/bulk';
 import { exportRoutes } from './routes/exports';
+import { labelRoutes } from './routes/labels';
 import { journalRoutes } from './routes/journal';
 import { listRoutes } from './routes/lists';
 import { refreshRoutes } from './routes/refresh';
@@ -24,6 +26,8 @@ export function agentRouter(ctx: Ctx): express.Router {
   router.use(refreshRoutes(ctx));
   router.use(exportRoutes(ctx));
   router.use(journalRoutes(ctx));
+  router.use(bulkRoutes(ctx));
+  router.use(labelRoutes(ctx));
   router.get('/navigation', async (req, res) => {
     const current = new URL(req.get('HX-Current-URL') ?? '/', 'http://guichet').pathname;
     renderFragment(res, 'nav', { ...(await navModel(ctx, currentAgent(req), current)) });

@@ -22,6 +22,25 @@
       show('');
     }
   });
+  // Bulk bar: tick or untick every row of the list at once (the buttons exist only with JS).
+  document.querySelectorAll('[data-bulk-check]').forEach(function (button) {
+    button.hidden = false;
+  });
+  document.addEventListener('click', function (evt) {
+    var button = evt.target.closest && evt.target.closest('[data-bulk-check]');
+    if (!button) {
+      return;
+    }
+    var on = button.getAttribute('data-bulk-check') === 'all';
+    document.querySelectorAll('input[name="ids"][form="bulk-form"]').forEach(function (box) {
+      box.checked = on;
+    });
+  });
+  document.body.addEventListener('htmx:afterSettle', function () {
+    document.querySelectorAll('[data-bulk-check]').forEach(function (button) {
+      button.hidden = false;
+    });
+  });
   // A colleague changed a request of this list: reload it, unless the agent has ticked rows
   // (a selection is never lost): then say so and let them reload.
   document.body.addEventListener('requestsChanged', function () {

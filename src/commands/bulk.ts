@@ -1,0 +1,60 @@
+import type { Agent } from '../db/agents';
+import { findAgentRowByCode } from '../db/agents';
+import { insertBulkJob, type BulkAction } from '../db/bulkJobs';
+import { isChoosableClosingCode } from '../db/views';
+import { bulkWorkflow, bulkWorkflowId } from '../../workflows/bulk';
+import type { Ctx } from './context';
+import { CommandError } from './errors';
+
+/** A job's requests each cost a few events of its workflow's history, which Temporal bounds. */
+export const MAX_BULK = 5000;
+
+export interface BulkProps {
+  action: BulkAction;
+  requestIds: number[];
+  closingCode?: string;
+  /** agent code, for reassign */
+  targetAgent?: string;
+  notifyCitizen: boolean;
+}
+
+/**
+ * Starts a bulk action: the job and its items are written, then its workflow applies the
+ * action request by request. Each request is checked then as for a single action (service,
+ * status, a colleague faster): the report says which were refused and why.
+ */
+export async function startBulk(ctx: Ctx, agent: Agent, props: BulkProps): Promise<number> {
+  const ids = [...new Set(props.requestIds)];
+  if (ids.length === 0) {
+    throw CommandError.of(400, 'BULK_EMPTY', {}, 'ids');
+  }
+  if (ids.length > MAX_BULK) {
+    throw CommandError.of(400, 'BULK_TOO_MANY', { max: String(MAX_BULK), count: String(ids.length) }, 'ids');
+  }
+  let closingCode: string | null = null;
+  let targetAgentId: number | null = null;
+  if (props.action === 'close') {
+    closingCode = props.closingCode ?? '';
+    if (!closingCode) {
+      throw CommandError.of(400, 'CLOSING_CODE_REQUIRED', {}, 'closingCode');
+    }
+    if (!(await isChoosableClosingCode(ctx.db, closingCode))) {
+      throw CommandError.of(400, 'UNKNOWN_CLOSING_CODE', { value: closingCode }, 'closingCode');
+    }
+  }
+  if (props.action === 'reassign') {
+    const target = props.targetAgent ? await findAgentRowByCode(ctx.db, props.targetAgent) : undefined;
+    if (!props.targetAgent) {
+      throw CommandError.of(400, 'AGENT_REQUIRED', {}, 'agent');
+    }
+    if (!target || !target.active) {
+      throw CommandError.of(400, 'UNKNOWN_AGENT', { value: props.targetAgent ?? '' }, 'agent');
+    }
+    targetAgentId = target.id;
+  }
+  const jobId = await insertBulkJob(ctx.db, {
+    agentId: agent.id, action: props.action, closingCode, targetAgentId, notifyCitizen: props.notifyCitizen, requestIds: ids,
+  });
+  await ctx.client.workflow.start(bulkWorkflow, { workflowId: bulkWorkflowId(jobId), taskQueue: ctx.config.taskQueue, args: [{ jobId }] });
+  return jobId;
+}

@@ -1,0 +1,108 @@
+import express, { type Request } from 'express';
+import { startBulk } from '../../commands/bulk';
+import type { Ctx } from '../../commands/context';
+import { CommandError } from '../../commands/errors';
+import type { Agent } from '../../db/agents';
+import { findBulkJob, itemsOf, progressOf, type BulkAction } from '../../db/bulkJobs';
+import { idsMatching } from '../../db/requestSearch';
+import { t } from '../../i18n';
+import { parseListParams } from '../listParams';
+import { listSpecOf } from './listSpecs';
+import { isHtmx, renderFragment, renderPage } from './render';
+import { currentAgent } from './session';
+
+const ACTIONS: BulkAction[] = ['take', 'close', 'reassign'];
+
+const field = (body: Record<string, unknown>, name: string): string => (typeof body[name] === 'string' ? (body[name] as string).trim() : '');
+
+/** The list page the bar was on, to come back to it (a local path only). */
+export function returnPath(body: Record<string, unknown>): string {
+  const value = field(body, 'retour');
+  return /^\/(?![/\\])/.test(value) ? value : '/demandes/du-service';
+}
+
+/** The ticked requests, or every request of the list when "all N" was chosen. */
+export async function selectedIds(ctx: Ctx, agent: Agent, body: Record<string, unknown>): Promise<number[]> {
+  if (field(body, 'tout') === '1') {
+    const query = Object.fromEntries(new URLSearchParams(field(body, 'requete')));
+    const spec = listSpecOf(field(body, 'liste'), agent, query);
+    if (!spec) {
+      throw CommandError.of(400, 'BULK_EMPTY', {}, 'ids');
+    }
+    const params = await parseListParams(ctx.db, query, spec.defaultSort);
+    return idsMatching(ctx.db, { ...params.filter, ...spec.fixed, serviceIds: agent.serviceIds }, params.page.sort, params.page.dir);
+  }
+  const raw = body.ids;
+  const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  return list.map(Number).filter((n) => Number.isInteger(n) && n > 0);
+}
+
+/** Only the agent who started a job, or an administrator, sees it. */
+async function jobFor(ctx: Ctx, req: Request) {
+  const agent = currentAgent(req);
+  const job = await findBulkJob(ctx.db, Number(req.params.id));
+  if (!job) {
+    throw CommandError.of(404, 'NOT_FOUND');
+  }
+  if (job.agent_id !== agent.id && !agent.isAdmin) {
+    throw CommandError.of(403, 'FORBIDDEN');
+  }
+  return job;
+}
+
+async function progressModel(ctx: Ctx, jobId: number) {
+  const job = (await findBulkJob(ctx.db, jobId))!;
+  const counts = await progressOf(ctx.db, jobId);
+  const done = counts.OK + counts.REFUSED;
+  const finished = job.finished_at !== null && job.finished_at !== undefined;
+  return {
+    job,
+    counts,
+    done,
+    finished,
+    percent: job.total ? Math.floor((done * 100) / job.total) : 100,
+    succeeded: finished ? await itemsOf(ctx.db, jobId, 'OK') : [],
+    refused: finished ? await itemsOf(ctx.db, jobId, 'REFUSED') : [],
+    actionLabel: t(`ui.bulk.actions.${job.action}`),
+  };
+}
+
+export function bulkRoutes(ctx: Ctx): express.Router {
+  const router = express.Router();
+
+  router.post('/actions-groupees', async (req, res) => {
+    const agent = currentAgent(req);
+    const body = req.body as Record<string, unknown>;
+    const action = field(body, 'action') as BulkAction;
+    try {
+      if (!ACTIONS.includes(action)) {
+        throw CommandError.of(400, 'BULK_UNKNOWN_ACTION', {}, 'action');
+      }
+      const jobId = await startBulk(ctx, agent, {
+        action,
+        requestIds: await selectedIds(ctx, agent, body),
+        closingCode: field(body, 'closingCode'),
+        targetAgent: field(body, 'agent'),
+        notifyCitizen: field(body, 'notifyCitizen') === 'on',
+      });
+      res.redirect(303, `/actions-groupees/${jobId}`);
+    } catch (err) {
+      if (!(err instanceof CommandError) || err.status !== 400) {
+        throw err;
+      }
+      req.session.flash = { kind: 'error', message: err.message };
+      res.redirect(303, returnPath(body));
+    }
+  });
+
+  router.get('/actions-groupees/:id', async (req, res) => {
+    const job = await jobFor(ctx, req);
+    const model = await progressModel(ctx, job.id);
+    if (isHtmx(req)) {
+      renderFragment(res, 'bulkProgress', model);
+      return;
+    }
+    await renderPage(ctx, req, res, 'bulkJob', { title: t('ui.bulk.jobTitle', { action: model.actionLabel }), ...model });
+  });
+  return router;
+}

@@ -1,0 +1,164 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { insertRequest } from '../src/db/requests';
+import { accessibilityViolations, launchBrowser, loggedIn } from './support/browser';
+import { startHarness, waitFor, type Harness } from './support/harness';
+import { readPdf } from './support/pdf';
+
+let h: Harness;
+let browser: Browser;
+beforeAll(async () => {
+  [h, browser] = await Promise.all([startHarness(), launchBrowser()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+});
+
+async function submit(lastName: string, formType = 'acte-naissance', email?: string): Promise<string> {
+  const res = await h.api('POST', '/api/requests', h.partnerKey, { formType, citizen: { firstName: 'Lot', lastName, email }, answers: {} });
+  expect(res.status).toBe(201);
+  return res.body.reference;
+}
+
+const statusOf = async (ref: string) => (await h.db('requests').where({ reference: ref }).first('status', 'assignee_id', 'closing_code'));
+const agentId = async (code: string) => (await h.db('agents').where({ code }).first('id')).id as number;
+
+/** Picks the action in the bulk bar, applies it, and waits for the report. */
+async function applyBulk(page: Page, action: string, options: { code?: string; agent?: string; all?: boolean } = {}) {
+  if (options.all) await page.getByLabel(/Appliquer aux \d+ demandes de cette liste/).check();
+  await page.getByLabel('Action', { exact: true }).selectOption({ label: action });
+  if (options.code) await page.getByLabel('Code de clôture (pour clôturer)').selectOption({ label: options.code });
+  if (options.agent) await page.getByLabel('Agent (pour réattribuer)').selectOption({ label: options.agent });
+  await page.getByRole('button', { name: 'Appliquer aux demandes choisies' }).click();
+  await page.waitForURL(/\/actions-groupees\/\d+$/);
+  await page.getByRole('status').filter({ hasText: 'Terminé :' }).waitFor({ timeout: 60000 });
+}
+
+const reportItems = (page: Page, heading: RegExp) => page.getByRole('region', { name: heading }).getByRole('listitem').allTextContents();
+
+test('tick rows and take them: a progress page ends with the report; a colleague faster on one is reported with the reason', async () => {
+  const refs = [await submit('Alpha'), await submit('Bravo'), await submit('Charlie')];
+  expect((await h.api('POST', `/api/requests/${refs[1]}/take`, h.tokens.bdurand, { notifyCitizen: false })).status).toBe(200);
+  const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
+  // The list as it was before Bruno's take (he acted on a screen Anne does not see).
+  await page.goto('/demandes/du-service?nom=lot');
+  await page.getByText('3 demande(s)').waitFor();
+  expect(await accessibilityViolations(page)).toEqual([]);
+  await page.getByRole('button', { name: 'Tout cocher' }).click();
+  expect(await page.locator('input[name="ids"]:checked').count()).toBe(3);
+  await applyBulk(page, 'Prendre en compte');
+
+  await page.getByText('Terminé : 2 réussie(s), 1 refusée(s), sur 3.').waitFor();
+  expect(await accessibilityViolations(page)).toEqual([]);
+  expect(await reportItems(page, /^Refusées/)).toEqual([`${refs[1]} : Cette demande a déjà été prise en compte par Bruno Durand.`]);
+  expect((await reportItems(page, /^Réussies/)).sort()).toEqual([refs[0], refs[2]].sort());
+  const anne = await agentId('amartin');
+  expect(await statusOf(refs[0])).toMatchObject({ status: 'EN_COURS', assignee_id: anne });
+  expect(await statusOf(refs[1])).toMatchObject({ status: 'EN_COURS', assignee_id: await agentId('bdurand') });
+
+  // Then close the two with a closing code, and reassign nothing by mistake.
+  await page.goto('/demandes/en-cours?nom=lot');
+  await page.getByText('2 demande(s)').waitFor();
+  await page.getByRole('button', { name: 'Tout cocher' }).click();
+  await applyBulk(page, 'Clôturer', { code: 'Sans suite' });
+  await page.getByText('Terminé : 2 réussie(s), 0 refusée(s), sur 2.').waitFor();
+  expect(await statusOf(refs[0])).toMatchObject({ status: 'CLOTUREE', closing_code: 'SANS_SUITE' });
+  expect(await statusOf(refs[2])).toMatchObject({ status: 'CLOTUREE', closing_code: 'SANS_SUITE' });
+  await context.close();
+});
+
+test('reassign the ticked requests; a bad choice is said in French and starts nothing', async () => {
+  const refs = [await submit('Delta'), await submit('Echo')];
+  const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
+  await page.goto('/demandes/non-traitees?nom=delta');
+  await page.locator('input[name="ids"]').first().check();
+  // Clôturer without a code: refused before anything starts.
+  await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Clôturer' });
+  await page.getByRole('button', { name: 'Appliquer aux demandes choisies' }).click();
+  const jobsBefore = Number((await h.db('bulk_jobs').count({ n: '*' }).first())?.n);
+  await page.getByRole('alert').filter({ hasText: 'Choisissez le code de clôture à appliquer.' }).waitFor();
+  expect(Number((await h.db('bulk_jobs').count({ n: '*' }).first())?.n)).toBe(jobsBefore);
+
+  await page.locator('input[name="ids"]').first().check();
+  await applyBulk(page, 'Réattribuer', { agent: 'Bruno Durand' });
+  await page.getByText('Terminé : 1 réussie(s), 0 refusée(s), sur 1.').waitFor();
+  expect(await statusOf(refs[0])).toMatchObject({ status: 'NON_TRAITEE', assignee_id: await agentId('bdurand') });
+  expect(await statusOf(refs[1])).toMatchObject({ assignee_id: null });
+  await context.close();
+});
+
+test('"all N of this list" acts beyond the visible page; another service\'s request slipped into the form is refused', async () => {
+  const many: string[] = [];
+  for (let i = 0; i < 105; i++) many.push(await submit(`Masse${i}`));
+  const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
+  await page.goto('/demandes/non-traitees?nom=masse');
+  await page.getByText('105 demande(s)').waitFor();
+  expect(await page.locator('input[name="ids"]').count()).toBe(100);
+  await applyBulk(page, 'Prendre en compte', { all: true });
+  await page.getByText('Terminé : 105 réussie(s), 0 refusée(s), sur 105.').waitFor();
+  const taken = await h.db('requests').whereIn('reference', many).where({ status: 'EN_COURS' }).count({ n: '*' }).first();
+  expect(Number(taken?.n)).toBe(105);
+
+  // A hand-made post naming an urbanisme request: the job refuses it, nothing changes.
+  const foreign = await submit('Urbain', 'declaration-travaux');
+  const id = (await h.db('requests').where({ reference: foreign }).first('id')).id;
+  const res = await postForm(context, page, '/actions-groupees', { action: 'take', ids: String(id) });
+  expect(res.status()).toBe(200);
+  const report = await context.newPage();
+  await report.goto(res.url());
+  await report.getByText('Terminé : 0 réussie(s), 1 refusée(s), sur 1.').waitFor();
+  expect((await reportItems(report, /^Refusées/))[0]).toContain(`${foreign} : `);
+  expect(await statusOf(foreign)).toMatchObject({ status: 'NON_TRAITEE' });
+  // And another agent cannot open Anne's job.
+  const other = await loggedIn(browser, h.baseUrl, 'dleroy');
+  const seen = await other.page.goto(res.url());
+  expect(seen?.status()).toBe(403);
+  await other.context.close();
+  await context.close();
+});
+
+/** A form post with the page's session and CSRF token, as a hand-made request would be. */
+async function postForm(context: BrowserContext, page: Page, url: string, form: Record<string, string>) {
+  const headers = JSON.parse((await page.locator('body').getAttribute('hx-headers'))!);
+  return context.request.post(url, { form: { ...form, _csrf: headers['X-CSRF-Token'] } });
+}
+
+test('labels: an A4 PDF of 3 × 8 address labels for the selection, without other services\' citizens', async () => {
+  const naissance = await h.db('form_types').where({ slug: 'acte-naissance' }).first();
+  const travaux = await h.db('form_types').where({ slug: 'declaration-travaux' }).first();
+  const file = async (f: { id: number; service_id: number }, lastName: string, address: string | null) => {
+    const r = await insertRequest(h.db, {
+      prefix: h.config.referencePrefix, formTypeId: f.id, serviceId: f.service_id, channel: 'web', now: Date.now(),
+      citizen: { firstName: 'Étiennette', lastName, address }, answers: {},
+    });
+    await h.db('requests').where({ id: r.id }).update({ workflow_started: true });
+    return r;
+  };
+  for (let i = 0; i < 30; i++) await file(naissance, `Étiquette${String(i).padStart(2, '0')}`, `${i} rue des Lilas\n75020 Paris`);
+  const noAddress = await file(naissance, 'Étiquettesansadresse', null);
+  const foreign = await file(travaux, 'Étiquetteurbaine', '1 place de la Mairie\n75001 Paris');
+
+  const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
+  await page.goto('/demandes/non-traitees?nom=etiquette');
+  await page.getByText('31 demande(s)').waitFor();
+  await page.getByLabel(/Appliquer aux 31 demandes de cette liste/).check();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Imprimer les étiquettes' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^etiquettes-\d{4}-\d{2}-\d{2}\.pdf$/);
+  const pdf = await readPdf(require('node:fs').readFileSync(await download.path()));
+  // 30 labels: a full sheet of 24 and a second of 6; then the page of requests without a label.
+  expect(pdf.pages).toBe(3);
+  expect(pdf.text[0]).toContain('Étiennette Étiquette00');
+  expect(pdf.text[0]).toContain('75020 Paris');
+  expect(pdf.text[1]).toContain('Étiennette Étiquette29');
+  expect(pdf.text[2]).toContain(`${noAddress.reference} : pas d'adresse postale`);
+  expect(pdf.text.join('\n')).not.toContain('urbaine');
+
+  // An id of urbanisme posted by hand is left out.
+  const res = await postForm(context, page, '/etiquettes', { ids: String(foreign.id) });
+  const alone = await readPdf(await res.body());
+  expect(alone.text.join('\n')).not.toContain('urbaine');
+  await context.close();
+});
