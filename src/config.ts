@@ -21,6 +21,19 @@ export interface Config {
   referencePrefix: string;
   /** How often open pages ask whether a colleague changed something (seconds). */
   refreshSeconds: number;
+  /** Express's "trust proxy": which proxies' X-Forwarded-* headers to believe (client address, HTTPS). */
+  trustProxy: boolean | number | string;
+  /** Hour (Paris time, 0-23) at which the daily digest of new requests goes out. */
+  digestHour: number;
+}
+
+/** TRUST_PROXY: "true", "false", a number of hops, or addresses/subnets ("loopback", "10.0.0.0/8"). */
+function trustProxy(env: NodeJS.ProcessEnv): boolean | number | string {
+  const raw = text('TRUST_PROXY', env) ?? 'loopback';
+  if (raw === 'true' || raw === 'false') {
+    return raw === 'true';
+  }
+  return /^\d+$/.test(raw) ? Number(raw) : raw;
 }
 
 function int(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
@@ -57,6 +70,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: text('SESSION_SECRET', env) ?? 'guichet-dev-secret-change-me',
     referencePrefix: text('REFERENCE_PREFIX', env) ?? 'DEM',
     refreshSeconds: Math.max(1, int('REFRESH_SECONDS', 15, env)),
+    trustProxy: trustProxy(env),
+    digestHour: Math.min(23, int('DIGEST_HOUR', 7, env)),
   };
 }
 

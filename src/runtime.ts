@@ -5,6 +5,7 @@ import type { Worker } from '@temporalio/worker';
 import { temporalAddressOf, type Config } from './config';
 import type { Ctx } from './commands/context';
 import { startPendingWorkflows } from './commands/submit';
+import { ensureDigestWorkflow } from './accounts/digestSchedule';
 import { connect, migrate, type Db } from './db/connection';
 import { createTransport, type Transport } from './mail/transport';
 import { connectClient } from './temporal/client';
@@ -73,6 +74,7 @@ export class Runtime {
     };
     sweep();
     const timer = setInterval(sweep, 5 * 60_000).unref();
+    ensureDigestWorkflow(this.ctx).catch((err: Error) => this.log(`daily digest: ${err.message}`));
     this.stops.push(async () => {
       clearInterval(timer);
       if (worker.getState() === 'RUNNING') {

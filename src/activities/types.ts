@@ -12,7 +12,11 @@ export type EmailKind =
   | 'DELETION_NOTICE'
   | 'REMINDER_IN_PROGRESS'
   | 'HOLD_ENDED'
-  | 'REASSIGNED';
+  | 'REASSIGNED'
+  // Sent to agents outside any request: account links and the daily digest of new requests.
+  | 'ACTIVATION'
+  | 'PASSWORD_RESET'
+  | 'DIGEST';
 
 export interface Projection {
   status: Status;
@@ -42,4 +46,7 @@ export interface Activities {
   sendEmail(a: { emailId: number }): Promise<void>;
   markEmailFailed(a: { emailId: number; error: string }): Promise<void>;
   purgePersonalData(a: { requestId: number; at: number }): Promise<void>;
+  /** The daily digest workflow: how long to sleep until the configured hour, then send. */
+  msUntilDigest(): Promise<number>;
+  sendDigests(a: { at: number }): Promise<number>;
 }

@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { AdminError, createAgent, createAgentToken, createPartnerKey } from '../admin';
 import { changeDelays } from '../commands/changeDelays';
+import { createAgentAccount } from '../commands/admin/createAgentAccount';
+import { sendDigests } from '../accounts/digest';
+import { createTransport } from '../mail/transport';
 import { CommandError } from '../commands/errors';
 import { loadConfig } from '../config';
 import type { Delays } from '../../workflows/definitions';
@@ -71,11 +74,30 @@ export function program(): Command {
     .requiredOption('--email <email>', 'adresse électronique')
     .option('--service <slug...>', 'service(s) de l\'agent', [])
     .option('--admin', 'administrateur', false)
-    .option('--password <password>', 'mot de passe (sinon, à définir plus tard)')
+    .option('--password <password>', 'mot de passe (sinon, un lien d\'activation lui est envoyé par courriel)')
     .action(async (code: string, o: { name: string; email: string; service: string[]; admin: boolean; password?: string }) => {
-      await withDatabase(async ({ db }) => {
-        await createAgent(db, { code, name: o.name, email: o.email, services: o.service, admin: o.admin, password: o.password ?? null });
-        console.log(`agent ${code} créé`);
+      await withDatabase(async ({ db, config }) => {
+        const props = { code, name: o.name, email: o.email, services: o.service, admin: o.admin };
+        if (o.password !== undefined) {
+          await createAgent(db, { ...props, password: o.password });
+          console.log(`agent ${code} créé`);
+          return;
+        }
+        await createAgentAccount({ db, config }, props);
+        console.log(`agent ${code} créé ; lien d'activation envoyé à ${o.email}`);
+      });
+    });
+
+  cli.command('digest').description('résumé quotidien des nouvelles demandes')
+    .command('send').description('envoie maintenant le résumé des dernières 24 heures aux agents qui l\'ont choisi (une fois par jour et par agent)')
+    .action(async () => {
+      await withDatabase(async ({ db, config }) => {
+        const transport = createTransport(config.smtpUrl);
+        try {
+          console.log(`${await sendDigests(db, transport, config, Date.now())} résumé(s) envoyé(s)`);
+        } finally {
+          transport.close();
+        }
       });
     });
 

@@ -4,7 +4,7 @@ import type { Agent } from '../db/agents';
 import { deleteDraft, recordEmail } from '../db/emails';
 import { findPersonal, type RequestRow } from '../db/requests';
 import { emailContext } from '../mail/context';
-import { htmlOf, renderEmail, type RenderedEmail } from '../mail/templates';
+import { htmlOf, renderEmailFor, type RenderedEmail } from '../mail/templates';
 import type { Ctx } from './context';
 import { CommandError } from './errors';
 
@@ -23,7 +23,7 @@ export async function previewCitizenEmail(
   closingCode?: string,
 ): Promise<RenderedEmail> {
   const context = await emailContext(ctx.db, { ...request, closing_code: closingCode ?? request.closing_code }, ctx.config.publicUrl, null);
-  return renderEmail(kind, { ...context, agentName: agent.name });
+  return renderEmailFor(ctx.db, kind, { ...context, agentName: agent.name });
 }
 
 /**

@@ -2,26 +2,108 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { EmailKind } from '../activities/types';
+import type { Db } from '../db/connection';
+import { findTemplateOverride } from '../db/emailTemplates';
 
 // Each e-mail kind is one file views/emails/<kind>.hbs: a first line "Objet : …", then
 // the plain-text body. The HTML part is the same text, escaped, in views/emails/layout.html.hbs.
+// An administrator may override a kind's subject and body (table email_templates): the
+// override is read first, on every e-mail, so every process sees a change at once.
 const dir = path.resolve(__dirname, '../../views/emails');
 const engine = Handlebars.create();
-const cache = new Map<string, { subject: Handlebars.TemplateDelegate; body: Handlebars.TemplateDelegate }>();
 
-function load(kind: EmailKind) {
-  const hit = cache.get(kind);
+export interface TemplateSource {
+  subject: string;
+  body: string;
+}
+
+interface Compiled {
+  subject: Handlebars.TemplateDelegate;
+  body: Handlebars.TemplateDelegate;
+}
+
+const requestFields = ['reference', 'formTitle', 'serviceName', 'submittedAt', 'requestUrl', 'municipality'];
+const agentFields = ['agentName', ...requestFields];
+const accountFields = ['agentName', 'agentCode', 'link', 'validity', 'municipality'];
+
+/** What each kind's template may print (the context its sender gives). */
+export const PLACEHOLDERS: Record<EmailKind, string[]> = {
+  RECEIPT: ['citizenName', 'trackingCode', ...requestFields],
+  NEW_REQUEST: agentFields,
+  ACKNOWLEDGEMENT: ['citizenName', ...agentFields],
+  CLOSING: ['citizenName', 'closingLabel', ...agentFields],
+  REMINDER_UNPROCESSED: ['deletionDate', ...agentFields],
+  DELETION_WARNING: ['deletionDate', ...agentFields],
+  DELETION_NOTICE: agentFields,
+  REMINDER_IN_PROGRESS: ['inProgressSince', ...agentFields],
+  HOLD_ENDED: agentFields,
+  REASSIGNED: ['actorName', ...agentFields],
+  ACTIVATION: accountFields,
+  PASSWORD_RESET: accountFields,
+  DIGEST: ['agentName', 'count', 'requests', 'listUrl', 'municipality'],
+};
+
+export const EMAIL_KINDS = Object.keys(PLACEHOLDERS) as EmailKind[];
+
+export const isEmailKind = (value: string): value is EmailKind => Object.hasOwn(PLACEHOLDERS, value);
+
+/** Sample values for the preview of a template before it is saved. */
+export const SAMPLE_CONTEXT: Record<string, unknown> = {
+  reference: 'DEM-2026-000123',
+  trackingCode: 'K7P2-XM4Q',
+  formTitle: "Demande d'acte de naissance",
+  serviceName: 'État civil',
+  citizenName: 'Jeanne Dupont',
+  agentName: 'Anne Martin',
+  agentCode: 'amartin',
+  actorName: 'Bruno Durand',
+  closingLabel: 'Traitée',
+  submittedAt: '3 mars 2026 à 09:15',
+  inProgressSince: '4 mars 2026 à 10:30',
+  deletionDate: '2 avril 2026 à 09:15',
+  requestUrl: 'https://guichet.mairie.example/demandes/DEM-2026-000123',
+  municipality: 'Mairie de Guichet-sur-Mer',
+  link: 'https://guichet.mairie.example/activation/exemple',
+  validity: '72 heures',
+  count: 2,
+  requests: [
+    { reference: 'DEM-2026-000123', formTitle: "Demande d'acte de naissance" },
+    { reference: 'DEM-2026-000124', formTitle: "Demande d'acte de mariage" },
+  ],
+  listUrl: 'https://guichet.mairie.example/demandes/non-traitees',
+};
+
+const fileCache = new Map<EmailKind, TemplateSource>();
+
+/** The template shipped with Guichet for a kind, as an administrator would edit it. */
+export function fileTemplate(kind: EmailKind): TemplateSource {
+  const hit = fileCache.get(kind);
   if (hit) {
     return hit;
   }
   const source = fs.readFileSync(path.join(dir, `${kind}.hbs`), 'utf8');
   const [first, ...rest] = source.split('\n');
-  const subject = first.replace(/^Objet\s*:\s*/, '');
+  const template = { subject: first.replace(/^Objet\s*:\s*/, '').trim(), body: rest.join('\n').replace(/^\n+/, '') };
+  fileCache.set(kind, template);
+  return template;
+}
+
+const compiledCache = new Map<string, Compiled>();
+
+function compile(source: TemplateSource): Compiled {
+  const key = `${source.subject}\u0000${source.body}`;
+  const hit = compiledCache.get(key);
+  if (hit) {
+    return hit;
+  }
   const compiled = {
-    subject: engine.compile(subject, { noEscape: true }),
-    body: engine.compile(rest.join('\n').replace(/^\n+/, ''), { noEscape: true }),
+    subject: engine.compile(source.subject, { noEscape: true, strict: false }),
+    body: engine.compile(source.body, { noEscape: true }),
   };
-  cache.set(kind, compiled);
+  if (compiledCache.size > 200) {
+    compiledCache.clear();
+  }
+  compiledCache.set(key, compiled);
   return compiled;
 }
 
@@ -38,9 +120,56 @@ export function htmlOf(text: string): string {
   return layout({ paragraphs });
 }
 
-export function renderEmail(kind: EmailKind, context: Record<string, unknown>): RenderedEmail {
-  const template = load(kind);
-  const subject = template.subject(context).trim();
+/** Renders a template source; throws when its Handlebars is invalid. */
+export function renderSource(source: TemplateSource, context: Record<string, unknown>): RenderedEmail {
+  const template = compile(source);
+  const subject = template.subject(context).replace(/\s+/g, ' ').trim();
   const text = template.body(context).trim() + '\n';
   return { subject, text, html: htmlOf(text) };
+}
+
+/**
+ * Why a template an administrator wrote cannot be saved, in French, or null when it can:
+ * it must parse, render with sample data, and use only its kind's placeholders.
+ */
+export function templateProblem(kind: EmailKind, source: TemplateSource): string | null {
+  if (!source.subject.trim()) {
+    return "L'objet du courriel est obligatoire.";
+  }
+  if (!source.body.trim()) {
+    return 'Le texte du courriel est obligatoire.';
+  }
+  if (/[\r\n]/.test(source.subject)) {
+    return "L'objet tient sur une seule ligne.";
+  }
+  try {
+    Handlebars.parse(source.subject);
+    Handlebars.parse(source.body);
+    renderSource(source, SAMPLE_CONTEXT);
+  } catch (err) {
+    const detail = String((err as Error).message).split('\n')[0];
+    return `Modèle invalide (syntaxe Handlebars) : ${detail}`;
+  }
+  const allowed = new Set([...PLACEHOLDERS[kind], 'this', 'reference', 'formTitle', 'else']);
+  const used = [...`${source.subject}\n${source.body}`.matchAll(/\{\{\{?\s*[#/^]?\s*(?:each\s+|if\s+|unless\s+|with\s+)?([A-Za-z_][\w.]*)/g)].map((m) => m[1]);
+  const unknown = [...new Set(used.filter((name) => !['each', 'if', 'unless', 'with'].includes(name) && !allowed.has(name.split('.')[0])))];
+  if (unknown.length > 0) {
+    return `Balise inconnue pour ce courriel : ${unknown.map((u) => `{{${u}}}`).join(', ')}. Balises possibles : ${PLACEHOLDERS[kind].map((p) => `{{${p}}}`).join(', ')}.`;
+  }
+  return null;
+}
+
+/** The shipped template only (tests, and callers without a database). */
+export function renderEmail(kind: EmailKind, context: Record<string, unknown>): RenderedEmail {
+  return renderSource(fileTemplate(kind), context);
+}
+
+/** The template in force for a kind: the administrators' override, else the shipped file. */
+export async function templateInForce(db: Db, kind: EmailKind): Promise<TemplateSource & { overridden: boolean }> {
+  const override = await findTemplateOverride(db, kind);
+  return override ? { subject: override.subject, body: override.body, overridden: true } : { ...fileTemplate(kind), overridden: false };
+}
+
+export async function renderEmailFor(db: Db, kind: EmailKind, context: Record<string, unknown>): Promise<RenderedEmail> {
+  return renderSource(await templateInForce(db, kind), context);
 }

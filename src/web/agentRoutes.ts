@@ -3,6 +3,8 @@ import type { Ctx } from '../commands/context';
 import { CommandError } from '../commands/errors';
 import { t } from '../i18n';
 import { actionRoutes } from './routes/actions';
+import { accountRoutes, publicAccountRoutes } from './routes/account';
+import { adminRoutes } from './routes/admin';
 import { devMailboxRoutes } from './routes/devMailbox';
 import { bulkRoutes } from './routes/bulk';
 import { exportRoutes } from './routes/exports';
@@ -19,9 +21,12 @@ export function agentRouter(ctx: Ctx): express.Router {
   const router = express.Router();
   router.use(loadSessionAgent(ctx));
   router.use(sessionRoutes(ctx));
+  router.use(publicAccountRoutes(ctx));
   router.use(devMailboxRoutes(ctx));
 
   router.use(requireAgent);
+  router.use(accountRoutes(ctx));
+  router.use('/admin', adminRoutes(ctx));
   router.use(listRoutes(ctx));
   router.use(refreshRoutes(ctx));
   router.use(exportRoutes(ctx));

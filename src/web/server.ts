@@ -22,7 +22,7 @@ const viewsDir = path.resolve(__dirname, '../../views');
 export function createWebApp(ctx: Ctx): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', ctx.config.trustProxy);
   app.engine('hbs', engine({
     extname: '.hbs',
     layoutsDir: path.join(viewsDir, 'layouts'),

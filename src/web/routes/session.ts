@@ -3,13 +3,18 @@ import type { Ctx } from '../../commands/context';
 import { findAgentRowByCode, loadAgent, type Agent } from '../../db/agents';
 import { checkPassword, hashPassword } from '../../passwords';
 import { t } from '../../i18n';
+import { LoginLimiter } from '../../accounts/loginLimiter';
 import { renderPage } from './render';
 import { text } from './forms';
+
+export type Role = 'agent' | 'admin';
 
 declare module 'express-session' {
   interface SessionData {
     /** A message kept across a Post/Redirect/Get, shown once on the next page. */
     flash: { kind: 'error' | 'success'; message: string };
+    /** What an administrator who also belongs to services chose to do after login. */
+    role: Role;
   }
 }
 
@@ -29,15 +34,43 @@ export function currentAgent(req: Request): Agent {
 
 /** Loads the session's agent when there is one; pages open to all still show the nav then. */
 export function loadSessionAgent(ctx: Ctx) {
-  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const id = req.session.agentId;
     req.agent = id === undefined ? undefined : await loadAgent(ctx.db, id);
+    if (req.agent) {
+      const role = roleOf(req);
+      // The header: who is logged in, the role switch and "Mon compte", on every page.
+      res.locals.account = { name: req.agent.name, role, canSwitch: canChooseRole(req.agent), inAdmin: role === 'admin' };
+    }
     next();
   };
 }
 
+/** An administrator who also works in services chooses between the two after login. */
+export const canChooseRole = (agent: Agent): boolean => agent.isAdmin && agent.serviceIds.length > 0;
+
+/** The role in force: an administrator of no service only administers, an agent only processes requests. */
+export function roleOf(req: Request): Role {
+  const agent = req.agent;
+  if (!agent?.isAdmin) {
+    return 'agent';
+  }
+  if (!canChooseRole(agent)) {
+    return 'admin';
+  }
+  return req.session.role ?? 'agent';
+}
+
+/** Where an agent lands after login: the role choice, the administration, or the page asked for. */
+function landing(agent: Agent, retour: string): string {
+  if (canChooseRole(agent)) {
+    return `/role?retour=${encodeURIComponent(retour)}`;
+  }
+  return agent.isAdmin ? '/admin' : retour;
+}
+
 /** Only local paths: a login link must not send the agent to another site. */
-function safeReturn(value: unknown): string {
+export function safeReturn(value: unknown): string {
   return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : '/';
 }
 
@@ -75,6 +108,7 @@ function saveSession(req: Request): Promise<void> {
 
 export function sessionRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
+  const limiter = new LoginLimiter(ctx.db);
 
   router.get('/connexion', async (req, res) => {
     if (req.agent) {
@@ -86,18 +120,30 @@ export function sessionRoutes(ctx: Ctx): express.Router {
 
   router.post('/connexion', async (req, res) => {
     const code = text(req.body, 'code', 64);
-    const agentId = await authenticate(ctx, code, text(req.body, 'password', 500, false));
     const retour = safeReturn(text(req.body, 'retour', 2000));
+    const address = req.ip ?? 'unknown';
+    // Refused before the password is even checked: guessing goes no faster with the right one.
+    const wait = await limiter.blockedFor(code, address);
+    if (wait > 0) {
+      res.status(429).set('Retry-After', String(wait));
+      const error = t('ui.account.login.tooMany', { minutes: Math.ceil(wait / 60) });
+      await renderPage(ctx, req, res, 'login', { title: t('ui.login.title'), retour, code, error });
+      return;
+    }
+    const agentId = await authenticate(ctx, code, text(req.body, 'password', 500, false));
     if (agentId === null) {
+      await limiter.recordFailure(code, address);
       res.status(401);
       await renderPage(ctx, req, res, 'login', { title: t('ui.login.title'), retour, code, error: t('errors.BAD_LOGIN') });
       return;
     }
+    await limiter.recordSuccess(code);
     // A new session id on login: an id planted before login is worth nothing after it.
     await regenerate(req);
     req.session.agentId = agentId;
+    const agent = (await loadAgent(ctx.db, agentId))!;
     await saveSession(req);
-    res.redirect(303, retour);
+    res.redirect(303, landing(agent, retour));
   });
 
   router.post('/deconnexion', async (req, res) => {

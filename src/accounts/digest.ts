@@ -1,0 +1,51 @@
+import type { Config } from '../config';
+import type { Db } from '../db/connection';
+import { recordEmail } from '../db/emails';
+import { digestAgents, newRequestsFor } from '../db/notificationPrefs';
+import { MUNICIPALITY } from '../mail/context';
+import { deliverEmail } from '../mail/outbox';
+import { renderEmailFor } from '../mail/templates';
+import type { Transport } from '../mail/transport';
+
+const DAY = 24 * 3600_000;
+
+const dayOf = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/**
+ * The daily digest: each active agent who chose it gets one e-mail listing the requests
+ * of their services filed in the 24 hours before `now` (references and form types only).
+ * Keyed by agent and Paris day, so a second run the same day sends nothing twice.
+ * Agents with nothing new get nothing. Returns how many e-mails went out.
+ */
+export async function sendDigests(db: Db, transport: Transport, config: Config, now: number): Promise<number> {
+  const day = dayOf.format(now);
+  let sent = 0;
+  for (const agent of await digestAgents(db)) {
+    const requests = await newRequestsFor(db, agent.id, now - DAY, now);
+    if (requests.length === 0) {
+      continue;
+    }
+    const rendered = await renderEmailFor(db, 'DIGEST', {
+      municipality: MUNICIPALITY,
+      agentName: agent.name,
+      count: requests.length,
+      requests: requests.map((r) => ({ reference: r.reference, formTitle: r.form_title })),
+      listUrl: `${config.publicUrl}/demandes/non-traitees`,
+    });
+    const emailId = await recordEmail(db, { key: `DIGEST:${agent.id}:${day}`, requestId: null, kind: 'DIGEST', agentId: agent.id, to: agent.email, ...rendered });
+    await deliverEmail(db, transport, config.mailFrom, emailId);
+    sent += 1;
+  }
+  return sent;
+}
+
+const parisHour = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' });
+
+/** Milliseconds from `now` to the next `hour`:00 in Paris (a whole day when it is that minute). */
+export function msUntilHour(now: number, hour: number): number {
+  const parts = Object.fromEntries(parisHour.formatToParts(now).map((p) => [p.type, Number(p.value)]));
+  const sinceMidnight = ((parts.hour * 60 + parts.minute) * 60 + parts.second) * 1000 + (now % 1000);
+  const target = hour * 3600_000;
+  const wait = (target - sinceMidnight + DAY) % DAY;
+  return wait === 0 ? DAY : wait;
+}

@@ -1,0 +1,102 @@
+import express, { type Request, type Response } from 'express';
+import type { EmailKind } from '../../../activities/types';
+import type { Ctx } from '../../../commands/context';
+import { resetEmailTemplate } from '../../../commands/admin/resetEmailTemplate';
+import { saveEmailTemplate } from '../../../commands/admin/saveEmailTemplate';
+import { listTemplateOverrides } from '../../../db/emailTemplates';
+import { t } from '../../../i18n';
+import { EMAIL_KINDS, isEmailKind, PLACEHOLDERS, renderSource, SAMPLE_CONTEXT, templateInForce, templateProblem, type TemplateSource } from '../../../mail/templates';
+import { text } from '../forms';
+import { isHtmx, renderFragment } from '../render';
+import { currentAgent } from '../session';
+import { attempt, doneTo, renderAdminPage } from './render';
+
+/** The preview of a template as typed, with sample data; or why it cannot render. */
+function previewOf(kind: EmailKind, source: TemplateSource) {
+  const problem = templateProblem(kind, source);
+  return problem ? { error: problem } : { email: renderSource(source, SAMPLE_CONTEXT) };
+}
+
+const sourceOf = (body: unknown): TemplateSource => ({ subject: text(body, 'subject', 500), body: text(body, 'body', 20000) });
+
+export function emailTemplateRoutes(ctx: Ctx): express.Router {
+  const router = express.Router();
+
+  router.get('/courriels', async (req, res) => {
+    const overrides = new Set((await listTemplateOverrides(ctx.db)).map((o) => o.kind));
+    const rows = EMAIL_KINDS.map((kind) => ({ kind, label: t(`emailKind.${kind}`), custom: overrides.has(kind) }));
+    renderAdminPage(ctx, req, res, 'emailTemplates', { title: t('ui.admin.emails.title'), rows });
+  });
+
+  const editPage = async (req: Request, res: Response, kind: EmailKind, model: { source?: TemplateSource; error?: string; preview?: unknown } = {}) => {
+    const inForce = await templateInForce(ctx.db, kind);
+    renderAdminPage(ctx, req, res, 'emailTemplate', {
+      title: t('ui.admin.emails.edit', { kind: t(`emailKind.${kind}`) }),
+      kind,
+      custom: inForce.overridden,
+      source: model.source ?? inForce,
+      placeholders: PLACEHOLDERS[kind].map((p) => `{{${p}}}`),
+      example: '{{reference}}',
+      error: model.error,
+      preview: model.preview,
+    });
+  };
+
+  const kindOf = (req: Request): EmailKind | null => {
+    const kind = String(req.params.kind);
+    return isEmailKind(kind) ? kind : null;
+  };
+
+  router.get('/courriels/:kind', async (req, res, next) => {
+    const kind = kindOf(req);
+    if (!kind) {
+      next();
+      return;
+    }
+    await editPage(req, res, kind);
+  });
+
+  // "Prévisualiser": the fragment beside the form with htmx, the whole page without.
+  router.post('/courriels/:kind/apercu', async (req, res, next) => {
+    const kind = kindOf(req);
+    if (!kind) {
+      next();
+      return;
+    }
+    const source = sourceOf(req.body);
+    const preview = previewOf(kind, source);
+    if (isHtmx(req)) {
+      renderFragment(res, 'admin/emailPreview', preview);
+      return;
+    }
+    await editPage(req, res, kind, { source, preview });
+  });
+
+  router.post('/courriels/:kind', async (req, res, next) => {
+    const kind = kindOf(req);
+    if (!kind) {
+      next();
+      return;
+    }
+    const source = sourceOf(req.body);
+    await attempt(
+      res,
+      async () => {
+        await saveEmailTemplate(ctx.db, currentAgent(req).id, { kind, ...source });
+        doneTo(req, res, `/admin/courriels/${kind}`, t('ui.admin.emails.saved'));
+      },
+      (error) => editPage(req, res, kind, { source, error }),
+    );
+  });
+
+  router.post('/courriels/:kind/origine', async (req, res, next) => {
+    const kind = kindOf(req);
+    if (!kind) {
+      next();
+      return;
+    }
+    await resetEmailTemplate(ctx.db, kind);
+    doneTo(req, res, `/admin/courriels/${kind}`, t('ui.admin.emails.resetDone'));
+  });
+  return router;
+}

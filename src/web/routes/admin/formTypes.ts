@@ -1,0 +1,109 @@
+import express, { type Request, type Response } from 'express';
+import type { Delays } from '../../../../workflows/definitions';
+import type { Ctx } from '../../../commands/context';
+import { createFormType } from '../../../commands/admin/createFormType';
+import { DELAY_FIELDS, formatDelay, parseDelays } from '../../../commands/admin/durations';
+import { updateFormType } from '../../../commands/admin/updateFormType';
+import { DEFAULT_DELAYS, delaysOf, findFormType, listFormTypes, type FormTypeRow } from '../../../db/formTypes';
+import { listServices } from '../../../db/services';
+import { t } from '../../../i18n';
+import { text } from '../forms';
+import { attempt, doneTo, renderAdminPage } from './render';
+
+type DelayTexts = Record<keyof Delays, string>;
+
+const delayTexts = (delays: Delays): DelayTexts =>
+  Object.fromEntries(DELAY_FIELDS.map((f) => [f, formatDelay(delays[f])])) as DelayTexts;
+
+/** The five delay fields, labelled, with what was typed (kept as typed when refused). */
+const delayFields = (values: DelayTexts, prefix: string) =>
+  DELAY_FIELDS.map((name) => ({ name, id: `${prefix}-${name}`, label: t(`ui.admin.formTypes.delays.${name}`), value: values[name] }));
+
+function formValues(body: unknown) {
+  return {
+    slug: text(body, 'slug', 64),
+    title: text(body, 'title', 200),
+    serviceId: Number(text(body, 'serviceId', 12)),
+    delays: Object.fromEntries(DELAY_FIELDS.map((f) => [f, text(body, f, 40)])) as DelayTexts,
+  };
+}
+
+async function serviceChoices(ctx: Ctx, selected: number) {
+  return (await listServices(ctx.db)).map((s) => ({ value: s.id, label: s.name, selected: s.id === selected }));
+}
+
+export function formTypeRoutes(ctx: Ctx): express.Router {
+  const router = express.Router();
+
+  const listPage = async (req: Request, res: Response, model: { error?: string; values?: ReturnType<typeof formValues> } = {}) => {
+    const open: { form_type_id: number; n: number }[] = await ctx.db('requests').whereNot('status', 'CLOTUREE').groupBy('form_type_id').select('form_type_id').count({ n: '*' });
+    const rows = (await listFormTypes(ctx.db)).map((f) => ({
+      ...f,
+      delays: DELAY_FIELDS.map((name) => formatDelay(delaysOf(f)[name])),
+      open: Number(open.find((o) => Number(o.form_type_id) === f.id)?.n ?? 0),
+    }));
+    const values = model.values ?? { slug: '', title: '', serviceId: 0, delays: delayTexts(DEFAULT_DELAYS) };
+    renderAdminPage(ctx, req, res, 'formTypes', {
+      title: t('ui.admin.formTypes.title'),
+      rows,
+      headers: DELAY_FIELDS.map((f) => t(`ui.admin.formTypes.delaysShort.${f}`)),
+      services: await serviceChoices(ctx, values.serviceId),
+      delayFields: delayFields(values.delays, 'new'),
+      values,
+      error: model.error,
+    });
+  };
+
+  const editPage = async (req: Request, res: Response, formType: FormTypeRow, model: { error?: string; values?: ReturnType<typeof formValues> } = {}) => {
+    const values = model.values ?? { slug: formType.slug, title: formType.title, serviceId: Number(formType.service_id), delays: delayTexts(delaysOf(formType)) };
+    renderAdminPage(ctx, req, res, 'formType', {
+      title: t('ui.admin.formTypes.edit', { title: formType.title }),
+      formType,
+      services: await serviceChoices(ctx, values.serviceId),
+      delayFields: delayFields(values.delays, 'edit'),
+      values,
+      error: model.error,
+    });
+  };
+
+  router.get('/demarches', async (req, res) => listPage(req, res));
+
+  router.post('/demarches', async (req, res) => {
+    const values = formValues(req.body);
+    await attempt(
+      res,
+      async () => {
+        await createFormType(ctx.db, { ...values, delays: parseDelays(values.delays) });
+        doneTo(req, res, '/admin/demarches', t('ui.admin.formTypes.created', { title: values.title }));
+      },
+      (error) => listPage(req, res, { error, values }),
+    );
+  });
+
+  router.get('/demarches/:slug', async (req, res, next) => {
+    const formType = await findFormType(ctx.db, String(req.params.slug));
+    if (!formType) {
+      next();
+      return;
+    }
+    await editPage(req, res, formType);
+  });
+
+  router.post('/demarches/:slug', async (req, res, next) => {
+    const formType = await findFormType(ctx.db, String(req.params.slug));
+    if (!formType) {
+      next();
+      return;
+    }
+    const values = { ...formValues(req.body), slug: formType.slug };
+    await attempt(
+      res,
+      async () => {
+        const { signalled } = await updateFormType(ctx, { ...values, delays: parseDelays(values.delays) });
+        doneTo(req, res, `/admin/demarches/${formType.slug}`, t('ui.admin.formTypes.updated', { title: values.title, count: signalled }));
+      },
+      (error) => editPage(req, res, formType, { error, values }),
+    );
+  });
+  return router;
+}

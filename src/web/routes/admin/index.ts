@@ -1,0 +1,25 @@
+import express from 'express';
+import type { Ctx } from '../../../commands/context';
+import { t } from '../../../i18n';
+import { agentAdminRoutes } from './agents';
+import { codeRoutes } from './codes';
+import { emailTemplateRoutes } from './emailTemplates';
+import { formTypeRoutes } from './formTypes';
+import { requireAdminRole } from './guard';
+import { renderAdminPage } from './render';
+import { serviceRoutes } from './services';
+
+/** Everything under /admin: administrators in the "Administrer" role only. */
+export function adminRoutes(ctx: Ctx): express.Router {
+  const router = express.Router();
+  router.use(requireAdminRole(ctx));
+  router.get('/', (req, res) => {
+    renderAdminPage(ctx, req, res, 'index', { title: t('ui.admin.title') });
+  });
+  router.use(serviceRoutes(ctx));
+  router.use(formTypeRoutes(ctx));
+  router.use(agentAdminRoutes(ctx));
+  router.use(codeRoutes(ctx));
+  router.use(emailTemplateRoutes(ctx));
+  return router;
+}
