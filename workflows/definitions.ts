@@ -34,7 +34,8 @@ export interface HoldArgs {
   until: number | null;
 }
 export interface ResumeArgs {
-  agentId: number;
+  /** null when the citizen's answer brings the request back */
+  agentId: number | null;
 }
 export interface ReassignArgs {
   agentId: number;

@@ -16,7 +16,10 @@ export type EmailKind =
   // Sent to agents outside any request: account links and the daily digest of new requests.
   | 'ACTIVATION'
   | 'PASSWORD_RESET'
-  | 'DIGEST';
+  | 'DIGEST'
+  // Messages on a request: an agent's message to the citizen, the citizen's answer to the assignee.
+  | 'MESSAGE'
+  | 'CITIZEN_REPLY';
 
 export interface Projection {
   status: Status;

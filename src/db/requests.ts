@@ -41,6 +41,8 @@ export interface RequestRow {
   purged_at: number | null;
   status_since: number | null;
   channel: Channel;
+  citizen_unread: number;
+  waiting_for_citizen: boolean | number;
 }
 
 export interface PersonalRow {
@@ -212,6 +214,10 @@ export async function applyTransition(db: Db, t: TransitionRecord): Promise<void
     const patch: Record<string, unknown> = { version: t.seq, updated_at: t.at };
     if (t.projection.status !== undefined) {
       patch.status_since = t.at;
+      // Waiting for the citizen lasts as long as the hold it was set with.
+      if (t.projection.status !== 'EN_ATTENTE') {
+        patch.waiting_for_citizen = false;
+      }
     }
     for (const [key, column] of Object.entries(projectionColumns)) {
       const value = t.projection[key as keyof typeof projectionColumns];
@@ -230,6 +236,7 @@ export async function purgeRequest(db: Db, requestId: number, at: number): Promi
     await trx('events').where({ request_id: requestId }).update({ comment_id: null });
     await trx('comments').where({ request_id: requestId }).delete();
     await trx('email_contents').where({ request_id: requestId }).delete();
-    await trx('requests').where({ id: requestId }).update({ purged_at: at, citizen_has_email: false, hold_until: null });
+    await trx('messages').where({ request_id: requestId }).delete();
+    await trx('requests').where({ id: requestId }).update({ purged_at: at, citizen_has_email: false, hold_until: null, citizen_unread: 0, waiting_for_citizen: false });
   });
 }

@@ -41,6 +41,8 @@ export const PLACEHOLDERS: Record<EmailKind, string[]> = {
   ACTIVATION: accountFields,
   PASSWORD_RESET: accountFields,
   DIGEST: ['agentName', 'count', 'requests', 'listUrl', 'municipality'],
+  MESSAGE: ['citizenName', 'message', 'replyUrl', 'trackingUrl', 'agentName', ...requestFields],
+  CITIZEN_REPLY: ['agentName', 'resumed', ...requestFields],
 };
 
 export const EMAIL_KINDS = Object.keys(PLACEHOLDERS) as EmailKind[];

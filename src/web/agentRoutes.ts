@@ -12,6 +12,7 @@ import { labelRoutes } from './routes/labels';
 import { journalRoutes } from './routes/journal';
 import { listRoutes } from './routes/lists';
 import { refreshRoutes } from './routes/refresh';
+import { trackingRoutes } from './routes/tracking';
 import { navModel, renderFragment, renderPage } from './routes/render';
 import { renderRefusal, requestPageRoutes } from './routes/requestPage';
 import { currentAgent, loadSessionAgent, requireAgent, sessionRoutes } from './routes/session';
@@ -23,6 +24,7 @@ export function agentRouter(ctx: Ctx): express.Router {
   router.use(sessionRoutes(ctx));
   router.use(publicAccountRoutes(ctx));
   router.use(devMailboxRoutes(ctx));
+  router.use(trackingRoutes(ctx));
 
   router.use(requireAgent);
   router.use(accountRoutes(ctx));

@@ -87,7 +87,7 @@ export function apiRouter(ctx: Ctx): express.Router {
   action('take', (req) => take(ctx, agentOf(req), ref(req), parse(schema.takeSchema, req.body)));
   action('hold', (req) => {
     const body = parse(schema.holdSchema, req.body);
-    return hold(ctx, agentOf(req), ref(req), { reason: body.reason, until: body.until ? Date.parse(body.until) : null });
+    return hold(ctx, agentOf(req), ref(req), { reason: body.reason, until: body.until ? Date.parse(body.until) : null, waitingForCitizen: body.waitingForCitizen });
   });
   action('resume', (req) => {
     parse(schema.resumeSchema, req.body);

@@ -30,6 +30,7 @@ export const takeSchema = z.object(citizenEmail);
 export const holdSchema = z.object({
   reason: text(2000),
   until: z.iso.datetime({ offset: true }).or(z.iso.date()).optional().nullable(),
+  waitingForCitizen: z.boolean().default(false),
 });
 export const resumeSchema = z.object({}).passthrough();
 export const reassignSchema = z.object({ agent: text(64) });

@@ -10,7 +10,8 @@ import { take } from '../../commands/take';
 import type { Agent } from '../../db/agents';
 import { t } from '../../i18n';
 import type { Action } from '../../../workflows/lifecycle';
-import { annotateForm, closeForm, holdForm, reassignForm, takeForm } from './forms';
+import { writeMessage } from '../../commands/writeMessage';
+import { annotateForm, closeForm, holdForm, messageForm, reassignForm, takeForm } from './forms';
 import { isHtmx, renderFragment } from './render';
 import { panelModel, type PanelMessages } from './requestPanel';
 import { renderRefusal } from './requestPage';
@@ -21,7 +22,8 @@ const referenceOf = (req: Request): string => String(req.params.reference);
 type Run = (ctx: Ctx, agent: Agent, reference: string, body: unknown) => Promise<unknown>;
 
 /** Each action: its form parsed into the command's props, then the command. */
-const RUNS: Record<Action, Run> = {
+const RUNS: Record<Action | 'message', Run> = {
+  message: (ctx, agent, ref, body) => writeMessage(ctx, agent, ref, messageForm(body)),
   take: (ctx, agent, ref, body) => take(ctx, agent, ref, takeForm(body)),
   hold: (ctx, agent, ref, body) => hold(ctx, agent, ref, holdForm(body)),
   resume: (ctx, agent, ref) => resume(ctx, agent, ref),
@@ -30,7 +32,7 @@ const RUNS: Record<Action, Run> = {
   close: (ctx, agent, ref, body) => close(ctx, agent, ref, closeForm(body)),
 };
 
-async function attempt(ctx: Ctx, req: Request, action: Action): Promise<{ status: number; messages: PanelMessages } | CommandError> {
+async function attempt(ctx: Ctx, req: Request, action: Action | 'message'): Promise<{ status: number; messages: PanelMessages } | CommandError> {
   try {
     await RUNS[action](ctx, currentAgent(req), referenceOf(req), req.body);
     return { status: 200, messages: { notice: t(`ui.actions.${action}.done`) } };
@@ -46,7 +48,7 @@ async function attempt(ctx: Ctx, req: Request, action: Action): Promise<{ status
   }
 }
 
-async function respond(ctx: Ctx, req: Request, res: Response, action: Action): Promise<void> {
+async function respond(ctx: Ctx, req: Request, res: Response, action: Action | 'message'): Promise<void> {
   res.vary('HX-Request');
   const outcome = await attempt(ctx, req, action);
   if (outcome instanceof CommandError) {
@@ -69,7 +71,7 @@ async function respond(ctx: Ctx, req: Request, res: Response, action: Action): P
 
 export function actionRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
-  for (const action of Object.keys(RUNS) as Action[]) {
+  for (const action of Object.keys(RUNS) as (Action | 'message')[]) {
     router.post(`/demandes/:reference/${action}`, (req, res) => respond(ctx, req, res, action));
   }
   return router;

@@ -3,6 +3,7 @@
 import type { CitizenEmailChoice } from '../../commands/citizenEmail';
 import { CommandError } from '../../commands/errors';
 import type { HoldProps } from '../../commands/hold';
+import { MAX_MESSAGE, type MessageProps } from '../../commands/writeMessage';
 import { t } from '../../i18n';
 
 function invalid(key: string, field: string): CommandError {
@@ -58,13 +59,14 @@ export const HOLD_END_HOUR = 8;
 export function holdForm(body: unknown): HoldProps {
   const reason = required(body, 'reason', 2000, 'reason');
   const day = text(body, 'until', 10);
+  const waitingForCitizen = text(body, 'waitingForCitizen', 8) === 'on';
   if (!day) {
-    return { reason, until: null };
+    return { reason, until: null, waitingForCitizen };
   }
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(day))) {
     throw invalid('until', 'until');
   }
-  return { reason, until: parisTime(day, HOLD_END_HOUR) };
+  return { reason, until: parisTime(day, HOLD_END_HOUR), waitingForCitizen };
 }
 
 export function reassignForm(body: unknown): { agent: string } {
@@ -77,4 +79,15 @@ export function annotateForm(body: unknown): { eventType: string; comment: strin
 
 export function closeForm(body: unknown): CitizenEmailChoice & { closingCode: string } {
   return { closingCode: required(body, 'closingCode', 64, 'closingCode'), ...citizenEmail(body) };
+}
+
+/** A message: to the citizen or internal; a final answer carries the closing code. */
+export function messageForm(body: unknown): MessageProps {
+  const visible = text(body, 'kind', 16) !== 'internal';
+  const final = visible && text(body, 'final', 8) === 'on';
+  return {
+    body: text(body, 'body', MAX_MESSAGE + 1, false),
+    visible,
+    finalCode: final ? required(body, 'closingCode', 64, 'closingCode') : null,
+  };
 }

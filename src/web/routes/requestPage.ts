@@ -2,6 +2,7 @@ import express, { type Request, type Response } from 'express';
 import { previewCitizenEmail } from '../../commands/citizenEmail';
 import { loadForAgent, type Ctx } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
+import { markRead } from '../../db/messages';
 import { findPersonal } from '../../db/requests';
 import { isChoosableClosingCode } from '../../db/views';
 import { t } from '../../i18n';
@@ -29,6 +30,8 @@ export function requestPageRoutes(ctx: Ctx): express.Router {
     res.vary('HX-Request');
     const agent = currentAgent(req);
     const request = await loadForAgent(ctx, agent, req.params.reference);
+    // Opening the request reads the citizen's new messages.
+    await markRead(ctx.db, request.id);
     const model = await panelModel(ctx, agent, request);
     if (isHtmx(req)) {
       renderFragment(res, 'requestPanel', model);

@@ -7,6 +7,7 @@ import { emailsOfRequest, type EmailView } from '../../db/emails';
 import { findPersonal, listEvents, type PersonalRow, type RequestRow } from '../../db/requests';
 import { closingLabel, listClosingCodes, listEventTypes } from '../../db/views';
 import { t } from '../../i18n';
+import { messagesOf } from '../../db/messages';
 import { abilities } from '../../policies';
 
 export interface PanelMessages {
@@ -99,6 +100,7 @@ async function actionsOf(ctx: Ctx, agent: Agent, request: RequestRow, email: str
 
 export async function panelModel(ctx: Ctx, agent: Agent, request: RequestRow, messages: PanelMessages = {}) {
   const personal = await findPersonal(ctx.db, request.id);
+  const thread = await messagesOf(ctx.db, request.id, false);
   const emails = emailRows(await emailsOfRequest(ctx.db, request.id));
   const closed = request.status === 'CLOTUREE';
   const emailsInFlight = emails.some((e) => e.inFlight);
@@ -113,6 +115,9 @@ export async function panelModel(ctx: Ctx, agent: Agent, request: RequestRow, me
     poll,
     pollEmails: emailsInFlight && !poll,
     actions: await actionsOf(ctx, agent, request, personal?.email ?? null),
+    thread,
+    canWrite: abilities(agent, request).annotate,
+    citizenHasEmail: Boolean(personal?.email),
     ...messages,
   };
 }

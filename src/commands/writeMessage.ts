@@ -1,0 +1,65 @@
+import type { Agent } from '../db/agents';
+import { deleteMessage, insertMessage } from '../db/messages';
+import { findPersonal } from '../db/requests';
+import { replyToken } from '../messages/secureLink';
+import { mailAboutRequest } from '../messages/requestMail';
+import { close } from './close';
+import { loadForAgent, type Ctx } from './context';
+import { CommandError } from './errors';
+
+export interface MessageProps {
+  body: string;
+  /** false: an internal note, that only agents see */
+  visible: boolean;
+  /** a visible message that answers the request for good: it closes it with this code */
+  finalCode: string | null;
+}
+
+export const MAX_MESSAGE = 10_000;
+
+/**
+ * An agent writes on a request: an internal note, or a message to the citizen (e-mailed
+ * with a signed link to answer when they gave an address, shown on their tracking page
+ * in any case). A final answer also closes the request; if the close is refused the
+ * message is withdrawn, so a final answer never stays without its close.
+ */
+export async function writeMessage(ctx: Ctx, agent: Agent, reference: string, props: MessageProps) {
+  const request = await loadForAgent(ctx, agent, reference);
+  const body = props.body.trim();
+  if (!body) {
+    throw CommandError.of(400, 'MESSAGE_EMPTY', {}, 'body');
+  }
+  if (body.length > MAX_MESSAGE) {
+    throw CommandError.of(400, 'MESSAGE_TOO_LONG', {}, 'body');
+  }
+  if (request.status === 'CLOTUREE') {
+    throw CommandError.of(409, 'ALREADY_CLOSED');
+  }
+  const final = props.visible && props.finalCode !== null;
+  const messageId = await insertMessage(ctx.db, { requestId: request.id, author: 'AGENT', agentId: agent.id, visible: props.visible, final, body });
+  const personal = props.visible ? await findPersonal(ctx.db, request.id) : undefined;
+  if (final) {
+    try {
+      // Sent before the close: the purge that follows the close deletes the e-mail's content.
+      if (personal?.email) await mailMessage(ctx, request, personal.email, body);
+      await close(ctx, agent, reference, { closingCode: props.finalCode!, notifyCitizen: false });
+    } catch (err) {
+      await deleteMessage(ctx.db, messageId);
+      throw err;
+    }
+    return { closed: true };
+  }
+  if (personal?.email) {
+    await mailMessage(ctx, request, personal.email, body);
+  }
+  return { closed: false };
+}
+
+async function mailMessage(ctx: Ctx, request: Awaited<ReturnType<typeof loadForAgent>>, to: string, message: string) {
+  const token = replyToken(ctx.config.sessionSecret, request.id);
+  await mailAboutRequest(ctx, request, 'MESSAGE', { address: to, agentId: null }, {
+    message,
+    replyUrl: `${ctx.config.publicUrl}/suivi/${request.tracking_code}/repondre?jeton=${token}`,
+    trackingUrl: `${ctx.config.publicUrl}/suivi?code=${request.tracking_code}`,
+  });
+}

@@ -1,0 +1,83 @@
+// The citizen's side, without login: the tracking page (the tracking code shows the
+// status, the dates and the messages meant for them, nothing internal) and the answer
+// through the signed link of a message.
+import express from 'express';
+import { citizenReply, requestOfLink } from '../../commands/citizenReply';
+import type { Ctx } from '../../commands/context';
+import { CommandError } from '../../commands/errors';
+import { messagesOf } from '../../db/messages';
+import type { RequestRow } from '../../db/requests';
+import { t } from '../../i18n';
+import { text } from './forms';
+import { renderPage } from './render';
+
+const codeOf = (value: unknown) => (typeof value === 'string' ? value.trim().toUpperCase().slice(0, 20) : '');
+
+async function trackingModel(ctx: Ctx, request: RequestRow) {
+  const thread = await messagesOf(ctx.db, request.id, true);
+  return {
+    request,
+    purged: request.purged_at !== null && request.purged_at !== undefined,
+    thread: thread.map((m) => ({ ...m, fromCitizen: m.author === 'CITIZEN' })),
+  };
+}
+
+export function trackingRoutes(ctx: Ctx): express.Router {
+  const router = express.Router();
+
+  router.get('/suivi', async (req, res) => {
+    const code = codeOf(req.query.code);
+    const request: RequestRow | undefined = code
+      ? await ctx.db('requests as r').join('form_types as f', 'f.id', 'r.form_type_id').where('r.tracking_code', code).first('r.*', 'f.title as form_type_title')
+      : undefined;
+    if (!request) {
+      res.status(code ? 404 : 200);
+      await renderPage(ctx, req, res, 'tracking', { title: t('ui.tracking.title'), code, error: code ? t('errors.TRACKING_UNKNOWN') : null });
+      return;
+    }
+    res.set('Cache-Control', 'no-store');
+    await renderPage(ctx, req, res, 'tracking', { title: t('ui.tracking.heading', { reference: request.reference }), code, found: await trackingModel(ctx, request) });
+  });
+
+  router.get('/suivi/:code/repondre', async (req, res) => {
+    await replyPage(ctx, req, res, {});
+  });
+
+  router.post('/suivi/:code/repondre', async (req, res) => {
+    const token = text(req.body, 'jeton', 200);
+    try {
+      await citizenReply(ctx, codeOf(req.params.code), token, text(req.body, 'body', 10_001, false));
+    } catch (err) {
+      if (!(err instanceof CommandError)) throw err;
+      res.status(err.status);
+      await replyPage(ctx, req, res, { error: err.message, body: text(req.body, 'body', 10_001, false) }, token);
+      return;
+    }
+    await replyPage(ctx, req, res, { sent: true }, token);
+  });
+  return router;
+}
+
+async function replyPage(ctx: Ctx, req: express.Request, res: express.Response, extra: Record<string, unknown>, given?: string) {
+  const token = given ?? (typeof req.query.jeton === 'string' ? req.query.jeton : '');
+  res.set('Cache-Control', 'no-store');
+  let request: RequestRow;
+  try {
+    request = await requestOfLink(ctx, codeOf(req.params.code), token);
+  } catch (err) {
+    if (!(err instanceof CommandError)) throw err;
+    res.status(err.status);
+    await renderPage(ctx, req, res, 'error', { title: t('ui.reply.title'), message: err.message });
+    return;
+  }
+  const closed = request.status === 'CLOTUREE';
+  await renderPage(ctx, req, res, 'reply', {
+    title: t('ui.reply.title'),
+    reference: request.reference,
+    code: request.tracking_code,
+    token,
+    closed,
+    ...(await trackingModel(ctx, request)),
+    ...extra,
+  });
+}
