@@ -131,3 +131,14 @@ test('an agent who chose the daily digest gets no information e-mail per request
     transport.close();
   }
 });
+
+test('`guichet agent create` without --password e-mails the activation link', async () => {
+  const { execFile } = await import('node:child_process');
+  const bin = require('node:path').join(__dirname, '..', 'bin', 'guichet.js');
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, [bin, 'agent', 'create', 'fnoel', '--name', 'Félix Noël', '--email', 'felix.noel@mairie.example', '--service', 'voirie'], { env: h.env }, (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout)));
+  });
+  expect(out).toContain("lien d'activation envoyé à felix.noel@mairie.example");
+  const mail = await waitFor(() => h.mails.find((m) => m.to.includes('felix.noel@mairie.example')), 20000, 'the activation e-mail');
+  expect(linkIn(mail.text)).toMatch(/^\/activation\//);
+});
