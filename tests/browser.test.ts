@@ -60,7 +60,7 @@ test('an agent takes a request with an edited acknowledgement, annotates it and 
   await page.locator('summary', { hasText: 'Clôturer' }).click();
   await Promise.all([
     page.waitForResponse((r) => r.url().includes(`/${ref}/close-email?closingCode=TRAITEE`)),
-    page.getByLabel('Code de clôture').selectOption('TRAITEE'),
+    page.getByLabel('Code de clôture', { exact: true }).selectOption('TRAITEE'),
   ]);
   expect(await page.locator('#close-subject').inputValue()).toBe(`Clôture de votre demande ${ref}`);
   expect(await page.locator('#close-body').inputValue()).toContain('Décision : Traitée.');
