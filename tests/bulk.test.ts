@@ -1,8 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { insertRequest } from '../src/db/requests';
 import { accessibilityViolations, launchBrowser, loggedIn } from './support/browser';
-import { startHarness, waitFor, type Harness } from './support/harness';
-import { readPdf } from './support/pdf';
+import { startHarness, type Harness } from './support/harness';
 
 let h: Harness;
 let browser: Browser;
@@ -99,16 +97,20 @@ test('"all N of this list" acts beyond the visible page; another service\'s requ
   const taken = await h.db('requests').whereIn('reference', many).where({ status: 'EN_COURS' }).count({ n: '*' }).first();
   expect(Number(taken?.n)).toBe(105);
 
-  // A hand-made post naming an urbanisme request: the job refuses it, nothing changes.
+  // A hand-made post naming an urbanisme request beside one of hers: the job refuses the
+  // first with the reason, takes the second.
   const foreign = await submit('Urbain', 'declaration-travaux');
-  const id = (await h.db('requests').where({ reference: foreign }).first('id')).id;
-  const res = await postForm(context, page, '/actions-groupees', { action: 'take', ids: String(id) });
+  const own = await submit('Proche');
+  const idOf = async (ref: string) => String((await h.db('requests').where({ reference: ref }).first('id')).id);
+  const res = await postForm(context, page, '/actions-groupees', [['action', 'take'], ['ids', await idOf(foreign)], ['ids', await idOf(own)]]);
   expect(res.status()).toBe(200);
   const report = await context.newPage();
   await report.goto(res.url());
-  await report.getByText('Terminé : 0 réussie(s), 1 refusée(s), sur 1.').waitFor();
-  expect((await reportItems(report, /^Refusées/))[0]).toContain(`${foreign} : `);
-  expect(await statusOf(foreign)).toMatchObject({ status: 'NON_TRAITEE' });
+  await report.getByText('Terminé : 1 réussie(s), 1 refusée(s), sur 2.').waitFor();
+  expect(await reportItems(report, /^Refusées/)).toEqual([`${foreign} : Vous n'avez pas de droits sur le service de cette demande.`]);
+  expect(await reportItems(report, /^Réussies/)).toEqual([own]);
+  expect(await statusOf(foreign)).toMatchObject({ status: 'NON_TRAITEE', assignee_id: null });
+  expect(await statusOf(own)).toMatchObject({ status: 'EN_COURS' });
   // And another agent cannot open Anne's job.
   const other = await loggedIn(browser, h.baseUrl, 'dleroy');
   const seen = await other.page.goto(res.url());
@@ -118,47 +120,35 @@ test('"all N of this list" acts beyond the visible page; another service\'s requ
 });
 
 /** A form post with the page's session and CSRF token, as a hand-made request would be. */
-async function postForm(context: BrowserContext, page: Page, url: string, form: Record<string, string>) {
+async function postForm(context: BrowserContext, page: Page, url: string, fields: [string, string][]) {
   const headers = JSON.parse((await page.locator('body').getAttribute('hx-headers'))!);
-  return context.request.post(url, { form: { ...form, _csrf: headers['X-CSRF-Token'] } });
+  const form = new URLSearchParams([...fields, ['_csrf', headers['X-CSRF-Token']]]);
+  return context.request.post(url, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, data: form.toString() });
 }
 
-test('labels: an A4 PDF of 3 × 8 address labels for the selection, without other services\' citizens', async () => {
-  const naissance = await h.db('form_types').where({ slug: 'acte-naissance' }).first();
-  const travaux = await h.db('form_types').where({ slug: 'declaration-travaux' }).first();
-  const file = async (f: { id: number; service_id: number }, lastName: string, address: string | null) => {
-    const r = await insertRequest(h.db, {
-      prefix: h.config.referencePrefix, formTypeId: f.id, serviceId: f.service_id, channel: 'web', now: Date.now(),
-      citizen: { firstName: 'Étiennette', lastName, address }, answers: {},
-    });
-    await h.db('requests').where({ id: r.id }).update({ workflow_started: true });
-    return r;
-  };
-  for (let i = 0; i < 30; i++) await file(naissance, `Étiquette${String(i).padStart(2, '0')}`, `${i} rue des Lilas\n75020 Paris`);
-  const noAddress = await file(naissance, 'Étiquettesansadresse', null);
-  const foreign = await file(travaux, 'Étiquetteurbaine', '1 place de la Mairie\n75001 Paris');
-
+test('a job outlives its worker: the progress page waits at 0 / 3 while none runs, and ends with the report once one is back', async () => {
+  const refs = [await submit('Relais1'), await submit('Relais2'), await submit('Relais3')];
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
-  await page.goto('/demandes/non-traitees?nom=etiquette');
-  await page.getByText('31 demande(s)').waitFor();
-  await page.getByLabel(/Appliquer aux 31 demandes de cette liste/).check();
-  const [download] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByRole('button', { name: 'Imprimer les étiquettes' }).click(),
-  ]);
-  expect(download.suggestedFilename()).toMatch(/^etiquettes-\d{4}-\d{2}-\d{2}\.pdf$/);
-  const pdf = await readPdf(require('node:fs').readFileSync(await download.path()));
-  // 30 labels: a full sheet of 24 and a second of 6; then the page of requests without a label.
-  expect(pdf.pages).toBe(3);
-  expect(pdf.text[0]).toContain('Étiennette Étiquette00');
-  expect(pdf.text[0]).toContain('75020 Paris');
-  expect(pdf.text[1]).toContain('Étiennette Étiquette29');
-  expect(pdf.text[2]).toContain(`${noAddress.reference} : pas d'adresse postale`);
-  expect(pdf.text.join('\n')).not.toContain('urbaine');
-
-  // An id of urbanisme posted by hand is left out.
-  const res = await postForm(context, page, '/etiquettes', { ids: String(foreign.id) });
-  const alone = await readPdf(await res.body());
-  expect(alone.text.join('\n')).not.toContain('urbaine');
+  await page.goto('/demandes/non-traitees?nom=relais');
+  await page.getByText('3 demande(s)').waitFor();
+  await h.stopWorker();
+  try {
+    await page.getByRole('button', { name: 'Tout cocher' }).click();
+    await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Prendre en compte' });
+    await page.getByRole('button', { name: 'Appliquer aux demandes choisies' }).click();
+    await page.waitForURL(/\/actions-groupees\/\d+$/);
+    await page.getByText('En cours : 0 / 3 demande(s) traitée(s)…').waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
+    // Polled a few times meanwhile, still nothing done: no worker, no change.
+    await page.waitForResponse((r) => /\/actions-groupees\/\d+$/.test(r.url()));
+    await page.getByText('En cours : 0 / 3 demande(s) traitée(s)…').waitFor();
+    for (const ref of refs) expect(await statusOf(ref)).toMatchObject({ status: 'NON_TRAITEE' });
+  } finally {
+    await h.startWorker();
+  }
+  await page.getByRole('status').filter({ hasText: 'Terminé : 3 réussie(s), 0 refusée(s), sur 3.' }).waitFor({ timeout: 60000 });
+  expect(await page.getByText(/En cours :/).count()).toBe(0);
+  const anne = await agentId('amartin');
+  for (const ref of refs) expect(await statusOf(ref)).toMatchObject({ status: 'EN_COURS', assignee_id: anne });
   await context.close();
 });

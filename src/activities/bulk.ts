@@ -13,7 +13,8 @@ import type { Db } from '../db/connection';
 import { findRequestById, type RequestRow } from '../db/requests';
 
 export interface BulkActivities {
-  bulkPendingItems(a: { jobId: number }): Promise<number[]>;
+  /** The next `limit` requests of the job still to do, in the order of the list. */
+  bulkPendingItems(a: { jobId: number; limit: number }): Promise<number[]>;
   applyBulkItem(a: { jobId: number; requestId: number }): Promise<void>;
   finishBulk(a: { jobId: number }): Promise<void>;
 }
@@ -44,7 +45,7 @@ async function alreadyDone(db: Db, job: BulkJobRow, requestId: number): Promise<
 
 export function createBulkActivities({ db, config }: { db: Db; config: Config }): BulkActivities {
   return {
-    bulkPendingItems: ({ jobId }) => pendingItems(db, jobId),
+    bulkPendingItems: ({ jobId, limit }) => pendingItems(db, jobId, limit),
 
     async applyBulkItem({ jobId, requestId }) {
       if ((await itemOutcome(db, jobId, requestId)) !== 'PENDING') {

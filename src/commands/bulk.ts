@@ -6,7 +6,7 @@ import { bulkWorkflow, bulkWorkflowId } from '../../workflows/bulk';
 import type { Ctx } from './context';
 import { CommandError } from './errors';
 
-/** A job's requests each cost a few events of its workflow's history, which Temporal bounds. */
+/** A job's items are written in one transaction and its selection is read at once: a sane ceiling for both. */
 export const MAX_BULK = 5000;
 
 export interface BulkProps {

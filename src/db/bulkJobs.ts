@@ -49,8 +49,8 @@ export async function findBulkJob(db: Db, id: number): Promise<BulkJobRow | unde
   return db('bulk_jobs').where({ id }).first();
 }
 
-export async function pendingItems(db: Db, jobId: number): Promise<number[]> {
-  const rows: { request_id: number }[] = await db('bulk_items').where({ job_id: jobId, outcome: 'PENDING' }).orderBy('position').select('request_id');
+export async function pendingItems(db: Db, jobId: number, limit: number): Promise<number[]> {
+  const rows: { request_id: number }[] = await db('bulk_items').where({ job_id: jobId, outcome: 'PENDING' }).orderBy('position').limit(limit).select('request_id');
   return rows.map((r) => r.request_id);
 }
 

@@ -60,7 +60,6 @@ async function progressModel(ctx: Ctx, jobId: number) {
     counts,
     done,
     finished,
-    percent: job.total ? Math.floor((done * 100) / job.total) : 100,
     succeeded: finished ? await itemsOf(ctx.db, jobId, 'OK') : [],
     refused: finished ? await itemsOf(ctx.db, jobId, 'REFUSED') : [],
     actionLabel: t(`ui.bulk.actions.${job.action}`),
@@ -99,7 +98,7 @@ export function bulkRoutes(ctx: Ctx): express.Router {
     const job = await jobFor(ctx, req);
     const model = await progressModel(ctx, job.id);
     if (isHtmx(req)) {
-      renderFragment(res, 'bulkProgress', model);
+      renderFragment(res, 'bulkProgress', { ...model, oob: true });
       return;
     }
     await renderPage(ctx, req, res, 'bulkJob', { title: t('ui.bulk.jobTitle', { action: model.actionLabel }), ...model });
