@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { accessibilityViolations, launchBrowser, loggedIn } from './support/browser';
-import { startHarness, type Harness } from './support/harness';
+import { startHarness, waitFor, type Harness } from './support/harness';
 
 let h: Harness;
 let browser: Browser;
@@ -35,7 +35,7 @@ async function applyBulk(page: Page, action: string, options: { code?: string; a
 const reportItems = (page: Page, heading: RegExp) => page.getByRole('region', { name: heading }).getByRole('listitem').allTextContents();
 
 test('tick rows and take them: a progress page ends with the report; a colleague faster on one is reported with the reason', async () => {
-  const refs = [await submit('Alpha'), await submit('Bravo'), await submit('Charlie')];
+  const refs = [await submit('Alpha', 'acte-naissance', 'alpha@example.org'), await submit('Bravo'), await submit('Charlie')];
   expect((await h.api('POST', `/api/requests/${refs[1]}/take`, h.tokens.bdurand, { notifyCitizen: false })).status).toBe(200);
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
   // The list as it was before Bruno's take (he acted on a screen Anne does not see).
@@ -53,15 +53,24 @@ test('tick rows and take them: a progress page ends with the report; a colleague
   const anne = await agentId('amartin');
   expect(await statusOf(refs[0])).toMatchObject({ status: 'EN_COURS', assignee_id: anne });
   expect(await statusOf(refs[1])).toMatchObject({ status: 'EN_COURS', assignee_id: await agentId('bdurand') });
+  // The acknowledgement goes, as the bar offered by default, to the one citizen with an address.
+  await waitFor(() => h.mails.find((m) => m.subject === `Votre demande ${refs[0]} est prise en compte`), 20000, 'acknowledgement');
+  expect(h.mails.find((m) => m.subject.includes(`${refs[0]} est prise`))?.to).toEqual(['alpha@example.org']);
 
   // Then close the two with a closing code, and reassign nothing by mistake.
   await page.goto('/demandes/en-cours?nom=lot');
   await page.getByText('2 demande(s)').waitFor();
   await page.getByRole('button', { name: 'Tout cocher' }).click();
+  await page.getByLabel('Envoyer le courriel prévu aux usagers qui ont une adresse').uncheck();
   await applyBulk(page, 'Clôturer', { code: 'Sans suite' });
   await page.getByText('Terminé : 2 réussie(s), 0 refusée(s), sur 2.').waitFor();
   expect(await statusOf(refs[0])).toMatchObject({ status: 'CLOTUREE', closing_code: 'SANS_SUITE' });
   expect(await statusOf(refs[2])).toMatchObject({ status: 'CLOTUREE', closing_code: 'SANS_SUITE' });
+  // Unticked: no closing e-mail, and the closed request's personal data is gone.
+  const closing = await h.db('emails').where({ kind: 'CLOSING' }).whereIn('request_id', h.db('requests').select('id').whereIn('reference', refs));
+  expect(closing).toEqual([]);
+  expect(h.mails.filter((m) => m.subject.startsWith('Clôture'))).toEqual([]);
+  await waitFor(async () => (await h.db('requests').where({ reference: refs[0] }).first('purged_at')).purged_at, 20000, 'purge');
   await context.close();
 });
 
@@ -82,6 +91,15 @@ test('reassign the ticked requests; a bad choice is said in French and starts no
   await page.getByText('Terminé : 1 réussie(s), 0 refusée(s), sur 1.').waitFor();
   expect(await statusOf(refs[0])).toMatchObject({ status: 'NON_TRAITEE', assignee_id: await agentId('bdurand') });
   expect(await statusOf(refs[1])).toMatchObject({ assignee_id: null });
+
+  // From the search page, "all N" re-runs the search's own criteria.
+  await page.goto('/recherche?nom=echo');
+  await page.getByText('1 demande(s)').waitFor();
+  expect(await accessibilityViolations(page)).toEqual([]);
+  await applyBulk(page, 'Réattribuer', { agent: 'Bruno Durand', all: true });
+  await page.getByText('Terminé : 1 réussie(s), 0 refusée(s), sur 1.').waitFor();
+  expect(await reportItems(page, /^Réussies/)).toEqual([refs[1]]);
+  expect(await statusOf(refs[1])).toMatchObject({ status: 'NON_TRAITEE', assignee_id: await agentId('bdurand') });
   await context.close();
 });
 
@@ -91,6 +109,7 @@ test('"all N of this list" acts beyond the visible page; another service\'s requ
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
   await page.goto('/demandes/non-traitees?nom=masse');
   await page.getByText('105 demande(s)').waitFor();
+  // 105: beyond the page of 100, and beyond one run of the bulk workflow (BULK_BATCH), which goes on in a fresh one.
   expect(await page.locator('input[name="ids"]').count()).toBe(100);
   await applyBulk(page, 'Prendre en compte', { all: true });
   await page.getByText('Terminé : 105 réussie(s), 0 refusée(s), sur 105.').waitFor();

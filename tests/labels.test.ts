@@ -53,6 +53,15 @@ test('labels: an A4 PDF of 3 × 8 address labels for "all N of this list", the r
   const pdf = await readPdf(fs.readFileSync(await download.path()));
   // 30 labels: a full sheet of 24 and a second of 6; then the page of requests without a label.
   expect(pdf.pages).toBe(3);
+  // A4 portrait: 210 × 297 mm.
+  expect(pdf.size.map((pt) => Math.round((pt * 25.4) / 72))).toEqual([210, 297]);
+  // The 24 names of the first sheet: 3 columns 70 mm apart, 8 rows 37 mm apart.
+  const names = pdf.items.filter((i) => i.str.startsWith('Étiennette'));
+  expect(names).toHaveLength(24);
+  const columns = [...new Set(names.map((n) => Math.round(n.x)))].sort((a, b) => a - b);
+  const rows = [...new Set(names.map((n) => Math.round(n.y)))].sort((a, b) => a - b);
+  expect(columns.map((x) => x - columns[0])).toEqual([0, 70, 140]);
+  expect(rows.map((y) => y - rows[0])).toEqual([0, 37, 74, 111, 148, 185, 222, 259]);
   expect(pdf.text[0]).toContain('Étiennette Étiquette00');
   expect(pdf.text[0]).toContain('75020 Paris');
   expect(pdf.text[0]).toContain('Étiennette Étiquette23');

@@ -4,8 +4,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-/** The pages and the text of each page of a PDF, read by pdf.js in a child process. */
-export async function readPdf(bytes: Buffer): Promise<{ pages: number; text: string[] }> {
+export interface PdfText {
+  pages: number;
+  /** page 1, in points */
+  size: [number, number];
+  /** the text pieces of page 1, at x, y millimetres from its top left corner */
+  items: { str: string; x: number; y: number }[];
+  /** the text of each page */
+  text: string[];
+}
+
+/** What pdf.js reads in a PDF, in a child process. */
+export async function readPdf(bytes: Buffer): Promise<PdfText> {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-pdf-')), 'doc.pdf');
   fs.writeFileSync(file, bytes);
   try {
