@@ -28,7 +28,7 @@ async function applyBulk(page: Page, action: string, options: { code?: string; a
   if (options.code) await page.getByLabel('Code de clôture (pour clôturer)').selectOption({ label: options.code });
   if (options.agent) await page.getByLabel('Agent (pour réattribuer)').selectOption({ label: options.agent });
   await page.getByRole('button', { name: 'Appliquer aux demandes choisies' }).click();
-  await page.waitForURL(/\/actions-groupees\/\d+$/);
+  await page.waitForURL(/\/actions-groupees\/\d+\?retour=/);
   await page.getByRole('status').filter({ hasText: 'Terminé :' }).waitFor({ timeout: 60000 });
 }
 
@@ -50,6 +50,7 @@ test('tick rows and take them: a progress page ends with the report; a colleague
   expect(await accessibilityViolations(page)).toEqual([]);
   expect(await reportItems(page, /^Refusées/)).toEqual([`${refs[1]} : Cette demande a déjà été prise en compte par Bruno Durand.`]);
   expect((await reportItems(page, /^Réussies/)).sort()).toEqual([refs[0], refs[2]].sort());
+  expect(await page.getByRole('link', { name: 'Retour à la liste' }).getAttribute('href')).toBe('/demandes/du-service?nom=lot');
   const anne = await agentId('amartin');
   expect(await statusOf(refs[0])).toMatchObject({ status: 'EN_COURS', assignee_id: anne });
   expect(await statusOf(refs[1])).toMatchObject({ status: 'EN_COURS', assignee_id: await agentId('bdurand') });
@@ -155,7 +156,7 @@ test('a job outlives its worker: the progress page waits at 0 / 3 while none run
     await page.getByRole('button', { name: 'Tout cocher' }).click();
     await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Prendre en compte' });
     await page.getByRole('button', { name: 'Appliquer aux demandes choisies' }).click();
-    await page.waitForURL(/\/actions-groupees\/\d+$/);
+    await page.waitForURL(/\/actions-groupees\/\d+\?retour=/);
     await page.getByText('En cours : 0 / 3 demande(s) traitée(s)…').waitFor();
     expect(await accessibilityViolations(page)).toEqual([]);
     // Polled a few times meanwhile, still nothing done: no worker, no change.

@@ -84,7 +84,7 @@ export function bulkRoutes(ctx: Ctx): express.Router {
         targetAgent: field(body, 'agent'),
         notifyCitizen: field(body, 'notifyCitizen') === 'on',
       });
-      res.redirect(303, `/actions-groupees/${jobId}`);
+      res.redirect(303, `/actions-groupees/${jobId}?retour=${encodeURIComponent(returnPath(body))}`);
     } catch (err) {
       if (!(err instanceof CommandError) || err.status !== 400) {
         throw err;
@@ -101,7 +101,8 @@ export function bulkRoutes(ctx: Ctx): express.Router {
       renderFragment(res, 'bulkProgress', { ...model, oob: true });
       return;
     }
-    await renderPage(ctx, req, res, 'bulkJob', { title: t('ui.bulk.jobTitle', { action: model.actionLabel }), ...model });
+    const back = returnPath(req.query as Record<string, unknown>);
+    await renderPage(ctx, req, res, 'bulkJob', { title: t('ui.bulk.jobTitle', { action: model.actionLabel }), back, ...model });
   });
   return router;
 }
