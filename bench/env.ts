@@ -44,10 +44,14 @@ async function createSchema(base: string, cleanup: Cleanup): Promise<string> {
   return url.toString();
 }
 
-export async function prepareEnv(cleanup: Cleanup, log: (line: string) => void): Promise<BenchEnv> {
+/** `base`: the MariaDB/MySQL server to create a schema on (DATABASE_URL by default), null for SQLite. */
+export async function prepareEnv(
+  cleanup: Cleanup,
+  log: (line: string) => void,
+  base: string | null = process.env.DATABASE_URL?.trim() || null,
+): Promise<BenchEnv> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-bench-'));
   cleanup.push(`remove ${dataDir}`, () => fs.rmSync(dataDir, { recursive: true, force: true }));
-  const base = process.env.DATABASE_URL?.trim() || null;
   const databaseUrl = base ? await createSchema(base, cleanup) : null;
 
   const port = await freePort();

@@ -13,10 +13,15 @@
 // and the worker's JavaScript off the web server's event loop. `together` runs web and
 // worker in one child, as `npm start` does. Other knobs: BENCH_DURATION (s, 20),
 // BENCH_CONNECTIONS (50), BENCH_ACTIONS (200), BENCH_WORKER_DURING_INTAKE=off (diagnostic).
+//
+// Then the back-office phase (bench/backoffice.ts, always on MariaDB): list pages and their
+// SQL with 100 000 requests, and journal exports. `npm run bench -- --only intake|backoffice`
+// (or BENCH_ONLY=…) runs one phase alone.
 import type { Client } from '@temporalio/client';
 import { connectClient } from '../src/temporal/client';
 import { fileRequests, measureAction, waitForWorker, type ActionResult, type Drain } from './actions';
 import { measureCeiling, type CeilingResult } from './ceiling';
+import { backofficeJson, benchBackoffice, reportBackoffice, type BackofficeFigures, type BackofficeOptions } from './backoffice';
 import { Cleanup } from './cleanup';
 import { CpuMeter, databaseServerPid, devServerPid, type Proc, type Usage } from './cpu';
 import { probeInsert } from './dbProbe';
@@ -223,9 +228,31 @@ function report(f: Figures, opts: Options, log: Log): void {
   }
 }
 
-export async function runBench(): Promise<void> {
-  const opts = optionsFromEnv();
-  const log: Log = (line) => console.log(line);
+export type Phase = 'intake' | 'backoffice';
+const PHASES: readonly Phase[] = ['intake', 'backoffice'];
+
+/** `--only <phase>` or BENCH_ONLY: one phase alone; both by default. */
+export function phasesOf(only: string | undefined = process.env.BENCH_ONLY): Phase[] {
+  if (!only) {
+    return [...PHASES];
+  }
+  if (!(PHASES as readonly string[]).includes(only)) {
+    throw new Error(`--only / BENCH_ONLY must be one of ${PHASES.join(', ')} (got "${only}")`);
+  }
+  return [only as Phase];
+}
+
+function backofficeOptionsFromEnv(): BackofficeOptions {
+  return {
+    requests: numberFromEnv('BENCH_BACKOFFICE_REQUESTS', 100_000),
+    exportRows: numberFromEnv('BENCH_EXPORT_ROWS', 100_000),
+    warmup: 20,
+    iterations: numberFromEnv('BENCH_PAGE_ITERATIONS', 100),
+  };
+}
+
+/** Runs one phase with a cleanup of its own, undone even when it fails or on Ctrl-C. */
+async function withCleanup<T>(log: Log, fn: (cleanup: Cleanup) => Promise<T>): Promise<T> {
   const cleanup = new Cleanup();
   // Ctrl-C must not leave a dev server, a temp dir or a MariaDB schema behind.
   const interrupted = (signal: string) => {
@@ -234,23 +261,41 @@ export async function runBench(): Promise<void> {
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
-  let figures: Figures;
   try {
-    figures = await benchmark(cleanup, opts, log);
+    return await fn(cleanup);
   } finally {
     await cleanup.run(log);
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
   }
-  report(figures, opts, log);
+}
+
+export async function runBench(only?: string): Promise<void> {
+  const phases = phasesOf(only ?? process.env.BENCH_ONLY);
+  const opts = optionsFromEnv();
+  const backofficeOpts = backofficeOptionsFromEnv();
+  const log: Log = (line) => console.log(line);
+  let figures: Figures | null = null;
+  let backoffice: BackofficeFigures | null = null;
+  if (phases.includes('intake')) {
+    figures = await withCleanup(log, (cleanup) => benchmark(cleanup, opts, log));
+    report(figures, opts, log);
+  }
+  if (phases.includes('backoffice')) {
+    backoffice = await withCleanup(log, (cleanup) => benchBackoffice(cleanup, backofficeOpts, log));
+    reportBackoffice(backoffice, log);
+  }
   // Last line, for machines: one JSON object.
   console.log(JSON.stringify({
-    intakePerSec: round1(figures.intake.perSec),
-    ceilingPerSec: round1(ceilingOf(figures)),
-    intakeP50Ms: round1(figures.intake.p50),
-    intakeP95Ms: round1(figures.intake.p95),
-    intakeP99Ms: round1(figures.intake.p99),
-    takeP95Ms: round1(figures.take.p95),
-    closeP95Ms: round1(figures.close.p95),
+    ...(figures && {
+      intakePerSec: round1(figures.intake.perSec),
+      ceilingPerSec: round1(ceilingOf(figures)),
+      intakeP50Ms: round1(figures.intake.p50),
+      intakeP95Ms: round1(figures.intake.p95),
+      intakeP99Ms: round1(figures.intake.p99),
+      takeP95Ms: round1(figures.take.p95),
+      closeP95Ms: round1(figures.close.p95),
+    }),
+    ...(backoffice && backofficeJson(backoffice)),
   }));
 }

@@ -143,12 +143,14 @@ export function program(): Command {
       }
     });
 
-  cli.command('bench').description('mesures de performance (npm run bench)').action(async () => {
-    // require, not import(): bin/guichet.js registers tsx for CommonJS only, and Node's
-    // ESM loader cannot resolve an extensionless .ts path. Lazy, so other commands do not load autocannon.
-    const { runBench } = require('../../bench/run') as typeof import('../../bench/run');
-    await runBench();
-  });
+  cli.command('bench').description('mesures de performance (npm run bench)')
+    .option('--only <phase>', 'une seule phase : intake ou backoffice')
+    .action(async (opts: { only?: string }) => {
+      // require, not import(): bin/guichet.js registers tsx for CommonJS only, and Node's
+      // ESM loader cannot resolve an extensionless .ts path. Lazy, so other commands do not load autocannon.
+      const { runBench } = require('../../bench/run') as typeof import('../../bench/run');
+      await runBench(opts.only);
+    });
   return cli;
 }
 
