@@ -35,7 +35,8 @@ async function seed() {
   const now = Date.now();
   // 120 unprocessed birth-certificate requests, one per hour back in time.
   for (let i = 0; i < 120; i++) {
-    await file('acte-naissance', 'Jean', `Usager${String(i).padStart(3, '0')}`, now - (i + 1) * 3600_000);
+    const r = await file('acte-naissance', 'Jean', `Usager${String(i).padStart(3, '0')}`, now - (i + 1) * 3600_000);
+    if (i === 0) refs.recent = r;
   }
   refs.heloise = await file('acte-mariage', 'Héloïse', 'Dupré-Laforêt', now - 10 * DAY, 'heloise@example.org');
   refs.old = await file('acte-mariage', 'Gérard', 'Ancien', now - 29 * DAY);
@@ -202,5 +203,30 @@ test('a list with ticked rows is not reloaded under the agent: it says it change
   await file('acte-naissance', 'Nouveau', 'Venu', Date.now());
   await page.getByText('Cette liste a changé depuis son affichage').waitFor({ timeout: 10000 });
   expect(await rowsOf(page).first().locator('input[type=checkbox]').isChecked()).toBe(true);
+  await context.close();
+});
+
+test('each view shows its own requests with its count, and is accessible', async () => {
+  const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
+  const expectations: [string, RegExp, string | null][] = [
+    ['En cours', /Mes demandes en cours/, refs.mine.reference],
+    ['Non traitées', /Demandes non traitées/, refs.old.reference],
+    ['En attente', /Demandes en attente/, null],
+    // Newest first: the one filed an hour ago leads the first page.
+    ['Du service', /Demandes du service/, refs.recent.reference],
+  ];
+  for (const [nav, heading, shows] of expectations) {
+    await page.getByRole('navigation', { name: 'Rubriques' }).getByRole('link', { name: new RegExp(`^${nav}`) }).click();
+    await page.getByRole('heading', { name: heading }).waitFor();
+    const navCount = await page.getByRole('navigation', { name: 'Rubriques' }).getByRole('link', { name: new RegExp(`^${nav}`) }).locator('.count').textContent();
+    await page.locator('#list-region .list-count', { hasText: `${navCount} demande(s)` }).waitFor();
+    if (shows) {
+      await page.locator('#list-region').getByRole('link', { name: shows }).waitFor();
+    } else {
+      await page.getByText('Aucune demande dans cette rubrique.').waitFor();
+    }
+    expect(await page.locator('#list-region').getByRole('link', { name: refs.urba.reference }).count()).toBe(0);
+    expect(await accessibilityViolations(page)).toEqual([]);
+  }
   await context.close();
 });
