@@ -12,6 +12,7 @@ import { labelRoutes } from './routes/labels';
 import { journalRoutes } from './routes/journal';
 import { listRoutes } from './routes/lists';
 import { refreshRoutes } from './routes/refresh';
+import { statisticsRoutes } from './routes/statistics';
 import { trackingRoutes } from './routes/tracking';
 import { navModel, renderFragment, renderPage } from './routes/render';
 import { renderRefusal, requestPageRoutes } from './routes/requestPage';
@@ -33,6 +34,7 @@ export function agentRouter(ctx: Ctx): express.Router {
   router.use(refreshRoutes(ctx));
   router.use(exportRoutes(ctx));
   router.use(journalRoutes(ctx));
+  router.use(statisticsRoutes(ctx));
   router.use(bulkRoutes(ctx));
   router.use(labelRoutes(ctx));
   router.get('/navigation', async (req, res) => {

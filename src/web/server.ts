@@ -59,6 +59,7 @@ export function createWebApp(ctx: Ctx): express.Express {
     res.json({ ok: true });
   });
   // htmx and our CSS come from our own server: no CDN.
+  app.use('/static/chartjs', express.static(path.dirname(require.resolve('chart.js')) /* its dist folder, which holds chart.umd.min.js */, { maxAge: '7d' }));
   app.use('/static/htmx', express.static(path.dirname(require.resolve('htmx.org/dist/htmx.min.js')), { maxAge: '7d' }));
   app.use('/static', express.static(path.resolve(__dirname, 'public'), { maxAge: '1h' }));
 
