@@ -51,7 +51,7 @@ export function pageSpecs(now = Date.now()): PageSpec[] {
         `nom=H%C3%A9lo%C3%AFse&statut=EN_COURS&statut=EN_ATTENTE&${since(180)}`,
         `nom=martin&statut=NON_TRAITEE&${since(30)}`,
         `nom=guerin&statut=EN_ATTENTE&${since(180)}&tri=due&ordre=asc`,
-        `nom=noel%20da&statut=NON_TRAITEE&statut=EN_COURS&${since(60)}`,
+        `nom=moreau%20l%C3%A9a&statut=NON_TRAITEE&statut=EN_COURS&${since(60)}`,
       ],
     },
   ];
