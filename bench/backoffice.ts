@@ -56,12 +56,12 @@ async function analyze(db: Db): Promise<void> {
   await db.raw('ANALYZE TABLE requests, request_personal, events');
 }
 
-/** One export in a child process of its own (bench/backofficeExportChild.ts), to a temporary file. */
-function runExport(format: ExportFormat, env: NodeJS.ProcessEnv, dir: string): Promise<ExportResult> {
+/** One export of the agent's journal in a child process of its own (bench/backofficeExportChild.ts), to a file in `dir`, removed after. */
+export function runExport(format: ExportFormat, agentCode: string, env: NodeJS.ProcessEnv, dir: string): Promise<ExportResult> {
   const file = path.join(dir, `journal.${format}`);
   const child = spawn(
     process.execPath,
-    ['--require', require.resolve('tsx/cjs'), path.join(__dirname, 'backofficeExportChild.ts'), format, AGENT.code, file],
+    ['--require', require.resolve('tsx/cjs'), path.join(__dirname, 'backofficeExportChild.ts'), format, agentCode, file],
     { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
   );
   return new Promise((resolve, reject) => {
@@ -125,7 +125,7 @@ export async function benchBackoffice(cleanup: Cleanup, opts: BackofficeOptions,
   const exports: ExportResult[] = [];
   for (const format of ['csv', 'xlsx'] as const) {
     log(`back office: exporting the journal to ${format.toUpperCase()} in a child process…`);
-    exports.push(await runExport(format, env.childEnv, dir));
+    exports.push(await runExport(format, AGENT.code, env.childEnv, dir));
   }
   return { requests: opts.requests, seedSeconds, pages, exportSeedSeconds, exports, loadDuringPages, loadAfterExports: loadAverage() };
 }

@@ -5,7 +5,7 @@
 // requests purged (no personal data, closing code, milestones), the same rows on every
 // run (a seeded pseudo-random generator).
 import type { Status } from '../workflows/definitions';
-import type { Db } from '../src/db/connection';
+import { isMysql, type Db } from '../src/db/connection';
 import { referenceOf } from '../src/db/requests';
 import { searchable } from '../src/search/normalize';
 
@@ -115,10 +115,13 @@ function requestRows(id: number, mix: Mix, formTypes: FormTypeInfo[], now: numbe
   const status = weighted(rnd, STATUS_MIX[mix]);
   const agentId = type.agentIds.length ? pick(rnd, type.agentIds) : null;
   const events: { type: string; at: number; agent: number | null }[] = [];
+  const closingCode = status === 'CLOTUREE' ? weighted(rnd, CLOSING) : null;
   // Open requests are recent (an unprocessed one is deleted after 30 days); the journal spans 2 years.
   const created = status === 'NON_TRAITEE' ? now - between(rnd, HOUR, 30 * DAY)
-    : status === 'CLOTUREE' ? now - between(rnd, 2 * DAY, 730 * DAY)
+    : status === 'CLOTUREE' ? now - between(rnd, closingCode === 'EXPIRED' ? 31 * DAY : 2 * DAY, 730 * DAY)
       : now - between(rnd, 2 * DAY, 180 * DAY);
+  // When the request entered its status (the in-progress reminder counts from it).
+  let statusSince = created;
   events.push({ type: 'SUBMITTED', at: created, agent: null });
   const row: Record<string, unknown> = {
     id,
@@ -140,12 +143,12 @@ function requestRows(id: number, mix: Mix, formTypes: FormTypeInfo[], now: numbe
     citizen_unread: 0,
     waiting_for_citizen: false,
   };
-  const closingCode = status === 'CLOTUREE' ? weighted(rnd, CLOSING) : null;
   if (status !== 'NON_TRAITEE' && closingCode !== 'EXPIRED') {
     const taken = Math.min(now - HOUR, created + between(rnd, HOUR, 5 * DAY));
     row.assignee_id = agentId;
     row.taken_at = taken;
     events.push({ type: 'TAKEN', at: taken, agent: agentId });
+    statusSince = taken;
     if (rnd() < 0.2) {
       events.push({ type: pick(rnd, ['NOTE', 'APPEL_TELEPHONIQUE', 'COURRIER_ENVOYE', 'PIECE_DEMANDEE']), at: taken + between(rnd, 0, HOUR), agent: agentId });
     }
@@ -154,6 +157,7 @@ function requestRows(id: number, mix: Mix, formTypes: FormTypeInfo[], now: numbe
   if (status === 'EN_ATTENTE') {
     const held = Math.min(now - 1000, last() + between(rnd, HOUR, 3 * DAY));
     events.push({ type: 'HELD', at: held, agent: agentId });
+    statusSince = held;
     row.hold_until = rnd() < 0.7 ? held + between(rnd, 7 * DAY, 30 * DAY) : null;
     row.waiting_for_citizen = rnd() < 0.3;
   }
@@ -163,6 +167,7 @@ function requestRows(id: number, mix: Mix, formTypes: FormTypeInfo[], now: numbe
     row.closed_at = closed;
     // The purge runs on close: nothing personal is left.
     row.purged_at = closed;
+    statusSince = closed;
     events.push({ type: closingCode === 'EXPIRED' ? 'EXPIRED' : 'CLOSED', at: closed, agent: closingCode === 'EXPIRED' ? null : agentId });
   } else {
     const firstName = pick(rnd, FIRST_NAMES);
@@ -182,7 +187,7 @@ function requestRows(id: number, mix: Mix, formTypes: FormTypeInfo[], now: numbe
   }
   row.version = events.length;
   row.updated_at = last();
-  row.status_since = last();
+  row.status_since = statusSince;
   out.requests.push(row);
   events.forEach((e, i) => out.events.push({ request_id: id, seq: i + 1, type: e.type, agent_id: e.agent, comment_id: null, at: e.at }));
 }
@@ -208,13 +213,15 @@ export async function seedRequests(db: Db, opts: SeedOptions): Promise<number> {
   let nextId = Number(maxRow?.id ?? 0) + 1;
   const lastId = nextId + opts.count - 1;
 
+  // knex writes a multi-row insert on SQLite as a compound SELECT, limited to 500 terms.
+  const perInsert = isMysql(db) ? batch * 10 : 400;
   const writeBatch = async (rows: Rows) => {
     await db.transaction(async (trx) => {
-      await trx('requests').insert(rows.requests);
-      if (rows.personal.length) {
-        await trx('request_personal').insert(rows.personal);
+      for (const [table, list] of [['requests', rows.requests], ['request_personal', rows.personal], ['events', rows.events]] as const) {
+        for (let i = 0; i < list.length; i += perInsert) {
+          await trx(table).insert(list.slice(i, i + perInsert));
+        }
       }
-      await trx('events').insert(rows.events);
     });
   };
   // Building a batch is synchronous and quick; writing it overlaps with building the next.
