@@ -88,7 +88,7 @@ async function measurePages(env: Awaited<ReturnType<typeof prepareEnv>>, agentId
     const agent = (await loadAgent(env.db, agentId))!;
     const results: PageResult[] = [];
     for (const spec of pageSpecs()) {
-      log(`pages: ${spec.label}, ${opts.warmup} + ${opts.iterations} GETs, then the same for its SQL…`);
+      log(`pages: ${spec.label}, ${opts.warmup} + ${opts.iterations} GETs, each followed by its SQL…`);
       results.push(await measurePage({ baseUrl, cookie, db: env.db, agent, warmup: opts.warmup, iterations: opts.iterations }, spec));
     }
     return results;

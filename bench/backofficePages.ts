@@ -114,8 +114,8 @@ async function sqlOf(db: Db, agent: Agent, spec: PageSpec, qs: string): Promise<
 const p50 = (samples: number[]) => latencies(samples).p50;
 
 /**
- * `warmup` then `iterations` sequential GETs, the variants in turn; then the same for the
- * SQL alone. Sequential: one agent's clicks, no queueing in the figure.
+ * `warmup` then `iterations` sequential GETs, the variants in turn, each followed by the
+ * same URL's SQL alone. Sequential: one agent's clicks, no queueing in the figure.
  */
 export async function measurePage(
   opts: { baseUrl: string; cookie: string; db: Db; agent: Agent; warmup: number; iterations: number },
@@ -125,22 +125,20 @@ export async function measurePage(
   const queries = await Promise.all(spec.variants.map((qs) => sqlOf(opts.db, opts.agent, spec, qs)));
   const http: number[][] = spec.variants.map(() => []);
   const sql: number[][] = spec.variants.map(() => []);
-  for (let i = 0; i < opts.warmup + opts.iterations; i += 1) {
-    const ms = await timeHttp(opts.baseUrl, opts.cookie, urls[i % urls.length]);
-    if (i >= opts.warmup) {
-      http[i % urls.length].push(ms);
-    }
-  }
   let total = 0;
+  // The page, then its SQL, in turn: a machine whose load changes during the run weighs on both alike.
   for (let i = 0; i < opts.warmup + opts.iterations; i += 1) {
+    const v = i % urls.length;
+    const pageMs = await timeHttp(opts.baseUrl, opts.cookie, urls[v]);
     const t0 = performance.now();
-    const n = await queries[i % queries.length]();
-    const ms = performance.now() - t0;
-    if (i % queries.length === 0) {
+    const n = await queries[v]();
+    const sqlMs = performance.now() - t0;
+    if (v === 0) {
       total = n;
     }
     if (i >= opts.warmup) {
-      sql[i % queries.length].push(ms);
+      http[v].push(pageMs);
+      sql[v].push(sqlMs);
     }
   }
   return {
