@@ -5,7 +5,8 @@ import { startHarness, waitFor, type Harness } from './support/harness';
 let h: Harness;
 let browser: Browser;
 beforeAll(async () => {
-  [h, browser] = await Promise.all([startHarness(), launchBrowser()]);
+  // Lists reload themselves when a colleague acts; here nothing must redraw the bar between a tick and its submit.
+  [h, browser] = await Promise.all([startHarness({ env: { REFRESH_SECONDS: '3600' } }), launchBrowser()]);
 });
 afterAll(async () => {
   await browser?.close();
