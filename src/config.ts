@@ -25,6 +25,8 @@ export interface Config {
   trustProxy: boolean | number | string;
   /** Hour (Paris time, 0-23) at which the daily digest of new requests goes out. */
   digestHour: number;
+  /** Online forms accepted per client address and per hour (anti-abuse). */
+  formSubmissionsPerHour: number;
 }
 
 /** TRUST_PROXY: "true", "false", a number of hops, or addresses/subnets ("loopback", "10.0.0.0/8"). */
@@ -72,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     refreshSeconds: Math.max(1, int('REFRESH_SECONDS', 15, env)),
     trustProxy: trustProxy(env),
     digestHour: Math.min(23, int('DIGEST_HOUR', 7, env)),
+    formSubmissionsPerHour: Math.max(1, int('FORM_SUBMISSIONS_PER_HOUR', 10, env)),
   };
 }
 

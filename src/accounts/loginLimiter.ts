@@ -1,14 +1,11 @@
-import { RateLimiterMySQL, RateLimiterSQLite, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { isMysql, type Db } from '../db/connection';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Db } from '../db/connection';
+import { dbRateLimiter } from '../db/rateLimits';
 
 /** Failed logins allowed per window, per agent code and per client address. */
 export const LOGIN_LIMITS = { perAccount: 5, perAddress: 20, windowSeconds: 15 * 60 };
 
-/**
- * Counts failed logins in the database (table login_attempts, made by the migration), so
- * that the limit holds across all web processes. rate-limiter-flexible has a store for
- * each of our databases, both driven through knex.
- */
+/** Counts failed logins in the database (table login_attempts), across all web processes. */
 export class LoginLimiter {
   private limiters?: Promise<{ account: RateLimiterAbstract; address: RateLimiterAbstract }>;
 
@@ -16,14 +13,7 @@ export class LoginLimiter {
 
   private build() {
     this.limiters ??= (async () => {
-      const make = async (keyPrefix: string, points: number): Promise<RateLimiterAbstract> => {
-        const common = { storeClient: this.db, storeType: 'knex', tableName: 'login_attempts', tableCreated: true, keyPrefix, points, duration: LOGIN_LIMITS.windowSeconds };
-        if (isMysql(this.db)) {
-          const [rows] = await this.db.raw('SELECT DATABASE() AS name');
-          return new RateLimiterMySQL({ ...common, dbName: (rows as { name: string }[])[0].name });
-        }
-        return new RateLimiterSQLite(common);
-      };
+      const make = (keyPrefix: string, points: number) => dbRateLimiter(this.db, 'login_attempts', keyPrefix, points, LOGIN_LIMITS.windowSeconds);
       return { account: await make('account', LOGIN_LIMITS.perAccount), address: await make('address', LOGIN_LIMITS.perAddress) };
     })();
     return this.limiters;

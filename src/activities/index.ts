@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { Db } from '../db/connection';
 import { agentsOfService, type AgentRow } from '../db/agents';
 import { recordEmail } from '../db/emails';
+import { removeRequestFolder } from '../attachments/files';
 import { applyTransition, findPersonal, findRequestById, purgeRequest } from '../db/requests';
 import { emailContext } from '../mail/context';
 import { deliverEmail, type DeliveryHooks } from '../mail/outbox';
@@ -93,6 +94,8 @@ export function createActivities({ db, transport, config, hooks }: ActivityDeps)
     },
 
     async purgePersonalData({ requestId, at }) {
+      // Files first: a crash between the two leaves rows without files, never files without rows.
+      await removeRequestFolder(config, requestId);
       await purgeRequest(db, requestId, at);
     },
 

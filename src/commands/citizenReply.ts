@@ -5,7 +5,8 @@ import { mailAboutRequest } from '../messages/requestMail';
 import { resumeUpdate } from '../../workflows/definitions';
 import { runUpdate, type Ctx } from './context';
 import { CommandError } from './errors';
-import { MAX_MESSAGE } from './writeMessage';
+import { MAX_MESSAGE, refuseBadUploads } from './writeMessage';
+import type { Upload } from '../attachments/files';
 
 /** The request a citizen's link opens: the link must be genuine, unexpired and of this very request. */
 export async function requestOfLink(ctx: Ctx, trackingCode: string, token: string): Promise<RequestRow> {
@@ -24,7 +25,7 @@ export async function requestOfLink(ctx: Ctx, trackingCode: string, token: strin
  * The citizen answers through the link of a message. On a request put on hold waiting for
  * them, the answer brings it back to EN_COURS by itself; the assignee is told by e-mail.
  */
-export async function citizenReply(ctx: Ctx, trackingCode: string, token: string, text: string): Promise<{ resumed: boolean }> {
+export async function citizenReply(ctx: Ctx, trackingCode: string, token: string, text: string, uploads: Upload[] = []): Promise<{ resumed: boolean }> {
   const request = await requestOfLink(ctx, trackingCode, token);
   if (request.status === 'CLOTUREE') {
     throw CommandError.of(409, 'REQUEST_CLOSED_FOR_REPLY');
@@ -36,7 +37,8 @@ export async function citizenReply(ctx: Ctx, trackingCode: string, token: string
   if (body.length > MAX_MESSAGE) {
     throw CommandError.of(400, 'MESSAGE_TOO_LONG', {}, 'body');
   }
-  await insertMessage(ctx.db, { requestId: request.id, author: 'CITIZEN', agentId: null, visible: true, final: false, body });
+  await refuseBadUploads(uploads);
+  await insertMessage(ctx.db, { requestId: request.id, author: 'CITIZEN', agentId: null, visible: true, final: false, body }, { config: ctx.config, uploads });
   let resumed = false;
   if (request.status === 'EN_ATTENTE' && request.waiting_for_citizen) {
     try {

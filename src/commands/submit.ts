@@ -4,6 +4,11 @@ import { delaysOf, findFormType, findFormTypeById } from '../db/formTypes';
 import { deleteRequest, insertRequest, type Channel, type Citizen } from '../db/requests';
 import { workflowIdOf } from '../../workflows/definitions';
 import { requestWorkflow } from '../../workflows/request';
+import { removeFiles, removeRequestFolder, storeAttachments, type Upload } from '../attachments/files';
+import { currentForm } from '../db/formVersions';
+import { checkApiAnswers } from '../forms/answers';
+import type { FieldDefinition } from '../forms/fields';
+import { t } from '../i18n';
 import type { Ctx } from './context';
 import { CommandError } from './errors';
 
@@ -15,6 +20,11 @@ export interface SubmitProps {
   answers: Record<string, unknown>;
   /** how it reached us; web when not said */
   channel?: Channel;
+  /** files already checked (checkUploads), moved into the request's folder with its rows */
+  uploads?: Upload[];
+  /** the citizen's file it belongs to, and the agent who entered it for them */
+  citizenId?: number | null;
+  filedBy?: number | null;
 }
 
 /**
@@ -26,7 +36,10 @@ export async function submit(ctx: Ctx, props: SubmitProps): Promise<{ reference:
   if (!formType) {
     throw CommandError.of(400, 'UNKNOWN_FORM_TYPE', { value: props.formType }, 'formType');
   }
+  const form = await currentForm(ctx.db, formType.id);
+  refuseBadAnswers(form.fields, props.answers);
   const now = Date.now();
+  const written: string[] = [];
   const { id, reference, trackingCode } = await insertRequest(ctx.db, {
     prefix: ctx.config.referencePrefix,
     formTypeId: formType.id,
@@ -35,14 +48,40 @@ export async function submit(ctx: Ctx, props: SubmitProps): Promise<{ reference:
     answers: props.answers,
     channel: props.channel ?? 'web',
     now,
+    formVersionId: form.id,
+    citizenId: props.citizenId ?? null,
+    filedBy: props.filedBy ?? null,
+    alsoWrite: async (trx, requestId) => {
+      written.push(...(await storeAttachments(trx, ctx.config, requestId, props.uploads ?? [], { now })));
+    },
+  }).catch(async (err) => {
+    await removeFiles(written);
+    throw err;
   });
   try {
     await startWorkflow(ctx, { id, reference, createdAt: now, delays: delaysOf(formType) });
   } catch (err) {
     await deleteRequest(ctx.db, id);
+    await removeRequestFolder(ctx.config, id);
     throw new CommandError(503, 'UNAVAILABLE', `${CommandError.of(503, 'UNAVAILABLE').message} (${(err as Error).message})`);
   }
   return { reference, trackingCode, status: 'NON_TRAITEE' };
+}
+
+/** Answers must fit the form's fields when it has some (a form never edited takes any). */
+function refuseBadAnswers(fields: FieldDefinition[], answers: Record<string, unknown>): void {
+  if (fields.length === 0) {
+    return;
+  }
+  const known = new Set(fields.map((f) => f.key));
+  const unknown = Object.keys(answers).find((k) => !known.has(k));
+  if (unknown) {
+    throw new CommandError(400, 'INVALID_INPUT', `answers.${unknown} : ${t('errors.UNKNOWN_FIELD')}`, `answers.${unknown}`);
+  }
+  const [key, message] = Object.entries(checkApiAnswers(fields, answers))[0] ?? [];
+  if (key) {
+    throw new CommandError(400, 'INVALID_INPUT', `answers.${key} : ${message}`, `answers.${key}`);
+  }
 }
 
 async function startWorkflow(ctx: Ctx, r: { id: number; reference: string; createdAt: number; delays: ReturnType<typeof delaysOf> }): Promise<void> {

@@ -1,3 +1,4 @@
+import { firstUploadProblem, type Upload } from '../attachments/files';
 import type { Agent } from '../db/agents';
 import { deleteMessage, insertMessage } from '../db/messages';
 import { findPersonal } from '../db/requests';
@@ -13,9 +14,19 @@ export interface MessageProps {
   visible: boolean;
   /** a visible message that answers the request for good: it closes it with this code */
   finalCode: string | null;
+  /** up to 5 files, checked here by content */
+  uploads?: Upload[];
 }
 
 export const MAX_MESSAGE = 10_000;
+
+/** Files of a message: refused whole when one is not acceptable, with the reason. */
+export async function refuseBadUploads(uploads: Upload[]): Promise<void> {
+  const problem = await firstUploadProblem(uploads);
+  if (problem) {
+    throw new CommandError(400, 'INVALID_INPUT', problem, 'fichiers');
+  }
+}
 
 /**
  * An agent writes on a request: an internal note, or a message to the citizen (e-mailed
@@ -35,8 +46,9 @@ export async function writeMessage(ctx: Ctx, agent: Agent, reference: string, pr
   if (request.status === 'CLOTUREE') {
     throw CommandError.of(409, 'ALREADY_CLOSED');
   }
+  await refuseBadUploads(props.uploads ?? []);
   const final = props.visible && props.finalCode !== null;
-  const messageId = await insertMessage(ctx.db, { requestId: request.id, author: 'AGENT', agentId: agent.id, visible: props.visible, final, body });
+  const messageId = await insertMessage(ctx.db, { requestId: request.id, author: 'AGENT', agentId: agent.id, visible: props.visible, final, body }, { config: ctx.config, uploads: props.uploads ?? [] });
   const personal = props.visible ? await findPersonal(ctx.db, request.id) : undefined;
   if (final) {
     try {
@@ -44,7 +56,7 @@ export async function writeMessage(ctx: Ctx, agent: Agent, reference: string, pr
       if (personal?.email) await mailMessage(ctx, request, personal.email, body);
       await close(ctx, agent, reference, { closingCode: props.finalCode!, notifyCitizen: false });
     } catch (err) {
-      await deleteMessage(ctx.db, messageId);
+      await deleteMessage(ctx.db, ctx.config, messageId);
       throw err;
     }
     return { closed: true };

@@ -13,6 +13,10 @@ export interface FormTypeRow {
   deletion_ms: number;
   deletion_warning_ms: number;
   in_progress_reminder_ms: number;
+  /** shown under its title in the public catalogue */
+  description: string | null;
+  /** offered in the public catalogue */
+  published: boolean | number;
 }
 
 const DAY = 24 * 3600 * 1000;

@@ -1,3 +1,5 @@
+import { attachmentPath, removeFiles, storeAttachments, type AttachmentRow, type Upload } from '../attachments/files';
+import type { Config } from '../config';
 import type { Db } from './connection';
 
 export interface MessageView {
@@ -10,23 +12,39 @@ export interface MessageView {
   created_at: number;
 }
 
+/** A message and its attachments (already checked), written whole or not at all. */
 export async function insertMessage(
   db: Db,
   m: { requestId: number; author: 'AGENT' | 'CITIZEN'; agentId: number | null; visible: boolean; final: boolean; body: string },
+  files?: { config: Config; uploads: Upload[] },
 ): Promise<number> {
+  const written: string[] = [];
   return db.transaction(async (trx) => {
+    const now = Date.now();
     const [id] = await trx('messages').insert({
-      request_id: m.requestId, author: m.author, agent_id: m.agentId, visible: m.visible, final: m.final, body: m.body, created_at: Date.now(),
+      request_id: m.requestId, author: m.author, agent_id: m.agentId, visible: m.visible, final: m.final, body: m.body, created_at: now,
     });
     if (m.author === 'CITIZEN') {
       await trx('requests').where({ id: m.requestId }).increment('citizen_unread', 1);
     }
+    if (files?.uploads.length) {
+      written.push(...(await storeAttachments(trx, files.config, m.requestId, files.uploads, { messageId: id, now })));
+    }
     return id;
+  }).catch(async (err) => {
+    await removeFiles(written);
+    throw err;
   });
 }
 
-export async function deleteMessage(db: Db, id: number): Promise<void> {
-  await db('messages').where({ id }).delete();
+/** Withdraws a message (a final answer whose close was refused), its attachments with it. */
+export async function deleteMessage(db: Db, config: Config, id: number): Promise<void> {
+  const files: AttachmentRow[] = await db('attachments').where({ message_id: id });
+  await db.transaction(async (trx) => {
+    await trx('attachments').where({ message_id: id }).delete();
+    await trx('messages').where({ id }).delete();
+  });
+  await removeFiles(files.map((f) => attachmentPath(config, f)));
 }
 
 /** The thread of a request; `citizenSide` leaves out the internal notes. */

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Status } from '../../workflows/definitions';
 import type { TransitionRecord } from '../activities/types';
 import { searchable } from '../search/normalize';
+import type { Knex } from 'knex';
 import type { Db } from './connection';
 
 export interface Citizen {
@@ -43,6 +44,9 @@ export interface RequestRow {
   channel: Channel;
   citizen_unread: number;
   waiting_for_citizen: boolean | number;
+  form_version_id: number | null;
+  citizen_id: number | null;
+  filed_by: number | null;
 }
 
 export interface PersonalRow {
@@ -77,7 +81,12 @@ export function referenceOf(prefix: string, id: number, at: number): string {
 /** Writes a new request, its personal data and its first event in one transaction. */
 export async function insertRequest(
   db: Db,
-  props: { prefix: string; formTypeId: number; serviceId: number; citizen: Citizen; answers: Record<string, unknown>; channel: Channel; now: number },
+  props: {
+    prefix: string; formTypeId: number; serviceId: number; citizen: Citizen; answers: Record<string, unknown>; channel: Channel; now: number;
+    formVersionId?: number | null; citizenId?: number | null; filedBy?: number | null;
+    /** more rows of the same request, in the same transaction (its attachments) */
+    alsoWrite?: (trx: Knex.Transaction, requestId: number) => Promise<void>;
+  },
 ): Promise<{ id: number; reference: string; trackingCode: string }> {
   return db.transaction(async (trx) => {
     const trackingCode = newTrackingCode();
@@ -90,6 +99,9 @@ export async function insertRequest(
       citizen_has_email: Boolean(props.citizen.email),
       version: 1,
       channel: props.channel,
+      form_version_id: props.formVersionId ?? null,
+      citizen_id: props.citizenId ?? null,
+      filed_by: props.filedBy ?? null,
       created_at: props.now,
       status_since: props.now,
       updated_at: props.now,
@@ -107,6 +119,7 @@ export async function insertRequest(
       search_name: searchable(`${props.citizen.firstName} ${props.citizen.lastName}`),
     });
     await trx('events').insert({ request_id: id, seq: 1, type: 'SUBMITTED', agent_id: null, at: props.now });
+    await props.alsoWrite?.(trx, id);
     return { id, reference, trackingCode };
   });
 }
@@ -115,6 +128,7 @@ export async function insertRequest(
 export async function deleteRequest(db: Db, id: number): Promise<void> {
   await db.transaction(async (trx) => {
     await trx('events').where({ request_id: id }).delete();
+    await trx('attachments').where({ request_id: id }).delete();
     await trx('request_personal').where({ request_id: id }).delete();
     await trx('requests').where({ id }).delete();
   });
@@ -237,6 +251,7 @@ export async function purgeRequest(db: Db, requestId: number, at: number): Promi
     await trx('comments').where({ request_id: requestId }).delete();
     await trx('email_contents').where({ request_id: requestId }).delete();
     await trx('messages').where({ request_id: requestId }).delete();
+    await trx('attachments').where({ request_id: requestId }).delete();
     await trx('requests').where({ id: requestId }).update({ purged_at: at, citizen_has_email: false, hold_until: null, citizen_unread: 0, waiting_for_citizen: false });
   });
 }

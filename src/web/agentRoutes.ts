@@ -14,6 +14,10 @@ import { listRoutes } from './routes/lists';
 import { refreshRoutes } from './routes/refresh';
 import { statisticsRoutes } from './routes/statistics';
 import { trackingRoutes } from './routes/tracking';
+import { publicFormRoutes } from './routes/publicForms';
+import { citizenRoutes } from './routes/citizens';
+import { entryRoutes } from './routes/entry';
+import { agentAttachmentRoutes, citizenAttachmentRoutes } from './routes/attachments';
 import { navModel, renderFragment, renderPage } from './routes/render';
 import { renderRefusal, requestPageRoutes } from './routes/requestPage';
 import { currentAgent, loadSessionAgent, requireAgent, sessionRoutes } from './routes/session';
@@ -26,6 +30,8 @@ export function agentRouter(ctx: Ctx): express.Router {
   router.use(publicAccountRoutes(ctx));
   router.use(devMailboxRoutes(ctx));
   router.use(trackingRoutes(ctx));
+  router.use(publicFormRoutes(ctx));
+  router.use(citizenAttachmentRoutes(ctx));
 
   router.use(requireAgent);
   router.use(accountRoutes(ctx));
@@ -37,6 +43,9 @@ export function agentRouter(ctx: Ctx): express.Router {
   router.use(statisticsRoutes(ctx));
   router.use(bulkRoutes(ctx));
   router.use(labelRoutes(ctx));
+  router.use(agentAttachmentRoutes(ctx));
+  router.use(citizenRoutes(ctx));
+  router.use(entryRoutes(ctx));
   router.get('/navigation', async (req, res) => {
     const current = new URL(req.get('HX-Current-URL') ?? '/', 'http://guichet').pathname;
     renderFragment(res, 'nav', { ...(await navModel(ctx, currentAgent(req), current)) });

@@ -5,6 +5,7 @@ import { engine } from 'express-handlebars';
 import session from 'express-session';
 import helmet from 'helmet';
 import { csrfProtection } from './csrf';
+import { multipartForms } from './uploads';
 import type { Ctx } from '../commands/context';
 import { t } from '../i18n';
 import { apiRouter } from './api';
@@ -76,6 +77,7 @@ export function createWebApp(ctx: Ctx): express.Express {
     cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: 10 * 3600 * 1000 },
   }));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
+  app.use(multipartForms(ctx.config));
   app.use(csrfProtection());
   app.use(agentRouter(ctx));
 

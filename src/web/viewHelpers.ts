@@ -32,4 +32,10 @@ export const helpers = {
     return t('ui.due.inDays', { days });
   },
   isNumber: (value: unknown) => typeof value === 'number',
+  channelLabel: (channel: string) => t(`ui.statistics.channels.${channel}`),
+  /** "350 ko", "2,4 Mo" */
+  fileSize: (bytes: number) => {
+    const n = Number(bytes);
+    return n < 1024 * 1024 ? `${Math.max(1, Math.round(n / 1024))} ko` : `${(n / (1024 * 1024)).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} Mo`;
+  },
 };

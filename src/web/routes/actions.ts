@@ -13,28 +13,29 @@ import type { Action } from '../../../workflows/lifecycle';
 import { writeMessage } from '../../commands/writeMessage';
 import { annotateForm, closeForm, holdForm, messageForm, reassignForm, takeForm } from './forms';
 import { isHtmx, renderFragment } from './render';
+import { messageUploads } from '../uploads';
 import { panelModel, type PanelMessages } from './requestPanel';
 import { renderRefusal } from './requestPage';
 import { currentAgent } from './session';
 
 const referenceOf = (req: Request): string => String(req.params.reference);
 
-type Run = (ctx: Ctx, agent: Agent, reference: string, body: unknown) => Promise<unknown>;
+type Run = (ctx: Ctx, agent: Agent, reference: string, req: Request) => Promise<unknown>;
 
 /** Each action: its form parsed into the command's props, then the command. */
 const RUNS: Record<Action | 'message', Run> = {
-  message: (ctx, agent, ref, body) => writeMessage(ctx, agent, ref, messageForm(body)),
-  take: (ctx, agent, ref, body) => take(ctx, agent, ref, takeForm(body)),
-  hold: (ctx, agent, ref, body) => hold(ctx, agent, ref, holdForm(body)),
+  message: (ctx, agent, ref, req) => writeMessage(ctx, agent, ref, { ...messageForm(req.body), uploads: messageUploads(req) }),
+  take: (ctx, agent, ref, req) => take(ctx, agent, ref, takeForm(req.body)),
+  hold: (ctx, agent, ref, req) => hold(ctx, agent, ref, holdForm(req.body)),
   resume: (ctx, agent, ref) => resume(ctx, agent, ref),
-  reassign: (ctx, agent, ref, body) => reassign(ctx, agent, ref, reassignForm(body)),
-  annotate: (ctx, agent, ref, body) => annotate(ctx, agent, ref, annotateForm(body)),
-  close: (ctx, agent, ref, body) => close(ctx, agent, ref, closeForm(body)),
+  reassign: (ctx, agent, ref, req) => reassign(ctx, agent, ref, reassignForm(req.body)),
+  annotate: (ctx, agent, ref, req) => annotate(ctx, agent, ref, annotateForm(req.body)),
+  close: (ctx, agent, ref, req) => close(ctx, agent, ref, closeForm(req.body)),
 };
 
 async function attempt(ctx: Ctx, req: Request, action: Action | 'message'): Promise<{ status: number; messages: PanelMessages } | CommandError> {
   try {
-    await RUNS[action](ctx, currentAgent(req), referenceOf(req), req.body);
+    await RUNS[action](ctx, currentAgent(req), referenceOf(req), req);
     return { status: 200, messages: { notice: t(`ui.actions.${action}.done`) } };
   } catch (err) {
     if (!(err instanceof CommandError)) {

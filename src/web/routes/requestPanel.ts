@@ -1,5 +1,8 @@
 // What the request panel shows: the same model for the full page, the htmx answer
 // to an action and the panel's own refresh.
+import { attachmentsOf, type AttachmentRow } from '../../attachments/files';
+import { formVersionById } from '../../db/formVersions';
+import { labelledAnswers } from '../../forms/answers';
 import { previewCitizenEmail } from '../../commands/citizenEmail';
 import type { Ctx } from '../../commands/context';
 import { agentsOfService, type Agent } from '../../db/agents';
@@ -17,33 +20,33 @@ export interface PanelMessages {
   notice?: string;
 }
 
-function answersOf(json: string): { label: string; value: string }[] {
-  let answers: unknown;
+function parseAnswers(json: string): Record<string, unknown> {
   try {
-    answers = JSON.parse(json);
+    const answers: unknown = JSON.parse(json);
+    return typeof answers === 'object' && answers !== null ? (answers as Record<string, unknown>) : {};
   } catch {
-    return [];
+    return {};
   }
-  if (typeof answers !== 'object' || answers === null) {
-    return [];
-  }
-  return Object.entries(answers).map(([label, value]) => ({
-    label,
-    value: typeof value === 'string' ? value : JSON.stringify(value),
-  }));
 }
 
-function citizenOf(personal: PersonalRow | undefined) {
+async function citizenOf(ctx: Ctx, request: RequestRow, personal: PersonalRow | undefined, files: AttachmentRow[]) {
   if (!personal) {
     return null;
   }
+  const form = await formVersionById(ctx.db, request.form_version_id);
   return {
     name: `${personal.first_name} ${personal.last_name}`,
     email: personal.email,
     phone: personal.phone,
     address: personal.address,
-    answers: answersOf(personal.answers),
+    answers: labelledAnswers(form?.fields ?? null, parseAnswers(personal.answers)),
+    files: files.filter((f) => f.message_id === null),
   };
+}
+
+/** Each message with its files. */
+export function withFiles<M extends { id: number }>(thread: M[], files: AttachmentRow[]) {
+  return thread.map((m) => ({ ...m, files: files.filter((f) => f.message_id === m.id) }));
 }
 
 const IN_FLIGHT = ['PENDING', 'COMMITTING'];
@@ -100,7 +103,8 @@ async function actionsOf(ctx: Ctx, agent: Agent, request: RequestRow, email: str
 
 export async function panelModel(ctx: Ctx, agent: Agent, request: RequestRow, messages: PanelMessages = {}) {
   const personal = await findPersonal(ctx.db, request.id);
-  const thread = await messagesOf(ctx.db, request.id, false);
+  const files = await attachmentsOf(ctx.db, request.id);
+  const thread = withFiles(await messagesOf(ctx.db, request.id, false), files);
   const emails = emailRows(await emailsOfRequest(ctx.db, request.id));
   const closed = request.status === 'CLOTUREE';
   const emailsInFlight = emails.some((e) => e.inFlight);
@@ -109,7 +113,7 @@ export async function panelModel(ctx: Ctx, agent: Agent, request: RequestRow, me
   return {
     request,
     closingLabel: await closingLabel(ctx.db, request.closing_code),
-    citizen: citizenOf(personal),
+    citizen: await citizenOf(ctx, request, personal, files),
     history: await historyOf(ctx, request.id),
     emails,
     poll,

@@ -10,15 +10,19 @@ import type { RequestRow } from '../../db/requests';
 import { t } from '../../i18n';
 import { text } from './forms';
 import { renderPage } from './render';
+import { withFiles } from './requestPanel';
+import { visibleFiles } from './attachments';
+import { messageUploads } from '../uploads';
 
 const codeOf = (value: unknown) => (typeof value === 'string' ? value.trim().toUpperCase().slice(0, 20) : '');
 
 async function trackingModel(ctx: Ctx, request: RequestRow) {
   const thread = await messagesOf(ctx.db, request.id, true);
+  const files = await visibleFiles(ctx, request.id);
   return {
     request,
     purged: request.purged_at !== null && request.purged_at !== undefined,
-    thread: thread.map((m) => ({ ...m, fromCitizen: m.author === 'CITIZEN' })),
+    thread: withFiles(thread, files).map((m) => ({ ...m, fromCitizen: m.author === 'CITIZEN' })),
   };
 }
 
@@ -46,7 +50,7 @@ export function trackingRoutes(ctx: Ctx): express.Router {
   router.post('/suivi/:code/repondre', async (req, res) => {
     const token = text(req.body, 'jeton', 200);
     try {
-      await citizenReply(ctx, codeOf(req.params.code), token, text(req.body, 'body', 10_001, false));
+      await citizenReply(ctx, codeOf(req.params.code), token, text(req.body, 'body', 10_001, false), messageUploads(req));
     } catch (err) {
       if (!(err instanceof CommandError)) throw err;
       res.status(err.status);

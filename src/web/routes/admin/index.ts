@@ -5,6 +5,7 @@ import { agentAdminRoutes } from './agents';
 import { codeRoutes } from './codes';
 import { emailTemplateRoutes } from './emailTemplates';
 import { formTypeRoutes } from './formTypes';
+import { formFieldRoutes } from './formFields';
 import { requireAdminRole } from './guard';
 import { renderAdminPage } from './render';
 import { serviceRoutes } from './services';
@@ -18,6 +19,7 @@ export function adminRoutes(ctx: Ctx): express.Router {
   });
   router.use(serviceRoutes(ctx));
   router.use(formTypeRoutes(ctx));
+  router.use(formFieldRoutes(ctx));
   router.use(agentAdminRoutes(ctx));
   router.use(codeRoutes(ctx));
   router.use(emailTemplateRoutes(ctx));

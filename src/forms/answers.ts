@@ -1,0 +1,120 @@
+// A filled form → the citizen, the answers and, per field, what is wrong (in French).
+// The same checks serve the public form, the agent's entry for a citizen and the API.
+import { z } from 'zod';
+import type { Citizen } from '../db/requests';
+import { DEFAULT_MAX_LENGTH, IDENTITY_FIELDS, type FieldDefinition } from './fields';
+
+export type Answer = string | string[];
+/** What the form sent, by input name: kept to show the form again as it was typed. */
+export type RawValues = Record<string, Answer>;
+
+export interface CheckedForm {
+  citizen: Citizen;
+  answers: Record<string, Answer>;
+  /** field key → message */
+  errors: Record<string, string>;
+}
+
+const ADDRESS_PARTS = ['rue', 'code-postal', 'commune'] as const;
+export const addressInput = (key: string, part: (typeof ADDRESS_PARTS)[number]) => `${key}-${part}`;
+
+const one = (raw: RawValues, name: string): string => {
+  const v = raw[name];
+  const s = Array.isArray(v) ? (v[0] ?? '') : (v ?? '');
+  return s.replace(/\r\n?/g, '\n').trim();
+};
+const many = (raw: RawValues, name: string): string[] => {
+  const v = raw[name];
+  return (Array.isArray(v) ? v : v ? [v] : []).map((s) => s.trim()).filter(Boolean);
+};
+
+const isEmail = (s: string) => z.email().safeParse(s).success;
+const isPhone = (s: string) => /^[+0-9 ().-]{6,25}$/.test(s) && s.replace(/\D/g, '').length >= 6;
+const isDay = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+
+/** One field's answer and its problem, if any; file fields are checked with the uploads. */
+function checkField(f: FieldDefinition, raw: RawValues): { value: Answer | null; error?: string } {
+  switch (f.type) {
+    case 'checkboxes': {
+      const picked = many(raw, f.key);
+      if (picked.some((p) => !f.options?.includes(p))) return { value: null, error: 'Choix inconnu.' };
+      if (f.required && picked.length === 0) return { value: null, error: 'Cochez au moins une case.' };
+      return { value: picked.length ? picked : null };
+    }
+    case 'address': {
+      const [street, postcode, city] = ADDRESS_PARTS.map((p) => one(raw, addressInput(f.key, p)));
+      if (!street && !postcode && !city) return f.required ? { value: null, error: 'Indiquez l’adresse.' } : { value: null };
+      if (!street || !postcode || !city) return { value: null, error: 'Indiquez la rue, le code postal et la commune.' };
+      if (!/^\d{5}$/.test(postcode)) return { value: null, error: 'Le code postal a 5 chiffres.' };
+      if (street.length > 300 || city.length > 200) return { value: null, error: 'Adresse trop longue.' };
+      return { value: `${street}\n${postcode} ${city}` };
+    }
+    case 'file':
+      return { value: null };
+    default:
+      break;
+  }
+  const value = one(raw, f.key);
+  if (!value) return f.required ? { value: null, error: 'Ce champ est obligatoire.' } : { value: null };
+  const max = f.maxLength ?? DEFAULT_MAX_LENGTH[f.type];
+  if (max && value.length > max) return { value: null, error: `${max} caractères au plus.` };
+  if (f.type === 'email' && (!isEmail(value) || value.length > 254)) return { value: null, error: 'Adresse électronique invalide (exemple : nom@exemple.fr).' };
+  if (f.type === 'phone' && !isPhone(value)) return { value: null, error: 'Numéro de téléphone invalide (exemple : 06 12 34 56 78).' };
+  if (f.type === 'date' && !isDay(value)) return { value: null, error: 'Date invalide (format attendu : jj/mm/aaaa).' };
+  if (f.type === 'choice' && !f.options?.includes(value)) return { value: null, error: 'Choisissez une des propositions.' };
+  if (f.pattern && !new RegExp(`^(?:${f.pattern})$`, 'u').test(value)) return { value: null, error: f.patternMessage || 'Format invalide.' };
+  return { value };
+}
+
+/** Checks the identity block and the form's own fields. */
+export function checkForm(fields: FieldDefinition[], raw: RawValues): CheckedForm {
+  const errors: Record<string, string> = {};
+  const values: Record<string, Answer> = {};
+  for (const f of [...IDENTITY_FIELDS, ...fields]) {
+    const { value, error } = checkField(f, raw);
+    if (error) errors[f.key] = error;
+    else if (value !== null) values[f.key] = value;
+  }
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : null);
+  const citizen: Citizen = {
+    lastName: str('nom') ?? '',
+    firstName: str('prenom') ?? '',
+    email: str('courriel'),
+    phone: str('telephone'),
+    address: str('adresse'),
+  };
+  const answers = Object.fromEntries(fields.filter((f) => f.type !== 'file' && values[f.key] !== undefined).map((f) => [f.key, values[f.key]]));
+  return { citizen, answers, errors };
+}
+
+/** The API's answers (JSON), checked against the same fields; identity comes separately there. */
+export function checkApiAnswers(fields: FieldDefinition[], answers: Record<string, unknown>): Record<string, string> {
+  const raw: RawValues = {};
+  for (const f of fields) {
+    const v = answers[f.key];
+    if (f.type === 'address' && typeof v === 'string') {
+      const [street = '', rest = ''] = v.split('\n');
+      const m = /^(\d{5})\s+(.+)$/.exec(rest.trim());
+      raw[addressInput(f.key, 'rue')] = street;
+      raw[addressInput(f.key, 'code-postal')] = m?.[1] ?? rest;
+      raw[addressInput(f.key, 'commune')] = m?.[2] ?? '';
+    } else if (typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'))) {
+      raw[f.key] = v as Answer;
+    }
+  }
+  const errors: Record<string, string> = {};
+  for (const f of fields) {
+    const { error } = checkField(f, raw);
+    if (error && f.type !== 'file') errors[f.key] = error;
+  }
+  return errors;
+}
+
+/** The answers as the agent reads them: the label of the form version they were filed with. */
+export function labelledAnswers(fields: FieldDefinition[] | null, answers: Record<string, unknown>): { label: string; value: string }[] {
+  const labels = new Map((fields ?? []).map((f) => [f.key, f.label]));
+  return Object.entries(answers).map(([key, value]) => ({
+    label: labels.get(key) ?? key,
+    value: Array.isArray(value) ? value.join(', ') : typeof value === 'string' ? value : JSON.stringify(value),
+  }));
+}

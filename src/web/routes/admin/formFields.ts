@@ -1,0 +1,96 @@
+// /admin/demarches/<slug>/formulaire: the fields of a form type's online form.
+import express, { type Request, type Response } from 'express';
+import { moveField, presentForm, removeField, saveField } from '../../../commands/admin/editForm';
+import type { Ctx } from '../../../commands/context';
+import { findFormType, type FormTypeRow } from '../../../db/formTypes';
+import { currentForm } from '../../../db/formVersions';
+import { FIELD_TYPES, type FieldDefinition, type FieldType } from '../../../forms/fields';
+import { text } from '../forms';
+import { currentAgent } from '../session';
+import { attempt, doneTo, renderAdminPage } from './render';
+
+export const FIELD_TYPE_LABELS: Record<FieldType, string> = {
+  text: 'Texte court', textarea: 'Texte long', email: 'Adresse électronique', phone: 'Téléphone', date: 'Date',
+  choice: 'Liste de choix', checkboxes: 'Cases à cocher', address: 'Adresse postale', file: 'Fichier',
+};
+
+/** The field form's inputs → a field definition (checked by the command). */
+function fieldOf(body: unknown): FieldDefinition {
+  const type = text(body, 'type', 20) as FieldType;
+  const options = text(body, 'options', 10_000).split('\n').map((o) => o.trim()).filter(Boolean);
+  const maxLength = text(body, 'maxLength', 6);
+  const optional = (name: string, max: number) => text(body, name, max) || undefined;
+  return {
+    key: text(body, 'key', 64),
+    label: text(body, 'label', 200),
+    type,
+    required: text(body, 'required', 8) === 'on',
+    help: optional('help', 500),
+    options: type === 'choice' || type === 'checkboxes' ? options : undefined,
+    maxLength: maxLength && (type === 'text' || type === 'textarea') ? Number(maxLength) : undefined,
+    pattern: type === 'text' ? optional('pattern', 200) : undefined,
+    patternMessage: type === 'text' ? optional('patternMessage', 200) : undefined,
+  };
+}
+
+export function formFieldRoutes(ctx: Ctx): express.Router {
+  const router = express.Router();
+  const base = (slug: string) => `/admin/demarches/${slug}/formulaire`;
+
+  const page = async (req: Request, res: Response, formType: FormTypeRow, model: { error?: string; field?: Partial<FieldDefinition> & { optionsText?: string }; replacing?: string | null } = {}) => {
+    const form = await currentForm(ctx.db, formType.id);
+    const editing = model.field ?? form.fields.find((f) => f.key === req.query.champ) ?? null;
+    const replacing = model.replacing ?? (editing && !model.field ? editing.key : null);
+    const field = editing ?? { type: 'text' as const, required: false };
+    renderAdminPage(ctx, req, res, 'formFields', {
+      title: `Formulaire en ligne : ${formType.title}`,
+      formType,
+      version: form.version,
+      fields: form.fields.map((f, i) => ({ ...f, typeLabel: FIELD_TYPE_LABELS[f.type], first: i === 0, last: i === form.fields.length - 1 })),
+      field: { ...field, optionsText: (field.options ?? []).join('\n') },
+      replacing,
+      types: FIELD_TYPES.map((value) => ({ value, label: FIELD_TYPE_LABELS[value], selected: value === field.type })),
+      error: model.error,
+    });
+  };
+
+  const load = async (req: Request) => findFormType(ctx.db, String(req.params.slug));
+
+  router.get('/demarches/:slug/formulaire', async (req, res, next) => {
+    const formType = await load(req);
+    if (!formType) return next();
+    await page(req, res, formType);
+  });
+
+  router.post('/demarches/:slug/formulaire/champs', async (req, res, next) => {
+    const formType = await load(req);
+    if (!formType) return next();
+    const field = fieldOf(req.body);
+    const replacing = text(req.body, 'replacing', 64) || null;
+    await attempt(res, async () => {
+      await saveField(ctx.db, formType.slug, field, replacing, currentAgent(req).id);
+      doneTo(req, res, base(formType.slug), `Champ « ${field.label} » enregistré : le formulaire passe à une nouvelle version.`);
+    }, (error) => page(req, res, formType, { error, field, replacing }));
+  });
+
+  router.post('/demarches/:slug/formulaire/champs/:key/:op', async (req, res, next) => {
+    const formType = await load(req);
+    const op = String(req.params.op);
+    if (!formType || !['supprimer', 'monter', 'descendre'].includes(op)) return next();
+    const key = String(req.params.key);
+    const agentId = currentAgent(req).id;
+    if (op === 'supprimer') await removeField(ctx.db, formType.slug, key, agentId);
+    else await moveField(ctx.db, formType.slug, key, op === 'monter' ? -1 : 1, agentId);
+    doneTo(req, res, base(formType.slug), op === 'supprimer' ? 'Champ retiré du formulaire.' : 'Ordre des champs enregistré.');
+  });
+
+  router.post('/demarches/:slug/formulaire/presentation', async (req, res, next) => {
+    const formType = await load(req);
+    if (!formType) return next();
+    await attempt(res, async () => {
+      await presentForm(ctx.db, formType.slug, { description: text(req.body, 'description', 1001), published: text(req.body, 'published', 8) === 'on' });
+      doneTo(req, res, base(formType.slug), 'Présentation enregistrée.');
+    }, (error) => page(req, res, formType, { error }));
+  });
+  return router;
+}

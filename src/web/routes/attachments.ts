@@ -1,0 +1,41 @@
+// Downloading attachments: agents of the request's service, and the citizen with the
+// tracking code for the files of the messages they can see (never an internal note's).
+import express, { type Response } from 'express';
+import { attachmentPath, type AttachmentRow } from '../../attachments/files';
+import { loadForAgent, type Ctx } from '../../commands/context';
+import { CommandError } from '../../commands/errors';
+import { currentAgent } from './session';
+
+/** Files of the visible messages of a request. */
+export async function visibleFiles(ctx: Ctx, requestId: number): Promise<AttachmentRow[]> {
+  return ctx.db('attachments as a').join('messages as m', 'm.id', 'a.message_id')
+    .where('a.request_id', requestId).where('m.visible', true).orderBy('a.id').select('a.*');
+}
+
+function send(ctx: Ctx, res: Response, file: AttachmentRow | undefined): void {
+  if (!file) {
+    throw CommandError.of(404, 'NOT_FOUND');
+  }
+  res.set('Cache-Control', 'private, no-store');
+  res.attachment(file.file_name).type(file.content_type);
+  res.sendFile(attachmentPath(ctx.config, file));
+}
+
+export function citizenAttachmentRoutes(ctx: Ctx): express.Router {
+  const router = express.Router();
+  router.get('/suivi/:code/pieces/:id', async (req, res) => {
+    const request = await ctx.db('requests').where({ tracking_code: String(req.params.code).toUpperCase() }).first('id');
+    const file = request ? (await visibleFiles(ctx, request.id)).find((f) => f.id === Number(req.params.id)) : undefined;
+    send(ctx, res, file);
+  });
+  return router;
+}
+
+export function agentAttachmentRoutes(ctx: Ctx): express.Router {
+  const router = express.Router();
+  router.get('/demandes/:reference/pieces/:id', async (req, res) => {
+    const request = await loadForAgent(ctx, currentAgent(req), String(req.params.reference));
+    send(ctx, res, await ctx.db('attachments').where({ request_id: request.id, id: Number(req.params.id) || 0 }).first());
+  });
+  return router;
+}

@@ -1,0 +1,74 @@
+// Citizens' files for the agents at the counter and on the phone: search by name,
+// e-mail, phone or national number; create a file; open it with all its requests.
+import express, { type Request, type Response } from 'express';
+import type { Ctx } from '../../commands/context';
+import { createCitizen, findCitizen, requestsOfCitizen, searchCitizens } from '../../db/citizens';
+import { checkForm, type RawValues } from '../../forms/answers';
+import { IDENTITY_FIELDS, type FieldDefinition } from '../../forms/fields';
+import { errorSummary, section } from '../../forms/formView';
+import { canSee } from '../../policies';
+import { text } from './forms';
+import { renderPage } from './render';
+import { currentAgent } from './session';
+
+export const NATIONAL_NUMBER: FieldDefinition = {
+  key: 'numero-national', label: 'Numéro national (NIR)', type: 'text', required: false, maxLength: 25,
+  pattern: '[0-9 .-]{11,25}', patternMessage: 'Le numéro national compte de 11 à 15 chiffres.',
+  help: 'Numéro de sécurité sociale ou du registre national, chiffres seulement.',
+};
+const CITIZEN_FIELDS = [...IDENTITY_FIELDS.map((f) => ({ ...f, help: undefined })), NATIONAL_NUMBER];
+
+/** A file's fields as the entry form's prefill: the same input names as the forms. */
+export function prefillOf(c: { first_name: string; last_name: string; email: string | null; phone: string | null; address: string | null }): RawValues {
+  const [street = '', rest = ''] = (c.address ?? '').split('\n');
+  const m = /^(\d{5})\s+(.*)$/.exec(rest.trim());
+  return {
+    nom: c.last_name, prenom: c.first_name, courriel: c.email ?? '', telephone: c.phone ?? '',
+    'adresse-rue': street, 'adresse-code-postal': m?.[1] ?? '', 'adresse-commune': m?.[2] ?? rest,
+  };
+}
+
+export function citizenRoutes(ctx: Ctx): express.Router {
+  const router = express.Router();
+
+  router.get('/usagers', async (req, res) => {
+    const q = text(req.query, 'q', 200);
+    await renderPage(ctx, req, res, 'citizens', { title: 'Usagers', q, searched: Boolean(q), results: await searchCitizens(ctx.db, q) });
+  });
+
+  const newPage = async (req: Request, res: Response, raw: RawValues = {}, errors: Record<string, string> = {}) => {
+    await renderPage(ctx, req, res, 'citizenNew', {
+      title: 'Nouvelle fiche usager',
+      sections: [section('usager', 'Identité et coordonnées', CITIZEN_FIELDS, raw, errors)],
+      summary: errorSummary(CITIZEN_FIELDS, errors),
+    });
+  };
+
+  router.get('/usagers/nouveau', async (req, res) => newPage(req, res));
+
+  router.post('/usagers', async (req, res) => {
+    const raw = (req.body ?? {}) as RawValues;
+    const checked = checkForm([NATIONAL_NUMBER], raw);
+    if (Object.keys(checked.errors).length) {
+      res.status(400);
+      await newPage(req, res, raw, checked.errors);
+      return;
+    }
+    const id = await createCitizen(ctx.db, { ...checked.citizen, nationalNumber: (checked.answers[NATIONAL_NUMBER.key] as string | undefined) ?? null }, currentAgent(req).id);
+    req.session.flash = { kind: 'success', message: `Fiche de ${checked.citizen.firstName} ${checked.citizen.lastName} créée.` };
+    res.redirect(303, `/usagers/${id}`);
+  });
+
+  router.get('/usagers/:id', async (req, res, next) => {
+    const citizen = await findCitizen(ctx.db, Number(req.params.id) || 0);
+    if (!citizen) return next();
+    const agent = currentAgent(req);
+    const all = await requestsOfCitizen(ctx.db, citizen.id);
+    // Another service's requests are not this agent's to read: only counted.
+    const requests = all.filter((r) => canSee(agent, r)).map((r) => ({ ...r, purged: r.purged_at !== null && r.purged_at !== undefined }));
+    await renderPage(ctx, req, res, 'citizenFile', {
+      title: `${citizen.first_name} ${citizen.last_name}`, citizen, requests, others: all.length - requests.length,
+    });
+  });
+  return router;
+}

@@ -1,0 +1,93 @@
+// An agent files a request for a citizen who calls or comes to the counter: from the
+// citizen's file (prefilled from it) or from the catalogue, with the channel it came by.
+// It then follows the normal lifecycle.
+import express, { type Request, type Response } from 'express';
+import type { Ctx } from '../../commands/context';
+import { CommandError } from '../../commands/errors';
+import { submit } from '../../commands/submit';
+import { createCitizen, findCitizen, type CitizenRow } from '../../db/citizens';
+import { findFormType, listFormTypes, type FormTypeRow } from '../../db/formTypes';
+import { currentForm } from '../../db/formVersions';
+import { CHANNELS, type Channel } from '../../db/requests';
+import type { RawValues } from '../../forms/answers';
+import { prefillOf } from './citizens';
+import { formModel, readFilledForm } from './filledForm';
+import { text } from './forms';
+import { byService } from './publicForms';
+import { renderPage } from './render';
+import { currentAgent } from './session';
+
+export const CHANNEL_LABELS: Record<Channel, string> = { counter: 'Accueil (guichet)', phone: 'Téléphone', mail: 'Courrier', web: 'Internet' };
+
+export function entryRoutes(ctx: Ctx): express.Router {
+  const router = express.Router();
+
+  const citizenOf = async (value: unknown): Promise<CitizenRow | undefined> => {
+    const id = Number(typeof value === 'string' ? value : '');
+    return id ? findCitizen(ctx.db, id) : undefined;
+  };
+  const ownFormType = async (req: Request): Promise<FormTypeRow | undefined> => {
+    const formType = await findFormType(ctx.db, String(req.params.slug));
+    if (formType && !currentAgent(req).serviceIds.includes(Number(formType.service_id))) {
+      throw CommandError.of(403, 'FORBIDDEN');
+    }
+    return formType;
+  };
+
+  router.get('/saisie', async (req, res) => {
+    const citizen = await citizenOf(req.query.usager);
+    const mine = (await listFormTypes(ctx.db)).filter((f) => currentAgent(req).serviceIds.includes(Number(f.service_id)));
+    await renderPage(ctx, req, res, 'entryCatalogue', {
+      title: citizen ? `Saisir une demande pour ${citizen.first_name} ${citizen.last_name}` : 'Saisir une demande pour un usager',
+      services: byService(mine), citizen, query: citizen ? `?usager=${citizen.id}` : '',
+    });
+  });
+
+  const formPage = async (req: Request, res: Response, formType: FormTypeRow, citizen: CitizenRow | undefined, raw: RawValues, errors: Record<string, string> = {}, refusal?: string) => {
+    const form = await currentForm(ctx.db, formType.id);
+    const channel = (typeof raw.canal === 'string' ? raw.canal : 'counter') as Channel;
+    await renderPage(ctx, req, res, 'entryForm', {
+      title: `${formType.title} : saisie pour un usager`,
+      formType, citizen, refusal, createFile: raw.fiche === 'on',
+      channels: CHANNELS.map((value) => ({ value, label: CHANNEL_LABELS[value], checked: value === channel })),
+      ...formModel(form.fields, raw, errors),
+    });
+  };
+
+  router.get('/saisie/:slug', async (req, res, next) => {
+    const formType = await ownFormType(req);
+    if (!formType) return next();
+    const citizen = await citizenOf(req.query.usager);
+    await formPage(req, res, formType, citizen, citizen ? prefillOf(citizen) : {});
+  });
+
+  router.post('/saisie/:slug', async (req, res, next) => {
+    const formType = await ownFormType(req);
+    if (!formType) return next();
+    const raw = (req.body ?? {}) as RawValues;
+    const citizen = await citizenOf(raw.usager);
+    const channel = text(raw, 'canal', 16) as Channel;
+    const form = await currentForm(ctx.db, formType.id);
+    const filled = await readFilledForm(req, form.fields);
+    if (!CHANNELS.includes(channel)) filled.errors.canal = 'Choisissez le canal par lequel la demande est arrivée.';
+    if (Object.keys(filled.errors).length) {
+      res.status(400);
+      await formPage(req, res, formType, citizen, raw, filled.errors);
+      return;
+    }
+    const agent = currentAgent(req);
+    try {
+      const citizenId = citizen?.id ?? (raw.fiche === 'on' ? await createCitizen(ctx.db, filled.citizen, agent.id) : null);
+      const filed = await submit(ctx, {
+        formType: formType.slug, citizen: filled.citizen, answers: filled.answers, uploads: filled.uploads, channel, citizenId, filedBy: agent.id,
+      });
+      req.session.flash = { kind: 'success', message: `Demande ${filed.reference} enregistrée (${CHANNEL_LABELS[channel].toLowerCase()}). Code de suivi à donner à l’usager : ${filed.trackingCode}.` };
+      res.redirect(303, `/demandes/${filed.reference}`);
+    } catch (err) {
+      if (!(err instanceof CommandError)) throw err;
+      res.status(err.status);
+      await formPage(req, res, formType, citizen, raw, {}, err.message);
+    }
+  });
+  return router;
+}

@@ -1,0 +1,119 @@
+// The citizens' side of the online forms, without login: the catalogue, one page per form
+// (server-rendered, usable without JavaScript), and the confirmation with the tracking code.
+import express, { type Request, type Response } from 'express';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Ctx } from '../../commands/context';
+import { CommandError } from '../../commands/errors';
+import { submit } from '../../commands/submit';
+import { citizenIdByEmail } from '../../db/citizens';
+import { dbRateLimiter } from '../../db/rateLimits';
+import { findFormType, listFormTypes, type FormTypeRow } from '../../db/formTypes';
+import { currentForm } from '../../db/formVersions';
+import type { RawValues } from '../../forms/answers';
+import { formModel, readFilledForm } from './filledForm';
+import { renderPage } from './render';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** The last request this browser filed, shown on the confirmation page. */
+    confirmation: { reference: string; trackingCode: string; formTitle: string; email: string | null };
+  }
+}
+
+const HONEYPOT = 'site_internet';
+
+/** Published forms by service, for the catalogue. */
+export function byService(forms: FormTypeRow[]) {
+  const services = new Map<string, { slug: string; name: string; forms: FormTypeRow[] }>();
+  for (const f of forms) {
+    const s = services.get(f.service_slug) ?? { slug: f.service_slug, name: f.service_name, forms: [] };
+    s.forms.push(f);
+    services.set(f.service_slug, s);
+  }
+  return [...services.values()].sort((a, b) => a.name.localeCompare(b.name, 'fr'));
+}
+
+export function publicFormRoutes(ctx: Ctx): express.Router {
+  const router = express.Router();
+  let limiter: Promise<RateLimiterAbstract> | undefined;
+  const submissions = () => (limiter ??= dbRateLimiter(ctx.db, 'submission_attempts', 'form', ctx.config.formSubmissionsPerHour, 3600));
+
+  const published = async (slug: string) => {
+    const formType = await findFormType(ctx.db, slug);
+    return formType && formType.published ? formType : undefined;
+  };
+
+  const formPage = async (req: Request, res: Response, formType: FormTypeRow, raw: RawValues = {}, errors: Record<string, string> = {}, refusal?: string) => {
+    const form = await currentForm(ctx.db, formType.id);
+    await renderPage(ctx, req, res, 'publicForm', {
+      title: formType.title, slug: formType.slug, description: formType.description, refusal, ...formModel(form.fields, raw, errors),
+    });
+  };
+
+  router.get('/formulaires', async (req, res) => {
+    const forms = (await listFormTypes(ctx.db)).filter((f) => f.published);
+    await renderPage(ctx, req, res, 'catalogue', { title: 'Démarches en ligne', services: byService(forms), base: '/formulaires' });
+  });
+
+  router.get('/formulaires/confirmation', async (req, res, next) => {
+    const confirmation = req.session?.confirmation;
+    if (!confirmation) {
+      next();
+      return;
+    }
+    res.set('Cache-Control', 'no-store');
+    await renderPage(ctx, req, res, 'confirmation', { title: 'Demande envoyée', confirmation });
+  });
+
+  router.get('/formulaires/:slug', async (req, res, next) => {
+    const formType = await published(String(req.params.slug));
+    if (!formType) {
+      next();
+      return;
+    }
+    await formPage(req, res, formType);
+  });
+
+  router.post('/formulaires/:slug', async (req, res, next) => {
+    const formType = await published(String(req.params.slug));
+    if (!formType) {
+      next();
+      return;
+    }
+    const raw = (req.body ?? {}) as RawValues;
+    const refuse = async (status: number, message: string, errors: Record<string, string> = {}) => {
+      res.status(status);
+      await formPage(req, res, formType, raw, errors, message);
+    };
+    const address = req.ip ?? 'inconnue';
+    const used = await (await submissions()).get(address);
+    if (used && used.consumedPoints >= ctx.config.formSubmissionsPerHour) {
+      const minutes = Math.max(1, Math.ceil(used.msBeforeNext / 60000));
+      res.set('Retry-After', String(Math.ceil(used.msBeforeNext / 1000)));
+      await refuse(429, `Trop de demandes ont été envoyées depuis votre connexion : réessayez dans ${minutes} minute${minutes > 1 ? 's' : ''}, ou contactez la mairie.`);
+      return;
+    }
+    if (typeof raw[HONEYPOT] === 'string' && raw[HONEYPOT].trim() !== '') {
+      await refuse(400, 'Votre demande n’a pas été envoyée : le champ « Laissez ce champ vide », invisible à l’écran, a été rempli. Si vous n’êtes pas un robot, videz-le et envoyez de nouveau.');
+      return;
+    }
+    const form = await currentForm(ctx.db, formType.id);
+    const filled = await readFilledForm(req, form.fields);
+    if (Object.keys(filled.errors).length > 0) {
+      await refuse(400, '', filled.errors);
+      return;
+    }
+    try {
+      const filed = await submit(ctx, { formType: formType.slug, citizen: filled.citizen, answers: filled.answers, uploads: filled.uploads, channel: 'web', citizenId: await citizenIdByEmail(ctx.db, filled.citizen.email) });
+      await (await submissions()).consume(address).catch((err: unknown) => {
+        if (!(err instanceof RateLimiterRes)) throw err;
+      });
+      req.session.confirmation = { reference: filed.reference, trackingCode: filed.trackingCode, formTitle: formType.title, email: filled.citizen.email ?? null };
+      res.redirect(303, '/formulaires/confirmation');
+    } catch (err) {
+      if (!(err instanceof CommandError)) throw err;
+      await refuse(err.status, err.message);
+    }
+  });
+  return router;
+}
