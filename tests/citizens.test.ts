@@ -2,21 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { saveFormVersion } from '../src/db/formVersions';
-import type { FieldDefinition } from '../src/forms/fields';
 import { accessibilityViolations, actionResponse, launchBrowser, loggedIn } from './support/browser';
-import { PDF, PNG } from './support/files';
+import { BIRTH_FORM, PDF, PNG } from './support/files';
 import { startHarness, waitFor, type Harness } from './support/harness';
 
 let h: Harness;
 let browser: Browser;
 
-export const BIRTH_FORM: FieldDefinition[] = [
-  { key: 'date-naissance', label: 'Date de naissance', type: 'date', required: true },
-  { key: 'lieu', label: 'Commune de naissance', type: 'text', required: true, help: 'Telle qu’inscrite sur l’acte.' },
-  { key: 'motif', label: 'Motif', type: 'choice', required: true, options: ['Passeport', 'Mariage', 'Autre'] },
-  { key: 'copies', label: 'Documents souhaités', type: 'checkboxes', required: false, options: ['Copie intégrale', 'Extrait avec filiation'] },
-  { key: 'justificatif', label: 'Pièce d’identité', type: 'file', required: true },
-];
 
 beforeAll(async () => {
   [h, browser] = await Promise.all([startHarness({ env: { REFRESH_SECONDS: '3600' } }), launchBrowser()]);

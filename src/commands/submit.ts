@@ -5,6 +5,7 @@ import { deleteRequest, insertRequest, type Channel, type Citizen } from '../db/
 import { workflowIdOf } from '../../workflows/definitions';
 import { requestWorkflow } from '../../workflows/request';
 import { removeFiles, removeRequestFolder, storeAttachments, type Upload } from '../attachments/files';
+import { citizenIdByEmail } from '../db/citizens';
 import { currentForm } from '../db/formVersions';
 import { checkApiAnswers } from '../forms/answers';
 import type { FieldDefinition } from '../forms/fields';
@@ -49,7 +50,8 @@ export async function submit(ctx: Ctx, props: SubmitProps): Promise<{ reference:
     channel: props.channel ?? 'web',
     now,
     formVersionId: form.id,
-    citizenId: props.citizenId ?? null,
+    // Filed without saying: the file with the same e-mail address, when there is one.
+    citizenId: props.citizenId !== undefined ? props.citizenId : await citizenIdByEmail(ctx.db, props.citizen.email),
     filedBy: props.filedBy ?? null,
     alsoWrite: async (trx, requestId) => {
       written.push(...(await storeAttachments(trx, ctx.config, requestId, props.uploads ?? [], { now })));

@@ -53,6 +53,8 @@ export function multipartForms(config: Config) {
     parse(req, res, (err: unknown) => {
       if (err instanceof multer.MulterError) {
         req.body ??= {};
+        // multer has removed the files it took before stopping.
+        req.files = [];
         req.uploadError = { field: err.field ?? '', message: MESSAGES[err.code] ?? 'Envoi refusé.' };
         next();
         return;

@@ -5,7 +5,6 @@ import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import type { Ctx } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
 import { submit } from '../../commands/submit';
-import { citizenIdByEmail } from '../../db/citizens';
 import { dbRateLimiter } from '../../db/rateLimits';
 import { findFormType, listFormTypes, type FormTypeRow } from '../../db/formTypes';
 import { currentForm } from '../../db/formVersions';
@@ -104,7 +103,7 @@ export function publicFormRoutes(ctx: Ctx): express.Router {
       return;
     }
     try {
-      const filed = await submit(ctx, { formType: formType.slug, citizen: filled.citizen, answers: filled.answers, uploads: filled.uploads, channel: 'web', citizenId: await citizenIdByEmail(ctx.db, filled.citizen.email) });
+      const filed = await submit(ctx, { formType: formType.slug, citizen: filled.citizen, answers: filled.answers, uploads: filled.uploads, channel: 'web' });
       await (await submissions()).consume(address).catch((err: unknown) => {
         if (!(err instanceof RateLimiterRes)) throw err;
       });
