@@ -54,29 +54,35 @@ export function publicFormRoutes(ctx: Ctx): express.Router {
     await renderPage(ctx, req, res, 'catalogue', { title: 'Démarches en ligne', services: byService(forms), base: '/formulaires' });
   });
 
-  router.get('/formulaires/confirmation', async (req, res, next) => {
+  router.get('/formulaires/confirmation', async (req, res) => {
     const confirmation = req.session?.confirmation;
     if (!confirmation) {
-      next();
+      res.redirect(303, '/formulaires');
       return;
     }
     res.set('Cache-Control', 'no-store');
     await renderPage(ctx, req, res, 'confirmation', { title: 'Demande envoyée', confirmation });
   });
 
-  router.get('/formulaires/:slug', async (req, res, next) => {
+  // An unknown or withdrawn form: said to the citizen, not sent to the agents' login.
+  const gone = async (req: Request, res: Response) => {
+    res.status(404);
+    await renderPage(ctx, req, res, 'error', { title: 'Démarche introuvable', message: 'Cette démarche n’existe pas ou n’est plus proposée en ligne. Voyez la liste des démarches en ligne, ou contactez la mairie.' });
+  };
+
+  router.get('/formulaires/:slug', async (req, res) => {
     const formType = await published(String(req.params.slug));
     if (!formType) {
-      next();
+      await gone(req, res);
       return;
     }
     await formPage(req, res, formType);
   });
 
-  router.post('/formulaires/:slug', async (req, res, next) => {
+  router.post('/formulaires/:slug', async (req, res) => {
     const formType = await published(String(req.params.slug));
     if (!formType) {
-      next();
+      await gone(req, res);
       return;
     }
     const raw = (req.body ?? {}) as RawValues;
