@@ -1,5 +1,6 @@
 import { isSeeded, seedDemoRequests, seedReferenceData, DEMO_PARTNER_KEY, DEMO_PASSWORD, DEMO_AGENTS } from '../seed/demo';
 import type { Runtime } from '../runtime';
+import { seedDemoForms } from '../seed/demoForms';
 
 /**
  * `npm start`: everything in one process on the embedded default, plus the parts
@@ -17,9 +18,12 @@ export async function start(runtime: Runtime): Promise<void> {
   await runtime.startWorker();
   await runtime.startWeb();
   if (seed) {
+    // The demo requests were filed before the forms had fields of their own.
     await seedDemoRequests(runtime.ctx);
+    await seedDemoForms(db);
   }
   console.log(`\nGuichet is ready on ${config.publicUrl}`);
+  console.log(`  citizens: ${config.publicUrl}/formulaires (online forms), ${config.publicUrl}/suivi (tracking)`);
   console.log(`  database: ${config.databaseUrl ? 'MySQL/MariaDB (DATABASE_URL)' : `SQLite in ${config.dataDir}`}`);
   console.log(`  e-mail:   ${config.smtpUrl ? 'SMTP (SMTP_URL)' : `kept in the database: ${config.publicUrl}/dev/boite-mail`}`);
   if (embeddedDb) {
