@@ -1,4 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { writeMessage } from '../src/commands/writeMessage';
+import { loadAgent } from '../src/db/agents';
 import { replyToken } from '../src/messages/secureLink';
 import { DEMO_PASSWORD } from '../src/seed/demo';
 import { accessibilityViolations, launchBrowser, loggedIn } from './support/browser';
@@ -112,4 +117,29 @@ test('message attachments are refused whole when one is not acceptable; nothing 
   expect(tooMany.text).toContain('5 fichiers au plus.');
   expect(await h.db('messages').where({ request_id: id }).count({ n: '*' }).first()).toMatchObject({ n: 0 });
   expect(await h.db('attachments').where({ request_id: id }).count({ n: '*' }).first()).toMatchObject({ n: 0 });
+});
+
+test('a citizen downloads the files of the messages they can see with their tracking code, never an internal note’s nor another request’s', async () => {
+  const file = (name: string) => {
+    const p = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-up-')), name);
+    fs.writeFileSync(p, PDF);
+    return { field: 'fichiers', path: p, fileName: name, size: PDF.length };
+  };
+  const file1 = await h.api('POST', '/api/requests', h.partnerKey, { formType: 'acte-naissance', citizen: { firstName: 'A', lastName: 'Un' }, answers: {} });
+  const file2 = await h.api('POST', '/api/requests', h.partnerKey, { formType: 'acte-naissance', citizen: { firstName: 'B', lastName: 'Deux' }, answers: {} });
+  const amartin = (await loadAgent(h.db, (await h.db('agents').where({ code: 'amartin' }).first('id')).id))!;
+  await writeMessage(h.ctx, amartin, file1.body.reference, { body: 'Pour vous', visible: true, finalCode: null, uploads: [file('public.pdf')] });
+  await writeMessage(h.ctx, amartin, file1.body.reference, { body: 'Entre nous', visible: false, finalCode: null, uploads: [file('interne.pdf')] });
+  const ids = Object.fromEntries((await h.db('attachments').whereIn('file_name', ['public.pdf', 'interne.pdf']).select('file_name', 'id')).map((a) => [a.file_name, a.id]));
+  const get = (code: string, id: number) => fetch(`${h.baseUrl}/suivi/${code}/pieces/${id}`);
+
+  const seen = await get(file1.body.trackingCode, ids['public.pdf']);
+  expect(seen.status).toBe(200);
+  expect(seen.headers.get('content-disposition')).toContain('public.pdf');
+  expect(Buffer.from(await seen.arrayBuffer()).equals(PDF)).toBe(true);
+  expect((await get(file1.body.trackingCode, ids['interne.pdf'])).status).toBe(404);
+  expect((await get(file2.body.trackingCode, ids['public.pdf'])).status).toBe(404);
+  const page = await (await fetch(`${h.baseUrl}/suivi?code=${file1.body.trackingCode}`)).text();
+  expect(page).toContain('public.pdf');
+  expect(page).not.toContain('interne.pdf');
 });

@@ -72,6 +72,5 @@ async function mailMessage(ctx: Ctx, request: Awaited<ReturnType<typeof loadForA
   await mailAboutRequest(ctx, request, 'MESSAGE', { address: to, agentId: null }, {
     message,
     replyUrl: `${ctx.config.publicUrl}/suivi/${request.tracking_code}/repondre?jeton=${token}`,
-    trackingUrl: `${ctx.config.publicUrl}/suivi?code=${request.tracking_code}`,
   });
 }

@@ -44,5 +44,6 @@ export async function emailContext(
     inProgressSince: formatDate(inProgressSince?.at),
     deletionDate: formType ? formatDate(Number(request.created_at) + Number(formType.deletion_ms)) : '',
     requestUrl: `${publicUrl}/demandes/${request.reference}`,
+    trackingUrl: `${publicUrl}/suivi?code=${request.tracking_code}`,
   };
 }

@@ -28,7 +28,7 @@ const accountFields = ['agentName', 'agentCode', 'link', 'validity', 'municipali
 
 /** What each kind's template may print (the context its sender gives). */
 export const PLACEHOLDERS: Record<EmailKind, string[]> = {
-  RECEIPT: ['citizenName', 'trackingCode', ...requestFields],
+  RECEIPT: ['citizenName', 'trackingCode', 'trackingUrl', ...requestFields],
   NEW_REQUEST: agentFields,
   ACKNOWLEDGEMENT: ['citizenName', ...agentFields],
   CLOSING: ['citizenName', 'closingLabel', ...agentFields],
@@ -73,6 +73,9 @@ export const SAMPLE_CONTEXT: Record<string, unknown> = {
     { reference: 'DEM-2026-000124', formTitle: "Demande d'acte de mariage" },
   ],
   listUrl: 'https://guichet.mairie.example/demandes/non-traitees',
+  trackingUrl: 'https://guichet.mairie.example/suivi?code=K7P2-XM4Q',
+  replyUrl: 'https://guichet.mairie.example/suivi/K7P2-XM4Q/repondre?jeton=exemple',
+  message: 'Bonjour, pouvez-vous nous envoyer une copie de votre livret de famille ?',
 };
 
 const fileCache = new Map<EmailKind, TemplateSource>();

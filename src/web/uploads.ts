@@ -33,6 +33,7 @@ const MULTIPART_ROUTES = [/^\/formulaires\/[^/]+$/, /^\/suivi\/[^/]+\/repondre$/
 export function multipartForms(config: Config) {
   const dir = path.join(config.dataDir, 'uploads');
   fs.mkdirSync(dir, { recursive: true });
+  removeStale(dir);
   const parse = multer({
     dest: dir,
     // Browsers send file names as UTF-8: "relevé.pdf" stays "relevé.pdf".
@@ -62,6 +63,15 @@ export function multipartForms(config: Config) {
       next(err);
     });
   };
+}
+
+/** Files left by a process that died mid-request: none is younger than an hour's upload. */
+function removeStale(dir: string): void {
+  const hourAgo = Date.now() - 3600_000;
+  for (const name of fs.readdirSync(dir)) {
+    const file = path.join(dir, name);
+    if (fs.statSync(file).mtimeMs < hourAgo) fs.rmSync(file, { force: true });
+  }
 }
 
 /** The files of one form, named as the citizen named them. Files of empty inputs are skipped. */
