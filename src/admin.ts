@@ -1,6 +1,7 @@
 // Administration operations shared by the command line and the demo seed.
 import type { Db } from './db/connection';
 import { createToken } from './db/tokens';
+import { createScopedKey } from './partners/keys';
 import { hashPassword } from './passwords';
 
 export class AdminError extends Error {}
@@ -52,9 +53,10 @@ export async function createAgentToken(db: Db, code: string, secret?: string): P
   return createToken(db, 'agent', `jeton de ${agent.name}`, agent.id, secret);
 }
 
-export async function createPartnerKey(db: Db, name: string, secret?: string): Promise<string> {
+/** A partner key for the named form types (none: it can file nothing until given some); returns its secret. */
+export async function createPartnerKey(db: Db, name: string, opts: { formTypes?: string[]; secret?: string } = {}): Promise<string> {
   if (!name.trim()) {
     throw new AdminError('le nom de la clé est obligatoire');
   }
-  return createToken(db, 'partner', name.trim(), null, secret);
+  return (await createScopedKey(db, name, opts.formTypes ?? [], opts.secret)).secret;
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseDuration } from './cli/durations';
 
 /** Everything Guichet reads from the environment, in one place (the README lists the same). */
 export interface Config {
@@ -27,6 +28,12 @@ export interface Config {
   digestHour: number;
   /** Online forms accepted per client address and per hour (anti-abuse). */
   formSubmissionsPerHour: number;
+  /** Webhook deliveries: first retry after this, doubling up to the maximum, given up after giveUp (ms). */
+  webhookRetryInitialMs: number;
+  webhookRetryMaxMs: number;
+  webhookGiveUpMs: number;
+  /** How long one webhook POST may take before it counts as failed (ms). */
+  webhookTimeoutMs: number;
 }
 
 /** TRUST_PROXY: "true", "false", a number of hops, or addresses/subnets ("loopback", "10.0.0.0/8"). */
@@ -48,6 +55,12 @@ function int(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
     throw new Error(`${name} doit être un numéro de port (reçu « ${raw} »)`);
   }
   return value;
+}
+
+/** A duration such as `10s`, `1h`, `3d` (or `200ms` for tests). */
+function duration(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
+  const raw = text(name, env);
+  return raw === null ? fallback : parseDuration(raw, name);
 }
 
 function text(name: string, env: NodeJS.ProcessEnv): string | null {
@@ -75,6 +88,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxy(env),
     digestHour: Math.min(23, int('DIGEST_HOUR', 7, env)),
     formSubmissionsPerHour: Math.max(1, int('FORM_SUBMISSIONS_PER_HOUR', 10, env)),
+    webhookRetryInitialMs: duration('WEBHOOK_RETRY_INITIAL', 10_000, env),
+    webhookRetryMaxMs: duration('WEBHOOK_RETRY_MAX', 3_600_000, env),
+    webhookGiveUpMs: duration('WEBHOOK_GIVE_UP', 3 * 86_400_000, env),
+    webhookTimeoutMs: duration('WEBHOOK_TIMEOUT', 10_000, env),
   };
 }
 

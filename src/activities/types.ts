@@ -53,3 +53,10 @@ export interface Activities {
   msUntilDigest(): Promise<number>;
   sendDigests(a: { at: number }): Promise<number>;
 }
+
+/** Webhook deliveries to partners (src/activities/webhooks.ts, run by workflows/webhook.ts). */
+export interface WebhookActivities {
+  /** One POST attempt; throws on a failure or a non-2xx answer so that Temporal retries it. */
+  deliverWebhook(a: { deliveryId: number; timeoutMs: number }): Promise<void>;
+  markWebhookFailed(a: { deliveryId: number; error: string }): Promise<void>;
+}

@@ -8,6 +8,7 @@ import { CommandError } from '../commands/errors';
 import { loadConfig } from '../config';
 import type { Delays } from '../../workflows/definitions';
 import { Runtime } from '../runtime';
+import { listPartnerKeys, revokePartnerKey } from '../partners/keys';
 import { parseDuration } from './durations';
 import { start } from './start';
 
@@ -107,10 +108,36 @@ export function program(): Command {
       await withDatabase(async ({ db }) => console.log(await createAgentToken(db, code)));
     });
 
-  cli.command('api-key').description('clés d\'API des partenaires')
-    .command('create <name>').description('crée une clé d\'API partenaire et l\'affiche')
-    .action(async (name: string) => {
-      await withDatabase(async ({ db }) => console.log(await createPartnerKey(db, name)));
+  const apiKey = cli.command('api-key').description('clés d\'API des partenaires');
+  apiKey.command('create <name>').description('crée une clé d\'API partenaire pour des démarches et l\'affiche (une seule fois)')
+    .option('--form-types <slugs>', 'démarches permises, séparées par des virgules (ex. acte-naissance,acte-mariage)')
+    .action(async (name: string, o: { formTypes?: string }) => {
+      const formTypes = (o.formTypes ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      await withDatabase(async ({ db }) => {
+        console.log(await createPartnerKey(db, name, { formTypes }));
+        if (formTypes.length === 0) {
+          console.error('attention : cette clé ne permet aucune démarche (option --form-types)');
+        }
+      });
+    });
+  apiKey.command('revoke <id>').description('révoque une clé d\'API partenaire (son numéro dans api-key list)')
+    .action(async (id: string) => {
+      if (!/^\d+$/.test(id)) {
+        throw new AdminError(`numéro de clé invalide « ${id} »`);
+      }
+      await withDatabase(async ({ db }) => {
+        const key = await revokePartnerKey(db, Number(id));
+        console.log(`clé ${key.id} « ${key.name} » révoquée`);
+      });
+    });
+  apiKey.command('list').description('liste les clés d\'API partenaires et leurs démarches')
+    .action(async () => {
+      await withDatabase(async ({ db }) => {
+        for (const key of await listPartnerKeys(db)) {
+          const state = key.revokedAt === null ? 'active' : `révoquée le ${new Date(key.revokedAt).toISOString().slice(0, 10)}`;
+          console.log(`${key.id}\t${key.name}\t${key.formTypes.map((f) => f.slug).join(',') || '(aucune démarche)'}\t${state}`);
+        }
+      });
     });
 
   cli.command('form-type').description('démarches')

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Status } from '../../workflows/definitions';
 import type { TransitionRecord } from '../activities/types';
+import { enqueueTransitionDeliveries } from '../partners/deliveries';
 import { searchable } from '../search/normalize';
 import type { Knex } from 'knex';
 import type { Db } from './connection';
@@ -209,7 +210,8 @@ const projectionColumns = {
 /**
  * Writes one transition: its event and the projection, in one transaction. Idempotent
  * (a retried activity finds its event), and ordered: a write carrying an older seq than
- * the projection's version does not overwrite it.
+ * the projection's version does not overwrite it. The webhook deliveries of the
+ * transition are written in the same transaction (src/partners/deliveries.ts).
  */
 export async function applyTransition(db: Db, t: TransitionRecord): Promise<void> {
   await db.transaction(async (trx) => {
@@ -239,6 +241,8 @@ export async function applyTransition(db: Db, t: TransitionRecord): Promise<void
         patch[column] = value;
       }
     }
+    // Before the projection moves on: the deliveries read the status it leaves.
+    await enqueueTransitionDeliveries(trx, t);
     await trx('requests').where({ id: t.requestId }).where('version', '<', t.seq).update(patch);
   });
 }

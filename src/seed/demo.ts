@@ -48,7 +48,8 @@ export async function seedReferenceData(db: Db): Promise<void> {
   for (const agent of DEMO_AGENTS) {
     await createAgent(db, { ...agent, email: `${agent.code}@mairie.example`, password: DEMO_PASSWORD });
   }
-  await createPartnerKey(db, 'Portail citoyen (démo)', DEMO_PARTNER_KEY);
+  // The demo key may file every demo form type; form types added later are not granted to it.
+  await createPartnerKey(db, 'Portail citoyen (démo)', { secret: DEMO_PARTNER_KEY, formTypes: formTypes.map((f) => f.slug) });
   await createAgentToken(db, 'amartin', DEMO_AGENT_TOKEN);
 }
 

@@ -1,6 +1,9 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { Client } from '@temporalio/client';
 import { createBulkActivities } from '../activities/bulk';
+import { createWebhookActivities } from '../activities/webhooks';
+import { startPendingDeliveries } from '../partners/deliveries';
 
 export interface WorkerDeps extends ActivityDeps {
   address: string;
@@ -22,14 +25,40 @@ function installQuietLogger(): void {
 export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; connection: NativeConnection }> {
   installQuietLogger();
   const connection = await NativeConnection.connect({ address: deps.address });
+  // Activities start the webhook delivery workflows through the worker's own connection.
+  const client = new Client({ connection, namespace: deps.namespace });
+  const base = createActivities(deps);
   const worker = await Worker.create({
     connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    activities: { ...createActivities(deps), ...createBulkActivities(deps) },
+    // The webhook activities wrap recordTransition and announceSubmission (they start the deliveries).
+    activities: { ...base, ...createBulkActivities(deps), ...createWebhookActivities({ ...deps, client }, base) },
     ...(deps.workflowBundle
       ? { workflowBundle: deps.workflowBundle }
       : { workflowsPath: require.resolve('../../workflows') }),
   });
+  sweepDeliveries(worker, deps, client);
   return { worker, connection };
+}
+
+/**
+ * Every minute while the worker lives: starts the webhook deliveries whose start was lost
+ * (a crash between the transition's commit and the start of its delivery workflows).
+ */
+function sweepDeliveries(worker: Worker, deps: WorkerDeps, client: Client): void {
+  const sweep = () => {
+    const state = worker.getState();
+    if (state === 'STOPPED' || state === 'FAILED') {
+      clearInterval(timer);
+      return;
+    }
+    if (state !== 'RUNNING') {
+      return;
+    }
+    startPendingDeliveries(deps.db, client, deps.config)
+      .catch((err: Error) => Runtime.instance().logger.warn(`webhook sweep: ${err.message}`));
+  };
+  const timer = setInterval(sweep, 60_000).unref();
+  setTimeout(sweep, 1000).unref();
 }

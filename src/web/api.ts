@@ -9,11 +9,13 @@ import { reassign } from '../commands/reassign';
 import { resume } from '../commands/resume';
 import { submit } from '../commands/submit';
 import { take } from '../commands/take';
-import { listFormTypes } from '../db/formTypes';
+import { findFormType, listFormTypes } from '../db/formTypes';
+import { deleteWebhook, listWebhooks, registerWebhook } from '../partners/webhooks';
 import { findRequest, listEvents, type RequestRow } from '../db/requests';
 import { t } from '../i18n';
 import { canSee } from '../policies';
-import { agentOf, bearer } from './auth';
+import { agentOf, bearer, partnerOf } from './auth';
+import { openApiDocument } from './openapi';
 import * as schema from './apiSchema';
 
 const iso = (ms: number | null) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
@@ -47,6 +49,35 @@ async function present(ctx: Ctx, request: RequestRow) {
   };
 }
 
+/** A known form type outside the key's scope is refused before anything is written. */
+async function refuseOutOfScope(ctx: Ctx, caller: ReturnType<typeof partnerOf>, slug: string): Promise<void> {
+  const formType = await findFormType(ctx.db, slug);
+  if (formType && !caller.formTypeIds.includes(formType.id)) {
+    throw CommandError.of(403, 'FORM_TYPE_NOT_ALLOWED', { value: slug }, 'formType');
+  }
+}
+
+/** A partner's webhooks: register (the secret is shown once), list, remove. */
+function webhookRoutes(ctx: Ctx, partner: express.RequestHandler): express.Router {
+  const router = express.Router();
+  router.post('/webhooks', partner, wrap(async (req, res) => {
+    const body = parse(schema.webhookSchema, req.body);
+    res.status(201).json(await registerWebhook(ctx.db, partnerOf(req).tokenId, body.url));
+  }));
+  router.get('/webhooks', partner, wrap(async (req, res) => {
+    res.json(await listWebhooks(ctx.db, partnerOf(req).tokenId));
+  }));
+  router.delete('/webhooks/:id', partner, wrap(async (req, res) => {
+    const id = Number(req.params.id);
+    if (!Number.isSafeInteger(id) || id <= 0) {
+      throw CommandError.of(404, 'WEBHOOK_NOT_FOUND');
+    }
+    await deleteWebhook(ctx.db, partnerOf(req).tokenId, id);
+    res.status(204).end();
+  }));
+  return router;
+}
+
 /** The JSON API of partners and agents (the contract is in the README). */
 export function apiRouter(ctx: Ctx): express.Router {
   const router = express.Router();
@@ -55,13 +86,21 @@ export function apiRouter(ctx: Ctx): express.Router {
   const agent = bearer(ctx.db, ['agent']);
   const anyone = bearer(ctx.db, ['agent', 'partner']);
 
-  router.get('/form-types', partner, wrap(async (_req, res) => {
-    const rows = await listFormTypes(ctx.db);
+  // The document describing this API: public, like any API reference.
+  router.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+
+  // A partner sees and files only the form types of its key.
+  router.get('/form-types', partner, wrap(async (req, res) => {
+    const allowed = new Set(partnerOf(req).formTypeIds);
+    const rows = (await listFormTypes(ctx.db)).filter((f) => allowed.has(f.id));
     res.json(rows.map((f) => ({ slug: f.slug, title: f.title, service: f.service_slug })));
   }));
 
   router.post('/requests', partner, wrap(async (req, res) => {
     const body = parse(schema.submitSchema, req.body);
+    await refuseOutOfScope(ctx, partnerOf(req), body.formType);
     res.status(201).json(await submit(ctx, body));
   }));
 
@@ -72,6 +111,10 @@ export function apiRouter(ctx: Ctx): express.Router {
     }
     if (req.caller?.kind === 'agent' && !canSee(req.caller.agent, request)) {
       throw CommandError.of(403, 'FORBIDDEN');
+    }
+    // Another form type's request is "not found": a partner does not learn what others filed.
+    if (req.caller?.kind === 'partner' && !req.caller.formTypeIds.includes(request.form_type_id)) {
+      throw CommandError.of(404, 'NOT_FOUND');
     }
     res.json(await present(ctx, request));
   }));
@@ -96,6 +139,8 @@ export function apiRouter(ctx: Ctx): express.Router {
   action('reassign', (req) => reassign(ctx, agentOf(req), ref(req), parse(schema.reassignSchema, req.body)));
   action('annotate', (req) => annotate(ctx, agentOf(req), ref(req), parse(schema.annotateSchema, req.body)));
   action('close', (req) => close(ctx, agentOf(req), ref(req), parse(schema.closeSchema, req.body)));
+
+  router.use(webhookRoutes(ctx, partner));
 
   router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (err instanceof CommandError) {

@@ -43,3 +43,6 @@ export function describeIssue(error: z.ZodError): { field: string; message: stri
   const field = issue.path.join('.') || 'body';
   return { field, message: `${field} : ${issue.message}` };
 }
+
+// Partners' webhooks: an http(s) URL that receives the deliveries.
+export const webhookSchema = z.object({ url: z.url({ protocol: /^https?$/ }).max(2000) });

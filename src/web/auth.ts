@@ -3,8 +3,10 @@ import { loadAgent, type Agent } from '../db/agents';
 import type { Db } from '../db/connection';
 import { findToken } from '../db/tokens';
 import { CommandError } from '../commands/errors';
+import { scopeOf } from '../partners/keys';
 
-export type Caller = { kind: 'agent'; agent: Agent } | { kind: 'partner'; name: string };
+/** A partner may use only the form types of its key (`formTypeIds`). */
+export type Caller = { kind: 'agent'; agent: Agent } | { kind: 'partner'; name: string; tokenId: number; formTypeIds: number[] };
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -12,18 +14,21 @@ declare module 'express-serve-static-core' {
   }
 }
 
+type TokenRow = NonNullable<Awaited<ReturnType<typeof findToken>>>;
+
 /** Bearer credentials of the API: an agent token or a partner key. */
 export function bearer(db: Db, accepts: Caller['kind'][]) {
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const token = match ? await findToken(db, match[1]) : undefined;
+    // findToken reads the whole row; its id names the key's scope.
+    const token = match ? (await findToken(db, match[1])) as (TokenRow & { id: number }) | undefined : undefined;
     let caller: Caller | undefined;
     if (token?.kind === 'agent' && token.agent_id !== null) {
       const agent = await loadAgent(db, token.agent_id);
       caller = agent ? { kind: 'agent', agent } : undefined;
     } else if (token?.kind === 'partner') {
-      caller = { kind: 'partner', name: token.name };
+      caller = { kind: 'partner', name: token.name, tokenId: token.id, formTypeIds: await scopeOf(db, token.id) };
     }
     if (!caller) {
       next(CommandError.of(401, 'UNAUTHORIZED'));
@@ -43,4 +48,11 @@ export function agentOf(req: Request): Agent {
     throw CommandError.of(401, 'UNAUTHORIZED');
   }
   return req.caller.agent;
+}
+
+export function partnerOf(req: Request): Extract<Caller, { kind: 'partner' }> {
+  if (req.caller?.kind !== 'partner') {
+    throw CommandError.of(401, 'UNAUTHORIZED');
+  }
+  return req.caller;
 }

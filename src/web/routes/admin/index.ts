@@ -9,6 +9,7 @@ import { formFieldRoutes } from './formFields';
 import { requireAdminRole } from './guard';
 import { renderAdminPage } from './render';
 import { serviceRoutes } from './services';
+import { partnerRoutes } from '../partners';
 
 /** Everything under /admin: administrators in the "Administrer" role only. */
 export function adminRoutes(ctx: Ctx): express.Router {
@@ -23,5 +24,6 @@ export function adminRoutes(ctx: Ctx): express.Router {
   router.use(agentAdminRoutes(ctx));
   router.use(codeRoutes(ctx));
   router.use(emailTemplateRoutes(ctx));
+  router.use(partnerRoutes(ctx));
   return router;
 }

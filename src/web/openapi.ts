@@ -1,0 +1,215 @@
+// The OpenAPI 3.1 description of the JSON API, served at GET /api/openapi.json. Request
+// bodies are generated from the zod schemas that validate them (apiSchema.ts), so the
+// two cannot drift apart; responses are written out beside what api.ts answers.
+import { z } from 'zod';
+import { STATUSES } from '../../workflows/definitions';
+import * as schema from './apiSchema';
+
+type Json = Record<string, unknown>;
+
+/** A zod schema as the JSON Schema (2020-12, OpenAPI 3.1's dialect) of what a client may send. */
+function bodyOf(s: z.ZodType): Json {
+  const { $schema: _dialect, ...json } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Json;
+  return json;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const nullable = (s: Json) => ({ anyOf: [s, { type: 'null' }] });
+const dateTime = { type: 'string', format: 'date-time' };
+const object = (properties: Record<string, unknown>, required = Object.keys(properties)): Json =>
+  ({ type: 'object', properties, required, additionalProperties: false });
+
+const schemas: Record<string, Json> = {
+  Error: object({
+    error: object({
+      code: { type: 'string', description: 'Stable code, e.g. ALREADY_TAKEN, FORM_TYPE_NOT_ALLOWED, INVALID_INPUT.' },
+      message: { type: 'string', description: 'The reason, in French, for a person to read.' },
+      field: { type: 'string', description: 'The input at fault (400 only), e.g. citizen.email.' },
+    }, ['code', 'message']),
+  }),
+  FormType: object({ slug: { type: 'string' }, title: { type: 'string' }, service: { type: 'string' } }),
+  Submitted: object({ reference: { type: 'string' }, trackingCode: { type: 'string' }, status: { const: 'NON_TRAITEE' } }),
+  AgentRef: object({ code: { type: 'string' }, name: { type: 'string' } }),
+  Request: object({
+    reference: { type: 'string', examples: ['DEM-2026-000123'] },
+    status: { enum: [...STATUSES] },
+    formType: { type: 'string' },
+    service: { type: 'string' },
+    assignee: nullable(ref('AgentRef')),
+    closingCode: nullable({ type: 'string' }),
+    createdAt: dateTime,
+    takenAt: nullable(dateTime),
+    closedAt: nullable(dateTime),
+    events: {
+      type: 'array',
+      items: object({
+        type: { type: 'string', description: 'SUBMITTED, TAKEN, HELD, RESUMED, HOLD_ENDED, REASSIGNED, CLOSED, EXPIRED, or an annotation type (NOTE…).' },
+        at: dateTime,
+        agent: nullable(ref('AgentRef')),
+        comment: nullable({ type: 'string' }),
+      }),
+    },
+  }),
+  Webhook: object({ id: { type: 'integer' }, url: { type: 'string', format: 'uri' }, createdAt: dateTime }),
+  WebhookCreated: object({
+    id: { type: 'integer' },
+    url: { type: 'string', format: 'uri' },
+    createdAt: dateTime,
+    secret: { type: 'string', description: 'Keys the HMAC of the X-Guichet-Signature header. Shown once.' },
+  }),
+  WebhookDelivery: object({
+    id: { type: 'integer', description: 'The delivery, the same on every attempt (also in X-Guichet-Delivery): ignore one already handled.' },
+    event: { enum: ['SUBMITTED', 'TAKEN', 'HELD', 'RESUMED', 'HOLD_ENDED', 'REASSIGNED', 'CLOSED', 'EXPIRED'] },
+    reference: { type: 'string' },
+    formType: { type: 'string' },
+    status: { enum: [...STATUSES] },
+    previousStatus: { enum: [...STATUSES] },
+    closingCode: { type: 'string' },
+    seq: { type: 'integer', description: 'Order of the event in the request\'s history (deliveries may arrive out of order).' },
+    at: dateTime,
+  }, ['id', 'event', 'reference', 'formType', 'status', 'seq', 'at']),
+  SubmitBody: bodyOf(schema.submitSchema),
+  TakeBody: bodyOf(schema.takeSchema),
+  HoldBody: bodyOf(schema.holdSchema),
+  ResumeBody: bodyOf(schema.resumeSchema),
+  ReassignBody: bodyOf(schema.reassignSchema),
+  AnnotateBody: bodyOf(schema.annotateSchema),
+  CloseBody: bodyOf(schema.closeSchema),
+  WebhookBody: bodyOf(schema.webhookSchema),
+};
+
+const json = (s: Json, description: string) => ({ description, content: { 'application/json': { schema: s } } });
+const error = (description: string) => json(ref('Error'), description);
+const body = (name: string) => ({ required: true, content: { 'application/json': { schema: ref(name) } } });
+
+const E401 = { 401: error('Missing, wrong or revoked credential.') };
+const E403_KIND = 'The credential is of the other kind (agent token where a partner key is needed, or the reverse).';
+const referenceParam = { name: 'reference', in: 'path', required: true, schema: { type: 'string' } };
+
+function action(name: string, bodyName: string, summary: string): Json {
+  return {
+    post: {
+      operationId: name,
+      summary,
+      tags: ['agents'],
+      parameters: [referenceParam],
+      requestBody: body(bodyName),
+      responses: {
+        200: json(ref('Request'), 'Accepted: the request as it now stands.'),
+        400: error('Bad input; error.field names it.'),
+        ...E401,
+        403: error(`The request is of a service the agent does not belong to. ${E403_KIND}`),
+        404: error('No such request.'),
+        409: error('Refused: illegal transition, or another agent was faster (French reason in error.message).'),
+      },
+    },
+  };
+}
+
+const paths: Record<string, Json> = {
+  '/api/openapi.json': {
+    get: { operationId: 'openapi', summary: 'This document.', security: [], responses: { 200: { description: 'OpenAPI 3.1 document.', content: { 'application/json': { schema: { type: 'object' } } } } } },
+  },
+  '/api/form-types': {
+    get: {
+      operationId: 'listFormTypes', summary: 'The form types this partner key may use.', tags: ['partners'],
+      responses: { 200: json({ type: 'array', items: ref('FormType') }, 'The key\'s form types.'), ...E401, 403: error(E403_KIND) },
+    },
+  },
+  '/api/requests': {
+    post: {
+      operationId: 'submitRequest', summary: 'Files a request of one of the key\'s form types.', tags: ['partners'],
+      requestBody: body('SubmitBody'),
+      responses: {
+        201: json(ref('Submitted'), 'Filed; its workflow runs.'),
+        400: error('Bad input, or an unknown form type; error.field names it.'),
+        ...E401,
+        403: error(`The key may not use this form type (FORM_TYPE_NOT_ALLOWED); nothing was filed. ${E403_KIND}`),
+        503: error('Temporal is unavailable; nothing was filed.'),
+      },
+    },
+  },
+  '/api/requests/{reference}': {
+    get: {
+      operationId: 'getRequest', summary: 'A request, as agents see it (a partner: only of its form types).', tags: ['partners', 'agents'],
+      parameters: [referenceParam],
+      responses: {
+        200: json(ref('Request'), 'The request.'),
+        ...E401,
+        403: error('The request is of a service the agent does not belong to.'),
+        404: error('No such request, or (partner key) one of another form type.'),
+      },
+    },
+  },
+  '/api/requests/{reference}/take': action('take', 'TakeBody', 'Takes the request (NON_TRAITEE → EN_COURS), optionally e-mailing the citizen.'),
+  '/api/requests/{reference}/hold': action('hold', 'HoldBody', 'Puts it on hold (EN_COURS → EN_ATTENTE), optionally until a date.'),
+  '/api/requests/{reference}/resume': action('resume', 'ResumeBody', 'Resumes it (EN_ATTENTE → EN_COURS).'),
+  '/api/requests/{reference}/reassign': action('reassign', 'ReassignBody', 'Gives it to another agent; status unchanged.'),
+  '/api/requests/{reference}/annotate': action('annotate', 'AnnotateBody', 'Adds an event to its history.'),
+  '/api/requests/{reference}/close': action('close', 'CloseBody', 'Closes it with a closing code, optionally e-mailing the citizen; then its personal data is deleted.'),
+  '/api/webhooks': {
+    post: {
+      operationId: 'registerWebhook', summary: 'Registers a URL that receives the status changes of the key\'s form types.', tags: ['partners'],
+      requestBody: body('WebhookBody'),
+      responses: {
+        201: json(ref('WebhookCreated'), 'Registered; the secret is shown this once.'),
+        400: error('Not an http(s) URL.'),
+        ...E401,
+        403: error(E403_KIND),
+        409: error('The key has too many webhooks.'),
+      },
+    },
+    get: {
+      operationId: 'listWebhooks', summary: 'The key\'s webhooks (without their secrets).', tags: ['partners'],
+      responses: { 200: json({ type: 'array', items: ref('Webhook') }, 'The webhooks.'), ...E401, 403: error(E403_KIND) },
+    },
+  },
+  '/api/webhooks/{id}': {
+    delete: {
+      operationId: 'deleteWebhook', summary: 'Removes one of the key\'s webhooks; its pending deliveries are cancelled.', tags: ['partners'],
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: { 204: { description: 'Removed.' }, ...E401, 403: error(E403_KIND), 404: error('No such webhook for this key.') },
+    },
+  },
+};
+
+const webhooks = {
+  requestStatusChanged: {
+    post: {
+      summary: 'Sent to each webhook of a key for every status change of a request of its form types. Never any personal data.',
+      description: 'Retried with exponential backoff until a 2xx answer (or given up after WEBHOOK_GIVE_UP). '
+        + 'X-Guichet-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the webhook\'s secret>; '
+        + 'check it and that t is recent before trusting the body.',
+      parameters: [
+        { name: 'X-Guichet-Signature', in: 'header', required: true, schema: { type: 'string', pattern: '^t=\\d+,v1=[0-9a-f]{64}$' } },
+        { name: 'X-Guichet-Delivery', in: 'header', required: true, schema: { type: 'string' } },
+        { name: 'X-Guichet-Event', in: 'header', required: true, schema: { type: 'string' } },
+      ],
+      requestBody: body('WebhookDelivery'),
+      responses: { '2XX': { description: 'Received; not sent again.' }, default: { description: 'Anything else: sent again later.' } },
+    },
+  },
+};
+
+let cached: Json | null = null;
+
+export function openApiDocument(): Json {
+  cached ??= {
+    openapi: '3.1.0',
+    info: {
+      title: 'Guichet API',
+      version: '1',
+      description: 'Partners file and follow requests of their key\'s form types and receive their status changes by webhook; agents act on requests. Messages are in French.',
+    },
+    tags: [{ name: 'partners', description: 'Partner key (gpk_…)' }, { name: 'agents', description: 'Agent token (gat_…)' }],
+    security: [{ bearer: [] }],
+    paths,
+    webhooks,
+    components: {
+      schemas,
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A partner key (gpk_…) or an agent token (gat_…).' } },
+    },
+  };
+  return cached;
+}
+
