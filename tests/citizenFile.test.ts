@@ -18,7 +18,7 @@ afterAll(async () => {
 
 test('an agent creates a citizen file, finds it by phone, national number, e-mail and name, and enters a phone request that appears in it', async () => {
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
-  context.setDefaultTimeout(15000);
+  context.setDefaultTimeout(30000);
   await page.getByRole('link', { name: 'Usagers' }).click();
   await page.getByRole('link', { name: 'Créer une fiche usager' }).click();
   expect(await accessibilityViolations(page)).toEqual([]);
@@ -65,7 +65,9 @@ test('an agent creates a citizen file, finds it by phone, national number, e-mai
   expect(receipt.to).toEqual(['jeanne.dupre@example.org']);
 
   // The agent finds it by its tracking code, and in the file.
-  await page.goto(`/recherche?suivi=${trackingCode}`);
+  await page.goto('/usagers');
+  await page.getByLabel('Retrouver une demande par son code de suivi').fill(trackingCode.toLowerCase());
+  await page.getByRole('button', { name: 'Retrouver' }).click();
   await page.getByRole('link', { name: reference }).waitFor();
   await page.goto(fileUrl);
   await page.getByRole('row', { name: new RegExp(`${reference}.*Demande d'acte de naissance.*Par téléphone.*Non traitée`) }).waitFor();
@@ -88,7 +90,7 @@ test('an agent creates a citizen file, finds it by phone, national number, e-mai
 
 test('a web request with the e-mail of a file joins that file; an entry from the catalogue may create the file', async () => {
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
-  context.setDefaultTimeout(15000);
+  context.setDefaultTimeout(30000);
   await page.goto('/saisie');
   await page.getByRole('link', { name: "Demande d'acte de mariage" }).click();
   await page.getByLabel('Courrier').check();

@@ -25,7 +25,7 @@ const linkIn = (text: string) => /(http:\/\/localhost:1\/suivi\/\S+)/.exec(text)
 test('a citizen files a form with an attachment, follows it, answers the agent with a file; the final answer purges files and messages', async () => {
   // The citizen: catalogue, form, errors beside the fields with the input kept, then filed.
   const citizen = await browser.newContext({ baseURL: h.baseUrl, locale: 'fr-FR' });
-  citizen.setDefaultTimeout(15000);
+  citizen.setDefaultTimeout(30000);
   const cpage = await citizen.newPage();
   await cpage.goto('/formulaires');
   expect(await accessibilityViolations(cpage)).toEqual([]);
@@ -75,7 +75,7 @@ test('a citizen files a form with an attachment, follows it, answers the agent w
 
   // The agent: reads the answers under their labels, downloads the file, takes, holds waiting for the citizen, writes with a file.
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
-  context.setDefaultTimeout(15000);
+  context.setDefaultTimeout(30000);
   await page.goto(`/demandes/${reference}`);
   await page.getByText('Date de naissance').waitFor();
   await page.getByText('Copie intégrale').waitFor();
@@ -133,7 +133,7 @@ test('a citizen files a form with an attachment, follows it, answers the agent w
 
 test('the form works without JavaScript: filed from a browser that runs no script', async () => {
   const noScript = await browser.newContext({ baseURL: h.baseUrl, locale: 'fr-FR', javaScriptEnabled: false });
-  noScript.setDefaultTimeout(15000);
+  noScript.setDefaultTimeout(30000);
   const page = await noScript.newPage();
   await page.goto('/formulaires/acte-naissance');
   await page.locator('#champ-nom').fill('Sans');

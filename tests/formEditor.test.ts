@@ -17,7 +17,7 @@ let page: Page;
 beforeAll(async () => {
   [h, browser] = await Promise.all([startHarness({ env: { REFRESH_SECONDS: '3600' } }), launchBrowser()]);
   const context = await browser.newContext({ baseURL: h.baseUrl, locale: 'fr-FR' });
-  context.setDefaultTimeout(15000);
+  context.setDefaultTimeout(30000);
   page = await context.newPage();
   await page.goto('/connexion');
   await page.getByLabel('Code agent').fill('admin');

@@ -5,7 +5,8 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { freePort, startDevServer } from '../../src/temporal/devServer';
 
 export const TMP = path.resolve(__dirname, '../.tmp');
-export const BUNDLE = path.join(TMP, 'workflow-bundle.js');
+// One per jest process: two suites (SQLite, MariaDB) may run side by side.
+export const BUNDLE = path.join(TMP, `workflow-bundle-${process.pid}.js`);
 
 
 /** One Temporal dev server and one workflow bundle for the whole suite. */
