@@ -33,31 +33,27 @@ interface RequestFacts {
   closing_code: string | null;
   version: number;
   created_at: number;
-  form_type_id: number;
   slug: string;
 }
 
 const factsOf = (db: Knex, requestId: number): Promise<RequestFacts | undefined> =>
   db('requests as r').join('form_types as f', 'f.id', 'r.form_type_id').where('r.id', requestId)
-    .first('r.reference', 'r.status', 'r.closing_code', 'r.version', 'r.created_at', 'r.form_type_id', 'f.slug');
+    .first('r.reference', 'r.status', 'r.closing_code', 'r.version', 'r.created_at', 'f.slug');
 
-/** Live webhooks of live keys scoped to the form type. */
-function subscribedWebhooks(db: Knex, formTypeId: number): Promise<{ id: number }[]> {
+/** Live webhooks of live keys scoped to the request's form type (one query: most transitions have none). */
+function subscribedWebhooks(db: Knex, requestId: number): Promise<{ id: number }[]> {
   return db('webhooks as w')
     .join('api_tokens as k', 'k.id', 'w.token_id')
     .join('partner_scopes as s', 's.token_id', 'k.id')
-    .where('s.form_type_id', formTypeId)
+    .join('requests as r', 'r.form_type_id', 's.form_type_id')
+    .where('r.id', requestId)
     .whereNull('w.deleted_at')
     .whereNull('k.revoked_at')
     .select('w.id');
 }
 
 /** Inserts the deliveries of one event (a second call writes nothing); returns those not yet started. */
-async function insertDeliveries(db: Knex, facts: RequestFacts, requestId: number, payload: DeliveryPayload, now: number): Promise<number[]> {
-  const hooks = await subscribedWebhooks(db, facts.form_type_id);
-  if (hooks.length === 0) {
-    return [];
-  }
+async function insertDeliveries(db: Knex, hooks: { id: number }[], requestId: number, payload: DeliveryPayload, now: number): Promise<number[]> {
   const body = JSON.stringify(payload);
   await db('webhook_deliveries')
     .insert(hooks.map((w) => ({
@@ -74,7 +70,8 @@ export async function enqueueTransitionDeliveries(trx: Knex.Transaction, t: Tran
   if (!DELIVERED_EVENTS.has(t.eventType)) {
     return [];
   }
-  const facts = await factsOf(trx, t.requestId);
+  const hooks = await subscribedWebhooks(trx, t.requestId);
+  const facts = hooks.length > 0 ? await factsOf(trx, t.requestId) : undefined;
   if (!facts) {
     return [];
   }
@@ -82,7 +79,7 @@ export async function enqueueTransitionDeliveries(trx: Knex.Transaction, t: Tran
   // The row still shows the status before this transition unless a later one overtook it.
   const previousStatus = t.projection.status !== undefined && Number(facts.version) < t.seq ? facts.status : undefined;
   const closingCode = t.projection.closingCode ?? (status === 'CLOTUREE' ? facts.closing_code : null);
-  return insertDeliveries(trx, facts, t.requestId, {
+  return insertDeliveries(trx, hooks, t.requestId, {
     event: t.eventType,
     reference: facts.reference,
     formType: facts.slug,
@@ -100,11 +97,12 @@ export async function enqueueTransitionDeliveries(trx: Knex.Transaction, t: Tran
  */
 export async function enqueueSubmittedDeliveries(db: Db, requestId: number): Promise<number[]> {
   return db.transaction(async (trx) => {
-    const facts = await factsOf(trx, requestId);
+    const hooks = await subscribedWebhooks(trx, requestId);
+    const facts = hooks.length > 0 ? await factsOf(trx, requestId) : undefined;
     if (!facts) {
       return [];
     }
-    return insertDeliveries(trx, facts, requestId, {
+    return insertDeliveries(trx, hooks, requestId, {
       event: 'SUBMITTED', reference: facts.reference, formType: facts.slug, status: 'NON_TRAITEE', seq: 1, at: new Date(Number(facts.created_at)).toISOString(),
     }, Date.now());
   });

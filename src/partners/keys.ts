@@ -59,7 +59,7 @@ export async function listPartnerKeys(db: Db, onlyId?: number): Promise<PartnerK
   const keys: { id: number; name: string; created_at: number; revoked_at: number | null }[] = onlyId === undefined ? await query : await query.where({ id: onlyId });
   const scopes: { token_id: number; slug: string; title: string }[] = keys.length
     ? await db('partner_scopes as s').join('form_types as f', 'f.id', 's.form_type_id')
-      .whereIn('s.token_id', keys.map((k) => k.id)).orderBy('f.title').select('s.token_id', 'f.slug', 'f.title')
+      .whereIn('s.token_id', keys.map((k) => k.id)).orderBy('f.slug').select('s.token_id', 'f.slug', 'f.title')
     : [];
   return keys.map((k) => ({
     id: Number(k.id),
