@@ -1,15 +1,13 @@
 import type { Browser } from 'playwright-core';
-import { saveFormVersion } from '../src/db/formVersions';
-import { accessibilityViolations, launchBrowser, loggedIn } from './support/browser';
-import { BIRTH_FORM, PDF } from './support/files';
-import { startHarness, waitFor, type Harness } from './support/harness';
+import { accessibilityViolations, loggedIn } from './support/browser';
+import { fillBirthAnswers, startWithBirthForm } from './support/birthForm';
+import { PDF } from './support/files';
+import { waitFor, type Harness } from './support/harness';
 
 let h: Harness;
 let browser: Browser;
 beforeAll(async () => {
-  [h, browser] = await Promise.all([startHarness({ env: { REFRESH_SECONDS: '3600' } }), launchBrowser()]);
-  const formType = await h.db('form_types').where({ slug: 'acte-naissance' }).first('id');
-  await saveFormVersion(h.db, formType.id, BIRTH_FORM, null);
+  [h, browser] = await startWithBirthForm();
 });
 afterAll(async () => {
   await browser?.close();
@@ -50,10 +48,7 @@ test('an agent creates a citizen file, finds it by phone, national number, e-mai
   expect(await page.locator('#champ-adresse-code-postal').inputValue()).toBe('44100');
   expect(await accessibilityViolations(page)).toEqual([]);
   await page.getByLabel('Téléphone', { exact: true }).first().check();
-  await page.locator('#champ-date-naissance').fill('1985-04-12');
-  await page.locator('#champ-lieu').fill('Nantes');
-  await page.locator('#champ-motif').selectOption('Autre');
-  await page.locator('#champ-justificatif').setInputFiles([{ name: 'piece.pdf', mimeType: 'application/pdf', buffer: PDF }]);
+  await fillBirthAnswers(page, { born: '1985-04-12', place: 'Nantes', reason: 'Autre', file: { name: 'piece.pdf', mimeType: 'application/pdf', buffer: PDF } });
   await page.getByRole('button', { name: 'Enregistrer la demande' }).click();
   const notice = await page.getByRole('status').filter({ hasText: 'enregistrée (téléphone)' }).textContent();
   const [, reference, trackingCode] = /Demande (\S+) enregistrée.*usager : (\S+)\./.exec(notice!)!;

@@ -1,19 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { saveFormVersion } from '../src/db/formVersions';
-import { accessibilityViolations, actionResponse, launchBrowser, loggedIn } from './support/browser';
-import { BIRTH_FORM, PDF, PNG } from './support/files';
-import { startHarness, waitFor, type Harness } from './support/harness';
+import { accessibilityViolations, actionResponse, loggedIn } from './support/browser';
+import { fillBirthAnswers, startWithBirthForm } from './support/birthForm';
+import { PDF, PNG } from './support/files';
+import { waitFor, type Harness } from './support/harness';
 
 let h: Harness;
 let browser: Browser;
 
 
 beforeAll(async () => {
-  [h, browser] = await Promise.all([startHarness({ env: { REFRESH_SECONDS: '3600' } }), launchBrowser()]);
-  const formType = await h.db('form_types').where({ slug: 'acte-naissance' }).first('id');
-  await saveFormVersion(h.db, formType.id, BIRTH_FORM, null);
+  [h, browser] = await startWithBirthForm();
 });
 afterAll(async () => {
   await browser?.close();
@@ -49,11 +47,8 @@ test('a citizen files a form with an attachment, follows it, answers the agent w
   await cpage.locator('#champ-adresse').fill('12 rue des Lilas');
   await cpage.locator('#champ-adresse-code-postal').fill('44000');
   await cpage.locator('#champ-adresse-commune').fill('Nantes');
-  await cpage.locator('#champ-date-naissance').fill('1990-04-02');
-  await cpage.locator('#champ-lieu').fill('Nantes');
-  await cpage.locator('#champ-motif').selectOption('Passeport');
+  await fillBirthAnswers(cpage, { born: '1990-04-02', place: 'Nantes', reason: 'Passeport', file: { name: 'carte-identité.pdf', mimeType: 'application/pdf', buffer: PDF } });
   await cpage.getByLabel('Copie intégrale').check();
-  await cpage.locator('#champ-justificatif').setInputFiles([{ name: 'carte-identité.pdf', mimeType: 'application/pdf', buffer: PDF }]);
   await cpage.getByRole('button', { name: 'Envoyer ma demande' }).click();
   await cpage.getByRole('heading', { name: 'Demande envoyée' }).waitFor();
   expect(await accessibilityViolations(cpage)).toEqual([]);
@@ -138,10 +133,7 @@ test('the form works without JavaScript: filed from a browser that runs no scrip
   await page.goto('/formulaires/acte-naissance');
   await page.locator('#champ-nom').fill('Sans');
   await page.locator('#champ-prenom').fill('Script');
-  await page.locator('#champ-date-naissance').fill('2001-01-31');
-  await page.locator('#champ-lieu').fill('Rezé');
-  await page.locator('#champ-motif').selectOption('Mariage');
-  await page.locator('#champ-justificatif').setInputFiles([{ name: 'scan.png', mimeType: 'image/png', buffer: PNG }]);
+  await fillBirthAnswers(page, { born: '2001-01-31', place: 'Rezé', reason: 'Mariage', file: { name: 'scan.png', mimeType: 'image/png', buffer: PNG } });
   await page.getByRole('button', { name: 'Envoyer ma demande' }).click();
   await page.getByRole('heading', { name: 'Demande envoyée' }).waitFor();
   const reference = (await page.locator('#reference').textContent())!.trim();
