@@ -11,6 +11,7 @@ const SECTIONS: [string, string][] = [
   ['/admin/codes/evenements', 'ui.admin.nav.eventTypes'],
   ['/admin/codes/clotures', 'ui.admin.nav.closingCodes'],
   ['/admin/courriels', 'ui.admin.nav.emails'],
+  ['/admin/partenaires', 'ui.admin.nav.partners'],
 ];
 
 function adminNav(path: string) {
