@@ -34,6 +34,8 @@ export interface Config {
   webhookGiveUpMs: number;
   /** How long one webhook POST may take before it counts as failed (ms). */
   webhookTimeoutMs: number;
+  /** Webhooks may go to loopback and private addresses (tests, an intranet partner); off by default. */
+  webhookAllowPrivate: boolean;
 }
 
 /** TRUST_PROXY: "true", "false", a number of hops, or addresses/subnets ("loopback", "10.0.0.0/8"). */
@@ -92,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookRetryMaxMs: duration('WEBHOOK_RETRY_MAX', 3_600_000, env),
     webhookGiveUpMs: duration('WEBHOOK_GIVE_UP', 3 * 86_400_000, env),
     webhookTimeoutMs: duration('WEBHOOK_TIMEOUT', 10_000, env),
+    webhookAllowPrivate: text('WEBHOOK_ALLOW_PRIVATE', env) === 'true',
   };
 }
 

@@ -97,3 +97,13 @@ test('the API checks answers against the same fields', async () => {
   expect(unknown.status).toBe(400);
   expect(unknown.body.error.field).toBe('answers.couleur');
 });
+
+test('a webhook may not point into Guichet’s own network', async () => {
+  for (const url of ['http://127.0.0.1:9/crochet', 'http://localhost/crochet', 'https://10.1.2.3/crochet', 'http://[::ffff:192.168.0.1]/x']) {
+    const refused = await h.api('POST', '/api/webhooks', h.partnerKey, { url });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.field).toBe('url');
+    expect(refused.body.error.message).toContain('adresse interne ou réservée');
+  }
+  expect(await count('webhooks')).toBe(0);
+});

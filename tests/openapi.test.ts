@@ -11,7 +11,8 @@ const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
 
 beforeAll(async () => {
-  h = await startHarness();
+  // The test's receivers listen on the loopback.
+  h = await startHarness({ env: { WEBHOOK_ALLOW_PRIVATE: 'true' } });
   const res = await h.api('GET', '/api/openapi.json', null);
   expect(res.status).toBe(200);
   doc = res.body;

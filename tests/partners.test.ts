@@ -47,7 +47,7 @@ beforeAll(async () => {
   // 500, 500, then 200 on /flaky; /down always fails; everything else is received at once.
   receiver = await startReceiver((p, n) => (p === '/down' || (p === '/flaky' && n <= 2) ? 500 : 200));
   [h, browser] = await Promise.all([
-    startHarness({ env: { WEBHOOK_RETRY_INITIAL: '200ms', WEBHOOK_RETRY_MAX: '1s', WEBHOOK_GIVE_UP: '4s', WEBHOOK_TIMEOUT: '2s' } }),
+    startHarness({ env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_INITIAL: '200ms', WEBHOOK_RETRY_MAX: '1s', WEBHOOK_GIVE_UP: '4s', WEBHOOK_TIMEOUT: '2s' } }),
     launchBrowser(),
   ]);
 });

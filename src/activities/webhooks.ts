@@ -1,6 +1,7 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { enqueueSubmittedDeliveries, startDeliveries } from '../partners/deliveries';
+import { refusedDestination } from '../partners/destinations';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader } from '../partners/signature';
 import type { ActivityDeps } from './index';
 import type { Activities, WebhookActivities } from './types';
@@ -45,6 +46,11 @@ export function createWebhookActivities(deps: ActivityDeps & { client: Client },
       if (row.deleted_at !== null || row.revoked_at !== null) {
         await db('webhook_deliveries').where({ id: deliveryId }).update({ status: 'CANCELLED', updated_at: Date.now() });
         return;
+      }
+      const refused = await refusedDestination(row.url, config.webhookAllowPrivate);
+      if (refused) {
+        // Retrying would not change where the name points now: given up at once.
+        throw ApplicationFailure.nonRetryable(refused, 'WebhookDestinationRefused');
       }
       const body = JSON.stringify({ id: deliveryId, ...JSON.parse(row.payload) });
       const outcome = await post(row.url, body, timeoutMs, {

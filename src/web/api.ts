@@ -10,6 +10,7 @@ import { resume } from '../commands/resume';
 import { submit } from '../commands/submit';
 import { take } from '../commands/take';
 import { findFormType, listFormTypes } from '../db/formTypes';
+import { refusedDestination } from '../partners/destinations';
 import { deleteWebhook, listWebhooks, registerWebhook } from '../partners/webhooks';
 import { findRequest, listEvents, type RequestRow } from '../db/requests';
 import { t } from '../i18n';
@@ -62,6 +63,10 @@ function webhookRoutes(ctx: Ctx, partner: express.RequestHandler): express.Route
   const router = express.Router();
   router.post('/webhooks', partner, wrap(async (req, res) => {
     const body = parse(schema.webhookSchema, req.body);
+    const refused = await refusedDestination(body.url, ctx.config.webhookAllowPrivate);
+    if (refused) {
+      throw new CommandError(400, 'INVALID_INPUT', `url : ${refused}`, 'url');
+    }
     res.status(201).json(await registerWebhook(ctx.db, partnerOf(req).tokenId, body.url));
   }));
   router.get('/webhooks', partner, wrap(async (req, res) => {
