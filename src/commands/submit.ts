@@ -1,4 +1,3 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { Db } from '../db/connection';
 import { delaysOf, findFormType, findFormTypeById } from '../db/formTypes';
 import { deleteRequest, insertRequest, type Channel, type Citizen } from '../db/requests';
@@ -10,6 +9,7 @@ import { currentForm } from '../db/formVersions';
 import { checkApiAnswers } from '../forms/answers';
 import type { FieldDefinition } from '../forms/fields';
 import { t } from '../i18n';
+import { startOnce } from '../temporal/client';
 import type { Ctx } from './context';
 import { CommandError } from './errors';
 
@@ -87,18 +87,11 @@ function refuseBadAnswers(fields: FieldDefinition[], answers: Record<string, unk
 }
 
 async function startWorkflow(ctx: Ctx, r: { id: number; reference: string; createdAt: number; delays: ReturnType<typeof delaysOf> }): Promise<void> {
-  try {
-    await ctx.client.workflow.start(requestWorkflow, {
-      workflowId: workflowIdOf(r.reference),
-      taskQueue: ctx.config.taskQueue,
-      args: [{ requestId: r.id, reference: r.reference, submittedAt: r.createdAt, delays: r.delays }],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
-      throw err;
-    }
-  }
+  await startOnce(ctx.client, requestWorkflow, {
+    workflowId: workflowIdOf(r.reference),
+    taskQueue: ctx.config.taskQueue,
+    args: [{ requestId: r.id, reference: r.reference, submittedAt: r.createdAt, delays: r.delays }],
+  });
   await ctx.db('requests').where({ id: r.id }).update({ workflow_started: true });
 }
 

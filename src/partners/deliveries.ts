@@ -2,7 +2,8 @@
 // of the transition itself, so that a committed status change always has its deliveries.
 // Each row is then delivered by its own workflow (workflows/webhook.ts), started after
 // the commit, or by the sweep if the process died in between.
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { startOnce } from '../temporal/client';
 import type { Knex } from 'knex';
 import type { TransitionRecord } from '../activities/types';
 import type { Config } from '../config';
@@ -111,21 +112,14 @@ export async function enqueueSubmittedDeliveries(db: Db, requestId: number): Pro
 /** Starts the delivery workflows (once each: a duplicate start is ignored) and marks them started. */
 export async function startDeliveries(db: Db, client: Client, config: Config, ids: number[]): Promise<void> {
   for (const id of ids) {
-    try {
-      await client.workflow.start(webhookWorkflow, {
-        workflowId: webhookWorkflowId(config.taskQueue, id),
-        taskQueue: config.taskQueue,
-        args: [{
-          deliveryId: id,
-          retry: { initialMs: config.webhookRetryInitialMs, maximumMs: config.webhookRetryMaxMs, giveUpMs: config.webhookGiveUpMs, timeoutMs: config.webhookTimeoutMs },
-        }],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
-        throw err;
-      }
-    }
+    await startOnce(client, webhookWorkflow, {
+      workflowId: webhookWorkflowId(config.taskQueue, id),
+      taskQueue: config.taskQueue,
+      args: [{
+        deliveryId: id,
+        retry: { initialMs: config.webhookRetryInitialMs, maximumMs: config.webhookRetryMaxMs, giveUpMs: config.webhookGiveUpMs, timeoutMs: config.webhookTimeoutMs },
+      }],
+    });
     await db('webhook_deliveries').where({ id }).update({ workflow_started: true });
   }
 }
