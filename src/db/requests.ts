@@ -135,20 +135,24 @@ export async function deleteRequest(db: Db, id: number): Promise<void> {
   });
 }
 
-function requestQuery(db: Db) {
+/** A request as the pages show it: its own columns, its form type's, its service's and its assignee's. */
+export const REQUEST_COLUMNS = [
+  'r.*',
+  'f.slug as form_type_slug',
+  'f.title as form_type_title',
+  's.slug as service_slug',
+  's.name as service_name',
+  'a.code as assignee_code',
+  'a.name as assignee_name',
+];
+
+/** Requests joined to what REQUEST_COLUMNS reads, with those columns. */
+export function requestQuery(db: Db) {
   return db('requests as r')
     .join('form_types as f', 'f.id', 'r.form_type_id')
     .join('services as s', 's.id', 'r.service_id')
     .leftJoin('agents as a', 'a.id', 'r.assignee_id')
-    .select(
-      'r.*',
-      'f.slug as form_type_slug',
-      'f.title as form_type_title',
-      's.slug as service_slug',
-      's.name as service_name',
-      'a.code as assignee_code',
-      'a.name as assignee_name',
-    );
+    .select(...REQUEST_COLUMNS);
 }
 
 export async function findRequest(db: Db, reference: string): Promise<RequestRow | undefined> {

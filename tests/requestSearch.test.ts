@@ -1,0 +1,53 @@
+// The list query sorts bare ids, then reads the page's requests whole: a page must be
+// exactly the slice of the whole list that one joined query (the exports') gives.
+import { seedRequests } from '../bench/backofficeSeed';
+import { loadAgent, type Agent } from '../src/db/agents';
+import { SORTS, countRequests, idsMatching, searchRequests, streamRequests, type Direction, type ListedRequest, type RequestFilter } from '../src/db/requestSearch';
+import { startHarness, type Harness } from './support/harness';
+
+let h: Harness;
+let admin: Agent;
+const NOW = Date.now();
+
+beforeAll(async () => {
+  h = await startHarness({ worker: false });
+  await seedRequests(h.db, { count: 600, mix: 'realistic' });
+  const { id } = (await h.db('agents').where({ code: 'admin' }).first('id')) as { id: number };
+  admin = (await loadAgent(h.db, id))!;
+});
+afterAll(() => h?.close());
+
+async function wholeList(f: RequestFilter, sort: (typeof SORTS)[number], dir: Direction): Promise<ListedRequest[]> {
+  const rows: ListedRequest[] = [];
+  for await (const row of streamRequests(h.db, f, sort, dir, NOW) as AsyncIterable<ListedRequest>) {
+    rows.push(row);
+  }
+  return rows;
+}
+
+const FILTERS: Record<string, Omit<RequestFilter, 'serviceIds'>> = {
+  'open requests': {},
+  'every status': { statuses: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE', 'CLOTUREE'] },
+  'a name and a form type': { name: 'a', formTypeSlug: 'acte-naissance' },
+  'overdue ones of a service': { overdue: true, serviceSlug: 'etat-civil' },
+};
+
+test.each(Object.keys(FILTERS))('%s: every sort, both ways, pages are slices of the whole list', async (label) => {
+  const f: RequestFilter = { serviceIds: admin.serviceIds, ...FILTERS[label] };
+  const total = await countRequests(h.db, f, NOW);
+  expect(total).toBeGreaterThan(5);
+  for (const sort of SORTS) {
+    for (const dir of ['asc', 'desc'] as const) {
+      const whole = await wholeList(f, sort, dir);
+      expect(whole).toHaveLength(total);
+      expect(await idsMatching(h.db, f, sort, dir, NOW)).toEqual(whole.map((r) => r.id));
+      const pageSize = Math.ceil(total / 3);
+      for (const page of [1, 2, 3, 4]) {
+        const got = await searchRequests(h.db, f, { sort, dir, page, pageSize }, NOW);
+        expect({ sort, dir, page, total: got.total, rows: got.rows }).toEqual({
+          sort, dir, page, total, rows: whole.slice((page - 1) * pageSize, page * pageSize),
+        });
+      }
+    }
+  }
+});
