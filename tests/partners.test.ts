@@ -212,7 +212,11 @@ test('webhooks: registered with a key, signed deliveries of each status change, 
       expect(d.raw).not.toContain(secretText);
     }
   }
-  const rows = await h.db('webhook_deliveries').where({ webhook_id: hook.body.id }).whereIn('id', deliveries.map((d) => d.body.id));
+  // The receiver has the POST before the worker records its answer: wait for the records.
+  const rows = await waitFor(async () => {
+    const recorded = await h.db('webhook_deliveries').where({ webhook_id: hook.body.id }).whereIn('id', deliveries.map((d) => d.body.id));
+    return recorded.every((r) => r.status !== 'PENDING') ? recorded : null;
+  }, 20000, 'the deliveries recorded');
   expect(rows.map((r) => [r.status, r.attempts, r.last_status])).toEqual([['DELIVERED', 1, 200], ['DELIVERED', 1, 200], ['DELIVERED', 1, 200]]);
 
   // The voirie-only key's webhook heard nothing of this acte-naissance request.
