@@ -1,7 +1,6 @@
 // Administration operations shared by the command line and the demo seed.
 import type { Db } from './db/connection';
 import { createToken } from './db/tokens';
-import { createScopedKey } from './partners/keys';
 import { hashPassword } from './passwords';
 
 export class AdminError extends Error {}
@@ -50,13 +49,5 @@ export async function createAgentToken(db: Db, code: string, secret?: string): P
   if (!agent) {
     throw new AdminError(`agent inconnu « ${code} »`);
   }
-  return createToken(db, 'agent', `jeton de ${agent.name}`, agent.id, secret);
-}
-
-/** A partner key for the named form types (none: it can file nothing until given some); returns its secret. */
-export async function createPartnerKey(db: Db, name: string, opts: { formTypes?: string[]; secret?: string } = {}): Promise<string> {
-  if (!name.trim()) {
-    throw new AdminError('le nom de la clé est obligatoire');
-  }
-  return (await createScopedKey(db, name, opts.formTypes ?? [], opts.secret)).secret;
+  return (await createToken(db, 'agent', `jeton de ${agent.name}`, agent.id, secret)).secret;
 }

@@ -1,11 +1,6 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { hashToken } from '../src/db/tokens';
+import { runGuichet } from './support/cli';
 import { startHarness, waitFor, type Harness } from './support/harness';
-
-const run = promisify(execFile);
-const BIN = path.join(__dirname, '..', 'bin', 'guichet.js');
 
 let h: Harness;
 beforeAll(async () => {
@@ -15,16 +10,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** Runs `guichet …` against the harness's database and Temporal; never throws. */
-async function guichet(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: h.env });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const guichet = (...args: string[]) => runGuichet(h.env, ...args);
 
 test('migrate, then create an agent, a token and a partner key', async () => {
   expect((await guichet('migrate')).code).toBe(0);

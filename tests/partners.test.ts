@@ -1,18 +1,13 @@
-import { execFile } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { createScopedKey } from '../src/partners/keys';
 import { startPendingDeliveries } from '../src/partners/deliveries';
 import { verifySignature } from '../src/partners/signature';
 import { DEMO_PASSWORD } from '../src/seed/demo';
 import { accessibilityViolations, launchBrowser } from './support/browser';
+import { runGuichet } from './support/cli';
 import { startHarness, waitFor, type Harness } from './support/harness';
-
-const run = promisify(execFile);
-const BIN = path.join(__dirname, '..', 'bin', 'guichet.js');
 
 interface Received {
   path: string;
@@ -62,15 +57,7 @@ const file = (key: string, formType: string, answers: Record<string, unknown> = 
   h.api('POST', '/api/requests', key, { formType, citizen, answers });
 const countRequests = async () => Number((await h.db('requests').count({ n: '*' }).first())!.n);
 
-async function guichet(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: h.env });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const guichet = (...args: string[]) => runGuichet(h.env, ...args);
 
 test('a key files and reads only its form types; another form type is refused with nothing written; a revoked key is refused', async () => {
   const { id, secret } = await createScopedKey(h.db, 'Application voirie', ['signalement-voirie']);

@@ -1,6 +1,6 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { enqueueSubmittedDeliveries, startDeliveries } from '../partners/deliveries';
+import { enqueueSubmittedDeliveries, startDeliveries, unstartedDeliveries } from '../partners/deliveries';
 import { refusedDestination } from '../partners/destinations';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader } from '../partners/signature';
 import type { ActivityDeps } from './index';
@@ -24,8 +24,7 @@ export function createWebhookActivities(deps: ActivityDeps & { client: Client },
     async recordTransition(t) {
       await base.recordTransition(t);
       // Those applyTransition wrote in its transaction (also on a retry after a crash here).
-      const rows: { id: number }[] = await db('webhook_deliveries').where({ request_id: t.requestId, seq: t.seq, workflow_started: false }).select('id');
-      await startQuietly(rows.map((r) => Number(r.id)));
+      await startQuietly(await unstartedDeliveries(db, t.requestId, t.seq));
     },
 
     async announceSubmission(a) {

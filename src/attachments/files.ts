@@ -118,3 +118,9 @@ export async function removeRequestFolder(config: Config, requestId: number): Pr
 export async function attachmentsOf(db: Knex, requestId: number): Promise<AttachmentRow[]> {
   return db('attachments').where({ request_id: requestId }).orderBy('id');
 }
+
+/** The files of a request's messages meant for the citizen (never an internal note's). */
+export async function visibleFiles(db: Knex, requestId: number): Promise<AttachmentRow[]> {
+  return db('attachments as a').join('messages as m', 'm.id', 'a.message_id')
+    .where('a.request_id', requestId).where('m.visible', true).orderBy('a.id').select('a.*');
+}

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { AdminError, createAgent, createAgentToken, createPartnerKey } from '../admin';
+import { AdminError, createAgent, createAgentToken } from '../admin';
 import { changeDelays } from '../commands/changeDelays';
 import { createAgentAccount } from '../commands/admin/createAgentAccount';
 import { sendDigests } from '../accounts/digest';
@@ -8,7 +8,7 @@ import { CommandError } from '../commands/errors';
 import { loadConfig } from '../config';
 import type { Delays } from '../../workflows/definitions';
 import { Runtime } from '../runtime';
-import { listPartnerKeys, revokePartnerKey } from '../partners/keys';
+import { createScopedKey, listPartnerKeys, revokePartnerKey } from '../partners/keys';
 import { parseDuration } from './durations';
 import { start } from './start';
 
@@ -114,7 +114,7 @@ export function program(): Command {
     .action(async (name: string, o: { formTypes?: string }) => {
       const formTypes = (o.formTypes ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       await withDatabase(async ({ db }) => {
-        console.log(await createPartnerKey(db, name, { formTypes }));
+        console.log((await createScopedKey(db, name, formTypes)).secret);
         if (formTypes.length === 0) {
           console.error('attention : cette clé ne permet aucune démarche (option --form-types)');
         }

@@ -163,6 +163,11 @@ export async function findRequestById(db: Db, id: number): Promise<RequestRow | 
   return requestQuery(db).where('r.id', id).first();
 }
 
+/** The request a citizen's tracking code opens (the code as they typed it, upper-cased). */
+export async function findRequestByTrackingCode(db: Db, code: string): Promise<RequestRow | undefined> {
+  return requestQuery(db).where('r.tracking_code', code.toUpperCase()).first();
+}
+
 export async function findPersonal(db: Db, requestId: number): Promise<PersonalRow | undefined> {
   return db('request_personal').where({ request_id: requestId }).first();
 }

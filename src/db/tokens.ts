@@ -5,24 +5,24 @@ export type TokenKind = 'agent' | 'partner';
 
 export const hashToken = (secret: string): string => crypto.createHash('sha256').update(secret).digest('hex');
 
-/** Creates a token and returns its secret, which is shown once and never stored. */
+/** Creates a token; returns its id and its secret, which is shown once and never stored. */
 export async function createToken(
   db: Db,
   kind: TokenKind,
   name: string,
   agentId: number | null,
   secret = `${kind === 'agent' ? 'gat' : 'gpk'}_${crypto.randomBytes(24).toString('base64url')}`,
-): Promise<string> {
-  await db('api_tokens').insert({
+): Promise<{ id: number; secret: string }> {
+  const [id] = await db('api_tokens').insert({
     kind,
     name,
     agent_id: agentId,
     token_hash: hashToken(secret),
     created_at: Date.now(),
   });
-  return secret;
+  return { id: Number(id), secret };
 }
 
-export async function findToken(db: Db, secret: string): Promise<{ kind: TokenKind; agent_id: number | null; name: string } | undefined> {
+export async function findToken(db: Db, secret: string): Promise<{ id: number; kind: TokenKind; agent_id: number | null; name: string } | undefined> {
   return db('api_tokens').where({ token_hash: hashToken(secret) }).whereNull('revoked_at').first();
 }

@@ -3,8 +3,8 @@
 // Each row is then delivered by its own workflow (workflows/webhook.ts), started after
 // the commit, or by the sweep if the process died in between.
 import type { Client } from '@temporalio/client';
-import { startOnce } from '../temporal/client';
 import type { Knex } from 'knex';
+import { startOnce } from '../temporal/client';
 import type { TransitionRecord } from '../activities/types';
 import type { Config } from '../config';
 import type { Db } from '../db/connection';
@@ -53,8 +53,8 @@ function subscribedWebhooks(db: Knex, requestId: number): Promise<{ id: number }
     .select('w.id');
 }
 
-/** Inserts the deliveries of one event (a second call writes nothing); returns those not yet started. */
-async function insertDeliveries(db: Knex, hooks: { id: number }[], requestId: number, payload: DeliveryPayload, now: number): Promise<number[]> {
+/** Inserts the deliveries of one event; a second call (a retried activity) writes nothing. */
+async function insertDeliveries(db: Knex, hooks: { id: number }[], requestId: number, payload: DeliveryPayload, now: number): Promise<void> {
   const body = JSON.stringify(payload);
   await db('webhook_deliveries')
     .insert(hooks.map((w) => ({
@@ -62,25 +62,29 @@ async function insertDeliveries(db: Knex, hooks: { id: number }[], requestId: nu
     })))
     .onConflict(['webhook_id', 'request_id', 'seq'])
     .ignore();
-  const rows: { id: number }[] = await db('webhook_deliveries').where({ request_id: requestId, seq: payload.seq, workflow_started: false }).select('id');
+}
+
+/** The deliveries of one event whose workflow is not started yet. */
+export async function unstartedDeliveries(db: Knex, requestId: number, seq: number): Promise<number[]> {
+  const rows: { id: number }[] = await db('webhook_deliveries').where({ request_id: requestId, seq, workflow_started: false }).select('id');
   return rows.map((r) => Number(r.id));
 }
 
 /** Called by applyTransition inside its transaction, after the event and before the projection. */
-export async function enqueueTransitionDeliveries(trx: Knex.Transaction, t: TransitionRecord): Promise<number[]> {
+export async function enqueueTransitionDeliveries(trx: Knex.Transaction, t: TransitionRecord): Promise<void> {
   if (!DELIVERED_EVENTS.has(t.eventType)) {
-    return [];
+    return;
   }
   const hooks = await subscribedWebhooks(trx, t.requestId);
   const facts = hooks.length > 0 ? await factsOf(trx, t.requestId) : undefined;
   if (!facts) {
-    return [];
+    return;
   }
   const status = t.projection.status ?? facts.status;
   // The row still shows the status before this transition unless a later one overtook it.
   const previousStatus = t.projection.status !== undefined && Number(facts.version) < t.seq ? facts.status : undefined;
   const closingCode = t.projection.closingCode ?? (status === 'CLOTUREE' ? facts.closing_code : null);
-  return insertDeliveries(trx, hooks, t.requestId, {
+  await insertDeliveries(trx, hooks, t.requestId, {
     event: t.eventType,
     reference: facts.reference,
     formType: facts.slug,
@@ -95,6 +99,7 @@ export async function enqueueTransitionDeliveries(trx: Knex.Transaction, t: Tran
 /**
  * The submission: its event (seq 1) is written with the request, outside any activity,
  * so the workflow's first activity enqueues it (idempotent, retried until it succeeds).
+ * Returns the deliveries not yet started.
  */
 export async function enqueueSubmittedDeliveries(db: Db, requestId: number): Promise<number[]> {
   return db.transaction(async (trx) => {
@@ -103,9 +108,10 @@ export async function enqueueSubmittedDeliveries(db: Db, requestId: number): Pro
     if (!facts) {
       return [];
     }
-    return insertDeliveries(trx, hooks, requestId, {
+    await insertDeliveries(trx, hooks, requestId, {
       event: 'SUBMITTED', reference: facts.reference, formType: facts.slug, status: 'NON_TRAITEE', seq: 1, at: new Date(Number(facts.created_at)).toISOString(),
     }, Date.now());
+    return unstartedDeliveries(trx, requestId, 1);
   });
 }
 

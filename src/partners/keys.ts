@@ -2,7 +2,7 @@
 // types it was given explicitly: a form type created later is never granted silently.
 import { CommandError } from '../commands/errors';
 import type { Db } from '../db/connection';
-import { createToken, hashToken } from '../db/tokens';
+import { createToken } from '../db/tokens';
 import { t } from '../i18n';
 
 export interface PartnerKeyView {
@@ -33,11 +33,10 @@ export async function createScopedKey(db: Db, name: string, formTypeSlugs: strin
   }
   return db.transaction(async (trx) => {
     const created = await createToken(trx, 'partner', trimmed, null, secret);
-    const { id } = await trx('api_tokens').where({ token_hash: hashToken(created) }).first('id');
     if (formTypes.length > 0) {
-      await trx('partner_scopes').insert(formTypes.map((f) => ({ token_id: id, form_type_id: f.id })));
+      await trx('partner_scopes').insert(formTypes.map((f) => ({ token_id: created.id, form_type_id: f.id })));
     }
-    return { id: Number(id), secret: created };
+    return created;
   });
 }
 

@@ -1,5 +1,6 @@
 // The demo municipality, seeded on the first `npm start` of the embedded default only.
-import { createAgent, createAgentToken, createPartnerKey } from '../admin';
+import { createAgent, createAgentToken } from '../admin';
+import { createScopedKey } from '../partners/keys';
 import type { Ctx } from '../commands/context';
 import { submit } from '../commands/submit';
 import type { Db } from '../db/connection';
@@ -49,7 +50,7 @@ export async function seedReferenceData(db: Db): Promise<void> {
     await createAgent(db, { ...agent, email: `${agent.code}@mairie.example`, password: DEMO_PASSWORD });
   }
   // The demo key may file every demo form type; form types added later are not granted to it.
-  await createPartnerKey(db, 'Portail citoyen (démo)', { secret: DEMO_PARTNER_KEY, formTypes: formTypes.map((f) => f.slug) });
+  await createScopedKey(db, 'Portail citoyen (démo)', formTypes.map((f) => f.slug), DEMO_PARTNER_KEY);
   await createAgentToken(db, 'amartin', DEMO_AGENT_TOKEN);
 }
 

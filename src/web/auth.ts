@@ -14,15 +14,12 @@ declare module 'express-serve-static-core' {
   }
 }
 
-type TokenRow = NonNullable<Awaited<ReturnType<typeof findToken>>>;
-
 /** Bearer credentials of the API: an agent token or a partner key. */
 export function bearer(db: Db, accepts: Caller['kind'][]) {
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    // findToken reads the whole row; its id names the key's scope.
-    const token = match ? (await findToken(db, match[1])) as (TokenRow & { id: number }) | undefined : undefined;
+    const token = match ? await findToken(db, match[1]) : undefined;
     let caller: Caller | undefined;
     if (token?.kind === 'agent' && token.agent_id !== null) {
       const agent = await loadAgent(db, token.agent_id);

@@ -1,16 +1,11 @@
 // Downloading attachments: agents of the request's service, and the citizen with the
 // tracking code for the files of the messages they can see (never an internal note's).
 import express, { type Response } from 'express';
-import { attachmentPath, type AttachmentRow } from '../../attachments/files';
+import { attachmentPath, visibleFiles, type AttachmentRow } from '../../attachments/files';
 import { loadForAgent, type Ctx } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
+import { findRequestByTrackingCode } from '../../db/requests';
 import { currentAgent } from './session';
-
-/** Files of the visible messages of a request. */
-export async function visibleFiles(ctx: Ctx, requestId: number): Promise<AttachmentRow[]> {
-  return ctx.db('attachments as a').join('messages as m', 'm.id', 'a.message_id')
-    .where('a.request_id', requestId).where('m.visible', true).orderBy('a.id').select('a.*');
-}
 
 function send(ctx: Ctx, res: Response, file: AttachmentRow | undefined): void {
   if (!file) {
@@ -24,8 +19,8 @@ function send(ctx: Ctx, res: Response, file: AttachmentRow | undefined): void {
 export function citizenAttachmentRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
   router.get('/suivi/:code/pieces/:id', async (req, res) => {
-    const request = await ctx.db('requests').where({ tracking_code: String(req.params.code).toUpperCase() }).first('id');
-    const file = request ? (await visibleFiles(ctx, request.id)).find((f) => f.id === Number(req.params.id)) : undefined;
+    const request = await findRequestByTrackingCode(ctx.db, String(req.params.code));
+    const file = request ? (await visibleFiles(ctx.db, request.id)).find((f) => f.id === Number(req.params.id)) : undefined;
     send(ctx, res, file);
   });
   return router;

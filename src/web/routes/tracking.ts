@@ -6,19 +6,19 @@ import { citizenReply, requestOfLink } from '../../commands/citizenReply';
 import type { Ctx } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
 import { messagesOf } from '../../db/messages';
-import type { RequestRow } from '../../db/requests';
+import { findRequestByTrackingCode, type RequestRow } from '../../db/requests';
+import { visibleFiles } from '../../attachments/files';
 import { t } from '../../i18n';
 import { text } from './forms';
 import { renderPage } from './render';
 import { withFiles } from './requestPanel';
-import { visibleFiles } from './attachments';
 import { messageUploads } from '../uploads';
 
 const codeOf = (value: unknown) => (typeof value === 'string' ? value.trim().toUpperCase().slice(0, 20) : '');
 
 async function trackingModel(ctx: Ctx, request: RequestRow) {
   const thread = await messagesOf(ctx.db, request.id, true);
-  const files = await visibleFiles(ctx, request.id);
+  const files = await visibleFiles(ctx.db, request.id);
   return {
     request,
     purged: request.purged_at !== null && request.purged_at !== undefined,
@@ -31,9 +31,7 @@ export function trackingRoutes(ctx: Ctx): express.Router {
 
   router.get('/suivi', async (req, res) => {
     const code = codeOf(req.query.code);
-    const request: RequestRow | undefined = code
-      ? await ctx.db('requests as r').join('form_types as f', 'f.id', 'r.form_type_id').where('r.tracking_code', code).first('r.*', 'f.title as form_type_title')
-      : undefined;
+    const request = code ? await findRequestByTrackingCode(ctx.db, code) : undefined;
     if (!request) {
       res.status(code ? 404 : 200);
       await renderPage(ctx, req, res, 'tracking', { title: t('ui.tracking.title'), code, error: code ? t('errors.TRACKING_UNKNOWN') : null });
