@@ -63,6 +63,7 @@ export async function prepareEnv(
     TEMPORAL_ADDRESS: dev.address,
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_TASK_QUEUE: 'guichet-bench',
+    SESSION_SECRET: crypto.randomBytes(32).toString('base64url'),
     // 0: the web child listens on a free port and tells us which.
     PORT: '0',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),

@@ -17,7 +17,11 @@ export interface Config {
   smtpUrl: string | null;
   mailFrom: string;
   publicUrl: string;
-  sessionSecret: string;
+  /**
+   * Signs session cookies and citizens' reply links. Null when SESSION_SECRET is unset:
+   * `guichet start` then keeps a random one in DATA_DIR; `guichet web` refuses to start.
+   */
+  sessionSecret: string | null;
   /** First part of request references, e.g. DEM in DEM-2026-000123. */
   referencePrefix: string;
   /** How often open pages ask whether a colleague changed something (seconds). */
@@ -70,6 +74,17 @@ function text(name: string, env: NodeJS.ProcessEnv): string | null {
   return raw === undefined || raw.trim() === '' ? null : raw.trim();
 }
 
+/** The default of earlier versions, published in their source: whoever has it forges sessions and links. */
+export const PUBLISHED_SECRET = 'guichet-dev-secret-change-me';
+
+function sessionSecret(env: NodeJS.ProcessEnv): string | null {
+  const value = text('SESSION_SECRET', env);
+  if (value === PUBLISHED_SECRET) {
+    throw new Error('SESSION_SECRET vaut la valeur publiée des versions précédentes : choisissez-en une autre, longue et aléatoire (par exemple : openssl rand -base64 48)');
+  }
+  return value;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int('PORT', 3000, env);
   return {
@@ -84,7 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: text('SMTP_URL', env),
     mailFrom: text('MAIL_FROM', env) ?? 'Guichet <guichet@mairie.example>',
     publicUrl: (text('PUBLIC_URL', env) ?? `http://localhost:${port}`).replace(/\/$/, ''),
-    sessionSecret: text('SESSION_SECRET', env) ?? 'guichet-dev-secret-change-me',
+    sessionSecret: sessionSecret(env),
     referencePrefix: text('REFERENCE_PREFIX', env) ?? 'DEM',
     refreshSeconds: Math.max(1, int('REFRESH_SECONDS', 15, env)),
     trustProxy: trustProxy(env),

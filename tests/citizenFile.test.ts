@@ -54,7 +54,8 @@ test('an agent creates a citizen file, finds it by phone, national number, e-mai
   const [, reference, trackingCode] = /Demande (\S+) enregistrée.*usager : (\S+)\./.exec(notice!)!;
   const row = await h.db('requests').where({ reference }).first('channel', 'status', 'citizen_id', 'filed_by');
   expect(row).toMatchObject({ channel: 'phone', status: 'NON_TRAITEE' });
-  expect(row.citizen_id).toBe(Number(fileUrl.split('/').pop()));
+  // The URL names the file by its random public id, not its row id.
+  expect((await h.db('citizens').where({ id: row.citizen_id }).first('public_id')).public_id).toBe(fileUrl.split('/').pop());
   // It follows the normal lifecycle: the receipt goes to the file's address.
   const receipt = await waitFor(() => h.mails.find((m) => m.subject === `Votre demande ${reference} a bien été reçue`), 15000, 'the receipt');
   expect(receipt.to).toEqual(['jeanne.dupre@example.org']);
@@ -74,8 +75,13 @@ test('an agent creates a citizen file, finds it by phone, national number, e-mai
   await page.goto(fileUrl);
   await page.getByRole('row', { name: new RegExp(`${reference}.*Clôturée.*Sans suite.*données personnelles supprimées`) }).waitFor();
 
-  // An agent of another service sees the file but not the request.
+  // An agent of a service with none of this citizen's requests does not see the file.
   const other = await loggedIn(browser, h.baseUrl, 'dleroy');
+  expect((await other.page.goto(fileUrl))?.status()).toBe(404);
+  await other.page.getByText('Dossier introuvable').first().waitFor();
+  // Once the citizen has a request of his service too, he sees the file, but not the other service's request.
+  const voirie = await h.api('POST', '/api/requests', h.partnerKey, { formType: 'signalement-voirie', citizen: { firstName: 'Jeanne', lastName: 'Dupré-Laforêt', email: 'jeanne.dupre@example.org' }, answers: {} });
+  expect(voirie.status).toBe(201);
   await other.page.goto(fileUrl);
   await other.page.getByText('1 autre(s) demande(s) de cet usager relève(nt) d’autres services.').waitFor();
   expect(await other.page.getByRole('link', { name: reference }).count()).toBe(0);
@@ -95,12 +101,12 @@ test('a web request with the e-mail of a file joins that file; an entry from the
   await page.getByLabel('Créer la fiche usager avec ces coordonnées').check();
   await page.getByRole('button', { name: 'Enregistrer la demande' }).click();
   await page.getByRole('status').filter({ hasText: 'enregistrée (courrier)' }).waitFor();
-  const citizen = await h.db('citizens').where({ email: 'marc@example.org' }).first('id');
+  const citizen = await h.db('citizens').where({ email: 'marc@example.org' }).first('id', 'public_id');
   expect(citizen).toBeDefined();
 
   const filed = await h.api('POST', '/api/requests', h.partnerKey, { formType: 'acte-mariage', citizen: { firstName: 'Marc', lastName: 'Courrier', email: 'marc@example.org' }, answers: {} });
   expect(filed.status).toBe(201);
-  await page.goto(`/usagers/${citizen.id}`);
+  await page.goto(`/usagers/${citizen.public_id}`);
   expect(await page.locator('#citizen-requests tbody tr').count()).toBe(2);
   await page.getByRole('row', { name: new RegExp(`${filed.body.reference}.*En ligne`) }).waitFor();
   await page.getByRole('cell', { name: 'Par courrier' }).waitFor();

@@ -11,7 +11,11 @@ import { passwordProblem } from './passwordRules';
  * if active. The caller says the same thing whatever happened, so that nobody learns
  * whether an account exists; an address shared by several agents reaches each of them.
  */
-export async function requestPasswordReset(db: Db, config: Config, codeOrEmail: string): Promise<number> {
+export async function requestPasswordReset(
+  db: Db, config: Config, codeOrEmail: string,
+  /** false: this agent had enough reset e-mails for now (nothing sent, their last link kept) */
+  mayMail: (agent: AgentRow) => Promise<boolean> = async () => true,
+): Promise<number> {
   const value = codeOrEmail.trim();
   if (!value) {
     return 0;
@@ -19,10 +23,14 @@ export async function requestPasswordReset(db: Db, config: Config, codeOrEmail: 
   const agents: AgentRow[] = await db('agents')
     .where({ active: true })
     .where((q) => q.where('code', value).orWhereRaw('LOWER(email) = ?', [value.toLowerCase()]));
+  let sent = 0;
   for (const agent of agents) {
-    await sendAccountLink(db, config, agent, 'PASSWORD_RESET');
+    if (await mayMail(agent)) {
+      await sendAccountLink(db, config, agent, 'PASSWORD_RESET');
+      sent += 1;
+    }
   }
-  return agents.length;
+  return sent;
 }
 
 export type SetPasswordOutcome = { ok: true; agentId: number } | { ok: false; problem: string | null };

@@ -6,6 +6,7 @@ import { sendDigests } from '../accounts/digest';
 import { createTransport } from '../mail/transport';
 import { CommandError } from '../commands/errors';
 import { loadConfig } from '../config';
+import { keptSessionSecret, sessionSecretOf } from '../accounts/sessionSecret';
 import type { Delays } from '../../workflows/definitions';
 import { Runtime } from '../runtime';
 import { createScopedKey, listPartnerKeys, revokePartnerKey } from '../partners/keys';
@@ -42,13 +43,18 @@ export function program(): Command {
 
   cli.command('start').description('tout-en-un : base SQLite, serveur Temporal de développement, worker et web (par défaut)')
     .action(async () => {
-      const runtime = new Runtime(loadConfig());
+      const config = loadConfig();
+      // The one-command demo needs no setting: its secret is made once and kept in DATA_DIR.
+      const runtime = new Runtime({ ...config, sessionSecret: config.sessionSecret ?? keptSessionSecret(config.dataDir) });
       untilSignal(runtime);
       await start(runtime);
     });
 
   cli.command('web').description('le serveur web seul (production : plusieurs instances possibles)').action(async () => {
-    const runtime = new Runtime(loadConfig());
+    const config = loadConfig();
+    // In production, never a secret of our own choosing: refused before anything opens.
+    sessionSecretOf(config);
+    const runtime = new Runtime(config);
     untilSignal(runtime);
     await runtime.openDatabase();
     await runtime.openTemporal(false);

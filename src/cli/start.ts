@@ -25,7 +25,7 @@ export async function start(runtime: Runtime): Promise<void> {
   console.log(`\nGuichet is ready on ${config.publicUrl}`);
   console.log(`  citizens: ${config.publicUrl}/formulaires (online forms), ${config.publicUrl}/suivi (tracking)`);
   console.log(`  database: ${config.databaseUrl ? 'MySQL/MariaDB (DATABASE_URL)' : `SQLite in ${config.dataDir}`}`);
-  console.log(`  e-mail:   ${config.smtpUrl ? 'SMTP (SMTP_URL)' : `kept in the database: ${config.publicUrl}/dev/boite-mail`}`);
+  console.log(`  e-mail:   ${config.smtpUrl ? 'SMTP (SMTP_URL)' : `kept in the database: ${config.publicUrl}/dev/boite-mail (administrators only; account links masked)`}`);
   if (embeddedDb) {
     console.log(`  demo agents (password ${DEMO_PASSWORD}): ${DEMO_AGENTS.map((a) => a.code).join(', ')}; partner key ${DEMO_PARTNER_KEY}`);
   }

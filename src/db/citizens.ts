@@ -1,17 +1,23 @@
 // Citizens' files (fiches usager): kept by the town hall for the people who come to the
 // counter or call, apart from any request. A request linked to a file stays linked after
 // its purge, as the anonymous stub: the file then shows that it existed and how it ended.
+import crypto from 'node:crypto';
+import type { Agent } from './agents';
 import { searchable } from '../search/normalize';
+import type { Knex } from 'knex';
 import type { Db } from './connection';
 
 export interface CitizenRow {
   id: number;
+  /** What URLs and forms name the file by: random, unlike `id`. */
+  public_id: string;
   first_name: string;
   last_name: string;
   email: string | null;
   phone: string | null;
   national_number: string | null;
   address: string | null;
+  created_by: number | null;
   created_at: number;
 }
 
@@ -26,8 +32,14 @@ export interface CitizenProps {
 
 const digits = (s: string | null | undefined) => (s ? s.replace(/\D/g, '') : '');
 
-export async function createCitizen(db: Db, c: CitizenProps, agentId: number | null): Promise<number> {
+/** 96 random bits: a file's URL cannot be guessed from another's. */
+const newPublicId = () => crypto.randomBytes(12).toString('base64url');
+
+/** Creates a file: its id (for the database) and public id (for URLs). */
+export async function createCitizen(db: Db, c: CitizenProps, agentId: number | null): Promise<{ id: number; publicId: string }> {
+  const publicId = newPublicId();
   const [id] = await db('citizens').insert({
+    public_id: publicId,
     first_name: c.firstName,
     last_name: c.lastName,
     search_name: searchable(`${c.firstName} ${c.lastName}`),
@@ -39,15 +51,34 @@ export async function createCitizen(db: Db, c: CitizenProps, agentId: number | n
     created_by: agentId,
     created_at: Date.now(),
   });
-  return Number(id);
+  return { id: Number(id), publicId };
 }
 
-export async function findCitizen(db: Db, id: number): Promise<CitizenRow | undefined> {
-  return db('citizens').where({ id }).first();
+/**
+ * Who sees a file: an administrator; the agent who created it; an agent with a request
+ * of this citizen in one of their services. Nobody else, not even to learn it exists.
+ */
+function visibleTo(agent: Agent) {
+  return (q: Knex.QueryBuilder) => {
+    if (agent.isAdmin) return;
+    q.where((w) => {
+      w.where('citizens.created_by', agent.id);
+      if (agent.serviceIds.length) {
+        w.orWhereExists((sub) => sub.select(sub.client.raw('1')).from('requests as vr')
+          .whereRaw('vr.citizen_id = citizens.id').whereIn('vr.service_id', agent.serviceIds));
+      }
+    });
+  };
 }
 
-/** By name (accents and case ignored), e-mail, phone or national number, from one search box. */
-export async function searchCitizens(db: Db, query: string, limit = 50): Promise<CitizenRow[]> {
+/** The file of this public id, if the agent may see it (undefined too when it does not exist). */
+export async function findCitizenFor(db: Db, publicId: string, agent: Agent): Promise<CitizenRow | undefined> {
+  if (!/^[\w-]{1,32}$/.test(publicId)) return undefined;
+  return db('citizens').where({ public_id: publicId }).modify(visibleTo(agent)).first();
+}
+
+/** By name (accents and case ignored), e-mail, phone or national number, from one search box: the files the agent may see. */
+export async function searchCitizens(db: Db, query: string, agent: Agent, limit = 50): Promise<CitizenRow[]> {
   const q = query.trim();
   if (!q) return [];
   const n = digits(q);
@@ -58,6 +89,7 @@ export async function searchCitizens(db: Db, query: string, limit = 50): Promise
       if (n.length >= 4) w.orWhere('phone_digits', 'like', `%${n}%`).orWhere('national_number', n);
       if (words.length && n.length < 4) w.orWhere((all) => words.forEach((word) => all.where('search_name', 'like', `%${word}%`)));
     })
+    .modify(visibleTo(agent))
     .orderBy('last_name').orderBy('first_name').limit(limit);
 }
 

@@ -9,8 +9,32 @@ export function isMysql(db: Db): boolean {
   return db.client.config.client === 'mysql2';
 }
 
+/**
+ * DATA_DIR holds personal data (the SQLite database, attachments) and the embedded
+ * session secret: its owner's only (0700), whatever the umask.
+ */
+export function privateDataDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+}
+
+/**
+ * The SQLite file and its WAL and shared-memory files: 0600. SQLite gives the WAL and
+ * SHM it creates the mode of the database file, so the file is made 0600 before SQLite
+ * opens it; files of an older install are tightened too.
+ */
+function privateSqliteFiles(file: string): void {
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    if (fs.existsSync(f)) {
+      fs.chmodSync(f, 0o600);
+    }
+  }
+}
+
 /** The database named by DATABASE_URL (MySQL/MariaDB), or the embedded SQLite file. */
 export function connect(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Db {
+  privateDataDir(config.dataDir);
   if (config.databaseUrl) {
     if (!/^mysql2?:\/\//.test(config.databaseUrl)) {
       throw new Error('DATABASE_URL doit commencer par mysql:// (MySQL ou MariaDB)');
@@ -27,10 +51,11 @@ export function connect(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Db {
       pool: { min: 0, max: 20 },
     });
   }
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  const filename = path.join(config.dataDir, 'guichet.sqlite');
+  privateSqliteFiles(filename);
   return knexFactory({
     client: 'better-sqlite3',
-    connection: { filename: path.join(config.dataDir, 'guichet.sqlite') },
+    connection: { filename },
     useNullAsDefault: true,
     pool: {
       min: 1,
@@ -40,6 +65,9 @@ export function connect(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Db {
         conn.pragma('journal_mode = WAL');
         conn.pragma('busy_timeout = 5000');
         conn.pragma('synchronous = NORMAL');
+        // Deleted rows are overwritten with zeros, not left in free space: the purge's
+        // personal data cannot be read back from the file (purgeRequest also empties the WAL).
+        conn.pragma('secure_delete = ON');
         done(null, conn);
       },
     },

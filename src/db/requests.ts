@@ -4,7 +4,7 @@ import type { TransitionRecord } from '../activities/types';
 import { enqueueTransitionDeliveries } from '../partners/deliveries';
 import { searchable } from '../search/normalize';
 import type { Knex } from 'knex';
-import type { Db } from './connection';
+import { isMysql, type Db } from './connection';
 
 export interface Citizen {
   firstName: string;
@@ -172,6 +172,15 @@ export async function findPersonal(db: Db, requestId: number): Promise<PersonalR
   return db('request_personal').where({ request_id: requestId }).first();
 }
 
+/** The citizen's address of a request, until its purge. */
+export async function emailOfRequest(db: Db, reference: string): Promise<string | undefined> {
+  const row: { email: string | null } | undefined = await db('request_personal as p')
+    .join('requests as r', 'r.id', 'p.request_id')
+    .where('r.reference', reference)
+    .first('p.email');
+  return row?.email ?? undefined;
+}
+
 export async function countByStatus(db: Db, serviceIds: number[]): Promise<Record<string, number>> {
   const rows: { status: string; n: number | string }[] = await db('requests')
     .whereIn('service_id', serviceIds)
@@ -267,4 +276,9 @@ export async function purgeRequest(db: Db, requestId: number, at: number): Promi
     await trx('attachments').where({ request_id: requestId }).delete();
     await trx('requests').where({ id: requestId }).update({ purged_at: at, citizen_has_email: false, hold_until: null, citizen_unread: 0, waiting_for_citizen: false });
   });
+  if (!isMysql(db)) {
+    // secure_delete zeroes the deleted rows in the database pages, but the WAL still holds
+    // the pages as they were: copy it into the database and empty it.
+    await db.raw('PRAGMA wal_checkpoint(TRUNCATE)');
+  }
 }

@@ -91,6 +91,16 @@ async function* exportRows(db: Db, filter: RequestFilter, sort: Sort, dir: Direc
 
 const headerOf = (c: keyof ExportRow) => t(`ui.exports.columns.${c}`);
 
+/**
+ * A spreadsheet opening the CSV would run a cell beginning with =, +, -, @ (or a tab or
+ * carriage return before one) as a formula: an administrator's closing-code label could
+ * then run one on a colleague's computer. Such a cell is written after a single quote
+ * (OWASP), shown as text. XLSX needs nothing: its cells are typed strings, never formulas.
+ */
+export function inertCell(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
 /** CSV for a French spreadsheet: UTF-8 with a BOM, ';' between fields, dates as 2026-11-23 14:05. */
 async function writeCsv(rows: AsyncGenerator<ExportRow>, out: Writable): Promise<number> {
   const csv = stringify({ delimiter: ';', bom: true, header: true, columns: COLUMNS.map((key) => ({ key, header: headerOf(key) })) });
@@ -99,7 +109,7 @@ async function writeCsv(rows: AsyncGenerator<ExportRow>, out: Writable): Promise
   for await (const row of rows) {
     const line = Object.fromEntries(COLUMNS.map((c) => {
       const v = row[c];
-      return [c, v instanceof Date ? dateTimeFormat.format(v) : v];
+      return [c, v instanceof Date ? dateTimeFormat.format(v) : typeof v === 'string' ? inertCell(v) : v];
     }));
     if (!csv.write(line)) {
       await once(csv, 'drain');

@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { csrfProtection } from './csrf';
 import { multipartForms } from './uploads';
 import type { Ctx } from '../commands/context';
+import { sessionSecretOf } from '../accounts/sessionSecret';
 import { t } from '../i18n';
 import { apiRouter } from './api';
 import { agentRouter } from './agentRoutes';
@@ -70,7 +71,7 @@ export function createWebApp(ctx: Ctx): express.Express {
   app.locals.sessionStore = sessionStore;
   app.use(session({
     store: sessionStore,
-    secret: ctx.config.sessionSecret,
+    secret: sessionSecretOf(ctx.config),
     name: 'guichet.sid',
     resave: false,
     saveUninitialized: false,

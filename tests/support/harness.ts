@@ -106,6 +106,8 @@ export async function startHarness(opts: { worker?: boolean; hooks?: DeliveryHoo
     // Temporal is shared by all test files: a prefix of its own keeps workflow ids apart.
     REFERENCE_PREFIX: `T${suffix}`,
     PUBLIC_URL: 'http://localhost:1',
+    // Production refuses to start without one; a random one per test file, as a deployment would.
+    SESSION_SECRET: crypto.randomBytes(32).toString('base64url'),
     ...opts.env,
   };
   const config = loadConfig(settings);

@@ -2,6 +2,7 @@ import express, { type Request, type Response } from 'express';
 import type { Ctx } from '../../commands/context';
 import { requestPasswordReset, setPasswordByLink } from '../../accounts/passwordLinks';
 import { sendAccountLink } from '../../accounts/links';
+import { ResetLimiter } from '../../accounts/resetLimiter';
 import { MIN_PASSWORD_LENGTH } from '../../accounts/passwordRules';
 import { agentOfToken, type TokenPurpose } from '../../db/accountTokens';
 import type { AgentRow } from '../../db/agents';
@@ -76,6 +77,7 @@ export function publicAccountRoutes(ctx: Ctx): express.Router {
   linkRoutes(ctx, router, 'ACTIVATION');
   linkRoutes(ctx, router, 'PASSWORD_RESET');
 
+  const resets = new ResetLimiter(ctx.db);
   const forgotPage = (req: Request, res: Response, model: Record<string, unknown>) =>
     renderPage(ctx, req, res, 'resetRequest', { title: t('ui.account.forgot.title'), ...model });
 
@@ -90,8 +92,11 @@ export function publicAccountRoutes(ctx: Ctx): express.Router {
       await forgotPage(req, res, { error: t('ui.account.forgot.required') });
       return;
     }
-    // The same answer whether or not an account matched: the page reveals no account.
-    await requestPasswordReset(ctx.db, ctx.config, who);
+    // The same answer whether or not an account matched, and whether or not a limit held
+    // the e-mail back: the page reveals no account.
+    if (await resets.forAddress(req.ip ?? 'unknown')) {
+      await requestPasswordReset(ctx.db, ctx.config, who, (agent) => resets.forAccount(agent.id));
+    }
     await forgotPage(req, res, { sent: true });
   });
   return router;

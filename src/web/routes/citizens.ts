@@ -2,10 +2,11 @@
 // e-mail, phone or national number; create a file; open it with all its requests.
 import express, { type Request, type Response } from 'express';
 import type { Ctx } from '../../commands/context';
-import { createCitizen, findCitizen, requestsOfCitizen, searchCitizens } from '../../db/citizens';
+import { createCitizen, findCitizenFor, requestsOfCitizen, searchCitizens } from '../../db/citizens';
 import { checkForm, type RawValues } from '../../forms/answers';
 import { IDENTITY_FIELDS, type FieldDefinition } from '../../forms/fields';
 import { errorSummary, section } from '../../forms/formView';
+import { t } from '../../i18n';
 import { canSee } from '../../policies';
 import { text } from './forms';
 import { renderPage } from './render';
@@ -28,12 +29,18 @@ export function prefillOf(c: { first_name: string; last_name: string; email: str
   };
 }
 
+/** The same answer for a file that does not exist and for one the agent may not see. */
+export async function citizenNotFound(ctx: Ctx, req: Request, res: Response): Promise<void> {
+  res.status(404);
+  await renderPage(ctx, req, res, 'error', { title: t('ui.citizens.notFoundTitle'), message: t('ui.citizens.notFound') });
+}
+
 export function citizenRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
 
   router.get('/usagers', async (req, res) => {
     const q = text(req.query, 'q', 200);
-    await renderPage(ctx, req, res, 'citizens', { title: 'Usagers', q, searched: Boolean(q), results: await searchCitizens(ctx.db, q) });
+    await renderPage(ctx, req, res, 'citizens', { title: 'Usagers', q, searched: Boolean(q), results: await searchCitizens(ctx.db, q, currentAgent(req)) });
   });
 
   const newPage = async (req: Request, res: Response, raw: RawValues = {}, errors: Record<string, string> = {}) => {
@@ -54,15 +61,18 @@ export function citizenRoutes(ctx: Ctx): express.Router {
       await newPage(req, res, raw, checked.errors);
       return;
     }
-    const id = await createCitizen(ctx.db, { ...checked.citizen, nationalNumber: (checked.answers[NATIONAL_NUMBER.key] as string | undefined) ?? null }, currentAgent(req).id);
+    const { publicId } = await createCitizen(ctx.db, { ...checked.citizen, nationalNumber: (checked.answers[NATIONAL_NUMBER.key] as string | undefined) ?? null }, currentAgent(req).id);
     req.session.flash = { kind: 'success', message: `Fiche de ${checked.citizen.firstName} ${checked.citizen.lastName} créée.` };
-    res.redirect(303, `/usagers/${id}`);
+    res.redirect(303, `/usagers/${publicId}`);
   });
 
-  router.get('/usagers/:id', async (req, res, next) => {
-    const citizen = await findCitizen(ctx.db, Number(req.params.id) || 0);
-    if (!citizen) return next();
+  router.get('/usagers/:publicId', async (req, res) => {
     const agent = currentAgent(req);
+    const citizen = await findCitizenFor(ctx.db, String(req.params.publicId), agent);
+    if (!citizen) {
+      await citizenNotFound(ctx, req, res);
+      return;
+    }
     const all = await requestsOfCitizen(ctx.db, citizen.id);
     // Another service's requests are not this agent's to read: only counted.
     const requests = all.filter((r) => canSee(agent, r)).map((r) => ({ ...r, purged: r.purged_at !== null && r.purged_at !== undefined }));

@@ -5,12 +5,12 @@ import express, { type Request, type Response } from 'express';
 import type { Ctx } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
 import { submit } from '../../commands/submit';
-import { createCitizen, findCitizen, type CitizenRow } from '../../db/citizens';
+import { createCitizen, findCitizenFor, type CitizenRow } from '../../db/citizens';
 import { findFormType, listFormTypes, type FormTypeRow } from '../../db/formTypes';
 import { currentForm } from '../../db/formVersions';
 import { CHANNELS, type Channel } from '../../db/requests';
 import type { RawValues } from '../../forms/answers';
-import { prefillOf } from './citizens';
+import { citizenNotFound, prefillOf } from './citizens';
 import { formModel, readFilledForm } from './filledForm';
 import { text } from './forms';
 import { byService } from './publicForms';
@@ -22,9 +22,10 @@ export const CHANNEL_LABELS: Record<Channel, string> = { counter: 'Accueil (guic
 export function entryRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
 
-  const citizenOf = async (value: unknown): Promise<CitizenRow | undefined> => {
-    const id = Number(typeof value === 'string' ? value : '');
-    return id ? findCitizen(ctx.db, id) : undefined;
+  /** The file named by `usager` (its public id): undefined when none is named, null when it is not one the agent may see. */
+  const citizenOf = async (req: Request, value: unknown): Promise<CitizenRow | undefined | null> => {
+    if (typeof value !== 'string' || value === '') return undefined;
+    return (await findCitizenFor(ctx.db, value, currentAgent(req))) ?? null;
   };
   const ownFormType = async (req: Request): Promise<FormTypeRow | undefined> => {
     const formType = await findFormType(ctx.db, String(req.params.slug));
@@ -35,11 +36,12 @@ export function entryRoutes(ctx: Ctx): express.Router {
   };
 
   router.get('/saisie', async (req, res) => {
-    const citizen = await citizenOf(req.query.usager);
+    const citizen = await citizenOf(req, req.query.usager);
+    if (citizen === null) return citizenNotFound(ctx, req, res);
     const mine = (await listFormTypes(ctx.db)).filter((f) => currentAgent(req).serviceIds.includes(Number(f.service_id)));
     await renderPage(ctx, req, res, 'entryCatalogue', {
       title: citizen ? `Saisir une demande pour ${citizen.first_name} ${citizen.last_name}` : 'Saisir une demande pour un usager',
-      services: byService(mine), citizen, query: citizen ? `?usager=${citizen.id}` : '',
+      services: byService(mine), citizen, query: citizen ? `?usager=${citizen.public_id}` : '',
     });
   });
 
@@ -57,7 +59,8 @@ export function entryRoutes(ctx: Ctx): express.Router {
   router.get('/saisie/:slug', async (req, res, next) => {
     const formType = await ownFormType(req);
     if (!formType) return next();
-    const citizen = await citizenOf(req.query.usager);
+    const citizen = await citizenOf(req, req.query.usager);
+    if (citizen === null) return citizenNotFound(ctx, req, res);
     await formPage(req, res, formType, citizen, citizen ? prefillOf(citizen) : {});
   });
 
@@ -65,7 +68,8 @@ export function entryRoutes(ctx: Ctx): express.Router {
     const formType = await ownFormType(req);
     if (!formType) return next();
     const raw = (req.body ?? {}) as RawValues;
-    const citizen = await citizenOf(raw.usager);
+    const citizen = await citizenOf(req, raw.usager);
+    if (citizen === null) return citizenNotFound(ctx, req, res);
     const channel = text(raw, 'canal', 16) as Channel;
     const form = await currentForm(ctx.db, formType.id);
     const filled = await readFilledForm(req, form.fields);
@@ -77,7 +81,7 @@ export function entryRoutes(ctx: Ctx): express.Router {
     }
     const agent = currentAgent(req);
     try {
-      const citizenId = citizen?.id ?? (raw.fiche === 'on' ? await createCitizen(ctx.db, filled.citizen, agent.id) : null);
+      const citizenId = citizen?.id ?? (raw.fiche === 'on' ? (await createCitizen(ctx.db, filled.citizen, agent.id)).id : null);
       const filed = await submit(ctx, {
         formType: formType.slug, citizen: filled.citizen, answers: filled.answers, uploads: filled.uploads, channel, citizenId, filedBy: agent.id,
       });

@@ -8,14 +8,19 @@ import { submit } from '../../commands/submit';
 import { dbRateLimiter } from '../../db/rateLimits';
 import { findFormType, listFormTypes, type FormTypeRow } from '../../db/formTypes';
 import { currentForm } from '../../db/formVersions';
+import { emailOfRequest } from '../../db/requests';
 import type { RawValues } from '../../forms/answers';
 import { formModel, readFilledForm } from './filledForm';
 import { renderPage } from './render';
 
 declare module 'express-session' {
   interface SessionData {
-    /** The last request this browser filed, shown on the confirmation page. */
-    confirmation: { reference: string; trackingCode: string; formTitle: string; email: string | null };
+    /**
+     * The last request this browser filed, shown on the confirmation page. Nothing
+     * personal: the reference and tracking code stay on the anonymous stub after the
+     * purge anyway; the e-mail address is read from the request while it has one.
+     */
+    confirmation: { reference: string; trackingCode: string; formTitle: string; emailed: boolean };
   }
 }
 
@@ -61,7 +66,9 @@ export function publicFormRoutes(ctx: Ctx): express.Router {
       return;
     }
     res.set('Cache-Control', 'no-store');
-    await renderPage(ctx, req, res, 'confirmation', { title: 'Demande envoyée', confirmation });
+    // Gone once the request is purged: the session never held it.
+    const email = (await emailOfRequest(ctx.db, confirmation.reference)) ?? null;
+    await renderPage(ctx, req, res, 'confirmation', { title: 'Demande envoyée', confirmation: { ...confirmation, email } });
   });
 
   // An unknown or withdrawn form: said to the citizen, not sent to the agents' login.
@@ -91,13 +98,20 @@ export function publicFormRoutes(ctx: Ctx): express.Router {
       await formPage(req, res, formType, raw, errors, message);
     };
     const address = req.ip ?? 'inconnue';
-    const used = await (await submissions()).get(address);
-    if (used && used.consumedPoints >= ctx.config.formSubmissionsPerHour) {
-      const minutes = Math.max(1, Math.ceil(used.msBeforeNext / 60000));
-      res.set('Retry-After', String(Math.ceil(used.msBeforeNext / 1000)));
+    // Counted before anything is filed, atomically in the store: submissions sent at once
+    // cannot all pass a count read before any of them was added.
+    const limiter = await submissions();
+    try {
+      await limiter.consume(address);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      const minutes = Math.max(1, Math.ceil(err.msBeforeNext / 60000));
+      res.set('Retry-After', String(Math.ceil(err.msBeforeNext / 1000)));
       await refuse(429, `Trop de demandes ont été envoyées depuis votre connexion : réessayez dans ${minutes} minute${minutes > 1 ? 's' : ''}, ou contactez la mairie.`);
       return;
     }
+    // A form refused for its content was not filed: the citizen corrects it without losing a submission.
+    const giveBack = () => limiter.reward(address, 1);
     if (typeof raw[HONEYPOT] === 'string' && raw[HONEYPOT].trim() !== '') {
       await refuse(400, 'Votre demande n’a pas été envoyée : le champ « Laissez ce champ vide », invisible à l’écran, a été rempli. Si vous n’êtes pas un robot, videz-le et envoyez de nouveau.');
       return;
@@ -105,18 +119,17 @@ export function publicFormRoutes(ctx: Ctx): express.Router {
     const form = await currentForm(ctx.db, formType.id);
     const filled = await readFilledForm(req, form.fields);
     if (Object.keys(filled.errors).length > 0) {
+      await giveBack();
       await refuse(400, '', filled.errors);
       return;
     }
     try {
       const filed = await submit(ctx, { formType: formType.slug, citizen: filled.citizen, answers: filled.answers, uploads: filled.uploads, channel: 'web' });
-      await (await submissions()).consume(address).catch((err: unknown) => {
-        if (!(err instanceof RateLimiterRes)) throw err;
-      });
-      req.session.confirmation = { reference: filed.reference, trackingCode: filed.trackingCode, formTitle: formType.title, email: filled.citizen.email ?? null };
+      req.session.confirmation = { reference: filed.reference, trackingCode: filed.trackingCode, formTitle: formType.title, emailed: Boolean(filled.citizen.email) };
       res.redirect(303, '/formulaires/confirmation');
     } catch (err) {
       if (!(err instanceof CommandError)) throw err;
+      await giveBack();
       await refuse(err.status, err.message);
     }
   });

@@ -25,6 +25,9 @@ export const isHtmx = (req: Request): boolean => req.get('HX-Request') === 'true
 /** Kept in the database only when no SMTP server is configured: then a page shows them. */
 export const devMailboxEnabled = (ctx: Ctx): boolean => !ctx.config.smtpUrl;
 
+/** The nav's link to it: for administrators only, the only ones who may open it. */
+export const showsDevMailbox = (ctx: Ctx, req: Request): boolean => devMailboxEnabled(ctx) && Boolean(req.agent?.isAdmin);
+
 export async function navModel(ctx: Ctx, agent: Agent, path: string): Promise<NavModel> {
   const counts = await countsOf(ctx.db, agent);
   const items: NavItem[] = [{ href: '/', label: t('ui.rubriques.home.nav'), count: null, current: path === '/' }];
@@ -46,7 +49,7 @@ export async function renderPage(ctx: Ctx, req: Request, res: Response, view: st
   if (flash) {
     delete req.session.flash;
   }
-  res.render(view, { ...model, nav, flash, refresh, devMailbox: devMailboxEnabled(ctx) });
+  res.render(view, { ...model, nav, flash, refresh, devMailbox: showsDevMailbox(ctx, req) });
 }
 
 /** One partial alone: the answer to an htmx request, swapped into the page. */

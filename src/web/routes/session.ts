@@ -122,22 +122,22 @@ export function sessionRoutes(ctx: Ctx): express.Router {
     const code = text(req.body, 'code', 64);
     const retour = safeReturn(text(req.body, 'retour', 2000));
     const address = req.ip ?? 'unknown';
-    // Refused before the password is even checked: guessing goes no faster with the right one.
-    const wait = await limiter.blockedFor(code, address);
-    if (wait > 0) {
-      res.status(429).set('Retry-After', String(wait));
-      const error = t('ui.account.login.tooMany', { minutes: Math.ceil(wait / 60) });
+    // Counted before the password is checked, so that concurrent guesses cannot slip
+    // past the count; refused ones are not checked at all (the right password neither).
+    const ticket = await limiter.attempt(code, address);
+    if (!ticket.ok) {
+      res.status(429).set('Retry-After', String(ticket.waitSeconds));
+      const error = t('ui.account.login.tooMany', { minutes: Math.ceil(ticket.waitSeconds / 60) });
       await renderPage(ctx, req, res, 'login', { title: t('ui.login.title'), retour, code, error });
       return;
     }
     const agentId = await authenticate(ctx, code, text(req.body, 'password', 500, false));
     if (agentId === null) {
-      await limiter.recordFailure(code, address);
       res.status(401);
       await renderPage(ctx, req, res, 'login', { title: t('ui.login.title'), retour, code, error: t('errors.BAD_LOGIN') });
       return;
     }
-    await limiter.recordSuccess(code);
+    await limiter.succeeded(code, address);
     // A new session id on login: an id planted before login is worth nothing after it.
     await regenerate(req);
     req.session.agentId = agentId;

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { Ctx } from '../../../commands/context';
 import { CommandError } from '../../../commands/errors';
 import { t } from '../../../i18n';
-import { devMailboxEnabled } from '../render';
+import { showsDevMailbox } from '../render';
 
 const SECTIONS: [string, string][] = [
   ['/admin/services', 'ui.admin.nav.services'],
@@ -26,7 +26,7 @@ export function renderAdminPage(ctx: Ctx, req: Request, res: Response, view: str
   if (flash) {
     delete req.session.flash;
   }
-  res.render(`admin/${view}`, { ...model, adminNav: adminNav(req.baseUrl + req.path), flash, devMailbox: devMailboxEnabled(ctx) });
+  res.render(`admin/${view}`, { ...model, adminNav: adminNav(req.baseUrl + req.path), flash, devMailbox: showsDevMailbox(ctx, req) });
 }
 
 /** Post/Redirect/Get with a message shown once on the next page. */
