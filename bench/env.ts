@@ -23,8 +23,8 @@ export interface BenchEnv {
 
 
 /** A MariaDB schema of its own (dropped at the end), so the bench never touches real data. */
-async function createSchema(base: string, cleanup: Cleanup): Promise<string> {
-  const name = `guichet_bench_${crypto.randomBytes(4).toString('hex')}`;
+export async function createSchema(base: string, cleanup: Cleanup, prefix = 'guichet_bench'): Promise<string> {
+  const name = `${prefix}_${crypto.randomBytes(4).toString('hex')}`;
   const admin = knexFactory({ client: 'mysql2', connection: base });
   try {
     await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);

@@ -1,0 +1,98 @@
+// How the chaos run's clients talk to Guichet: as a real client would, they retry what
+// failed for a reason that may pass (no answer, a timeout, 503, and 500, which a client
+// cannot tell from a passing fault), with the same body and the same Idempotency-Key,
+// and give up after a while. Every answer is counted, 500s above all.
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface Answer {
+  status: number;
+  body: any;
+}
+
+/** What the clients saw, over the whole run. */
+export class HttpStats {
+  calls = 0;
+  /** answers by status code (0: no answer: connection refused or reset, timeout) */
+  readonly byStatus = new Map<number, number>();
+  retries = 0;
+  /** the 500 answers, with what was asked, for the findings */
+  readonly errors500: { at: number; what: string; body: string }[] = [];
+
+  count(status: number): void {
+    this.byStatus.set(status, (this.byStatus.get(status) ?? 0) + 1);
+  }
+
+  get answers500(): number {
+    return this.byStatus.get(500) ?? 0;
+  }
+
+  describe(): string {
+    return [...this.byStatus.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s === 0 ? 'no answer' : s}×${n}`).join(' ');
+  }
+}
+
+/** Worth retrying: nothing came back, or the service said it is unavailable or failed. */
+export const retryable = (status: number): boolean => status === 0 || status === 503 || status === 500 || status === 502 || status === 504;
+
+export class Http {
+  constructor(
+    private readonly baseUrl: string,
+    readonly stats: HttpStats,
+    /** one attempt gives up after this (a browser or a partner's HTTP client would) */
+    private readonly attemptTimeoutMs = 30_000,
+  ) {}
+
+  /** One attempt; status 0 when there was no answer. */
+  async once(method: string, url: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+    this.stats.calls += 1;
+    let answer: Answer;
+    try {
+      const res = await fetch(`${this.baseUrl}${url}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.attemptTimeoutMs),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      answer = { status: res.status, body: parsed };
+    } catch (err) {
+      answer = { status: 0, body: String((err as Error).cause ?? (err as Error).message) };
+    }
+    this.stats.count(answer.status);
+    if (answer.status === 500) {
+      this.stats.errors500.push({ at: Date.now(), what: `${method} ${url}`, body: JSON.stringify(answer.body).slice(0, 300) });
+    }
+    return answer;
+  }
+
+  /**
+   * Retries while the answer is retryable, with a growing pause (0.5 s to 5 s, jittered),
+   * until `giveUpMs` have passed. Returns the last answer and the number of attempts.
+   */
+  async withRetries(
+    method: string, url: string, token: string, body: unknown, headers: Record<string, string>, giveUpMs: number,
+  ): Promise<Answer & { attempts: number }> {
+    const deadline = Date.now() + giveUpMs;
+    let pause = 500;
+    for (let attempts = 1; ; attempts += 1) {
+      const answer = await this.once(method, url, token, body, headers);
+      if (!retryable(answer.status) || Date.now() + pause > deadline) {
+        return { ...answer, attempts };
+      }
+      this.stats.retries += 1;
+      await sleep(pause * (0.75 + Math.random() / 2));
+      pause = Math.min(pause * 2, 5_000);
+    }
+  }
+}

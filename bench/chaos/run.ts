@@ -1,0 +1,307 @@
+// `npm run chaos`: requests flowing through Guichet while its processes are killed.
+//
+// It starts its own Temporal dev server (state in a file, on a free port), `guichet
+// worker` and `guichet web` as separate processes, on a temporary database (SQLite; a
+// fresh MariaDB schema, dropped at the end, when DATABASE_URL is set), with a real SMTP
+// server in this process that records every message. Then N journeys (1 000 by default)
+// arrive evenly over the load period: a partner files a request (with an e-mail address
+// and an Idempotency-Key), an agent takes it (acknowledgement e-mail or not), holds it
+// (with or without a date), resumes, closes it (closing e-mail or not), through the JSON
+// API, retrying what failed as a real client would. Meanwhile: kill -9 of the worker three
+// times, of the Temporal dev server once for 30 s, of the web process once, each restarted.
+// Then it waits (bounded) for everything to settle and checks, from the clients' records,
+// the database, the workflows and the SMTP server: lost, duplicate, missing e-mails, stuck,
+// 500 answers, purge delay. Its last line gives those counts; it exits 1 unless all are 0.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { createAgentToken } from '../../src/admin';
+import { loadConfig } from '../../src/config';
+import { connect, migrate, type Db } from '../../src/db/connection';
+import { createScopedKey } from '../../src/partners/keys';
+import { seedReferenceData } from '../../src/seed/demo';
+import { connectClient } from '../../src/temporal/client';
+import { freePort } from '../../src/temporal/devServer';
+import { Cleanup } from '../cleanup';
+import { createSchema } from '../env';
+import { check, PURGE_LIMIT_S, type Finding, type Summary } from './checks';
+import { makeFlows, runFlow, type Flow } from './flows';
+import { Http, HttpStats } from './http';
+import { startMailbox, type Mailbox } from './mailbox';
+import { PurgeWatch } from './purgeWatch';
+import { GuichetProcess, TemporalServer } from './services';
+
+export interface ChaosOptions {
+  requests: number;
+  /** seconds over which the journeys start */
+  durationS: number;
+  /** seconds the Temporal server stays down */
+  outageS: number;
+  /** how long to wait, at most, for everything to settle after the load (s) */
+  settleS: number;
+  seed: number;
+  /** keep the data directory (database, Temporal state) for a post-mortem */
+  keep: boolean;
+}
+
+/** 1 000 journeys over 4 minutes; fewer journeys, a shorter load (never under 90 s: the faults need room). */
+export function defaultDuration(requests: number): number {
+  return Math.max(90, Math.round(requests * 0.24));
+}
+
+type Log = (line: string) => void;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Stack {
+  db: Db;
+  client: Client;
+  temporal: TemporalServer;
+  worker: GuichetProcess;
+  web: GuichetProcess;
+  mailbox: Mailbox;
+  partnerKey: string;
+  agentTokens: string[];
+  baseUrl: string;
+  logDir: string;
+  databaseLabel: string;
+}
+
+async function startStack(cleanup: Cleanup, opts: ChaosOptions, log: Log): Promise<Stack> {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), `guichet-chaos-${stamp}-`));
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-chaos-data-'));
+  cleanup.push(`remove ${dataDir}`, () => (opts.keep ? log(`data kept in ${dataDir}`) : fs.rmSync(dataDir, { recursive: true, force: true })));
+  const base = process.env.DATABASE_URL?.trim() || null;
+  const databaseUrl = base ? await createSchema(base, cleanup, 'guichet_chaos') : null;
+
+  const mailbox = await startMailbox();
+  cleanup.push('stop the SMTP server', () => mailbox.close());
+  const temporal = new TemporalServer(path.join(logDir, 'temporal.log'), await freePort(), path.join(dataDir, 'temporal.sqlite'));
+  await temporal.start();
+  cleanup.push('stop the Temporal dev server', () => temporal.stop());
+
+  const webPort = await freePort();
+  const vars: Record<string, string> = {
+    DATA_DIR: dataDir,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_TASK_QUEUE: 'guichet-chaos',
+    PORT: String(webPort),
+    PUBLIC_URL: `http://127.0.0.1:${webPort}`,
+    SMTP_URL: mailbox.url,
+    SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  };
+  const db = connect(loadConfig(vars));
+  cleanup.push('close the database', () => db.destroy());
+  await migrate(db);
+  await seedReferenceData(db);
+  const partnerKey = (await createScopedKey(db, 'Chaos', ['acte-naissance', 'acte-mariage'])).secret;
+  const agentTokens = [await createAgentToken(db, 'amartin'), await createAgentToken(db, 'bdurand')];
+
+  const env: NodeJS.ProcessEnv = { ...process.env, ...vars };
+  if (!databaseUrl) {
+    delete env.DATABASE_URL;
+  }
+  const worker = new GuichetProcess('worker', path.join(logDir, 'worker.log'), env);
+  const web = new GuichetProcess('web', path.join(logDir, 'web.log'), env, webPort);
+  cleanup.push('stop guichet worker', () => worker.stop());
+  cleanup.push('stop guichet web', () => web.stop());
+  await Promise.all([worker.start(), web.start()]);
+  const client = await connectClient(temporal.address, 'default');
+  cleanup.push('close the Temporal client', () => client.connection.close());
+  const databaseLabel = databaseUrl ? `MariaDB/MySQL (${new URL(databaseUrl).pathname.slice(1)})` : `SQLite (${dataDir})`;
+  return { db, client, temporal, worker, web, mailbox, partnerKey, agentTokens, baseUrl: `http://127.0.0.1:${webPort}`, logDir, databaseLabel };
+}
+
+/** The faults, in order; each one's restart is done before the next one begins. */
+class Faults {
+  /** processes we stopped on purpose: their absence is not a crash */
+  private readonly down = new Set<string>();
+  readonly unexpectedExits: string[] = [];
+  done = false;
+
+  constructor(private readonly s: Stack, private readonly log: Log) {}
+
+  async run(t0: number, loadMs: number, outageS: number): Promise<void> {
+    const plan: [number, () => Promise<void>][] = [
+      [0.1, () => this.bounce(this.s.worker, 3_000)],
+      [0.22, () => this.bounce(this.s.web, 2_000)],
+      [0.35, () => this.bounce(this.s.temporal, outageS * 1000)],
+      [0.62, () => this.bounce(this.s.worker, 3_000)],
+      [0.82, () => this.bounce(this.s.worker, 3_000)],
+    ];
+    for (const [at, fault] of plan) {
+      await sleep(Math.max(0, t0 + at * loadMs - Date.now()));
+      await fault();
+    }
+    this.done = true;
+  }
+
+  private async bounce(service: TemporalServer | GuichetProcess, pauseMs: number): Promise<void> {
+    const label = service.label;
+    this.down.add(label);
+    const pid = service.pid;
+    await service.kill9();
+    this.log(`fault: kill -9 ${label} (pid ${pid}); restarting it in ${pauseMs / 1000} s`);
+    await sleep(pauseMs);
+    const started = Date.now();
+    await this.startRetrying(service);
+    this.down.delete(label);
+    this.log(`fault: ${label} back (pid ${service.pid}) ${((Date.now() - started) / 1000).toFixed(1)} s after its restart began`);
+  }
+
+  private async startRetrying(service: TemporalServer | GuichetProcess): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await service.start();
+        return;
+      } catch (err) {
+        this.log(`restart of ${service.label} failed (attempt ${attempt}): ${(err as Error).message}`);
+        await sleep(2_000);
+      }
+    }
+  }
+
+  /** A process that exited without being killed is a finding; a supervisor (systemd) would restart it, so do we. */
+  async watch(): Promise<void> {
+    for (const service of [this.s.temporal, this.s.worker, this.s.web]) {
+      if (!service.running && !this.down.has(service.label)) {
+        this.down.add(service.label);
+        this.unexpectedExits.push(`${service.label} at ${new Date().toISOString()}`);
+        this.log(`!! ${service.label} exited by itself: restarting it (see its log)`);
+        await this.startRetrying(service);
+        this.down.delete(service.label);
+      }
+    }
+  }
+}
+
+function progressLine(elapsedS: number, flows: Flow[], stats: HttpStats, s: Stack): string {
+  const started = flows.filter((f) => f.submit !== null || f.done).length;
+  const done = flows.filter((f) => f.done).length;
+  const count = (name: string) => flows.reduce((n, f) => n + f.actions.filter((a) => a.name.startsWith(name) && (a.outcome === 'acked' || a.outcome === 'confirmed')).length, 0);
+  const submitted = flows.filter((f) => f.submit?.outcome === 'acked').length;
+  return `[${elapsedS.toFixed(0).padStart(4)} s] journeys ${done}/${flows.length} done; filed ${submitted}/${started}, taken ${count('take')}, held ${count('hold')}, resumed ${count('resume')}, closed ${count('close')}; `
+    + `answers ${stats.describe() || '-'}; retries ${stats.retries}; e-mails received ${s.mailbox.mails.length}`;
+}
+
+async function settle(s: Stack, watch: PurgeWatch, settleS: number, log: Log): Promise<void> {
+  const deadline = Date.now() + settleS * 1000;
+  let lastLog = 0;
+  for (;;) {
+    await watch.poll();
+    const [{ n: unsent }] = await s.db('emails').whereIn('status', ['PENDING', 'COMMITTING']).count({ n: '*' });
+    const [{ n: unstarted }] = await s.db('requests').where({ workflow_started: false }).count({ n: '*' });
+    const unpurged = watch.pending.length;
+    const quiet = Number(unsent) === 0 && Number(unstarted) === 0 && unpurged === 0;
+    if (quiet || Date.now() > deadline || Date.now() - lastLog > 15_000) {
+      log(`settling: ${unsent} e-mail(s) not sent yet, ${unpurged} closed request(s) not purged yet, ${unstarted} request(s) without a workflow; e-mails received ${s.mailbox.mails.length}`);
+      lastLog = Date.now();
+    }
+    if (quiet) {
+      return;
+    }
+    if (Date.now() > deadline) {
+      log(`settling: gave up after ${settleS} s`);
+      return;
+    }
+    await sleep(2_000);
+  }
+}
+
+const CATEGORY_ORDER = ['lost', 'duplicate', 'missingEmails', 'stuck', 'purge', 'info'] as const;
+
+function reportFindings(findings: Finding[], log: Log): void {
+  for (const category of CATEGORY_ORDER) {
+    const list = findings.filter((f) => f.category === category);
+    if (list.length === 0) {
+      continue;
+    }
+    log(`${category}: ${list.length}`);
+    for (const f of list.slice(0, 25)) {
+      log(`  ${f.reference ?? '-'}  ${f.detail}`);
+    }
+    if (list.length > 25) {
+      log(`  … ${list.length - 25} more in report.json`);
+    }
+  }
+}
+
+export function summaryLine(s: Summary): string {
+  return `chaos: requests=${s.requests} lost=${s.lost} duplicate=${s.duplicate} missingEmails=${s.missingEmails} stuck=${s.stuck} answers500=${s.answers500} purgeMaxSeconds=${s.purgeMaxSeconds} purgeLate=${s.purgeLate}`;
+}
+
+export const failed = (s: Summary): boolean => s.lost + s.duplicate + s.missingEmails + s.stuck + s.answers500 + s.purgeLate > 0;
+
+async function chaos(cleanup: Cleanup, opts: ChaosOptions, log: Log): Promise<{ summary: Summary; findings: Finding[]; logDir: string; stats: HttpStats; unexpectedExits: string[] }> {
+  const began = Date.now();
+  const s = await startStack(cleanup, opts, log);
+  log(`ready in ${((Date.now() - began) / 1000).toFixed(0)} s: ${s.databaseLabel}; Temporal on ${s.temporal.address}; web on ${s.baseUrl}; SMTP on ${s.mailbox.url}; logs in ${s.logDir}`);
+  const runId = crypto.randomBytes(3).toString('hex');
+  const flows = makeFlows(opts.requests, runId, opts.seed, s.agentTokens);
+  const stats = new HttpStats();
+  const http = new Http(s.baseUrl, stats);
+  const watch = new PurgeWatch(s.db, flows, log);
+  const faults = new Faults(s, log);
+  const loadMs = opts.durationS * 1000;
+  log(`load: ${opts.requests} journeys over ${opts.durationS} s (seed ${opts.seed}); faults at 10 % (worker), 22 % (web), 35 % (Temporal, ${opts.outageS} s), 62 % and 82 % (worker)`);
+
+  const t0 = Date.now();
+  watch.start();
+  const ticker = setInterval(() => {
+    log(progressLine((Date.now() - t0) / 1000, flows, stats, s));
+    faults.watch().catch((err: Error) => log(`watch: ${err.message}`));
+  }, 10_000);
+  try {
+    const flowOpts = { partnerKey: s.partnerKey, giveUpMs: 180_000, confirmMs: 90_000, thinkMs: [500, 3000] as [number, number] };
+    const journeys = flows.map(async (flow) => {
+      await sleep((flow.index * loadMs) / opts.requests);
+      await runFlow(http, flow, flowOpts);
+    });
+    await Promise.all([...journeys, faults.run(t0, loadMs, opts.outageS)]);
+    log(progressLine((Date.now() - t0) / 1000, flows, stats, s));
+    log(`load done in ${((Date.now() - t0) / 1000).toFixed(0)} s; waiting for everything to settle (at most ${opts.settleS} s)…`);
+    await settle(s, watch, opts.settleS, log);
+  } finally {
+    clearInterval(ticker);
+    watch.stop();
+  }
+  log('checking…');
+  const { summary, findings } = await check({ db: s.db, client: s.client, flows, mails: s.mailbox.mails, purges: watch.purges, stats });
+  fs.writeFileSync(path.join(s.logDir, 'report.json'), JSON.stringify({
+    options: opts, summary, findings, answers: Object.fromEntries(stats.byStatus), errors500: stats.errors500,
+    unexpectedExits: faults.unexpectedExits, flows,
+  }, null, 1));
+  return { summary, findings, logDir: s.logDir, stats, unexpectedExits: faults.unexpectedExits };
+}
+
+export async function runChaos(opts: ChaosOptions): Promise<Summary> {
+  const log: Log = (line) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
+  const cleanup = new Cleanup();
+  const interrupted = (signal: string) => {
+    log(`${signal}: cleaning up…`);
+    cleanup.run(log).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  let result;
+  try {
+    result = await chaos(cleanup, opts, log);
+  } finally {
+    await cleanup.run(log);
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+  }
+  const { summary, findings, logDir, stats, unexpectedExits } = result;
+  reportFindings(findings, log);
+  for (const e of stats.errors500.slice(0, 10)) {
+    log(`500: ${new Date(e.at).toISOString().slice(11, 19)} ${e.what} ${e.body}`);
+  }
+  log(`answers: ${stats.describe()}; ${stats.calls} calls, ${stats.retries} retries; processes that exited by themselves: ${unexpectedExits.length ? unexpectedExits.join(', ') : 'none'}`);
+  log(`purge limit ${PURGE_LIMIT_S} s; details in ${path.join(logDir, 'report.json')}, process logs beside it`);
+  console.log(summaryLine(summary));
+  return summary;
+}
