@@ -184,6 +184,36 @@ export function program(): Command {
       const { runBench } = require('../../bench/run') as typeof import('../../bench/run');
       await runBench(opts.only);
     });
+  cli.command('chaos').description('essai sous pannes (npm run chaos) : demandes en flux, worker, Temporal et web tués puis relancés')
+    .option('--requests <n>', 'nombre de parcours (demandes)', '1000')
+    .option('--duration <s>', 'durée de la charge en secondes (par défaut 0,24 s par demande, au moins 90)')
+    .option('--outage <s>', 'durée de la panne du serveur Temporal en secondes', '30')
+    .option('--settle <s>', 'attente maximale après la charge, en secondes', '180')
+    .option('--seed <n>', 'graine des parcours (rejouer un tirage)')
+    .option('--keep', 'garder le dossier de données (base, état Temporal) pour examen', false)
+    .action(async (o: { requests: string; duration?: string; outage: string; settle: string; seed?: string; keep: boolean }) => {
+      // Lazy require, as for bench: other commands do not load the chaos harness.
+      const { runChaos, defaultDuration, failed } = require('../../bench/chaos/run') as typeof import('../../bench/chaos/run');
+      const positive = (raw: string, name: string) => {
+        const n = Number(raw);
+        if (!Number.isInteger(n) || n <= 0) {
+          throw new AdminError(`${name} : entier positif attendu (reçu « ${raw} »)`);
+        }
+        return n;
+      };
+      const requests = positive(o.requests, '--requests');
+      const summary = await runChaos({
+        requests,
+        durationS: o.duration ? positive(o.duration, '--duration') : defaultDuration(requests),
+        outageS: positive(o.outage, '--outage'),
+        settleS: positive(o.settle, '--settle'),
+        seed: o.seed ? positive(o.seed, '--seed') : Math.floor(Math.random() * 2 ** 31),
+        keep: o.keep,
+      });
+      // exitCode rather than exit(): a piped stdout is written asynchronously and must drain first.
+      process.exitCode = failed(summary) ? 1 : 0;
+      setTimeout(() => process.exit(), 5_000).unref();
+    });
   return cli;
 }
 
