@@ -32,6 +32,8 @@ export interface Config {
   digestHour: number;
   /** Online forms accepted per client address and per hour (anti-abuse). */
   formSubmissionsPerHour: number;
+  /** Tracking pages (lookups by code, reply form, downloads) per client address and per hour. */
+  trackingRequestsPerHour: number;
   /** Webhook deliveries: first retry after this, doubling up to the maximum, given up after giveUp (ms). */
   webhookRetryInitialMs: number;
   webhookRetryMaxMs: number;
@@ -105,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxy(env),
     digestHour: Math.min(23, int('DIGEST_HOUR', 7, env)),
     formSubmissionsPerHour: Math.max(1, int('FORM_SUBMISSIONS_PER_HOUR', 10, env)),
+    trackingRequestsPerHour: Math.max(1, int('TRACKING_REQUESTS_PER_HOUR', 60, env)),
     webhookRetryInitialMs: duration('WEBHOOK_RETRY_INITIAL', 10_000, env),
     webhookRetryMaxMs: duration('WEBHOOK_RETRY_MAX', 3_600_000, env),
     webhookGiveUpMs: duration('WEBHOOK_GIVE_UP', 3 * 86_400_000, env),

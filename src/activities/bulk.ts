@@ -11,6 +11,8 @@ import { loadAgent, type Agent } from '../db/agents';
 import { findBulkJob, finishBulkJob, itemOutcome, pendingItems, recordOutcome, type BulkJobRow } from '../db/bulkJobs';
 import type { Db } from '../db/connection';
 import { findRequestById, type RequestRow } from '../db/requests';
+import { t } from '../i18n';
+import { canSee } from '../policies';
 
 export interface BulkActivities {
   /** The next `limit` requests of the job still to do, in the order of the list. */
@@ -53,8 +55,13 @@ export function createBulkActivities({ db, config }: { db: Db; config: Config })
       }
       const job = (await findBulkJob(db, jobId))!;
       const [agent, request] = await Promise.all([loadAgent(db, job.agent_id), findRequestById(db, requestId)]);
-      if (!agent || !request) {
+      if (!agent) {
         await recordOutcome(db, jobId, requestId, 'REFUSED', CommandError.of(404, 'NOT_FOUND').message);
+        return;
+      }
+      // Another service's id is, to this agent, no request at all: the report says no more.
+      if (!request || !canSee(agent, request)) {
+        await recordOutcome(db, jobId, requestId, 'REFUSED', t('errors.UNKNOWN_REQUEST'));
         return;
       }
       const ctx: Ctx = { db, client: Context.current().client, config };

@@ -24,12 +24,16 @@ export interface BulkProps {
  * status, a colleague faster): the report says which were refused and why.
  */
 export async function startBulk(ctx: Ctx, agent: Agent, props: BulkProps): Promise<number> {
-  const ids = [...new Set(props.requestIds)];
+  const asked = [...new Set(props.requestIds)];
+  if (asked.length > MAX_BULK) {
+    throw CommandError.of(400, 'BULK_TOO_MANY', { max: String(MAX_BULK), count: String(asked.length) }, 'ids');
+  }
+  // An id of no request cannot be an item (a hand-made form may hold any number); another
+  // service's is kept, and refused by the job as « Demande inconnue ».
+  const existing = new Set((await ctx.db('requests').whereIn('id', asked).pluck('id')).map(Number));
+  const ids = asked.filter((id) => existing.has(id));
   if (ids.length === 0) {
     throw CommandError.of(400, 'BULK_EMPTY', {}, 'ids');
-  }
-  if (ids.length > MAX_BULK) {
-    throw CommandError.of(400, 'BULK_TOO_MANY', { max: String(MAX_BULK), count: String(ids.length) }, 'ids');
   }
   let closingCode: string | null = null;
   let targetAgentId: number | null = null;

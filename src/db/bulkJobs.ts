@@ -17,7 +17,9 @@ export interface BulkJobRow {
 
 export interface BulkItemView {
   request_id: number;
-  reference: string;
+  /** null when the id names no request */
+  reference: string | null;
+  service_id: number | null;
   outcome: BulkOutcome;
   message: string | null;
 }
@@ -76,8 +78,8 @@ export async function progressOf(db: Db, jobId: number): Promise<Record<BulkOutc
 
 export async function itemsOf(db: Db, jobId: number, outcome: BulkOutcome): Promise<BulkItemView[]> {
   return db('bulk_items as i')
-    .join('requests as r', 'r.id', 'i.request_id')
+    .leftJoin('requests as r', 'r.id', 'i.request_id')
     .where({ 'i.job_id': jobId, 'i.outcome': outcome })
     .orderBy('i.position')
-    .select('i.request_id', 'r.reference', 'i.outcome', 'i.message');
+    .select('i.request_id', 'r.reference', 'r.service_id', 'i.outcome', 'i.message');
 }

@@ -26,6 +26,12 @@ import { currentAgent, loadSessionAgent, requireAgent, sessionRoutes } from './r
 export function agentRouter(ctx: Ctx): express.Router {
   const router = express.Router();
   router.use(loadSessionAgent(ctx));
+  // Whatever a logged-in agent is served (pages, fragments, exports) holds requests and
+  // personal data: no cache, shared or the browser's own, may keep it.
+  router.use((req, res, next) => {
+    if (req.agent) res.set('Cache-Control', 'no-store');
+    next();
+  });
   router.use(sessionRoutes(ctx));
   router.use(publicAccountRoutes(ctx));
   router.use(devMailboxRoutes(ctx));

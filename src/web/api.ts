@@ -17,6 +17,7 @@ import { t } from '../i18n';
 import { canSee } from '../policies';
 import { agentOf, bearer, partnerOf } from './auth';
 import { openApiDocument } from './openapi';
+import { clientErrorOf, refuseDeepJson, sendClientError } from './bodyErrors';
 import * as schema from './apiSchema';
 
 const iso = (ms: number | null) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
@@ -34,18 +35,29 @@ const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Reque
   fn(req, res).catch(next);
 };
 
-async function present(ctx: Ctx, request: RequestRow) {
+/**
+ * A request as the caller may read it. An agent sees who holds it and the history with
+ * its comments (internal notes) and their authors; a partner only the status and the
+ * milestones (type and date): no agent's name, no comment.
+ */
+async function present(ctx: Ctx, request: RequestRow, caller: Request['caller']) {
   const events = await listEvents(ctx.db, request.id);
-  return {
+  const common = {
     reference: request.reference,
     status: request.status,
     formType: request.form_type_slug,
     service: request.service_slug,
-    assignee: request.assignee_code ? { code: request.assignee_code, name: request.assignee_name } : null,
     closingCode: request.closing_code,
     createdAt: iso(request.created_at),
     takenAt: iso(request.taken_at),
     closedAt: iso(request.closed_at),
+  };
+  if (caller?.kind !== 'agent') {
+    return { ...common, events: events.map((e) => ({ type: e.type, at: iso(e.at) })) };
+  }
+  return {
+    ...common,
+    assignee: request.assignee_code ? { code: request.assignee_code, name: request.assignee_name } : null,
     events: events.map((e) => ({ type: e.type, at: iso(e.at), agent: e.agent, comment: e.comment })),
   };
 }
@@ -86,7 +98,12 @@ function webhookRoutes(ctx: Ctx, partner: express.RequestHandler): express.Route
 /** The JSON API of partners and agents (the contract is in the README). */
 export function apiRouter(ctx: Ctx): express.Router {
   const router = express.Router();
-  router.use(express.json({ limit: '1mb' }));
+  // What the API answers is about requests (personal data for agents): never kept by a cache.
+  router.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  router.use(express.json({ limit: '1mb', verify: refuseDeepJson }));
   const partner = bearer(ctx.db, ['partner']);
   const agent = bearer(ctx.db, ['agent']);
   const anyone = bearer(ctx.db, ['agent', 'partner']);
@@ -121,14 +138,14 @@ export function apiRouter(ctx: Ctx): express.Router {
     if (req.caller?.kind === 'partner' && !req.caller.formTypeIds.includes(request.form_type_id)) {
       throw CommandError.of(404, 'NOT_FOUND');
     }
-    res.json(await present(ctx, request));
+    res.json(await present(ctx, request, req.caller));
   }));
 
   // An accepted action answers with the request as it now stands.
   const action = (name: string, run: (req: Request) => Promise<unknown>) =>
     router.post(`/requests/:reference/${name}`, agent, wrap(async (req, res) => {
       await run(req);
-      res.json(await present(ctx, (await findRequest(ctx.db, String(req.params.reference)))!));
+      res.json(await present(ctx, (await findRequest(ctx.db, String(req.params.reference)))!, req.caller));
     }));
 
   const ref = (req: Request) => String(req.params.reference);
@@ -147,13 +164,23 @@ export function apiRouter(ctx: Ctx): express.Router {
 
   router.use(webhookRoutes(ctx, partner));
 
-  router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+  // Anything else under /api is no page of the UI (no login redirect): a JSON 404.
+  router.use((_req, res) => {
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: t('errors.API_NOT_FOUND') } });
+  });
+
+  router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (err instanceof CommandError) {
       res.status(err.status).json({ error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } });
       return;
     }
     if (err instanceof SyntaxError && 'body' in err) {
       res.status(400).json({ error: { code: 'INVALID_INPUT', message: t('errors.INVALID_JSON'), field: 'body' } });
+      return;
+    }
+    const refused = clientErrorOf(err);
+    if (refused) {
+      sendClientError(req, res, refused);
       return;
     }
     next(err);

@@ -50,6 +50,20 @@ const schemas: Record<string, Json> = {
       }),
     },
   }),
+  PartnerRequest: {
+    ...object({
+      reference: { type: 'string', examples: ['DEM-2026-000123'] },
+      status: { enum: [...STATUSES] },
+      formType: { type: 'string' },
+      service: { type: 'string' },
+      closingCode: nullable({ type: 'string' }),
+      createdAt: dateTime,
+      takenAt: nullable(dateTime),
+      closedAt: nullable(dateTime),
+      events: { type: 'array', items: object({ type: { type: 'string' }, at: dateTime }) },
+    }),
+    description: 'A request as a partner key reads it: its status and milestones (type and date); no agent, no comment.',
+  },
   Webhook: object({ id: { type: 'integer' }, url: { type: 'string', format: 'uri' }, createdAt: dateTime }),
   WebhookCreated: object({
     id: { type: 'integer' },
@@ -83,6 +97,7 @@ const error = (description: string) => json(ref('Error'), description);
 const body = (name: string) => ({ required: true, content: { 'application/json': { schema: ref(name) } } });
 
 const E401 = { 401: error('Missing, wrong or revoked credential.') };
+const E413 = { 413: error('Body over 1 MB (BODY_TOO_LARGE); nothing was written.') };
 const E403_KIND = 'The credential is of the other kind (agent token where a partner key is needed, or the reverse).';
 const referenceParam = { name: 'reference', in: 'path', required: true, schema: { type: 'string' } };
 
@@ -98,6 +113,7 @@ function action(name: string, bodyName: string, summary: string): Json {
         200: json(ref('Request'), 'Accepted: the request as it now stands.'),
         400: error('Bad input; error.field names it.'),
         ...E401,
+        ...E413,
         403: error(`The request is of a service the agent does not belong to. ${E403_KIND}`),
         404: error('No such request.'),
         409: error('Refused: illegal transition, or another agent was faster (French reason in error.message).'),
@@ -124,6 +140,7 @@ const paths: Record<string, Json> = {
         201: json(ref('Submitted'), 'Filed; its workflow runs.'),
         400: error('Bad input, or an unknown form type; error.field names it.'),
         ...E401,
+        ...E413,
         403: error(`The key may not use this form type (FORM_TYPE_NOT_ALLOWED); nothing was filed. ${E403_KIND}`),
         503: error('Temporal is unavailable; nothing was filed.'),
       },
@@ -131,10 +148,10 @@ const paths: Record<string, Json> = {
   },
   '/api/requests/{reference}': {
     get: {
-      operationId: 'getRequest', summary: 'A request, as agents see it (a partner: only of its form types).', tags: ['partners', 'agents'],
+      operationId: 'getRequest', summary: 'A request: whole for an agent of its service; status and milestones for a partner (only of its form types).', tags: ['partners', 'agents'],
       parameters: [referenceParam],
       responses: {
-        200: json(ref('Request'), 'The request.'),
+        200: json({ oneOf: [ref('Request'), ref('PartnerRequest')] }, 'The request: Request for an agent token, PartnerRequest (status and milestones, no agent or comment) for a partner key.'),
         ...E401,
         403: error('The request is of a service the agent does not belong to.'),
         404: error('No such request, or (partner key) one of another form type.'),

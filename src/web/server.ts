@@ -6,6 +6,7 @@ import session from 'express-session';
 import helmet from 'helmet';
 import { csrfProtection } from './csrf';
 import { multipartForms } from './uploads';
+import { clientErrors } from './bodyErrors';
 import type { Ctx } from '../commands/context';
 import { sessionSecretOf } from '../accounts/sessionSecret';
 import { t } from '../i18n';
@@ -78,10 +79,12 @@ export function createWebApp(ctx: Ctx): express.Express {
     cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: 10 * 3600 * 1000 },
   }));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
-  app.use(multipartForms(ctx.config));
+  app.use(multipartForms(ctx));
   app.use(csrfProtection());
   app.use(agentRouter(ctx));
 
+  // A body or URL that cannot be read (too large, malformed, undecodable): 4xx, not 500.
+  app.use(clientErrors);
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     console.error(err);
     if (req.path.startsWith('/api/')) {

@@ -3,13 +3,18 @@
 // content. It runs before the CSRF check, which needs the parsed fields, and only on the
 // routes that take files. The file inputs come last in each form, so that a refused file
 // (too big, one too many) still leaves every typed field parsed, to show the form again.
+// On the agents' routes the session is checked first: without a logged-in agent the body
+// is not read at all. A body multer cannot read is the client's fault: 400, never a crash.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
 import { ATTACHMENT_LIMITS, type Upload } from '../attachments/files';
+import type { Ctx } from '../commands/context';
 import { CommandError } from '../commands/errors';
-import type { Config } from '../config';
+import { loadAgent } from '../db/agents';
+import { malformedMultipart } from './bodyErrors';
+import { requireAgent } from './routes/session';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -27,11 +32,34 @@ const MESSAGES: Record<string, string> = {
   LIMIT_UNEXPECTED_FILE: 'Fichier inattendu.',
 };
 
-/** Paths whose POST may carry files. */
-const MULTIPART_ROUTES = [/^\/formulaires\/[^/]+$/, /^\/suivi\/[^/]+\/repondre$/, /^\/demandes\/[^/]+\/message$/, /^\/saisie\/[^/]+$/];
+/** Paths whose POST may carry files: the citizens' (no login), then the agents'. */
+const PUBLIC_ROUTES = [/^\/formulaires\/[^/]+$/, /^\/suivi\/[^/]+\/repondre$/];
+const AGENT_ROUTES = [/^\/demandes\/[^/]+\/message$/, /^\/saisie\/[^/]+$/];
 
-export function multipartForms(config: Config) {
-  const dir = path.join(config.dataDir, 'uploads');
+/** An error of the disk (full, no rights), not of the body: a server error. */
+const isSystemError = (err: unknown): boolean => typeof (err as { syscall?: unknown })?.syscall === 'string';
+
+/** Removes the files of a form once it is answered; a listener must not throw, whatever multer left. */
+function removeFiles(req: Request): void {
+  try {
+    const files: unknown = req.files;
+    for (const f of Array.isArray(files) ? files : []) {
+      const file = (f as { path?: unknown } | undefined)?.path;
+      if (typeof file === 'string') fs.rm(file, { force: true }, () => undefined);
+    }
+  } catch (err) {
+    console.error('upload cleanup', err);
+  }
+}
+
+/** A logged-in, active agent in the session (loaded again by the agent router). */
+async function hasAgent(ctx: Ctx, req: Request): Promise<boolean> {
+  const id = req.session?.agentId;
+  return id !== undefined && (await loadAgent(ctx.db, id)) !== undefined;
+}
+
+export function multipartForms(ctx: Ctx) {
+  const dir = path.join(ctx.config.dataDir, 'uploads');
   fs.mkdirSync(dir, { recursive: true });
   removeStale(dir);
   const parse = multer({
@@ -40,17 +68,9 @@ export function multipartForms(config: Config) {
     defParamCharset: 'utf8',
     limits: { files: ATTACHMENT_LIMITS.files, fileSize: ATTACHMENT_LIMITS.fileSize, fields: 200, parts: 210, fieldSize: 64 * 1024 },
   }).any();
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== 'POST' || !req.is('multipart/form-data') || !MULTIPART_ROUTES.some((r) => r.test(req.path))) {
-      next();
-      return;
-    }
+  const read = (req: Request, res: Response, next: NextFunction) => {
     // The upload folder only holds files while their request is answered.
-    res.on('close', () => {
-      for (const f of (req.files as Express.Multer.File[] | undefined) ?? []) {
-        fs.rm(f.path, { force: true }, () => undefined);
-      }
-    });
+    res.on('close', () => removeFiles(req));
     parse(req, res, (err: unknown) => {
       if (err instanceof multer.MulterError) {
         req.body ??= {};
@@ -60,8 +80,40 @@ export function multipartForms(config: Config) {
         next();
         return;
       }
+      if (err && !isSystemError(err)) {
+        req.files = [];
+        next(malformedMultipart(err));
+        return;
+      }
       next(err);
     });
+  };
+  return async (req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'POST' || !req.is('multipart/form-data')) {
+      next();
+      return;
+    }
+    if (PUBLIC_ROUTES.some((r) => r.test(req.path))) {
+      read(req, res, next);
+      return;
+    }
+    if (!AGENT_ROUTES.some((r) => r.test(req.path))) {
+      next();
+      return;
+    }
+    try {
+      if (await hasAgent(ctx, req)) {
+        read(req, res, next);
+        return;
+      }
+    } catch (err) {
+      next(err);
+      return;
+    }
+    // Answered as any agent route without a session (to the login page), the body unread:
+    // the connection is closed rather than drained.
+    res.set('Connection', 'close');
+    requireAgent(req, res, next);
   };
 }
 

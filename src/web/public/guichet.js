@@ -11,8 +11,12 @@
       r.textContent = message || '';
     }
   }
-  document.addEventListener('htmx:responseError', function () {
-    show(document.body.dataset.errorInternal);
+  // A refusal the server words for the alert region itself (a body too large or cut short)
+  // is shown as it is; any other failure in the page's general words.
+  document.addEventListener('htmx:responseError', function (evt) {
+    var xhr = evt.detail && evt.detail.xhr;
+    var own = xhr && xhr.getResponseHeader('HX-Retarget') === '#global-alert' && xhr.status < 500;
+    show(own ? xhr.responseText : document.body.dataset.errorInternal);
   });
   document.addEventListener('htmx:sendError', function () {
     show(document.body.dataset.errorNetwork);

@@ -6,6 +6,7 @@ import { loadForAgent, type Ctx } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
 import { findRequestByTrackingCode } from '../../db/requests';
 import { currentAgent } from './session';
+import { trackingLimit } from '../trackingLimit';
 
 function send(ctx: Ctx, res: Response, file: AttachmentRow | undefined): void {
   if (!file) {
@@ -18,7 +19,7 @@ function send(ctx: Ctx, res: Response, file: AttachmentRow | undefined): void {
 
 export function citizenAttachmentRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
-  router.get('/suivi/:code/pieces/:id', async (req, res) => {
+  router.get('/suivi/:code/pieces/:id', trackingLimit(ctx), async (req, res) => {
     const request = await findRequestByTrackingCode(ctx.db, String(req.params.code));
     const file = request ? (await visibleFiles(ctx.db, request.id)).find((f) => f.id === Number(req.params.id)) : undefined;
     send(ctx, res, file);

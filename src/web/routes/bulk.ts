@@ -3,9 +3,11 @@ import { startBulk } from '../../commands/bulk';
 import type { Ctx } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
 import type { Agent } from '../../db/agents';
-import { findBulkJob, itemsOf, progressOf, type BulkAction } from '../../db/bulkJobs';
+import { loadAgent } from '../../db/agents';
+import { findBulkJob, itemsOf, progressOf, type BulkAction, type BulkItemView } from '../../db/bulkJobs';
 import { idsMatching } from '../../db/requestSearch';
 import { t } from '../../i18n';
+import { canSee } from '../../policies';
 import { parseListParams } from '../listParams';
 import { listSpecOf } from './listSpecs';
 import { isHtmx, renderFragment, renderPage } from './render';
@@ -50,6 +52,17 @@ async function jobFor(ctx: Ctx, req: Request) {
   return job;
 }
 
+/**
+ * The report names only the requests the job's agent may see: an id of another service
+ * (or of none) reads « Demande inconnue », without its reference.
+ */
+async function reportItems(ctx: Ctx, agentId: number, items: BulkItemView[]): Promise<BulkItemView[]> {
+  const agent = await loadAgent(ctx.db, agentId);
+  return items.map((i) => (agent && i.reference !== null && canSee(agent, { service_id: Number(i.service_id) })
+    ? i
+    : { ...i, reference: null, message: t('errors.UNKNOWN_REQUEST') }));
+}
+
 async function progressModel(ctx: Ctx, jobId: number) {
   const job = (await findBulkJob(ctx.db, jobId))!;
   const counts = await progressOf(ctx.db, jobId);
@@ -61,7 +74,7 @@ async function progressModel(ctx: Ctx, jobId: number) {
     done,
     finished,
     succeeded: finished ? await itemsOf(ctx.db, jobId, 'OK') : [],
-    refused: finished ? await itemsOf(ctx.db, jobId, 'REFUSED') : [],
+    refused: finished ? await reportItems(ctx, job.agent_id, await itemsOf(ctx.db, jobId, 'REFUSED')) : [],
     actionLabel: t(`ui.bulk.actions.${job.action}`),
   };
 }

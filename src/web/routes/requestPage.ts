@@ -30,8 +30,6 @@ export function requestPageRoutes(ctx: Ctx): express.Router {
     res.vary('HX-Request');
     const agent = currentAgent(req);
     const request = await loadForAgent(ctx, agent, req.params.reference);
-    // Opening the request reads the citizen's new messages.
-    await markRead(ctx.db, request.id);
     const model = await panelModel(ctx, agent, request);
     if (isHtmx(req)) {
       renderFragment(res, 'requestPanel', model);
@@ -42,6 +40,15 @@ export function requestPageRoutes(ctx: Ctx): express.Router {
       ...model,
       refresh: { stamp: String(request.version), reference: request.reference },
     });
+  });
+
+  // The panel, once shown, says the agent has read the citizen's new messages (hx-post on
+  // load, with the CSRF token): a GET changes nothing, so that another site's link or
+  // image cannot clear the marker.
+  router.post('/demandes/:reference/lu', async (req, res) => {
+    const request = await loadForAgent(ctx, currentAgent(req), req.params.reference);
+    await markRead(ctx.db, request.id);
+    res.status(204).end();
   });
 
   // The e-mail list alone, refreshed while an e-mail is on its way.

@@ -13,6 +13,7 @@ import { text } from './forms';
 import { renderPage } from './render';
 import { withFiles } from './requestPanel';
 import { messageUploads } from '../uploads';
+import { trackingLimit } from '../trackingLimit';
 
 const codeOf = (value: unknown) => (typeof value === 'string' ? value.trim().toUpperCase().slice(0, 20) : '');
 
@@ -28,8 +29,15 @@ async function trackingModel(ctx: Ctx, request: RequestRow) {
 
 export function trackingRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
+  const limited = trackingLimit(ctx);
+  // A citizen's own request, or the search for one: never kept by a cache.
+  router.use('/suivi', (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
 
-  router.get('/suivi', async (req, res) => {
+  // Only a lookup counts against the limit, not the empty search form.
+  router.get('/suivi', (req, res, next) => (req.query.code === undefined ? next() : limited(req, res, next)), async (req, res) => {
     const code = codeOf(req.query.code);
     const request = code ? await findRequestByTrackingCode(ctx.db, code) : undefined;
     if (!request) {
@@ -37,15 +45,14 @@ export function trackingRoutes(ctx: Ctx): express.Router {
       await renderPage(ctx, req, res, 'tracking', { title: t('ui.tracking.title'), code, error: code ? t('errors.TRACKING_UNKNOWN') : null });
       return;
     }
-    res.set('Cache-Control', 'no-store');
     await renderPage(ctx, req, res, 'tracking', { title: t('ui.tracking.heading', { reference: request.reference }), code, found: await trackingModel(ctx, request) });
   });
 
-  router.get('/suivi/:code/repondre', async (req, res) => {
+  router.get('/suivi/:code/repondre', limited, async (req, res) => {
     await replyPage(ctx, req, res, {});
   });
 
-  router.post('/suivi/:code/repondre', async (req, res) => {
+  router.post('/suivi/:code/repondre', limited, async (req, res) => {
     const token = text(req.body, 'jeton', 200);
     try {
       await citizenReply(ctx, codeOf(req.params.code), token, text(req.body, 'body', 10_001, false), messageUploads(req));

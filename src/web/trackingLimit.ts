@@ -1,0 +1,40 @@
+// The citizens' pages opened by a tracking code (the lookup, the reply form, the
+// downloads) are limited per client address, so that nobody tries codes by the thousand.
+// Counted in the database (table tracking_attempts), across all web processes.
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Ctx } from '../commands/context';
+import { dbRateLimiter } from '../db/rateLimits';
+import { t } from '../i18n';
+import { renderPage } from './routes/render';
+
+const limiters = new WeakMap<Ctx, Promise<RateLimiterAbstract>>();
+
+function limiterOf(ctx: Ctx): Promise<RateLimiterAbstract> {
+  let limiter = limiters.get(ctx);
+  if (!limiter) {
+    limiter = dbRateLimiter(ctx.db, 'tracking_attempts', 'suivi', ctx.config.trackingRequestsPerHour, 3600);
+    limiters.set(ctx, limiter);
+  }
+  return limiter;
+}
+
+/** Counts one hit of the address; beyond the limit, a French 429 page with Retry-After. */
+export function trackingLimit(ctx: Ctx): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      await (await limiterOf(ctx)).consume(req.ip ?? 'inconnue');
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) {
+        next(err);
+        return;
+      }
+      const seconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+      res.status(429).set({ 'Retry-After': String(seconds), 'Cache-Control': 'no-store' });
+      const message = t('errors.TRACKING_TOO_MANY', { minutes: Math.ceil(seconds / 60) });
+      await renderPage(ctx, req, res, 'error', { title: t('ui.tracking.title'), message });
+      return;
+    }
+    next();
+  };
+}
