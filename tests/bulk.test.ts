@@ -119,7 +119,7 @@ test('"all N of this list" acts beyond the visible page; another service\'s requ
   expect(Number(taken?.n)).toBe(105);
 
   // A hand-made post naming an urbanisme request beside one of hers: the job refuses the
-  // first with the reason, takes the second.
+  // first as unknown (its reference is not shown: it is not hers to know), takes the second.
   const foreign = await submit('Urbain', 'declaration-travaux');
   const own = await submit('Proche');
   const idOf = async (ref: string) => String((await h.db('requests').where({ reference: ref }).first('id')).id);
@@ -128,7 +128,7 @@ test('"all N of this list" acts beyond the visible page; another service\'s requ
   const report = await context.newPage();
   await report.goto(res.url());
   await report.getByText('Terminé : 1 réussie(s), 1 refusée(s), sur 2.').waitFor();
-  expect(await reportItems(report, /^Refusées/)).toEqual([`${foreign} : Vous n'avez pas de droits sur le service de cette demande.`]);
+  expect(await reportItems(report, /^Refusées/)).toEqual([`N° ${await idOf(foreign)} : Demande inconnue.`]);
   expect(await reportItems(report, /^Réussies/)).toEqual([own]);
   expect(await statusOf(foreign)).toMatchObject({ status: 'NON_TRAITEE', assignee_id: null });
   expect(await statusOf(own)).toMatchObject({ status: 'EN_COURS' });

@@ -57,11 +57,13 @@ test('on hold waiting for the citizen, a message e-mails a link; the answer brin
   expect(told.to).toEqual(['amartin@mairie.example']);
   expect(told.text).toContain('de nouveau en cours de traitement');
 
-  // Anne's list shows the marker until she opens the request.
+  // Anne's list shows the marker until she opens the request (the page, once shown, POSTs that she saw it).
   await page.goto('/demandes/en-cours');
   await page.getByRole('row', { name: new RegExp(`${r.reference}.*Nouveau message de l'usager`) }).waitFor();
+  const seen = page.waitForResponse((res) => res.request().method() === 'POST' && new URL(res.url()).pathname === `/demandes/${r.reference}/lu`);
   await page.getByRole('link', { name: r.reference }).click();
   await page.getByText('Voici : le livret est au nom de Messagère.').waitFor();
+  expect((await seen).status()).toBe(204);
   await page.goto('/demandes/en-cours');
   await page.getByRole('link', { name: r.reference }).waitFor();
   expect(await page.getByText("Nouveau message de l'usager").count()).toBe(0);
