@@ -1,7 +1,8 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { enqueueSubmittedDeliveries, startDeliveries, unstartedDeliveries } from '../partners/deliveries';
-import { refusedDestination } from '../partners/destinations';
+import { RefusedDestination } from '../partners/destinations';
+import { postWebhook, type PostOutcome } from '../partners/webhookPost';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader } from '../partners/signature';
 import type { ActivityDeps } from './index';
 import type { Activities, WebhookActivities } from './types';
@@ -46,17 +47,24 @@ export function createWebhookActivities(deps: ActivityDeps & { client: Client },
         await db('webhook_deliveries').where({ id: deliveryId }).update({ status: 'CANCELLED', updated_at: Date.now() });
         return;
       }
-      const refused = await refusedDestination(row.url, config.webhookAllowPrivate);
-      if (refused) {
-        // Retrying would not change where the name points now: given up at once.
-        throw ApplicationFailure.nonRetryable(refused, 'WebhookDestinationRefused');
-      }
       const body = JSON.stringify({ id: deliveryId, ...JSON.parse(row.payload) });
-      const outcome = await post(row.url, body, timeoutMs, {
-        [SIGNATURE_HEADER]: signatureHeader(row.secret, body),
-        [DELIVERY_HEADER]: String(deliveryId),
-        [EVENT_HEADER]: row.event,
-      });
+      let outcome: PostOutcome;
+      try {
+        // The name is resolved and vetted as the connection is made, to the address vetted.
+        outcome = await postWebhook(row.url, body, {
+          timeoutMs,
+          allowPrivate: config.webhookAllowPrivate,
+          headers: {
+            [SIGNATURE_HEADER]: signatureHeader(row.secret, body),
+            [DELIVERY_HEADER]: String(deliveryId),
+            [EVENT_HEADER]: row.event,
+          },
+        });
+      } catch (err) {
+        if (!(err instanceof RefusedDestination)) throw err;
+        // Retrying would not change where the name points now: given up at once.
+        throw ApplicationFailure.nonRetryable(err.message, 'WebhookDestinationRefused');
+      }
       const now = Date.now();
       await db('webhook_deliveries').where({ id: deliveryId }).update({
         attempts: db.raw('attempts + 1'),
@@ -74,23 +82,4 @@ export function createWebhookActivities(deps: ActivityDeps & { client: Client },
       await db('webhook_deliveries').where({ id: deliveryId, status: 'PENDING' }).update({ status: 'FAILED', last_error: error.slice(0, 500), updated_at: Date.now() });
     },
   };
-}
-
-/** One POST; a network error or a timeout is an outcome too, recorded like a refusal. */
-async function post(url: string, body: string, timeoutMs: number, headers: Record<string, string>): Promise<{ ok: boolean; status: number | null; error?: string }> {
-  try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'Guichet-Webhooks/1', ...headers },
-      body,
-      // A redirect is not followed: the partner registers the URL that answers.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await res.body?.cancel();
-    return res.ok ? { ok: true, status: res.status } : { ok: false, status: res.status, error: `HTTP ${res.status}` };
-  } catch (err) {
-    const e = err as Error & { cause?: Error };
-    return { ok: false, status: null, error: e.cause?.message ?? e.message };
-  }
 }
