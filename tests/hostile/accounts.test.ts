@@ -10,10 +10,10 @@ import { createAgentAccount } from '../../src/commands/admin/createAgentAccount'
 import { PUBLISHED_SECRET } from '../../src/config';
 import { replyToken } from '../../src/messages/secureLink';
 import { checkPassword } from '../../src/passwords';
-import { DEMO_PASSWORD } from '../../src/seed/demo';
 import { runGuichet } from '../support/cli';
 import { formClient } from '../support/formClient';
 import { startHarness, waitFor, type Harness } from '../support/harness';
+import { readable, webClient } from '../support/webClient';
 
 // Counts argon2 verifications: the real function, observed.
 jest.mock('../../src/passwords', () => {
@@ -29,33 +29,10 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** The text of a page as read on screen: Handlebars escapes quotes. */
-const readable = (html: string) => html.replace(/&#x27;|&#39;/g, "'").replace(/&quot;/g, '"').replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
 const count = async (hh: Harness, table: string, where: Record<string, unknown> = {}) => Number((await hh.db(table).where(where).count({ n: '*' }).first())?.n);
 const stillServes = async (hh: Harness = h) => expect((await fetch(`${hh.baseUrl}/healthz`)).status).toBe(200);
 
-/** A cookie-keeping browser of the agents' pages, seen from `address` (through the loopback proxy). */
-function browser(baseUrl: string, address: string) {
-  let cookie = '';
-  const call = async (method: string, url: string, form?: Record<string, string>) => {
-    const res = await fetch(`${baseUrl}${url}`, {
-      method,
-      redirect: 'manual',
-      headers: {
-        'x-forwarded-for': address,
-        ...(cookie ? { cookie } : {}),
-        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      body: form ? new URLSearchParams(form).toString() : undefined,
-    });
-    const set = res.headers.get('set-cookie');
-    if (set) cookie = set.split(';')[0];
-    return { status: res.status, headers: res.headers, text: readable(await res.text()) };
-  };
-  const csrf = async (url = '/connexion') => /name="_csrf" value="([^"]+)"/.exec((await call('GET', url)).text)![1];
-  const login = async (code: string, password = DEMO_PASSWORD) => call('POST', '/connexion', { _csrf: await csrf(), code, password, retour: '/' });
-  return { call, csrf, login };
-}
+const browser = webClient;
 
 describe('the dev mailbox (no SMTP_URL)', () => {
   let embedded: Harness;
