@@ -196,7 +196,7 @@ test('login: wrong credentials say nothing more, pages need a login, other servi
   await context.close();
 });
 
-test('the dev mailbox exists only when e-mails are kept in the database', async () => {
+test('the dev mailbox exists only when e-mails are kept in the database, for administrators', async () => {
   const page = await browser.newPage();
   expect((await page.goto(`${h.baseUrl}/dev/boite-mail`))?.status()).toBe(404);
 
@@ -205,6 +205,12 @@ test('the dev mailbox exists only when e-mails are kept in the database', async 
     const res = await embedded.api('POST', '/api/requests', embedded.partnerKey, { formType: 'acte-naissance', citizen, answers: {} });
     const ref: string = res.body.reference;
     await waitFor(async () => (await embedded.db('emails').where({ kind: 'RECEIPT', status: 'SENT' }).first('id')), 20000, 'the receipt');
+    // Without login: the login page, which then leads to the mailbox (the administrator's only).
+    await page.goto(`${embedded.baseUrl}/dev/boite-mail`);
+    expect(new URL(page.url()).pathname).toBe('/connexion');
+    await page.getByLabel('Code agent').fill('admin');
+    await page.getByLabel('Mot de passe').fill('guichet-demo');
+    await Promise.all([page.waitForURL((url) => url.pathname !== '/connexion'), page.getByRole('button', { name: 'Se connecter' }).click()]);
     await page.goto(`${embedded.baseUrl}/dev/boite-mail`);
     await page.getByRole('heading', { name: 'Boîte mail de développement' }).waitFor();
     const receipt = page.getByRole('row').filter({ hasText: citizen.email }).filter({ hasText: 'Accusé de dépôt' });
