@@ -101,7 +101,7 @@ describe('the dev mailbox (no SMTP_URL)', () => {
     expect(page.text).not.toMatch(/\/(reinitialisation|activation)\/[\w-]{20,}/);
     expect(page.text).toContain('Réinitialisation du mot de passe');
     expect(page.text).toContain('Activation du compte agent');
-    expect(page.text.split('Texte masqué : ce courriel contient un lien qui donne accès au compte d\'un agent').length - 1).toBe(2);
+    expect(page.text.split('Texte masqué : son lien ouvre le compte d\'un agent').length - 1).toBe(2);
     // The rest stays readable to the administrator: that is what the demo's mailbox is for.
     expect(page.text).toContain('ada.visible@example.org');
     expect((await admin.call('GET', '/admin')).text).toContain('href="/dev/boite-mail"');
