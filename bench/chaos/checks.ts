@@ -2,6 +2,7 @@
 // workflows and the SMTP server hold. Each finding names its request, so that a failure
 // can be followed in the logs.
 import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { Db } from '../../src/db/connection';
 import { stateQuery, workflowIdOf, type Status } from '../../workflows/definitions';
 import { EVENT_OF, STATUS_AFTER, type Flow } from './flows';
@@ -31,6 +32,8 @@ export interface Summary {
 /** The personal data a purge must remove (one row or more per request). */
 const PERSONAL_TABLES = ['request_personal', 'comments', 'email_contents', 'messages', 'attachments'] as const;
 const CITIZEN_KINDS = new Set(['RECEIPT', 'ACKNOWLEDGEMENT', 'CLOSING']);
+/** e-mails an agent's action prepares before asking the workflow (the others, the workflow creates itself) */
+const CITIZEN_DRAFTS = new Set(['ACKNOWLEDGEMENT', 'CLOSING']);
 export const PURGE_LIMIT_S = 60;
 
 /** The Message-ID Guichet gives an e-mail (src/mail/outbox.ts): its idempotency key, made header-safe. */
@@ -74,7 +77,37 @@ function expectedStatuses(flow: Flow): Status[] {
   return [status];
 }
 
-interface WorkflowView { status: string; pending: string[]; state: Status | null }
+interface WorkflowView {
+  status: string;
+  /** activities being retried: what keeps a workflow from finishing */
+  pending: string[];
+  state: Status | null;
+  /** the e-mails and comments the Updates it accepted refer to */
+  emailIds: number[];
+  commentIds: number[];
+}
+
+/** What the workflow accepted, read from its history: the e-mail of each take and close, the comment of each hold. */
+async function referencesOf(handle: ReturnType<Client['workflow']['getHandle']>): Promise<Pick<WorkflowView, 'emailIds' | 'commentIds'>> {
+  const emailIds: number[] = [];
+  const commentIds: number[] = [];
+  const history = await handle.fetchHistory();
+  for (const event of history.events ?? []) {
+    const input = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input;
+    const payload = input?.args?.payloads?.[0];
+    if (!input || !payload) {
+      continue;
+    }
+    const arg = defaultPayloadConverter.fromPayload<{ emailId?: number | null; commentId?: number | null }>(payload);
+    if ((input.name === 'take' || input.name === 'close') && typeof arg.emailId === 'number') {
+      emailIds.push(arg.emailId);
+    }
+    if (input.name === 'hold' && typeof arg.commentId === 'number') {
+      commentIds.push(arg.commentId);
+    }
+  }
+  return { emailIds, commentIds };
+}
 
 async function describeWorkflow(client: Client, reference: string): Promise<WorkflowView> {
   const handle = client.workflow.getHandle(workflowIdOf(reference));
@@ -84,9 +117,9 @@ async function describeWorkflow(client: Client, reference: string): Promise<Work
       .filter((a) => (a.attempt ?? 1) > 1)
       .map((a) => `${a.activityType?.name} attempt ${a.attempt}: ${a.lastFailure?.message ?? '?'}`);
     const state = d.status.name === 'RUNNING' ? (await handle.query(stateQuery)).status : null;
-    return { status: d.status.name, pending, state };
+    return { status: d.status.name, pending, state, ...(await referencesOf(handle)) };
   } catch (err) {
-    return { status: `unknown (${(err as Error).message.slice(0, 120)})`, pending: [], state: null };
+    return { status: `unknown (${(err as Error).message.slice(0, 120)})`, pending: [], state: null, emailIds: [], commentIds: [] };
   }
 }
 
@@ -107,6 +140,9 @@ export async function check({ db, client, flows, mails, purges, stats }: CheckIn
   const byReference = new Map(requests.map((r) => [r.reference, r]));
   const referenceOfId = new Map(requests.map((r) => [Number(r.id), r.reference]));
   const acked = flows.filter((f) => f.submit?.outcome === 'acked' && f.reference);
+  const views = await pooled(requests.map((r) => r.reference), 6, (ref) => describeWorkflow(client, ref));
+  const viewOf = new Map(requests.map((r, i) => [r.reference, views[i]]));
+  const referenced = new Map<number, string>(requests.flatMap((r) => viewOf.get(r.reference)!.emailIds.map((id) => [id, r.reference] as [number, string])));
 
   // Lost: a 201 or a 200 whose effect is not there.
   const events: { request_id: number; type: string }[] = await db('events').select('request_id', 'type');
@@ -156,6 +192,8 @@ export async function check({ db, client, flows, mails, purges, stats }: CheckIn
     received.set(m.messageId, [...(received.get(m.messageId) ?? []), m]);
   }
   const known = new Set<string>();
+  /** drafts of unaccepted attempts, by status */
+  const drafts = new Map<string, number>();
   const perKind = new Map<string, number>();
   const rowsReceived = new Map<string, number>();
   for (const e of emails) {
@@ -172,10 +210,12 @@ export async function check({ db, client, flows, mails, purges, stats }: CheckIn
     if (e.status === 'SENT' && copies === 0) {
       add('missingEmails', ref, `e-mail ${e.id} ${e.kind} is SENT (${e.attempts} attempt(s)) but the SMTP server never received it`);
     }
-    if (e.status === 'FAILED' && Number(e.attempts) === 0) {
-      // The draft of an attempt that did not go through, set aside unsent: only a problem
-      // if the action did happen after all, which the expected e-mails below catch.
-      add('info', ref, `e-mail ${e.id} ${e.kind} FAILED without an attempt: ${e.error ?? ''}${copies ? ` (but received ${copies}×)` : ''}`);
+    if (CITIZEN_DRAFTS.has(e.kind) && !referenced.has(Number(e.id))) {
+      // The draft of an attempt the workflow never accepted: it must never go out.
+      drafts.set(e.status, (drafts.get(e.status) ?? 0) + 1);
+      if (copies > 0) {
+        add('duplicate', ref, `e-mail ${e.id} ${e.kind} was sent although no accepted action refers to it (${e.status})`);
+      }
     } else if (e.status !== 'SENT') {
       add('stuck', ref, `e-mail ${e.id} ${e.kind} still ${e.status} after ${e.attempts} attempt(s)${e.error ? `: ${e.error}` : ''}${copies ? ` (received ${copies}×)` : ''}`);
     }
@@ -184,6 +224,21 @@ export async function check({ db, client, flows, mails, purges, stats }: CheckIn
     if (rows > 1 && !key.startsWith('null:')) {
       add('duplicate', key.split(':')[0], `${rows} different ${key.split(':').slice(1).join(':')} e-mails received for one request`);
     }
+  }
+  const emailIds = new Set(emails.map((e) => Number(e.id)));
+  for (const [id, ref] of referenced) {
+    if (!emailIds.has(id)) {
+      add('lost', ref, `the workflow accepted an action whose e-mail ${id} does not exist any more`);
+    }
+  }
+  const comments = new Set((await db('comments').select('id')).map((c: { id: number }) => Number(c.id)));
+  for (const r of requests.filter((x) => x.purged_at === null)) {
+    for (const id of viewOf.get(r.reference)!.commentIds.filter((c) => !comments.has(c))) {
+      add('lost', r.reference, `the workflow accepted a hold whose reason (comment ${id}) does not exist any more`);
+    }
+  }
+  for (const [status, n] of drafts) {
+    add('info', null, `${n} e-mail draft(s) of unaccepted attempts, ${status} (never sent, as they must not be)`);
   }
   for (const [id, copies] of received) {
     if (!known.has(id)) {
@@ -211,8 +266,6 @@ export async function check({ db, client, flows, mails, purges, stats }: CheckIn
   }
 
   // Stuck: not in the state the client's last accepted action implies, or not finished.
-  const views = await pooled(requests.map((r) => r.reference), 6, (ref) => describeWorkflow(client, ref));
-  const viewOf = new Map(requests.map((r, i) => [r.reference, views[i]]));
   for (const r of requests) {
     const view = viewOf.get(r.reference)!;
     for (const p of view.pending) {

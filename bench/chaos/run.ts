@@ -98,6 +98,10 @@ async function startStack(cleanup: Cleanup, opts: ChaosOptions, log: Log): Promi
   cleanup.push('close the database', () => db.destroy());
   await migrate(db);
   await seedReferenceData(db);
+  // One agent of the service gets an information e-mail per new request, the two others
+  // the daily digest: three e-mails per request (receipt, information, acknowledgement or
+  // closing) rather than five keep the worker's steady load well under what it can send.
+  await db('agents').whereIn('code', ['admin', 'bdurand']).update({ new_request_emails: 'DIGEST' });
   const partnerKey = (await createScopedKey(db, 'Chaos', ['acte-naissance', 'acte-mariage'])).secret;
   const agentTokens = [await createAgentToken(db, 'amartin'), await createAgentToken(db, 'bdurand')];
 
@@ -188,17 +192,32 @@ function progressLine(elapsedS: number, flows: Flow[], stats: HttpStats, s: Stac
     + `answers ${stats.describe() || '-'}; retries ${stats.retries}; e-mails received ${s.mailbox.mails.length}`;
 }
 
+/**
+ * Waits until nothing is left to do: no e-mail being sent or waiting for the workflow
+ * (drafts of actions the workflow never accepted wait forever, so the prepared kinds
+ * count only once nothing has arrived at the SMTP server for 20 s), every closed request
+ * purged, every request with its workflow.
+ */
 async function settle(s: Stack, watch: PurgeWatch, settleS: number, log: Log): Promise<void> {
   const deadline = Date.now() + settleS * 1000;
   let lastLog = 0;
+  let mails = -1;
+  let mailsSince = Date.now();
   for (;;) {
     await watch.poll();
-    const [{ n: unsent }] = await s.db('emails').whereIn('status', ['PENDING', 'COMMITTING']).count({ n: '*' });
+    if (s.mailbox.mails.length !== mails) {
+      mails = s.mailbox.mails.length;
+      mailsSince = Date.now();
+    }
+    const [{ n: sending }] = await s.db('emails').where((q) => q.where('status', 'COMMITTING')
+      .orWhere((p) => p.where('status', 'PENDING').where((k) => k.whereNotIn('kind', ['ACKNOWLEDGEMENT', 'CLOSING']).orWhere('attempts', '>', 0))))
+      .count({ n: '*' });
+    const [{ n: drafts }] = await s.db('emails').where({ status: 'PENDING', attempts: 0 }).whereIn('kind', ['ACKNOWLEDGEMENT', 'CLOSING']).count({ n: '*' });
     const [{ n: unstarted }] = await s.db('requests').where({ workflow_started: false }).count({ n: '*' });
     const unpurged = watch.pending.length;
-    const quiet = Number(unsent) === 0 && Number(unstarted) === 0 && unpurged === 0;
+    const quiet = Number(sending) === 0 && Number(unstarted) === 0 && unpurged === 0 && Date.now() - mailsSince > 20_000;
     if (quiet || Date.now() > deadline || Date.now() - lastLog > 15_000) {
-      log(`settling: ${unsent} e-mail(s) not sent yet, ${unpurged} closed request(s) not purged yet, ${unstarted} request(s) without a workflow; e-mails received ${s.mailbox.mails.length}`);
+      log(`settling: ${sending} e-mail(s) being sent, ${drafts} acknowledgement/closing e-mail(s) not tried yet, ${unpurged} closed request(s) not purged, ${unstarted} request(s) without a workflow; e-mails received ${mails}`);
       lastLog = Date.now();
     }
     if (quiet) {
