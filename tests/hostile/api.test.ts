@@ -95,6 +95,16 @@ describe('point 6: bodies too large, too deep, badly encoded; unknown addresses'
     expect(res.json).toEqual({ error: { code: 'BODY_TOO_LARGE', message: "L'envoi est trop volumineux : allégez-le (moins de texte ou des fichiers plus petits) et recommencez." } });
   });
 
+  it('answers of 600 KB (under the 1 MB limit) are filed whole on both databases, not a 500', async () => {
+    const before = await rowCounts(h);
+    const answers = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`champ-${i}`, `é${'e'.repeat(19_999)}`]));
+    const res = await h.api('POST', '/api/requests', h.partnerKey, { ...submitBody, answers });
+    expect(res.status).toBe(201);
+    const row = await h.db('requests as r').join('request_personal as p', 'p.request_id', 'r.id').where('r.reference', res.body.reference).first('p.answers');
+    expect(JSON.parse(row.answers)).toEqual(answers);
+    expect((await rowCounts(h)).requests).toBe(before.requests + 1);
+  });
+
   it('a JSON body nested 100 000 deep answers 400 in French, nothing filed', async () => {
     const body = `{"formType":"acte-naissance","citizen":${JSON.stringify(citizen)},"answers":{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`;
     const res = await probe(() => send('POST', '/api/requests', h.partnerKey, body));
@@ -191,12 +201,11 @@ describe('point 14: a webhook connects to the address that was checked', () => {
   /** A DNS that answers a public address first, then the loopback: a rebinding name. */
   const rebinding = (): Resolve & { calls: number } => {
     const answers = ['93.184.216.34', '127.0.0.1'];
-    const resolve = (async () => {
+    const resolve = Object.assign(async () => {
       const address = answers[Math.min(resolve.calls, answers.length - 1)];
       resolve.calls += 1;
       return [{ address, family: 4 }];
-    }) as Resolve & { calls: number };
-    resolve.calls = 0;
+    }, { calls: 0 });
     return resolve;
   };
 

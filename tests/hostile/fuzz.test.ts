@@ -211,7 +211,7 @@ describe('generated bodies', () => {
       const token = await citizen.csrf(`/formulaires/${SLUG}`);
       const body = fc.oneof(
         { weight: 4, arbitrary: fc.tuple(fc.boolean(), extras, csrfUse).map(([valid, more, csrf]) => new URLSearchParams([
-          ...(csrf === 'none' ? [] : [['_csrf', csrf === 'good' ? token : 'faux']]), ...(valid ? validIdentity : []), ...more,
+          ...(csrf === 'none' ? [] : [['_csrf', csrf === 'good' ? token : 'faux'] as [string, string]]), ...(valid ? validIdentity : []), ...more,
         ]).toString()) },
         { weight: 1, arbitrary: fc.tuple(fc.string({ unit: 'binary', maxLength: 200 }), fc.boolean()).map(([raw, withToken]) => (withToken ? `_csrf=${encodeURIComponent(token)}&` : '') + raw) },
       );

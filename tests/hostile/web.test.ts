@@ -32,7 +32,7 @@ async function submitted(lastName = 'Hostile'): Promise<{ reference: string; tra
  * Runs a probe and checks what every hostile case must show: no row written, no file left
  * in the upload folder, and the service still answering.
  */
-async function probe(send: () => Promise<RawAnswer | { status: number; text: string; headers: unknown }>) {
+async function probe(send: () => Promise<RawAnswer>): Promise<RawAnswer> {
   const before = await rowCounts(h);
   const answer = await send();
   expect(await rowCounts(h)).toEqual(before);

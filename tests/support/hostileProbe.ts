@@ -46,7 +46,7 @@ export async function stillServing(h: Harness): Promise<boolean> {
 /** A cookie-keeping client, as one browser: GET a page for its CSRF token, then post anything. */
 export function client(h: Harness, headers: Record<string, string> = {}) {
   let cookie = '';
-  const call = async (method: string, url: string, init: { body?: BodyInit; headers?: Record<string, string> } = {}): Promise<RawAnswer> => {
+  const call = async (method: string, url: string, init: { body?: RequestInit['body']; headers?: Record<string, string> } = {}): Promise<RawAnswer> => {
     const res = await fetch(`${h.baseUrl}${url}`, {
       method, redirect: 'manual', body: init.body, headers: { ...headers, ...(cookie ? { cookie } : {}), ...init.headers },
     });
