@@ -74,7 +74,11 @@ async function startStack(cleanup: Cleanup, opts: ChaosOptions, log: Log): Promi
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-chaos-data-'));
   cleanup.push(`remove ${dataDir}`, () => (opts.keep ? log(`data kept in ${dataDir}`) : fs.rmSync(dataDir, { recursive: true, force: true })));
   const base = process.env.DATABASE_URL?.trim() || null;
-  const databaseUrl = base ? await createSchema(base, cleanup, 'guichet_chaos') : null;
+  // --keep keeps the schema too: its drop goes to a cleanup that never runs.
+  const databaseUrl = base ? await createSchema(base, opts.keep ? new Cleanup() : cleanup, 'guichet_chaos') : null;
+  if (databaseUrl && opts.keep) {
+    log(`database kept after the run: ${databaseUrl}`);
+  }
 
   const mailbox = await startMailbox();
   cleanup.push('stop the SMTP server', () => mailbox.close());
@@ -125,6 +129,8 @@ class Faults {
   /** processes we stopped on purpose: their absence is not a crash */
   private readonly down = new Set<string>();
   readonly unexpectedExits: string[] = [];
+  /** what happened when, for the report */
+  readonly timeline: string[] = [];
   done = false;
 
   constructor(private readonly s: Stack, private readonly log: Log) {}
@@ -149,12 +155,17 @@ class Faults {
     this.down.add(label);
     const pid = service.pid;
     await service.kill9();
-    this.log(`fault: kill -9 ${label} (pid ${pid}); restarting it in ${pauseMs / 1000} s`);
+    this.note(`fault: kill -9 ${label} (pid ${pid}); restarting it in ${pauseMs / 1000} s`);
     await sleep(pauseMs);
     const started = Date.now();
     await this.startRetrying(service);
     this.down.delete(label);
-    this.log(`fault: ${label} back (pid ${service.pid}) ${((Date.now() - started) / 1000).toFixed(1)} s after its restart began`);
+    this.note(`fault: ${label} back (pid ${service.pid}) ${((Date.now() - started) / 1000).toFixed(1)} s after its restart began`);
+  }
+
+  private note(line: string): void {
+    this.timeline.push(`${new Date().toISOString()} ${line}`);
+    this.log(line);
   }
 
   private async startRetrying(service: TemporalServer | GuichetProcess): Promise<void> {
@@ -175,7 +186,7 @@ class Faults {
       if (!service.running && !this.down.has(service.label)) {
         this.down.add(service.label);
         this.unexpectedExits.push(`${service.label} at ${new Date().toISOString()}`);
-        this.log(`!! ${service.label} exited by itself: restarting it (see its log)`);
+        this.note(`!! ${service.label} exited by itself: restarting it (see its log)`);
         await this.startRetrying(service);
         this.down.delete(service.label);
       }
@@ -292,7 +303,7 @@ async function chaos(cleanup: Cleanup, opts: ChaosOptions, log: Log): Promise<{ 
   const { summary, findings } = await check({ db: s.db, client: s.client, flows, mails: s.mailbox.mails, purges: watch.purges, stats });
   fs.writeFileSync(path.join(s.logDir, 'report.json'), JSON.stringify({
     options: opts, summary, findings, answers: Object.fromEntries(stats.byStatus), errors500: stats.errors500,
-    unexpectedExits: faults.unexpectedExits, flows,
+    unexpectedExits: faults.unexpectedExits, timeline: faults.timeline, flows,
   }, null, 1));
   return { summary, findings, logDir: s.logDir, stats, unexpectedExits: faults.unexpectedExits };
 }
