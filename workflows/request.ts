@@ -82,6 +82,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     commentId: number | null,
     change: Partial<Pick<RequestState, 'status' | 'assigneeId' | 'closingCode' | 'holdUntil'>>,
     extra: Partial<Projection> = {},
+    emailId: number | null = null,
   ): Promise<number> => {
     const at = Date.now();
     Object.assign(s, change);
@@ -92,7 +93,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     s.seq += 1;
     s.version += 1;
     const seq = s.seq;
-    await db.recordTransition({ requestId, seq, at, eventType, agentId, commentId, projection: { ...change, ...extra } });
+    await db.recordTransition({ requestId, seq, at, eventType, agentId, commentId, emailId, projection: { ...change, ...extra } });
     return seq;
   };
 
@@ -123,7 +124,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
 
   setHandler(takeUpdate, async ({ agentId, emailId }) => {
     const at = Date.now();
-    await transition('TAKEN', agentId, null, { status: 'EN_COURS', assigneeId: agentId }, { takenAt: at });
+    await transition('TAKEN', agentId, null, { status: 'EN_COURS', assigneeId: agentId }, { takenAt: at }, emailId);
     if (emailId !== null) {
       sendInBackground(emailId);
     }
@@ -153,7 +154,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
 
   setHandler(closeUpdate, async ({ agentId, closingCode, emailId }) => {
     closingEmailId = emailId;
-    await transition('CLOSED', agentId, null, { status: 'CLOTUREE', closingCode, holdUntil: null }, { closedAt: Date.now() });
+    await transition('CLOSED', agentId, null, { status: 'CLOTUREE', closingCode, holdUntil: null }, { closedAt: Date.now() }, emailId);
     return snapshot();
   }, { validator: (_args: CloseArgs) => refuse('close') });
 

@@ -69,8 +69,8 @@ export function createBulkActivities({ db, config }: { db: Db; config: Config })
         await run(ctx, job, agent, request);
         await recordOutcome(db, jobId, requestId, 'OK', null);
       } catch (err) {
-        if (!(err instanceof CommandError)) {
-          throw err; // unavailable database or Temporal: retried
+        if (!(err instanceof CommandError) || err.status === 503) {
+          throw err; // unavailable database or Temporal, or an unconfirmed Update: retried
         }
         const done = Context.current().info.attempt > 1 && (await alreadyDone(db, job, requestId));
         await recordOutcome(db, jobId, requestId, done ? 'OK' : 'REFUSED', done ? null : err.message);

@@ -90,7 +90,10 @@ export function createActivities({ db, transport, config, hooks }: ActivityDeps)
     },
 
     async markEmailFailed({ emailId, error }) {
-      await db('emails').where({ id: emailId }).whereNot('status', 'SENT').update({ status: 'FAILED', error: error.slice(0, 500) });
+      const n = await db('emails').where({ id: emailId }).whereNot('status', 'SENT').update({ status: 'FAILED', error: error.slice(0, 500) });
+      if (n === 0) {
+        log.warn('e-mail not sent and not recorded as failed (no such row, or already sent)', { emailId, error });
+      }
     },
 
     async purgePersonalData({ requestId, at }) {

@@ -37,6 +37,8 @@ export interface TransitionRecord {
   eventType: string;
   agentId: number | null;
   commentId: number | null;
+  /** The citizen e-mail a take or a close carries (its other drafts are then void). */
+  emailId?: number | null;
   projection: Partial<Projection>;
 }
 

@@ -6,16 +6,12 @@ import { CommandError } from './errors';
 
 /** Clôturer: CLOTUREE with a closing code, optionally telling the citizen; the workflow then purges personal data. */
 export async function close(ctx: Ctx, agent: Agent, reference: string, props: CitizenEmailChoice & { closingCode: string }) {
-  const request = await loadForAgent(ctx, agent, reference);
+  const request = await loadForAgent(ctx, agent, reference, 'close');
   const code = await ctx.db('closing_codes').where({ code: props.closingCode, system: false }).first('code');
   if (!code) {
     throw CommandError.of(400, 'UNKNOWN_CLOSING_CODE', { value: props.closingCode }, 'closingCode');
   }
   const email = await prepareCitizenEmail(ctx, request, 'CLOSING', agent, props, props.closingCode);
-  try {
-    return await runUpdate(ctx, request, closeUpdate, { agentId: agent.id, closingCode: props.closingCode, emailId: email.emailId });
-  } catch (err) {
-    await email.discard();
-    throw err;
-  }
+  // The e-mail is removed only if the workflow certainly refused it (see runUpdate).
+  return runUpdate(ctx, request, closeUpdate, { agentId: agent.id, closingCode: props.closingCode, emailId: email.emailId }, email.discard);
 }

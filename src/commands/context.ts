@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Config } from '../config';
 import type { Agent } from '../db/agents';
@@ -6,8 +6,9 @@ import type { Db } from '../db/connection';
 import { findRequest, type RequestRow } from '../db/requests';
 import { canSee } from '../policies';
 import { workflowIdOf, type RequestState } from '../../workflows/definitions';
-import type { Refusal } from '../../workflows/lifecycle';
+import { refusalOf, type Action, type Refusal } from '../../workflows/lifecycle';
 import { CommandError } from './errors';
+import { isUncertainUpdate } from './unavailable';
 
 /** What every command needs: the database, the Temporal client and the configuration. */
 export interface Ctx {
@@ -16,14 +17,24 @@ export interface Ctx {
   config: Config;
 }
 
-/** parse → load → authorize: the request the agent names, if they may act on it. */
-export async function loadForAgent(ctx: Ctx, agent: Agent, reference: string): Promise<RequestRow> {
+/**
+ * parse → load → authorize: the request the agent names, if they may act on it. With
+ * `action`, an action its status already rules out is refused here, before any other
+ * precondition (a close retried after it took effect, and after the purge, is « déjà
+ * clôturée », not « pas d'adresse »). The projection only lags the workflow, which
+ * stays the judge of what it accepts.
+ */
+export async function loadForAgent(ctx: Ctx, agent: Agent, reference: string, action?: Action): Promise<RequestRow> {
   const request = await findRequest(ctx.db, reference);
   if (!request) {
     throw CommandError.of(404, 'NOT_FOUND');
   }
   if (!canSee(agent, request)) {
     throw CommandError.of(403, 'FORBIDDEN');
+  }
+  const refusal = action ? refusalOf(action, { status: request.status, assigneeId: request.assignee_id === null ? null : Number(request.assignee_id) }) : null;
+  if (refusal) {
+    throw await refusalMessage(ctx, refusal);
   }
   return request;
 }
@@ -38,28 +49,66 @@ async function refusalMessage(ctx: Ctx, refusal: Refusal): Promise<CommandError>
 }
 
 /**
+ * How long an action waits for the workflow's answer when Temporal answers slowly (a
+ * worker catching up after an outage). A Temporal that is down is told sooner: the
+ * client gives up retrying after about 2 s (src/temporal/client.ts). 10 s turned slow
+ * into « indisponible » under a backlog, and every retry then prepared a new draft.
+ */
+export const UPDATE_DEADLINE_MS = 30_000;
+
+/**
+ * The gRPC deadline ends a call in flight, but the client's retries sleep up to 5 s
+ * between calls whatever the deadline: the answer is bounded here as well.
+ */
+async function bounded<T>(call: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new WorkflowUpdateRPCTimeoutOrCancelledError(`pas de réponse de Temporal en ${UPDATE_DEADLINE_MS} ms`)), UPDATE_DEADLINE_MS + 250);
+  });
+  call.catch(() => undefined); // abandoned when late: its own deadline ends it
+  try {
+    return await Promise.race([call, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Runs a workflow Update; a refusal by its validator (illegal or stale action) becomes
  * a 409 with the French reason. Nothing was written when it is refused.
+ *
+ * `onRefused` undoes what the caller prepared for the Update (an e-mail, a comment),
+ * and runs only when the workflow certainly did not take it: its validator refused, or
+ * the workflow no longer exists. Any other failure (timeout, Temporal unreachable) is
+ * ambiguous, the Update may have been accepted and the workflow may refer to what was
+ * prepared: it is kept, and the caller gets a 503 saying the action is unconfirmed.
  */
 export async function runUpdate<Arg>(
   ctx: Ctx,
   request: RequestRow,
   update: UpdateDefinition<RequestState, [Arg], string>,
   arg: Arg,
+  onRefused: () => Promise<void> = async () => undefined,
 ): Promise<RequestState> {
   const handle = ctx.client.workflow.getHandle(workflowIdOf(request.reference));
   try {
-    return await handle.executeUpdate(update, { args: [arg] });
+    return await bounded(ctx.client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => handle.executeUpdate(update, { args: [arg] })));
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
       const refusal = err.cause.details?.[0] as Refusal | undefined;
       if (refusal?.code) {
+        await onRefused();
         throw await refusalMessage(ctx, refusal);
       }
     }
     if (err instanceof WorkflowNotFoundError) {
       // The workflow ends once a closed request is purged.
+      await onRefused();
       throw CommandError.of(409, 'ALREADY_CLOSED');
+    }
+    if (isUncertainUpdate(err)) {
+      console.error(`update ${update.name} of ${request.reference} unconfirmed:`, (err as Error).message);
+      throw CommandError.of(503, 'ACTION_UNCONFIRMED');
     }
     throw err;
   }

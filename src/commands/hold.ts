@@ -14,20 +14,30 @@ export interface HoldProps {
   waitingForCitizen?: boolean;
 }
 
-/** Mettre en attente: EN_COURS → EN_ATTENTE with a reason; no reminders while waiting. */
-export async function hold(ctx: Ctx, agent: Agent, reference: string, props: HoldProps) {
-  const request = await loadForAgent(ctx, agent, reference);
-  if (props.until !== null && props.until <= Date.now()) {
+/** A hold lasts a year at most: a date further off is a typo (or 9999-12-31), not a plan. */
+export const MAX_HOLD_MS = 366 * 24 * 3600 * 1000;
+
+function refuseBadUntil(until: number | null, now: number): void {
+  if (until === null) {
+    return;
+  }
+  if (!Number.isFinite(until) || until <= now) {
     throw CommandError.of(400, 'HOLD_UNTIL_PAST', {}, 'until');
   }
-  const commentId = await insertComment(ctx.db, request.id, props.reason);
-  let state;
-  try {
-    state = await runUpdate(ctx, request, holdUpdate, { agentId: agent.id, commentId, until: props.until });
-  } catch (err) {
-    await deleteComment(ctx.db, commentId);
-    throw err;
+  if (until > now + MAX_HOLD_MS) {
+    throw CommandError.of(400, 'HOLD_UNTIL_TOO_FAR', { max: formatDay(now + MAX_HOLD_MS) }, 'until');
   }
+}
+
+const formatDay = (ms: number) => new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' }).format(new Date(ms));
+
+/** Mettre en attente: EN_COURS → EN_ATTENTE with a reason; no reminders while waiting. */
+export async function hold(ctx: Ctx, agent: Agent, reference: string, props: HoldProps) {
+  const request = await loadForAgent(ctx, agent, reference, 'hold');
+  refuseBadUntil(props.until, Date.now());
+  const commentId = await insertComment(ctx.db, request.id, props.reason);
+  // The reason is removed only if the workflow certainly refused it (see runUpdate).
+  const state = await runUpdate(ctx, request, holdUpdate, { agentId: agent.id, commentId, until: props.until }, () => deleteComment(ctx.db, commentId));
   // After the hold is written: the projection's hold reset this flag if it was left from an earlier hold.
   await setWaitingForCitizen(ctx.db, request.id, Boolean(props.waitingForCitizen));
   return state;

@@ -6,7 +6,7 @@ import { CommandError } from './errors';
 
 /** Réattribuer: gives the request to another agent with rights on its service; the status stays; they are e-mailed. */
 export async function reassign(ctx: Ctx, agent: Agent, reference: string, props: { agent: string }) {
-  const request = await loadForAgent(ctx, agent, reference);
+  const request = await loadForAgent(ctx, agent, reference, 'reassign');
   const row = await findAgentRowByCode(ctx.db, props.agent);
   const target = row ? await loadAgent(ctx.db, row.id) : undefined;
   if (!target) {

@@ -4,6 +4,6 @@ import { loadForAgent, runUpdate, type Ctx } from './context';
 
 /** Réaffecter statut en cours: EN_ATTENTE → EN_COURS. */
 export async function resume(ctx: Ctx, agent: Agent, reference: string) {
-  const request = await loadForAgent(ctx, agent, reference);
+  const request = await loadForAgent(ctx, agent, reference, 'resume');
   return runUpdate(ctx, request, resumeUpdate, { agentId: agent.id });
 }

@@ -5,12 +5,8 @@ import { loadForAgent, runUpdate, type Ctx } from './context';
 
 /** Prendre en compte: the agent takes the request (EN_COURS, assigned to them), optionally acknowledging it to the citizen. */
 export async function take(ctx: Ctx, agent: Agent, reference: string, props: CitizenEmailChoice) {
-  const request = await loadForAgent(ctx, agent, reference);
+  const request = await loadForAgent(ctx, agent, reference, 'take');
   const email = await prepareCitizenEmail(ctx, request, 'ACKNOWLEDGEMENT', agent, props);
-  try {
-    return await runUpdate(ctx, request, takeUpdate, { agentId: agent.id, emailId: email.emailId });
-  } catch (err) {
-    await email.discard();
-    throw err;
-  }
+  // The e-mail is removed only if the workflow certainly refused it (see runUpdate).
+  return runUpdate(ctx, request, takeUpdate, { agentId: agent.id, emailId: email.emailId }, email.discard);
 }

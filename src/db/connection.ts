@@ -76,6 +76,77 @@ export function connect(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Db {
 
 const migrationsDir = path.resolve(__dirname, '../../migrations');
 
-export async function migrate(db: Db): Promise<void> {
-  await db.migrate.latest({ directory: migrationsDir, loadExtensions: ['.ts'] });
+/**
+ * Brings the schema up to date. Safe when several processes start at once (web and
+ * worker on a fresh database): knex creates its own tables without a guard, so the
+ * processes take turns behind a lock and the later ones find nothing left to do.
+ */
+export async function migrate(db: Db, lockTimeoutMs = 120_000): Promise<void> {
+  const latest = () => db.migrate.latest({ directory: migrationsDir, loadExtensions: ['.ts'] });
+  await (isMysql(db) ? withMysqlLock(db, lockTimeoutMs, latest) : withSqliteLock(db, lockTimeoutMs, latest));
+}
+
+/** MySQL/MariaDB: a named lock held by one connection of our own, released even on failure (and by the server if we die). */
+async function withMysqlLock(db: Db, timeoutMs: number, fn: () => Promise<unknown>): Promise<void> {
+  const conn = await db.client.acquireConnection();
+  try {
+    // Per database: test schemas (or two Guichets) on one server do not wait for each other.
+    const [rows] = await db.raw("SELECT GET_LOCK(LEFT(CONCAT('guichet_migrate:', DATABASE()), 64), ?) AS got", [Math.ceil(timeoutMs / 1000)]).connection(conn);
+    if (Number(rows[0]?.got) !== 1) {
+      throw new Error(`migrations : verrou non obtenu en ${Math.ceil(timeoutMs / 1000)} s (une autre instance migre-t-elle ?)`);
+    }
+    try {
+      await fn();
+    } finally {
+      await db.raw("SELECT RELEASE_LOCK(LEFT(CONCAT('guichet_migrate:', DATABASE()), 64))").connection(conn);
+    }
+  } finally {
+    await db.client.releaseConnection(conn);
+  }
+}
+
+/**
+ * SQLite: an exclusive transaction on a lock file beside the database, held by a
+ * connection of its own (the database's own would block our migrations). The
+ * operating system drops the lock of a process that dies, so no stale lock is left.
+ */
+async function withSqliteLock(db: Db, timeoutMs: number, fn: () => Promise<unknown>): Promise<void> {
+  const filename = (db.client.config.connection as { filename: string }).filename;
+  if (filename === ':memory:') {
+    await fn(); // nobody else can see it
+    return;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Sqlite = require('better-sqlite3') as new (file: string, options?: { timeout?: number }) => {
+    exec(sql: string): void;
+    close(): void;
+  };
+  // No busy timeout: its wait would block this process's event loop (and another knex of
+  // this same process holding the lock); we poll instead.
+  const lock = new Sqlite(`${filename}.migrate-lock`, { timeout: 0 });
+  try {
+    await takeExclusive(lock, timeoutMs);
+    try {
+      await fn();
+    } finally {
+      lock.exec('ROLLBACK');
+    }
+  } finally {
+    lock.close();
+  }
+}
+
+async function takeExclusive(lock: { exec(sql: string): void }, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      lock.exec('BEGIN EXCLUSIVE');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) {
+        throw err;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }

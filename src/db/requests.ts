@@ -259,10 +259,32 @@ export async function applyTransition(db: Db, t: TransitionRecord): Promise<void
         patch[column] = value;
       }
     }
+    await voidOtherDrafts(trx, t);
     // Before the projection moves on: the deliveries read the status it leaves.
     await enqueueTransitionDeliveries(trx, t);
     await trx('requests').where({ id: t.requestId }).where('version', '<', t.seq).update(patch);
   });
+}
+
+const DRAFT_KIND: Record<string, string> = { TAKEN: 'ACKNOWLEDGEMENT', CLOSED: 'CLOSING' };
+
+/**
+ * A request is taken once and closed once: when it is, the e-mail the workflow accepted
+ * (or none) is the one; drafts of the same kind left by attempts whose answer was lost
+ * (kept in case the workflow had them, see runUpdate) will never go. They are marked
+ * failed and their text and address removed now, not at the purge.
+ */
+async function voidOtherDrafts(trx: Knex.Transaction, t: TransitionRecord): Promise<void> {
+  const kind = DRAFT_KIND[t.eventType];
+  if (!kind) {
+    return;
+  }
+  const others = trx('emails').where({ request_id: t.requestId, kind, status: 'PENDING', attempts: 0 }).whereNot('id', t.emailId ?? 0);
+  const ids = (await others.clone().select('id')).map((r: { id: number }) => r.id);
+  if (ids.length > 0) {
+    await trx('email_contents').whereIn('email_id', ids).delete();
+    await trx('emails').whereIn('id', ids).update({ status: 'FAILED', error: 'non envoyé : brouillon d’une tentative qui n’a pas abouti' });
+  }
 }
 
 /** Deletes everything personal of a closed request; what remains is the anonymous stub and its milestones. */
@@ -272,6 +294,9 @@ export async function purgeRequest(db: Db, requestId: number, at: number): Promi
     await trx('events').where({ request_id: requestId }).update({ comment_id: null });
     await trx('comments').where({ request_id: requestId }).delete();
     await trx('email_contents').where({ request_id: requestId }).delete();
+    // The workflow has sent all it had: a draft still pending was prepared for an action
+    // whose answer was lost and that the workflow never got (kept then, in case it had).
+    await trx('emails').where({ request_id: requestId, status: 'PENDING' }).update({ status: 'FAILED', error: 'non envoyé : l’action qui l’avait préparé n’a pas abouti' });
     await trx('messages').where({ request_id: requestId }).delete();
     await trx('attachments').where({ request_id: requestId }).delete();
     await trx('requests').where({ id: requestId }).update({ purged_at: at, citizen_has_email: false, hold_until: null, citizen_unread: 0, waiting_for_citizen: false });

@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/connection';
 import { emailForDelivery, setEmailStatus } from '../db/emails';
 import type { Transport } from './transport';
@@ -20,7 +21,9 @@ export async function deliverEmail(
 ): Promise<void> {
   const row = await emailForDelivery(db, emailId);
   if (!row) {
-    throw new Error(`e-mail ${emailId} introuvable`);
+    // Retrying cannot make it appear: fail for good (the workflow records the failure and
+    // goes on, so a lost draft never holds the closing e-mail and the purge behind it).
+    throw ApplicationFailure.nonRetryable(`e-mail ${emailId} introuvable`, 'EMAIL_NOT_FOUND');
   }
   if (row.status === 'SENT') {
     return;

@@ -8,6 +8,8 @@ import { csrfProtection } from './csrf';
 import { multipartForms } from './uploads';
 import { clientErrors } from './bodyErrors';
 import type { Ctx } from '../commands/context';
+import { unavailableError } from '../commands/unavailable';
+import { SessionStore } from './sessionStore';
 import { sessionSecretOf } from '../accounts/sessionSecret';
 import { t } from '../i18n';
 import { apiRouter } from './api';
@@ -68,7 +70,7 @@ export function createWebApp(ctx: Ctx): express.Express {
 
   app.use('/api', apiRouter(ctx));
 
-  const sessionStore = new ConnectSessionKnexStore({ knex: ctx.db, tableName: 'sessions', createTable: false });
+  const sessionStore = new SessionStore({ knex: ctx.db, tableName: 'sessions', createTable: false });
   app.locals.sessionStore = sessionStore;
   app.use(session({
     store: sessionStore,
@@ -86,6 +88,9 @@ export function createWebApp(ctx: Ctx): express.Express {
   // A body or URL that cannot be read (too large, malformed, undecodable): 4xx, not 500.
   app.use(clientErrors);
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (respondUnavailable(err, req, res)) {
+      return;
+    }
     console.error(err);
     if (req.path.startsWith('/api/')) {
       res.status(500).json({ error: { code: 'INTERNAL', message: t('errors.INTERNAL') } });
@@ -94,6 +99,27 @@ export function createWebApp(ctx: Ctx): express.Express {
     res.status(500).send(t('errors.INTERNAL'));
   });
   return app;
+}
+
+/**
+ * Temporal or the database unreachable: 503 with the French message, shown without
+ * touching the database (no navigation counters), as JSON, an htmx fragment or a page.
+ */
+function respondUnavailable(err: unknown, req: Request, res: Response): boolean {
+  const refusal = unavailableError(err);
+  if (!refusal || res.headersSent) {
+    return false;
+  }
+  console.error(`${req.method} ${req.path}: ${refusal.code} (${(err as Error).message})`);
+  res.status(503).set('Retry-After', '10');
+  if (req.path.startsWith('/api/')) {
+    res.json({ error: { code: refusal.code, message: refusal.message } });
+  } else if (req.get('HX-Request') === 'true') {
+    res.render('fragment', { partial: 'refusal', message: refusal.message, layout: false });
+  } else {
+    res.render('error', { title: t('ui.errorPage.title'), message: refusal.message });
+  }
+  return true;
 }
 
 /** Stops the session store's periodic cleanup, which would otherwise outlive the database. */
