@@ -303,7 +303,9 @@ async function chaos(cleanup: Cleanup, opts: ChaosOptions, log: Log): Promise<{ 
   const { summary, findings } = await check({ db: s.db, client: s.client, flows, mails: s.mailbox.mails, purges: watch.purges, stats });
   fs.writeFileSync(path.join(s.logDir, 'report.json'), JSON.stringify({
     options: opts, summary, findings, answers: Object.fromEntries(stats.byStatus), errors500: stats.errors500,
-    unexpectedExits: faults.unexpectedExits, timeline: faults.timeline, flows,
+    unexpectedExits: faults.unexpectedExits, timeline: faults.timeline,
+    purges: Object.fromEntries([...watch.purges].map(([ref, p]) => [ref, { ...p, seconds: p.goneAt === null ? null : (p.goneAt - p.closedAt) / 1000 }])),
+    flows,
   }, null, 1));
   return { summary, findings, logDir: s.logDir, stats, unexpectedExits: faults.unexpectedExits };
 }
