@@ -1,16 +1,17 @@
 import type { Agent } from '../db/agents';
 import { deleteComment, insertComment } from '../db/requests';
 import { annotateUpdate } from '../../workflows/definitions';
-import { loadForAgent, runUpdate, type Ctx } from './context';
+import { loadForAgent, refuseByStatus, runUpdate, type Ctx } from './context';
 import { CommandError } from './errors';
 
 /** Baliser: adds an event of a listed type, with a comment, to the history. */
 export async function annotate(ctx: Ctx, agent: Agent, reference: string, props: { eventType: string; comment: string }) {
-  const request = await loadForAgent(ctx, agent, reference, 'annotate');
+  const request = await loadForAgent(ctx, agent, reference);
   const known = await ctx.db('event_types').where({ code: props.eventType }).first('code');
   if (!known) {
     throw CommandError.of(400, 'UNKNOWN_EVENT_TYPE', { value: props.eventType }, 'eventType');
   }
+  await refuseByStatus(ctx, request, 'annotate');
   const commentId = props.comment.trim() ? await insertComment(ctx.db, request.id, props.comment.trim()) : null;
   // The comment is removed only if the workflow certainly refused it (see runUpdate).
   return runUpdate(ctx, request, annotateUpdate, { agentId: agent.id, eventType: props.eventType, commentId }, async () => {

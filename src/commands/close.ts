@@ -1,16 +1,17 @@
 import type { Agent } from '../db/agents';
 import { closeUpdate } from '../../workflows/definitions';
 import { prepareCitizenEmail, type CitizenEmailChoice } from './citizenEmail';
-import { loadForAgent, runUpdate, type Ctx } from './context';
+import { loadForAgent, refuseByStatus, runUpdate, type Ctx } from './context';
 import { CommandError } from './errors';
 
 /** Clôturer: CLOTUREE with a closing code, optionally telling the citizen; the workflow then purges personal data. */
 export async function close(ctx: Ctx, agent: Agent, reference: string, props: CitizenEmailChoice & { closingCode: string }) {
-  const request = await loadForAgent(ctx, agent, reference, 'close');
+  const request = await loadForAgent(ctx, agent, reference);
   const code = await ctx.db('closing_codes').where({ code: props.closingCode, system: false }).first('code');
   if (!code) {
     throw CommandError.of(400, 'UNKNOWN_CLOSING_CODE', { value: props.closingCode }, 'closingCode');
   }
+  await refuseByStatus(ctx, request, 'close');
   const email = await prepareCitizenEmail(ctx, request, 'CLOSING', agent, props, props.closingCode);
   // The e-mail is removed only if the workflow certainly refused it (see runUpdate).
   return runUpdate(ctx, request, closeUpdate, { agentId: agent.id, closingCode: props.closingCode, emailId: email.emailId }, email.discard);

@@ -17,14 +17,8 @@ export interface Ctx {
   config: Config;
 }
 
-/**
- * parse → load → authorize: the request the agent names, if they may act on it. With
- * `action`, an action its status already rules out is refused here, before any other
- * precondition (a close retried after it took effect, and after the purge, is « déjà
- * clôturée », not « pas d'adresse »). The projection only lags the workflow, which
- * stays the judge of what it accepts.
- */
-export async function loadForAgent(ctx: Ctx, agent: Agent, reference: string, action?: Action): Promise<RequestRow> {
+/** parse → load → authorize: the request the agent names, if they may act on it. */
+export async function loadForAgent(ctx: Ctx, agent: Agent, reference: string): Promise<RequestRow> {
   const request = await findRequest(ctx.db, reference);
   if (!request) {
     throw CommandError.of(404, 'NOT_FOUND');
@@ -32,11 +26,22 @@ export async function loadForAgent(ctx: Ctx, agent: Agent, reference: string, ac
   if (!canSee(agent, request)) {
     throw CommandError.of(403, 'FORBIDDEN');
   }
-  const refusal = action ? refusalOf(action, { status: request.status, assigneeId: request.assignee_id === null ? null : Number(request.assignee_id) }) : null;
+  return request;
+}
+
+/**
+ * An action the request's status already rules out is refused after its input is
+ * checked and before any precondition on its data (a close retried after it took
+ * effect, and after the purge, is « déjà clôturée », not « pas d'adresse »), and before
+ * anything is prepared for it. The projection only lags the workflow, which stays the
+ * judge of what it accepts.
+ */
+export async function refuseByStatus(ctx: Ctx, request: RequestRow, action: Action): Promise<void> {
+  const assigneeId = request.assignee_id === null ? null : Number(request.assignee_id);
+  const refusal = refusalOf(action, { status: request.status, assigneeId });
   if (refusal) {
     throw await refusalMessage(ctx, refusal);
   }
-  return request;
 }
 
 async function refusalMessage(ctx: Ctx, refusal: Refusal): Promise<CommandError> {

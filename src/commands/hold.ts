@@ -2,7 +2,7 @@ import type { Agent } from '../db/agents';
 import { deleteComment, insertComment } from '../db/requests';
 import { setWaitingForCitizen } from '../db/messages';
 import { holdUpdate } from '../../workflows/definitions';
-import { loadForAgent, runUpdate, type Ctx } from './context';
+import { loadForAgent, refuseByStatus, runUpdate, type Ctx } from './context';
 import { CommandError } from './errors';
 
 export interface HoldProps {
@@ -33,8 +33,9 @@ const formatDay = (ms: number) => new Intl.DateTimeFormat('fr-FR', { dateStyle: 
 
 /** Mettre en attente: EN_COURS → EN_ATTENTE with a reason; no reminders while waiting. */
 export async function hold(ctx: Ctx, agent: Agent, reference: string, props: HoldProps) {
-  const request = await loadForAgent(ctx, agent, reference, 'hold');
+  const request = await loadForAgent(ctx, agent, reference);
   refuseBadUntil(props.until, Date.now());
+  await refuseByStatus(ctx, request, 'hold');
   const commentId = await insertComment(ctx.db, request.id, props.reason);
   // The reason is removed only if the workflow certainly refused it (see runUpdate).
   const state = await runUpdate(ctx, request, holdUpdate, { agentId: agent.id, commentId, until: props.until }, () => deleteComment(ctx.db, commentId));

@@ -1,12 +1,12 @@
 import type { Agent } from '../db/agents';
 import { loadAgent, findAgentRowByCode } from '../db/agents';
 import { reassignUpdate } from '../../workflows/definitions';
-import { loadForAgent, runUpdate, type Ctx } from './context';
+import { loadForAgent, refuseByStatus, runUpdate, type Ctx } from './context';
 import { CommandError } from './errors';
 
 /** Réattribuer: gives the request to another agent with rights on its service; the status stays; they are e-mailed. */
 export async function reassign(ctx: Ctx, agent: Agent, reference: string, props: { agent: string }) {
-  const request = await loadForAgent(ctx, agent, reference, 'reassign');
+  const request = await loadForAgent(ctx, agent, reference);
   const row = await findAgentRowByCode(ctx.db, props.agent);
   const target = row ? await loadAgent(ctx.db, row.id) : undefined;
   if (!target) {
@@ -15,5 +15,6 @@ export async function reassign(ctx: Ctx, agent: Agent, reference: string, props:
   if (!target.serviceIds.includes(Number(request.service_id))) {
     throw CommandError.of(400, 'AGENT_NOT_IN_SERVICE', { value: target.name, service: request.service_name }, 'agent');
   }
+  await refuseByStatus(ctx, request, 'reassign');
   return runUpdate(ctx, request, reassignUpdate, { agentId: agent.id, toAgentId: target.id });
 }

@@ -8,9 +8,14 @@ export interface DeliveryHooks {
   afterSend?: (emailId: number) => void | Promise<void>;
 }
 
+export const UNCONFIRMED = 'envoi non confirmé : l’envoi a été interrompu juste avant ou juste après l’acceptation par le serveur';
+
 /**
- * Sends a recorded e-mail exactly once. A row left COMMITTING by a worker that died
- * after the server accepted the message is taken as sent and is not sent again.
+ * Sends a recorded e-mail: at least once, except in the window between the commit
+ * (COMMITTING, just before the final ".") and the server's reply, where it is at most
+ * once. A row left COMMITTING by a worker that died there is taken as sent, not sent
+ * again, and marked unconfirmed. The Message-ID comes from the idempotency key, the same
+ * on every attempt, so a receiver can tell a resent copy.
  */
 export async function deliverEmail(
   db: Db,
@@ -29,7 +34,9 @@ export async function deliverEmail(
     return;
   }
   if (row.status === 'COMMITTING') {
-    await setEmailStatus(db, emailId, 'SENT', { sent_at: Date.now() });
+    // The worker died between the commit and the server's answer: sent if the final dot
+    // left, lost if not (a window of milliseconds). Counted as sent, and said to be unconfirmed.
+    await setEmailStatus(db, emailId, 'SENT', { sent_at: Date.now(), error: UNCONFIRMED });
     return;
   }
   if (row.to_address === null) {

@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream';
-import nodemailer from 'nodemailer';
+import addressparser from 'nodemailer/lib/addressparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { parseConnectionUrl } from 'nodemailer/lib/shared';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
 
 export interface OutgoingEmail {
   messageId: string;
@@ -43,29 +45,75 @@ async function compose(email: OutgoingEmail): Promise<Buffer> {
 }
 
 /**
- * SMTP: the message is streamed and `commit` runs after its last byte but before the
- * final "." that makes the server accept it. Dying before the commit leaves the
- * transaction unfinished, so the server drops it and the retry sends it again;
- * dying after it leaves a COMMITTING row, which the retry takes as sent.
+ * A message that ends only once `commit` has returned. The SMTP data stream appends the
+ * terminating "." when this stream ends, so the commit runs after every byte of the
+ * message went into the data stream (it asks for more only then) and just before that
+ * dot: nothing reads ahead (the stream is read only once DATA was accepted).
  */
-export function smtpTransport(url: string): Transport {
-  const transporter = nodemailer.createTransport(url);
+export function committingMessage(raw: Buffer, commit: () => Promise<void>, onCommitted?: (at: number) => void): Readable {
+  let pushed = false;
+  return new Readable({
+    highWaterMark: 1,
+    read() {
+      if (!pushed) {
+        pushed = true;
+        this.push(raw);
+        return;
+      }
+      commit().then(() => {
+        onCommitted?.(performance.now());
+        this.push(null);
+      }, (err: unknown) => this.destroy(err as Error));
+    },
+  });
+}
+
+/** The envelope takes the address alone: "Guichet <guichet@mairie.example>" → guichet@mairie.example. */
+function bare(address: string): string {
+  const [first] = addressparser(address, { flatten: true });
+  return (first && 'address' in first && first.address) || address;
+}
+
+type SmtpOptions = ConstructorParameters<typeof SMTPConnection>[0] & { auth?: { user: string; pass: string } };
+
+function call<T>(fn: (done: (err: Error | null | undefined, value?: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value as T))));
+}
+
+/**
+ * SMTP, one connection per e-mail, driven step by step (nodemailer's SMTPConnection, not
+ * its mailer, which reads the message ahead while it is still connecting). `commit`
+ * runs between the last byte of the message and the final "." that makes the server
+ * accept it. Dying before the commit leaves the transaction unfinished: the server
+ * drops it and the retry sends it again. Dying after it leaves a COMMITTING row, taken
+ * as sent: lost only if the dot never reached the server (a few milliseconds).
+ */
+export function smtpTransport(url: string, hooks: { onCommitted?: (at: number) => void } = {}): Transport {
+  const options = parseConnectionUrl(url) as SmtpOptions;
   return {
     name: 'smtp',
     async deliver(email, commit) {
       const raw = await compose(email);
-      const stream = Readable.from(
-        (async function* () {
-          yield raw;
-          await commit();
-        })(),
-      );
-      await transporter.sendMail({
-        envelope: { from: email.from, to: [email.to] },
-        raw: stream,
+      const connection = new SMTPConnection({ ...options, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
+      // A connection that fails or closes says so by an event, not through the step's callback.
+      const broken = new Promise<never>((_resolve, reject) => {
+        connection.once('error', reject);
+        connection.once('end', () => reject(new Error('connexion SMTP fermée par le serveur')));
       });
+      broken.catch(() => undefined);
+      const step = <T>(fn: (done: (err: Error | null | undefined, value?: T) => void) => void) => Promise.race([call(fn), broken]);
+      try {
+        await step<void>((done) => connection.connect(() => done(null)));
+        if (options.auth?.user) {
+          await step((done) => connection.login(options.auth, done));
+        }
+        await step((done) => connection.send({ from: bare(email.from), to: [bare(email.to)] }, committingMessage(raw, commit, hooks.onCommitted), done));
+        connection.quit();
+      } finally {
+        connection.close();
+      }
     },
-    close: () => transporter.close(),
+    close: () => undefined,
   };
 }
 

@@ -373,7 +373,7 @@ describe('a close retried after it took effect (19)', () => {
     for (const [action, body] of [
       ['close', { closingCode: 'TRAITEE', notifyCitizen: true }],
       ['take', { notifyCitizen: true }],
-      ['hold', { reason: 'x', until: '9999-12-31' }],
+      ['hold', { reason: 'x' }],
       ['resume', {}],
       ['annotate', { eventType: 'NOTE', comment: 'appel' }],
     ] as const) {

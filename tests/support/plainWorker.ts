@@ -1,0 +1,28 @@
+// A worker in a process of its own, as `npm run worker` runs it, for tests that kill it
+// (SIGKILL) at a moment they choose.
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { loadConfig } from '../../src/config';
+import { connect } from '../../src/db/connection';
+import { createTransport } from '../../src/mail/transport';
+import { createWorker } from '../../src/temporal/worker';
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const config = loadConfig();
+  const { worker } = await createWorker({
+    db: connect(config),
+    transport: createTransport(config.smtpUrl),
+    config,
+    address: config.temporalAddress!,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    workflowBundle: { codePath: process.env.GUICHET_TEST_BUNDLE! },
+  });
+  process.stdout.write('ready\n');
+  await worker.run();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
