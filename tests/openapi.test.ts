@@ -168,7 +168,7 @@ test('the six agent actions, accepted and refused, answer as documented', async 
   expect((await act('take', amartin, { notifyCitizen: false })).status).toBe(409);
 
   expect((await act('hold', amartin, { reason: '' }, { invalid: true })).status).toBe(400);
-  expect((await act('hold', amartin, { reason: 'Pièce manquante', until: '2999-01-01', waitingForCitizen: false })).status).toBe(200);
+  expect((await act('hold', amartin, { reason: 'Pièce manquante', until: new Date(Date.now() + 30 * 86400_000).toISOString().slice(0, 10), waitingForCitizen: false })).status).toBe(200);
   expect((await act('hold', amartin, { reason: 'Encore' })).status).toBe(409);
   expect((await act('resume', amartin, {})).status).toBe(200);
   expect((await act('resume', amartin, {})).status).toBe(409);

@@ -1,6 +1,7 @@
 import type { Db } from '../db/connection';
 import { delaysOf, findFormType, findFormTypeById } from '../db/formTypes';
-import { deleteRequest, insertRequest, type Channel, type Citizen } from '../db/requests';
+import { deleteRequest, findRequestById, insertRequest, type Channel, type Citizen } from '../db/requests';
+import { earlierFiling, isUniqueViolation, recordKey, type IdempotencyClaim } from '../db/idempotency';
 import { workflowIdOf } from '../../workflows/definitions';
 import { requestWorkflow } from '../../workflows/request';
 import { removeFiles, removeRequestFolder, storeAttachments, type Upload } from '../attachments/files';
@@ -26,13 +27,27 @@ export interface SubmitProps {
   /** the citizen's file it belongs to, and the agent who entered it for them */
   citizenId?: number | null;
   filedBy?: number | null;
+  /** a retry with the same key (and body) answers with the request filed the first time */
+  idempotency?: IdempotencyClaim;
+}
+
+export interface Filed {
+  reference: string;
+  trackingCode: string;
+  status: 'NON_TRAITEE';
+  /** true when this is the answer of an earlier filing with the same idempotency key */
+  replayed?: boolean;
 }
 
 /**
  * Files a new request: its rows, then its workflow. If the workflow cannot be started
  * the rows are removed again, so a request either exists whole or not at all.
  */
-export async function submit(ctx: Ctx, props: SubmitProps): Promise<{ reference: string; trackingCode: string; status: 'NON_TRAITEE' }> {
+export async function submit(ctx: Ctx, props: SubmitProps): Promise<Filed> {
+  const earlier = props.idempotency && (await replay(ctx, props.idempotency));
+  if (earlier) {
+    return earlier;
+  }
   const formType = await findFormType(ctx.db, props.formType);
   if (!formType) {
     throw CommandError.of(400, 'UNKNOWN_FORM_TYPE', { value: props.formType }, 'formType');
@@ -41,7 +56,7 @@ export async function submit(ctx: Ctx, props: SubmitProps): Promise<{ reference:
   refuseBadAnswers(form.fields, props.answers);
   const now = Date.now();
   const written: string[] = [];
-  const { id, reference, trackingCode } = await insertRequest(ctx.db, {
+  const filed = await insertRequest(ctx.db, {
     prefix: ctx.config.referencePrefix,
     formTypeId: formType.id,
     serviceId: formType.service_id,
@@ -55,11 +70,23 @@ export async function submit(ctx: Ctx, props: SubmitProps): Promise<{ reference:
     filedBy: props.filedBy ?? null,
     alsoWrite: async (trx, requestId) => {
       written.push(...(await storeAttachments(trx, ctx.config, requestId, props.uploads ?? [], { now })));
+      if (props.idempotency) {
+        await recordKey(trx, props.idempotency, requestId, now);
+      }
     },
-  }).catch(async (err) => {
+  }).catch(async (err): Promise<Filed> => {
     await removeFiles(written);
+    // Another attempt with the same key filed first (the unique index decided): its answer.
+    const raced = props.idempotency && isUniqueViolation(err) ? await replay(ctx, props.idempotency) : undefined;
+    if (raced) {
+      return raced;
+    }
     throw err;
   });
+  if (!('id' in filed)) {
+    return filed;
+  }
+  const { id, reference, trackingCode } = filed;
   try {
     await startWorkflow(ctx, { id, reference, createdAt: now, delays: delaysOf(formType) });
   } catch (err) {
@@ -68,6 +95,31 @@ export async function submit(ctx: Ctx, props: SubmitProps): Promise<{ reference:
     throw new CommandError(503, 'UNAVAILABLE', `${CommandError.of(503, 'UNAVAILABLE').message} (${(err as Error).message})`);
   }
   return { reference, trackingCode, status: 'NON_TRAITEE' };
+}
+
+/**
+ * The answer of the request filed earlier with this key: the same reference, tracking
+ * code and status. Its workflow is started if the first attempt died before (the sweep
+ * would, later). The same key with another body is refused: it is a mistake.
+ */
+async function replay(ctx: Ctx, claim: IdempotencyClaim): Promise<Filed | undefined> {
+  const earlier = await earlierFiling(ctx.db, claim.owner, claim.key);
+  if (!earlier) {
+    return undefined;
+  }
+  if (earlier.bodyHash !== claim.hash) {
+    throw CommandError.of(422, 'IDEMPOTENCY_KEY_REUSED', { reference: earlier.reference }, 'Idempotency-Key');
+  }
+  if (!earlier.workflowStarted) {
+    const request = (await findRequestById(ctx.db, earlier.requestId))!;
+    const formType = (await findFormTypeById(ctx.db, request.form_type_id))!;
+    await startWorkflow(ctx, { id: earlier.requestId, reference: earlier.reference, createdAt: Number(request.created_at), delays: delaysOf(formType) })
+      .catch((err: Error) => {
+        // Filed all the same: the sweep starts its workflow when Temporal is back.
+        throw new CommandError(503, 'UNAVAILABLE', `${CommandError.of(503, 'UNAVAILABLE').message} (${err.message})`);
+      });
+  }
+  return { reference: earlier.reference, trackingCode: earlier.trackingCode, status: 'NON_TRAITEE', replayed: true };
 }
 
 /** Answers must fit the form's fields when it has some (a form never edited takes any). */

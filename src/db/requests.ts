@@ -129,6 +129,7 @@ export async function insertRequest(
 export async function deleteRequest(db: Db, id: number): Promise<void> {
   await db.transaction(async (trx) => {
     await trx('events').where({ request_id: id }).delete();
+    await trx('idempotency_keys').where({ request_id: id }).delete(); // a retry with its key files anew
     await trx('attachments').where({ request_id: id }).delete();
     await trx('request_personal').where({ request_id: id }).delete();
     await trx('requests').where({ id }).delete();

@@ -10,6 +10,7 @@ import { resume } from '../commands/resume';
 import { submit } from '../commands/submit';
 import { take } from '../commands/take';
 import { findFormType, listFormTypes } from '../db/formTypes';
+import { bodyHash } from '../db/idempotency';
 import { refusedDestination } from '../partners/destinations';
 import { deleteWebhook, listWebhooks, registerWebhook } from '../partners/webhooks';
 import { findRequest, listEvents, type RequestRow } from '../db/requests';
@@ -60,6 +61,18 @@ async function present(ctx: Ctx, request: RequestRow, caller: Request['caller'])
     assignee: request.assignee_code ? { code: request.assignee_code, name: request.assignee_name } : null,
     events: events.map((e) => ({ type: e.type, at: iso(e.at), agent: e.agent, comment: e.comment })),
   };
+}
+
+/** The `Idempotency-Key` header of a filing, if any: 1 to 255 printable ASCII characters. */
+function idempotencyKeyOf(req: Request): string | undefined {
+  const key = req.get('idempotency-key');
+  if (key === undefined) {
+    return undefined;
+  }
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw CommandError.of(400, 'IDEMPOTENCY_KEY_INVALID', {}, 'Idempotency-Key');
+  }
+  return key;
 }
 
 /** A known form type outside the key's scope is refused before anything is written. */
@@ -123,7 +136,12 @@ export function apiRouter(ctx: Ctx): express.Router {
   router.post('/requests', partner, wrap(async (req, res) => {
     const body = parse(schema.submitSchema, req.body);
     await refuseOutOfScope(ctx, partnerOf(req), body.formType);
-    res.status(201).json(await submit(ctx, body));
+    const key = idempotencyKeyOf(req);
+    const { replayed, ...filed } = await submit(ctx, { ...body, idempotency: key === undefined ? undefined : { owner: `partner:${partnerOf(req).tokenId}`, key, hash: bodyHash(req.body) } });
+    if (replayed) {
+      res.set('Idempotent-Replayed', 'true');
+    }
+    res.status(201).json(filed);
   }));
 
   router.get('/requests/:reference', anyone, wrap(async (req, res) => {

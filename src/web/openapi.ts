@@ -117,6 +117,7 @@ function action(name: string, bodyName: string, summary: string): Json {
         403: error(`The request is of a service the agent does not belong to. ${E403_KIND}`),
         404: error('No such request.'),
         409: error('Refused: illegal transition, or another agent was faster (French reason in error.message).'),
+        503: error('Temporal or the database is unavailable (UNAVAILABLE), or the workflow did not confirm the action in time (ACTION_UNCONFIRMED: it may have been applied; read the request before retrying).'),
       },
     },
   };
@@ -135,14 +136,19 @@ const paths: Record<string, Json> = {
   '/api/requests': {
     post: {
       operationId: 'submitRequest', summary: 'Files a request of one of the key\'s form types.', tags: ['partners'],
+      parameters: [{
+        name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+        description: 'Makes a retry safe (no answer, a timeout, a 503): a filing with a key this partner key used in the last 24 hours, with the same body, files nothing and answers as the first time (same reference, tracking code and status; header Idempotent-Replayed: true). Attempts sent at once with the same key file once. A UUID per request is a good key.',
+      }],
       requestBody: body('SubmitBody'),
       responses: {
-        201: json(ref('Submitted'), 'Filed; its workflow runs.'),
-        400: error('Bad input, or an unknown form type; error.field names it.'),
+        201: { ...json(ref('Submitted'), 'Filed; its workflow runs. Or, with an Idempotency-Key already used with this body, the first answer.'), headers: { 'Idempotent-Replayed': { description: '"true" when this is the answer of an earlier filing with the same Idempotency-Key.', schema: { type: 'string', enum: ['true'] } } } },
+        400: error('Bad input, an unknown form type, or a malformed Idempotency-Key (IDEMPOTENCY_KEY_INVALID); error.field names it.'),
         ...E401,
         ...E413,
         403: error(`The key may not use this form type (FORM_TYPE_NOT_ALLOWED); nothing was filed. ${E403_KIND}`),
-        503: error('Temporal is unavailable; nothing was filed.'),
+        422: error('The Idempotency-Key was used in the last 24 hours with another body (IDEMPOTENCY_KEY_REUSED; error.message names the request it filed); nothing was filed.'),
+        503: error('Temporal or the database is unavailable (UNAVAILABLE); nothing was filed, or, on a retry with an Idempotency-Key, filed and its workflow to be started: retry.'),
       },
     },
   },

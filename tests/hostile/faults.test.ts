@@ -13,6 +13,10 @@ import type { Client } from '@temporalio/client';
 import type { Ctx } from '../../src/commands/context';
 import { connect, migrate, type Db } from '../../src/db/connection';
 import { DEMO_PASSWORD } from '../../src/seed/demo';
+import { bodyHash } from '../../src/db/idempotency';
+import { submit as submitCommand } from '../../src/commands/submit';
+import { createScopedKey } from '../../src/partners/keys';
+import { formClient } from '../support/formClient';
 import { closeWebApp, createWebApp } from '../../src/web/server';
 import { takeUpdate, workflowIdOf } from '../../workflows/definitions';
 import { clientLosingUpdateAnswers, clientOfStoppedServer } from '../support/faultyTemporal';
@@ -478,5 +482,109 @@ describe('concurrent start-ups on a fresh database (15)', () => {
       await Promise.all(dbs.map((db) => db.destroy()));
       await fresh.drop();
     }
+  });
+});
+
+describe('Idempotency-Key on POST /api/requests, and the public form\'s token (20)', () => {
+  const body = (lastName: string) => ({ formType: 'acte-naissance', citizen: { ...citizen, lastName }, answers: { copies: 1 } });
+  async function file(key: string | null, payload: unknown, partnerKey = h.partnerKey) {
+    const res = await fetch(`${h.baseUrl}/api/requests`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${partnerKey}`, 'content-type': 'application/json', ...(key === null ? {} : { 'idempotency-key': key }) },
+      body: JSON.stringify(payload),
+    });
+    return { status: res.status, body: (await res.json()) as any, replayed: res.headers.get('idempotent-replayed') };
+  }
+
+  test('a retry with the same key and body answers as the first time and files nothing more', async () => {
+    const key = crypto.randomUUID();
+    const before = await count('requests');
+    const first = await file(key, body('Idem'));
+    expect(first.status).toBe(201);
+    expect(first.replayed).toBeNull();
+    // The same body with its fields in another order is the same body.
+    const again = await file(key, { answers: { copies: 1 }, citizen: { ...citizen, lastName: 'Idem' }, formType: 'acte-naissance' });
+    expect(again).toEqual({ status: 201, body: first.body, replayed: 'true' });
+    expect(await count('requests')).toBe(before + 1);
+    expect(await count('idempotency_keys', { idem_key: key })).toBe(1);
+  });
+
+  test('the same key with another body is refused (422) in French, and files nothing', async () => {
+    const key = crypto.randomUUID();
+    const first = await file(key, body('Premier'));
+    expect(first.status).toBe(201);
+    const before = await count('requests');
+    const other = await file(key, body('Autre'));
+    expect(other.status).toBe(422);
+    expect(other.body.error).toEqual({
+      code: 'IDEMPOTENCY_KEY_REUSED', field: 'Idempotency-Key',
+      message: `Cette clé d'idempotence (en-tête Idempotency-Key) a déjà servi, dans les dernières 24 heures, à déposer la demande ${first.body.reference} avec un autre contenu : prenez une nouvelle clé pour une nouvelle demande.`,
+    });
+    const malformed = await file('x'.repeat(256), body('Long'));
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error).toMatchObject({ code: 'IDEMPOTENCY_KEY_INVALID', field: 'Idempotency-Key' });
+    expect(malformed.body.error.message).toMatch(/^L'en-tête Idempotency-Key doit compter de 1 à 255 caractères/);
+    expect(await count('requests')).toBe(before);
+    await stillServes();
+  });
+
+  test('six attempts at once with the same key file once, and all get its answer', async () => {
+    const key = crypto.randomUUID();
+    const before = await count('requests');
+    const answers = await Promise.all(Array.from({ length: 6 }, () => file(key, body('Concurrent'))));
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201, 201, 201]);
+    expect(new Set(answers.map((a) => a.body.reference)).size).toBe(1);
+    expect(new Set(answers.map((a) => a.body.trackingCode)).size).toBe(1);
+    expect(answers.filter((a) => a.replayed === null)).toHaveLength(1);
+    expect(await count('requests')).toBe(before + 1);
+  });
+
+  test('a key is the partner key\'s own: another partner using the same key files its own request', async () => {
+    const other = await createScopedKey(h.db, `Autre portail ${crypto.randomUUID()}`, ['acte-naissance']);
+    const key = crypto.randomUUID();
+    const a = await file(key, body('Portail'));
+    const b = await file(key, body('Portail'), other.secret);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(a.body.reference).not.toBe(b.body.reference);
+  });
+
+  test('a retry after the web process died between filing and starting the workflow gets the first answer, and starts it', async () => {
+    const key = crypto.randomUUID();
+    const payload = body('Coupure');
+    // The first attempt files its rows and then hangs before Temporal, as a process killed there would leave it.
+    const hung = { ...h.ctx, client: { workflow: { start: () => new Promise(() => undefined) } } as unknown as Client };
+    void submitCommand(hung, { ...payload, idempotency: { owner: `partner:${(await h.db('api_tokens').where({ kind: 'partner' }).orderBy('id').first('id')).id}`, key, hash: bodyHash(payload) } });
+    const row = await waitFor(() => h.db('idempotency_keys').where({ idem_key: key }).first('request_id'), 10000, 'first attempt filed');
+    const first = await h.db('requests').where({ id: row.request_id }).first('reference', 'tracking_code', 'workflow_started');
+    expect(Boolean(first.workflow_started)).toBe(false);
+    const retry = await file(key, payload);
+    expect(retry).toEqual({ status: 201, body: { reference: first.reference, trackingCode: first.tracking_code, status: 'NON_TRAITEE' }, replayed: 'true' });
+    expect(Boolean((await h.db('requests').where({ id: row.request_id }).first('workflow_started')).workflow_started)).toBe(true);
+    await waitFor(() => h.mails.some((m) => m.subject === `Votre demande ${first.reference} a bien été reçue`), 20000, 'receipt of the completed filing');
+  });
+
+  test('the public form files once when sent twice from the same page, and says so when its answers changed', async () => {
+    const client = formClient(h.baseUrl);
+    const page = await client.call('GET', '/formulaires/acte-naissance');
+    const token = /name="jeton" value="([0-9a-f]{32})"/.exec(page.text)![1];
+    const fields = { nom: 'Deux-Fois', prenom: 'Jeanne', courriel: 'jeanne@example.org', jeton: token };
+    const before = await count('requests');
+    const first = await client.post('/formulaires/acte-naissance', '/formulaires/acte-naissance', fields);
+    expect(first.status).toBe(303);
+    const shown = async () => /DEM-[0-9-]+|T[0-9A-F]{6}-[0-9-]+/.exec((await client.call('GET', '/formulaires/confirmation')).text)?.[0];
+    const firstReference = await shown();
+    expect(firstReference).toMatch(/-\d{4}-\d+$/);
+    const second = await client.post('/formulaires/acte-naissance', '/formulaires/acte-naissance', fields);
+    expect(second.status).toBe(303);
+    expect(await shown()).toBe(firstReference);
+    expect(await count('requests')).toBe(before + 1);
+    // Same page, other answers: not filed, said, and a new page token for a new request.
+    const changed = await client.post('/formulaires/acte-naissance', '/formulaires/acte-naissance', { ...fields, prenom: 'Marie' });
+    expect(changed.status).toBe(409);
+    expect(changed.text).toContain('Cette page a déjà servi à envoyer une demande, avec d&#x27;autres réponses.');
+    const fresh = /name="jeton" value="([0-9a-f]{32})"/.exec(changed.text)![1];
+    expect(fresh).not.toBe(token);
+    expect(await count('requests')).toBe(before + 1);
+    await stillServes();
   });
 });

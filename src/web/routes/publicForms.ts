@@ -1,11 +1,14 @@
 // The citizens' side of the online forms, without login: the catalogue, one page per form
 // (server-rendered, usable without JavaScript), and the confirmation with the tracking code.
+import crypto from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Ctx } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
 import { submit } from '../../commands/submit';
 import { dbRateLimiter } from '../../db/rateLimits';
+import { bodyHash } from '../../db/idempotency';
+import { t } from '../../i18n';
 import { findFormType, listFormTypes, type FormTypeRow } from '../../db/formTypes';
 import { currentForm } from '../../db/formVersions';
 import { emailOfRequest } from '../../db/requests';
@@ -25,6 +28,13 @@ declare module 'express-session' {
 }
 
 const HONEYPOT = 'site_internet';
+const FORM_TOKEN = 'jeton';
+
+/** The page's token as the form sent it back, if it has the shape we gave it. */
+function formTokenOf(raw: RawValues): string | undefined {
+  const value = raw[FORM_TOKEN];
+  return typeof value === 'string' && /^[0-9a-f]{32}$/.test(value) ? value : undefined;
+}
 
 /** Published forms by service, for the catalogue. */
 export function byService(forms: FormTypeRow[]) {
@@ -47,10 +57,12 @@ export function publicFormRoutes(ctx: Ctx): express.Router {
     return formType && formType.published ? formType : undefined;
   };
 
-  const formPage = async (req: Request, res: Response, formType: FormTypeRow, raw: RawValues = {}, errors: Record<string, string> = {}, refusal?: string) => {
+  const formPage = async (req: Request, res: Response, formType: FormTypeRow, raw: RawValues = {}, errors: Record<string, string> = {}, refusal?: string, freshToken = false) => {
     const form = await currentForm(ctx.db, formType.id);
     await renderPage(ctx, req, res, 'publicForm', {
       title: formType.title, slug: formType.slug, description: formType.description, refusal, ...formModel(form.fields, raw, errors),
+      // The page's own token: sent twice (a double click, a retry after an error), it files once.
+      formToken: (!freshToken && formTokenOf(raw)) || crypto.randomBytes(16).toString('hex'),
     });
   };
 
@@ -123,13 +135,24 @@ export function publicFormRoutes(ctx: Ctx): express.Router {
       await refuse(400, '', filled.errors);
       return;
     }
+    const token = formTokenOf(raw);
+    const idempotency = token ? { owner: `form:${formType.slug}`, key: token, hash: bodyHash({ citizen: filled.citizen, answers: filled.answers }) } : undefined;
     try {
-      const filed = await submit(ctx, { formType: formType.slug, citizen: filled.citizen, answers: filled.answers, uploads: filled.uploads, channel: 'web' });
+      const filed = await submit(ctx, { formType: formType.slug, citizen: filled.citizen, answers: filled.answers, uploads: filled.uploads, channel: 'web', idempotency });
+      if (filed.replayed) {
+        await giveBack(); // the same request shown again, not a new one
+      }
       req.session.confirmation = { reference: filed.reference, trackingCode: filed.trackingCode, formTitle: formType.title, emailed: Boolean(filled.citizen.email) };
       res.redirect(303, '/formulaires/confirmation');
     } catch (err) {
       if (!(err instanceof CommandError)) throw err;
       await giveBack();
+      if (err.code === 'IDEMPOTENCY_KEY_REUSED') {
+        // This page already filed a request, with other answers: a new page (token) for a new one.
+        res.status(409);
+        await formPage(req, res, formType, raw, {}, t('errors.FORM_ALREADY_SENT'), true);
+        return;
+      }
       await refuse(err.status, err.message);
     }
   });
