@@ -30,8 +30,10 @@ import {
 } from './definitions';
 import { nextDeadline, refusalOf, type Action, type TimerKind, type TimerState } from './lifecycle';
 
+// Database writes take milliseconds: after a worker dies (kill -9, no heartbeat) the one it
+// was running is retried once this timeout expires, and the purge waits behind it.
 const db = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 // An SMTP server may be down for a while; after about a day the e-mail is marked failed.
