@@ -12,6 +12,7 @@
 // Then it waits (bounded) for everything to settle and checks, from the clients' records,
 // the database, the workflows and the SMTP server: lost, duplicate, missing e-mails, stuck,
 // 500 answers, purge delay. Its last line gives those counts; it exits 1 unless all are 0.
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -52,6 +53,17 @@ export function defaultDuration(requests: number): number {
 }
 
 type Log = (line: string) => void;
+
+/** Which code ran: the commit, and how many files differed from it (others may be editing the tree). */
+function codeVersion(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = git('status', '--porcelain', '--untracked-files=no').split('\n').filter(Boolean).length;
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ` + ${dirty} uncommitted file(s)` : ''}`;
+  } catch {
+    return 'unknown (no git)';
+  }
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Stack {
@@ -269,7 +281,7 @@ export const failed = (s: Summary): boolean => s.lost + s.duplicate + s.missingE
 async function chaos(cleanup: Cleanup, opts: ChaosOptions, log: Log): Promise<{ summary: Summary; findings: Finding[]; logDir: string; stats: HttpStats; unexpectedExits: string[] }> {
   const began = Date.now();
   const s = await startStack(cleanup, opts, log);
-  log(`ready in ${((Date.now() - began) / 1000).toFixed(0)} s: ${s.databaseLabel}; Temporal on ${s.temporal.address}; web on ${s.baseUrl}; SMTP on ${s.mailbox.url}; logs in ${s.logDir}`);
+  log(`code ${codeVersion()}; ready in ${((Date.now() - began) / 1000).toFixed(0)} s: ${s.databaseLabel}; Temporal on ${s.temporal.address}; web on ${s.baseUrl}; SMTP on ${s.mailbox.url}; logs in ${s.logDir}`);
   const runId = crypto.randomBytes(3).toString('hex');
   const flows = makeFlows(opts.requests, runId, opts.seed, s.agentTokens);
   const stats = new HttpStats();
