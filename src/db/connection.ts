@@ -123,7 +123,9 @@ async function withSqliteLock(db: Db, timeoutMs: number, fn: () => Promise<unkno
   };
   // No busy timeout: its wait would block this process's event loop (and another knex of
   // this same process holding the lock); we poll instead.
-  const lock = new Sqlite(`${filename}.migrate-lock`, { timeout: 0 });
+  const lockFile = `${filename}.migrate-lock`;
+  fs.closeSync(fs.openSync(lockFile, 'a', 0o600)); // empty, but kept to its owner like the rest of DATA_DIR
+  const lock = new Sqlite(lockFile, { timeout: 0 });
   try {
     await takeExclusive(lock, timeoutMs);
     try {

@@ -250,6 +250,13 @@ describe('database unreachable (18)', () => {
       const action = await web.act(ref, 'hold', { reason: 'base coupée' });
       expect(action.status).toBe(503);
       expect(action.text).toContain('momentanément indisponible');
+      if (h.config.databaseUrl) {
+        // A whole page (SQLite's readers are not blocked by the lock: only MariaDB fails a read).
+        const page = await web.call('GET', `/demandes/${ref}`);
+        expect(page.status).toBe(503);
+        expect(page.text).toContain('<html');
+        expect(page.text).toContain('Le service est momentanément indisponible');
+      }
       await stillServes(app.baseUrl);
     } finally {
       await app.close();
