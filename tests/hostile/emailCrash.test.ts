@@ -46,6 +46,8 @@ async function holdingSmtp(holdMs: () => number) {
       });
     },
   });
+  // A killed worker's connection is reset under the server: expected here, not a failure.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
     url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
