@@ -37,8 +37,11 @@ const db = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 // An SMTP server may be down for a while; after about a day the e-mail is marked failed.
+// One attempt is bounded well under this timeout (src/mail/transport.ts), and an attempt
+// that outlives it cannot commit (the outbox fences on its attempt number), so a retry
+// after a killed worker may start soon without risking a second copy.
 const mail = proxyActivities<Activities>({
-  startToCloseTimeout: '20 seconds',
+  startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 60 },
 });
 
@@ -60,6 +63,8 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
   };
   const background: Promise<void>[] = [];
   let closingEmailId: number | null = null;
+  // The filing was undone (its rows removed after an ambiguous start): nothing to run.
+  let withdrawn = false;
 
   const snapshot = (): RequestState => ({
     status: s.status,
@@ -193,9 +198,17 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
 
   // One activity for the receipt and the agents' information: at intake peaks every
   // round trip to the Temporal server counts.
-  background.push(mail.announceSubmission({ requestId, key: reference }).catch(() => undefined));
+  background.push(mail.announceSubmission({ requestId, key: reference }).then(
+    (outcome) => {
+      if (outcome === 'withdrawn') {
+        withdrawn = true;
+        s.version += 1;
+      }
+    },
+    () => undefined,
+  ));
 
-  while (s.status !== 'CLOTUREE') {
+  while (s.status !== 'CLOTUREE' && !withdrawn) {
     const version = s.version;
     const due = nextDeadline(s);
     if (due === null) {
@@ -213,6 +226,9 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
   // and only then forget the citizen.
   await condition(allHandlersFinished);
   await Promise.all(background);
+  if (withdrawn) {
+    return;
+  }
   if (closingEmailId !== null) {
     sendInBackground(closingEmailId);
     await Promise.all(background);

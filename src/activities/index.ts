@@ -49,7 +49,12 @@ export function createActivities({ db, transport, config, hooks }: ActivityDeps)
     },
 
     async announceSubmission({ requestId, key }) {
-      const request = await loadRequest(requestId);
+      const request = await findRequestById(db, requestId);
+      if (!request) {
+        // submit() removed the rows after a start whose answer was lost: the workflow ends.
+        log.warn('filing withdrawn before its announcement', { requestId });
+        return 'withdrawn';
+      }
       const personal = await findPersonal(db, requestId);
       if (personal?.email) {
         const rendered = await renderEmailFor(db, 'RECEIPT', await emailContext(db, request, config.publicUrl, null));
@@ -60,6 +65,7 @@ export function createActivities({ db, transport, config, hooks }: ActivityDeps)
       for (const agent of (await agentsOfService(db, request.service_id)).filter(wantsImmediate)) {
         await mailAgent(requestId, 'NEW_REQUEST', `${key}:NEW_REQUEST:${agent.id}`, agent);
       }
+      return 'announced';
     },
 
     async notifyAgents({ requestId, kind, key, onlyIfStatus }) {

@@ -44,8 +44,11 @@ export interface TransitionRecord {
 
 export interface Activities {
   recordTransition(t: TransitionRecord): Promise<void>;
-  /** The citizen's receipt (if they gave an address) and the information e-mail to the agents. */
-  announceSubmission(a: { requestId: number; key: string }): Promise<void>;
+  /**
+   * The citizen's receipt (if they gave an address) and the information e-mail to the
+   * agents; 'withdrawn' when the request's rows are gone (its filing was undone).
+   */
+  announceSubmission(a: { requestId: number; key: string }): Promise<'announced' | 'withdrawn'>;
   notifyAgents(a: { requestId: number; kind: EmailKind; key: string; onlyIfStatus?: Status }): Promise<void>;
   notifyAgent(a: { requestId: number; kind: EmailKind; key: string; agentId: number; onlyIfStatus?: Status }): Promise<void>;
   sendEmail(a: { emailId: number }): Promise<void>;

@@ -30,7 +30,7 @@ export function createWebhookActivities(deps: ActivityDeps & { client: Client },
 
     async announceSubmission(a) {
       await startQuietly(await enqueueSubmittedDeliveries(db, a.requestId));
-      await base.announceSubmission(a);
+      return base.announceSubmission(a);
     },
 
     async deliverWebhook({ deliveryId, timeoutMs }) {

@@ -90,6 +90,13 @@ export async function submit(ctx: Ctx, props: SubmitProps): Promise<Filed> {
   try {
     await startWorkflow(ctx, { id, reference, createdAt: now, delays: delaysOf(formType) });
   } catch (err) {
+    if (await workflowExists(ctx, reference)) {
+      // The start was carried out and only its answer was lost: the request is filed.
+      await ctx.db('requests').where({ id }).update({ workflow_started: true });
+      return { reference, trackingCode, status: 'NON_TRAITEE' };
+    }
+    // Not started, or Temporal cannot say: undone. Should the start still land, the
+    // workflow finds no rows at its first step and ends (announceSubmission).
     await deleteRequest(ctx.db, id);
     await removeRequestFolder(ctx.config, id);
     throw new CommandError(503, 'UNAVAILABLE', `${CommandError.of(503, 'UNAVAILABLE').message} (${(err as Error).message})`);
@@ -135,6 +142,16 @@ function refuseBadAnswers(fields: FieldDefinition[], answers: Record<string, unk
   const [key, message] = Object.entries(checkApiAnswers(fields, answers))[0] ?? [];
   if (key) {
     throw new CommandError(400, 'INVALID_INPUT', `answers.${key} : ${message}`, `answers.${key}`);
+  }
+}
+
+/** Whether Temporal has this request's workflow; false when it cannot be asked either. */
+async function workflowExists(ctx: Ctx, reference: string): Promise<boolean> {
+  try {
+    await ctx.client.workflow.getHandle(workflowIdOf(reference)).describe();
+    return true;
+  } catch {
+    return false;
   }
 }
 

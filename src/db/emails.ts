@@ -74,7 +74,23 @@ export async function emailForDelivery(db: Db, id: number) {
   return db('emails as e')
     .leftJoin('email_contents as c', 'c.email_id', 'e.id')
     .where('e.id', id)
-    .first('e.id', 'e.idempotency_key', 'e.status', 'c.to_address', 'c.subject', 'c.body_text', 'c.body_html');
+    .first('e.id', 'e.idempotency_key', 'e.status', 'e.attempts', 'c.to_address', 'c.subject', 'c.body_text', 'c.body_html');
+}
+
+/**
+ * Starts delivery attempt number `attempt` (the row's attempts + 1); false when another
+ * attempt started since the row was read.
+ */
+export async function claimAttempt(db: Db, id: number, attempt: number): Promise<boolean> {
+  return (await db('emails').where({ id, status: 'PENDING', attempts: attempt - 1 }).update({ attempts: attempt })) === 1;
+}
+
+/**
+ * COMMITTING, for the attempt that still owns the row: an attempt that outlived its
+ * activity's timeout while a newer one started gets false and must not finish sending.
+ */
+export async function commitAttempt(db: Db, id: number, attempt: number): Promise<boolean> {
+  return (await db('emails').where({ id, status: 'PENDING', attempts: attempt }).update({ status: 'COMMITTING' })) === 1;
 }
 
 export async function setEmailStatus(db: Db, id: number, status: EmailStatus, extra: Record<string, unknown> = {}): Promise<void> {

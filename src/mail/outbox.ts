@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/connection';
-import { emailForDelivery, setEmailStatus } from '../db/emails';
+import { claimAttempt, commitAttempt, emailForDelivery, setEmailStatus } from '../db/emails';
 import type { Transport } from './transport';
 
 export interface DeliveryHooks {
@@ -44,7 +44,10 @@ export async function deliverEmail(
     await setEmailStatus(db, emailId, 'FAILED', { error: 'données supprimées avant envoi' });
     return;
   }
-  await db('emails').where({ id: emailId }).increment('attempts', 1);
+  const attempt = Number(row.attempts) + 1;
+  if (!(await claimAttempt(db, emailId, attempt))) {
+    throw new Error(`e-mail ${emailId} : une autre tentative est en cours`);
+  }
   await transport.deliver(
     {
       messageId: `<${row.idempotency_key.replace(/[^A-Za-z0-9.:-]/g, '_')}@guichet>`,
@@ -54,7 +57,12 @@ export async function deliverEmail(
       text: row.body_text,
       html: row.body_html,
     },
-    () => setEmailStatus(db, emailId, 'COMMITTING'),
+    async () => {
+      if (!(await commitAttempt(db, emailId, attempt))) {
+        // A newer attempt owns the row: abandon before the final dot, the server drops this copy.
+        throw new Error(`e-mail ${emailId} : tentative ${attempt} dépassée par une plus récente`);
+      }
+    },
   );
   await hooks.afterSend?.(emailId);
   await setEmailStatus(db, emailId, 'SENT', { sent_at: Date.now() });

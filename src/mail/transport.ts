@@ -94,7 +94,9 @@ export function smtpTransport(url: string, hooks: { onCommitted?: (at: number) =
     name: 'smtp',
     async deliver(email, commit) {
       const raw = await compose(email);
-      const connection = new SMTPConnection({ ...options, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
+      // Short enough that an attempt usually ends within its activity's 15 s (a late one
+      // cannot commit anyway: the outbox fences on its attempt number).
+      const connection = new SMTPConnection({ ...options, connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 8_000 });
       // A connection that fails or closes says so by an event, not through the step's callback.
       const broken = new Promise<never>((_resolve, reject) => {
         connection.once('error', reject);

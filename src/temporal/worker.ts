@@ -33,6 +33,10 @@ export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; 
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     // The webhook activities wrap recordTransition and announceSubmission (they start the deliveries).
+    // A killed worker's cached workflows wait this long on its sticky queue before another
+    // worker replays them (10 s by default): half of that keeps the purge within its minute
+    // after a crash, for a few more replays when a worker is merely busy.
+    stickyQueueScheduleToStartTimeout: '5 seconds',
     activities: { ...base, ...createBulkActivities(deps), ...createWebhookActivities({ ...deps, client }, base) },
     ...(deps.workflowBundle
       ? { workflowBundle: deps.workflowBundle }
