@@ -43,6 +43,8 @@ export interface ActionRecord {
   at: number;
   /** the last answer, for the findings */
   last: string;
+  /** the status of each attempt (0: no answer) */
+  statuses: number[];
 }
 
 export interface Flow {
@@ -52,7 +54,7 @@ export interface Flow {
   formType: string;
   agentToken: string;
   plan: { name: ActionName; notify: boolean }[];
-  submit: { outcome: Outcome; attempts: number; at: number; last: string } | null;
+  submit: { outcome: Outcome; attempts: number; at: number; last: string; statuses: number[]; replayed: boolean } | null;
   reference: string | null;
   actions: ActionRecord[];
   done: boolean;
@@ -144,7 +146,7 @@ export async function runFlow(http: Http, flow: Flow, opts: FlowOptions): Promis
     };
     const answer = await http.withRetries('POST', '/api/requests', opts.partnerKey, submission, { 'idempotency-key': flow.idempotencyKey }, opts.giveUpMs);
     const outcome: Outcome = answer.status === 201 ? 'acked' : answer.attempts > 1 || answer.status === 0 || answer.status >= 500 ? 'gaveUp' : 'refused';
-    flow.submit = { outcome, attempts: answer.attempts, at: Date.now(), last: brief(answer) };
+    flow.submit = { outcome, attempts: answer.attempts, at: Date.now(), last: brief(answer), statuses: answer.statuses, replayed: Boolean(answer.replayed) };
     if (answer.status !== 201) {
       return;
     }
@@ -165,7 +167,7 @@ export async function runFlow(http: Http, flow: Flow, opts: FlowOptions): Promis
 async function runAction(http: Http, flow: Flow, step: { name: ActionName; notify: boolean }, opts: FlowOptions): Promise<ActionRecord> {
   const url = `/api/requests/${flow.reference}/${routeOf(step.name)}`;
   const answer = await http.withRetries('POST', url, flow.agentToken, bodyOf(step), {}, opts.giveUpMs);
-  const record = (outcome: Outcome): ActionRecord => ({ ...step, outcome, attempts: answer.attempts, at: Date.now(), last: brief(answer) });
+  const record = (outcome: Outcome): ActionRecord => ({ ...step, outcome, attempts: answer.attempts, at: Date.now(), last: brief(answer), statuses: answer.statuses });
   if (answer.status === 200) {
     return record('acked');
   }

@@ -8,6 +8,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export interface Answer {
   status: number;
   body: any;
+  /** answered from an Idempotency-Key (the `Idempotent-Replayed: true` header) */
+  replayed?: boolean;
 }
 
 /** What the clients saw, over the whole run. */
@@ -16,6 +18,10 @@ export class HttpStats {
   /** answers by status code (0: no answer: connection refused or reset, timeout) */
   readonly byStatus = new Map<number, number>();
   retries = 0;
+  /** submissions answered from their Idempotency-Key: a retry whose first attempt had filed */
+  replays = 0;
+  /** calls sent and not answered yet, by `METHOD /path` with the reference left out */
+  readonly inFlight = new Map<string, number>();
   /** the 500 answers, with what was asked, for the findings */
   readonly errors500: { at: number; what: string; body: string }[] = [];
 
@@ -46,6 +52,8 @@ export class Http {
   /** One attempt; status 0 when there was no answer. */
   async once(method: string, url: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
     this.stats.calls += 1;
+    const route = `${method} ${url.replace(/\/requests\/[^/]+/, '/requests/:ref')}`;
+    this.stats.inFlight.set(route, (this.stats.inFlight.get(route) ?? 0) + 1);
     let answer: Answer;
     try {
       const res = await fetch(`${this.baseUrl}${url}`, {
@@ -65,9 +73,14 @@ export class Http {
       } catch {
         // not JSON: keep the text
       }
-      answer = { status: res.status, body: parsed };
+      answer = { status: res.status, body: parsed, replayed: res.headers.get('idempotent-replayed') === 'true' };
+      if (answer.replayed) {
+        this.stats.replays += 1;
+      }
     } catch (err) {
       answer = { status: 0, body: String((err as Error).cause ?? (err as Error).message) };
+    } finally {
+      this.stats.inFlight.set(route, this.stats.inFlight.get(route)! - 1);
     }
     this.stats.count(answer.status);
     if (answer.status === 500) {
@@ -82,13 +95,15 @@ export class Http {
    */
   async withRetries(
     method: string, url: string, token: string, body: unknown, headers: Record<string, string>, giveUpMs: number,
-  ): Promise<Answer & { attempts: number }> {
+  ): Promise<Answer & { attempts: number; statuses: number[] }> {
     const deadline = Date.now() + giveUpMs;
     let pause = 500;
+    const statuses: number[] = [];
     for (let attempts = 1; ; attempts += 1) {
       const answer = await this.once(method, url, token, body, headers);
+      statuses.push(answer.status);
       if (!retryable(answer.status) || Date.now() + pause > deadline) {
-        return { ...answer, attempts };
+        return { ...answer, attempts, statuses };
       }
       this.stats.retries += 1;
       await sleep(pause * (0.75 + Math.random() / 2));

@@ -145,12 +145,20 @@ class Faults {
   readonly timeline: string[] = [];
   done = false;
 
-  constructor(private readonly s: Stack, private readonly log: Log) {}
+  constructor(private readonly s: Stack, private readonly log: Log, private readonly stats: HttpStats) {}
 
   async run(t0: number, loadMs: number, outageS: number): Promise<void> {
     const plan: [number, () => Promise<void>][] = [
       [0.1, () => this.bounce(this.s.worker, 3_000)],
-      [0.22, () => this.bounce(this.s.web, 2_000)],
+      [0.22, async () => {
+        // Killed while a submission is in flight (as far as the clients can tell), so that a
+        // filing cut off after its rows were written is part of every run (issue 20).
+        const until = Date.now() + 10_000;
+        while ((this.stats.inFlight.get('POST /api/requests') ?? 0) === 0 && Date.now() < until) {
+          await sleep(5);
+        }
+        await this.bounce(this.s.web, 2_000);
+      }],
       [0.35, () => this.bounce(this.s.temporal, outageS * 1000)],
       [0.62, () => this.bounce(this.s.worker, 3_000)],
       [0.82, () => this.bounce(this.s.worker, 3_000)],
@@ -166,8 +174,9 @@ class Faults {
     const label = service.label;
     this.down.add(label);
     const pid = service.pid;
+    const inFlight = this.stats.inFlight.get('POST /api/requests') ?? 0;
     await service.kill9();
-    this.note(`fault: kill -9 ${label} (pid ${pid}); restarting it in ${pauseMs / 1000} s`);
+    this.note(`fault: kill -9 ${label} (pid ${pid}) with ${inFlight} submission(s) in flight; restarting it in ${pauseMs / 1000} s`);
     await sleep(pauseMs);
     const started = Date.now();
     await this.startRetrying(service);
@@ -287,7 +296,7 @@ async function chaos(cleanup: Cleanup, opts: ChaosOptions, log: Log): Promise<{ 
   const stats = new HttpStats();
   const http = new Http(s.baseUrl, stats);
   const watch = new PurgeWatch(s.db, flows, log);
-  const faults = new Faults(s, log);
+  const faults = new Faults(s, log, stats);
   const loadMs = opts.durationS * 1000;
   log(`load: ${opts.requests} journeys over ${opts.durationS} s (seed ${opts.seed}); faults at 10 % (worker), 22 % (web), 35 % (Temporal, ${opts.outageS} s), 62 % and 82 % (worker)`);
 
@@ -344,7 +353,7 @@ export async function runChaos(opts: ChaosOptions): Promise<Summary> {
   for (const e of stats.errors500.slice(0, 10)) {
     log(`500: ${new Date(e.at).toISOString().slice(11, 19)} ${e.what} ${e.body}`);
   }
-  log(`answers: ${stats.describe()}; ${stats.calls} calls, ${stats.retries} retries; processes that exited by themselves: ${unexpectedExits.length ? unexpectedExits.join(', ') : 'none'}`);
+  log(`answers: ${stats.describe()}; ${stats.calls} calls, ${stats.retries} retries, ${stats.replays} submission(s) answered from their Idempotency-Key; processes that exited by themselves: ${unexpectedExits.length ? unexpectedExits.join(', ') : 'none'}`);
   log(`purge limit ${PURGE_LIMIT_S} s; details in ${path.join(logDir, 'report.json')}, process logs beside it`);
   console.log(summaryLine(summary));
   return summary;
