@@ -68,9 +68,9 @@ test('no citizen e-mail is sent to a citizen who gave no address', async () => {
 
 test('an e-mail is sent exactly once when the worker dies between sending it and recording it', async () => {
   h = await startHarness({ worker: false });
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(__dirname, 'support/crashingWorker.ts')], {
-    env: h.env,
-    stdio: ['ignore', 'inherit', 'inherit'],
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(__dirname, 'support/workerProcess.ts')], {
+    env: { ...h.env, CRASH_AFTER_SEND: '1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   const { reference: ref } = await submit();

@@ -1,6 +1,6 @@
 import { findRequest } from '../src/db/requests';
-import { DEMO_PASSWORD } from '../src/seed/demo';
 import { startHarness, type Harness } from './support/harness';
+import { webClient } from './support/webClient';
 
 let h: Harness;
 beforeAll(async () => {
@@ -11,34 +11,7 @@ afterAll(async () => {
 });
 
 /** A cookie-keeping client of the agent UI, as one browser seen from `address` (through the loopback proxy). */
-function client(address = '10.9.9.9') {
-  let cookie = '';
-  const call = async (method: string, path: string, form?: Record<string, string>, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${h.baseUrl}${path}`, {
-      method,
-      redirect: 'manual',
-      headers: {
-        'x-forwarded-for': address,
-        ...(cookie ? { cookie } : {}),
-        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        ...headers,
-      },
-      body: form ? new URLSearchParams(form).toString() : undefined,
-    });
-    const set = res.headers.get('set-cookie');
-    if (set) {
-      cookie = set.split(';')[0];
-    }
-    return { status: res.status, headers: res.headers, text: await res.text() };
-  };
-  const csrf = async (path = '/connexion') => {
-    const page = await call('GET', path);
-    return /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
-  };
-  const login = async (code: string, password = DEMO_PASSWORD) =>
-    call('POST', '/connexion', { _csrf: await csrf(), code, password, retour: '/' });
-  return { call, csrf, login };
-}
+const client = (address = '10.9.9.9') => webClient(h.baseUrl, address);
 
 async function submitRequest(): Promise<string> {
   const res = await h.api('POST', '/api/requests', h.partnerKey, {

@@ -121,7 +121,7 @@ test('a worker killed at random points of sending: 0 lost, 0 duplicate outside t
   let child: ChildProcess | null = null;
   for (let round = 0; round < rounds; round++) {
     hold = Math.floor(Math.random() * 300);
-    child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(__dirname, '../support/plainWorker.ts')], { env: h.env, stdio: ['ignore', 'pipe', 'inherit'] });
+    child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(__dirname, '../support/workerProcess.ts')], { env: h.env, stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise<void>((resolve) => child!.once('exit', () => resolve()));
     await new Promise<void>((resolve) => child!.stdout!.once('data', () => resolve()));
     const phase = phases[Math.floor(Math.random() * phases.length)];

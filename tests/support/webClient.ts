@@ -8,7 +8,7 @@ export const readable = (html: string): string =>
 
 export function webClient(baseUrl: string, address: string) {
   let cookie = '';
-  const call = async (method: string, url: string, form?: Record<string, string>) => {
+  const call = async (method: string, url: string, form?: Record<string, string>, headers: Record<string, string> = {}) => {
     const res = await fetch(`${baseUrl}${url}`, {
       method,
       redirect: 'manual',
@@ -16,6 +16,7 @@ export function webClient(baseUrl: string, address: string) {
         'x-forwarded-for': address,
         ...(cookie ? { cookie } : {}),
         ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...headers,
       },
       body: form ? new URLSearchParams(form).toString() : undefined,
     });
