@@ -110,7 +110,9 @@ async function chaos(cleanup: Cleanup, opts: ChaosOptions, log: Log): Promise<{ 
   const watch = new PurgeWatch(s.db, flows, log);
   const faults = new Faults(s, log, stats);
   const loadMs = opts.durationS * 1000;
-  log(`load: ${opts.requests} journeys over ${opts.durationS} s (seed ${opts.seed}); faults at 10 % (worker), 22 % (web), 35 % (Temporal, ${opts.outageS} s), 62 % and 82 % (worker)`);
+  log(`load: ${opts.requests} journeys over ${opts.durationS} s (seed ${opts.seed}); ${opts.faults
+    ? `faults at 10 % (worker), 22 % (web), 35 % (Temporal, ${opts.outageS} s), 62 % and 82 % (worker)`
+    : 'no faults (--no-faults: a baseline)'}`);
 
   const t0 = Date.now();
   watch.start();
@@ -124,7 +126,7 @@ async function chaos(cleanup: Cleanup, opts: ChaosOptions, log: Log): Promise<{ 
       await sleep((flow.index * loadMs) / opts.requests);
       await runFlow(http, flow, flowOpts);
     });
-    await Promise.all([...journeys, faults.run(t0, loadMs, opts.outageS)]);
+    await Promise.all([...journeys, opts.faults ? faults.run(t0, loadMs, opts.outageS) : Promise.resolve()]);
     log(progressLine((Date.now() - t0) / 1000, flows, stats, s));
     log(`load done in ${((Date.now() - t0) / 1000).toFixed(0)} s; waiting for everything to settle (at most ${opts.settleS} s)…`);
     await settle(s, watch, opts.settleS, log);

@@ -30,6 +30,8 @@ export interface ChaosOptions {
   seed: number;
   /** keep the data directory (database, Temporal state) for a post-mortem */
   keep: boolean;
+  /** false: the same load without any kill, for a baseline */
+  faults: boolean;
 }
 
 /** 1 000 journeys over 4 minutes; fewer journeys, a shorter load (never under 90 s: the faults need room). */

@@ -191,7 +191,8 @@ export function program(): Command {
     .option('--settle <s>', 'attente maximale après la charge, en secondes', '180')
     .option('--seed <n>', 'graine des parcours (rejouer un tirage)')
     .option('--keep', 'garder le dossier de données (base, état Temporal) pour examen', false)
-    .action(async (o: { requests: string; duration?: string; outage: string; settle: string; seed?: string; keep: boolean }) => {
+    .option('--no-faults', 'la même charge sans aucune panne (référence)')
+    .action(async (o: { requests: string; duration?: string; outage: string; settle: string; seed?: string; keep: boolean; faults: boolean }) => {
       // Lazy require, as for bench: other commands do not load the chaos harness.
       const { runChaos, defaultDuration, failed } = require('../../bench/chaos/run') as typeof import('../../bench/chaos/run');
       const positive = (raw: string, name: string) => {
@@ -209,6 +210,7 @@ export function program(): Command {
         settleS: positive(o.settle, '--settle'),
         seed: o.seed ? positive(o.seed, '--seed') : Math.floor(Math.random() * 2 ** 31),
         keep: o.keep,
+        faults: o.faults,
       });
       // exitCode rather than exit(): a piped stdout is written asynchronously and must drain first.
       process.exitCode = failed(summary) ? 1 : 0;
