@@ -37,11 +37,12 @@ const db = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 // An SMTP server may be down for a while; after about a day the e-mail is marked failed.
-// One attempt is bounded well under this timeout (src/mail/transport.ts), and an attempt
-// that outlives it cannot commit (the outbox fences on its attempt number), so a retry
-// after a killed worker may start soon without risking a second copy.
+// The e-mail activities beat every second, so a worker killed mid-send is noticed after
+// 5 s; an attempt that outlives its timeouts cannot commit (the outbox fences on its
+// attempt number), so the retry may start at once without risking a second copy.
 const mail = proxyActivities<Activities>({
   startToCloseTimeout: '15 seconds',
+  heartbeatTimeout: '5 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 60 },
 });
 

@@ -1,4 +1,4 @@
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type { Config } from '../config';
 import type { Db } from '../db/connection';
 import { agentsOfService, type AgentRow } from '../db/agents';
@@ -18,6 +18,21 @@ export interface ActivityDeps {
   transport: Transport;
   config: Config;
   hooks?: DeliveryHooks;
+}
+
+/**
+ * Runs an e-mail activity while beating every second: a worker killed mid-send is then
+ * noticed within the workflow's heartbeat timeout (seconds), not its start-to-close timeout.
+ */
+async function beating<T>(work: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  context.heartbeat();
+  const timer = setInterval(() => context.heartbeat(), 1000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 export function createActivities({ db, transport, config, hooks }: ActivityDeps): Activities {
@@ -48,51 +63,59 @@ export function createActivities({ db, transport, config, hooks }: ActivityDeps)
       await applyTransition(db, t);
     },
 
-    async announceSubmission({ requestId, key }) {
-      const request = await findRequestById(db, requestId);
-      if (!request) {
-        // submit() removed the rows after a start whose answer was lost: the workflow ends.
-        log.warn('filing withdrawn before its announcement', { requestId });
-        return 'withdrawn';
-      }
-      const personal = await findPersonal(db, requestId);
-      if (personal?.email) {
-        const rendered = await renderEmailFor(db, 'RECEIPT', await emailContext(db, request, config.publicUrl, null));
-        const emailId = await recordEmail(db, { key: `${key}:RECEIPT`, requestId, kind: 'RECEIPT', agentId: null, to: personal.email, ...rendered });
+    announceSubmission({ requestId, key }) {
+      return beating(async () => {
+        const request = await findRequestById(db, requestId);
+        if (!request) {
+          // submit() removed the rows after a start whose answer was lost: the workflow ends.
+          log.warn('filing withdrawn before its announcement', { requestId });
+          return 'withdrawn';
+        }
+        const personal = await findPersonal(db, requestId);
+        if (personal?.email) {
+          const rendered = await renderEmailFor(db, 'RECEIPT', await emailContext(db, request, config.publicUrl, null));
+          const emailId = await recordEmail(db, { key: `${key}:RECEIPT`, requestId, kind: 'RECEIPT', agentId: null, to: personal.email, ...rendered });
+          await deliver(emailId);
+        }
+        // Agents who chose the daily digest, or nothing, get no information e-mail here.
+        for (const agent of (await agentsOfService(db, request.service_id)).filter(wantsImmediate)) {
+          await mailAgent(requestId, 'NEW_REQUEST', `${key}:NEW_REQUEST:${agent.id}`, agent);
+        }
+        return 'announced';
+      });
+    },
+
+    notifyAgents({ requestId, kind, key, onlyIfStatus }) {
+      return beating(async () => {
+        if (!(await stillIn(requestId, onlyIfStatus))) {
+          log.info('reminder skipped: the request moved on', { requestId, kind });
+          return;
+        }
+        const request = await loadRequest(requestId);
+        const agents = await agentsOfService(db, request.service_id);
+        // Only the information e-mail follows the agent's choice; reminders and deletion notices always go.
+        for (const agent of kind === 'NEW_REQUEST' ? agents.filter(wantsImmediate) : agents) {
+          await mailAgent(requestId, kind, `${key}:${agent.id}`, agent);
+        }
+      });
+    },
+
+    notifyAgent({ requestId, kind, key, agentId, onlyIfStatus }) {
+      return beating(async () => {
+        if (!(await stillIn(requestId, onlyIfStatus))) {
+          return;
+        }
+        const agent: AgentRow | undefined = await db('agents').where({ id: agentId }).first();
+        if (agent) {
+          await mailAgent(requestId, kind, key, agent);
+        }
+      });
+    },
+
+    sendEmail({ emailId }) {
+      return beating(async () => {
         await deliver(emailId);
-      }
-      // Agents who chose the daily digest, or nothing, get no information e-mail here.
-      for (const agent of (await agentsOfService(db, request.service_id)).filter(wantsImmediate)) {
-        await mailAgent(requestId, 'NEW_REQUEST', `${key}:NEW_REQUEST:${agent.id}`, agent);
-      }
-      return 'announced';
-    },
-
-    async notifyAgents({ requestId, kind, key, onlyIfStatus }) {
-      if (!(await stillIn(requestId, onlyIfStatus))) {
-        log.info('reminder skipped: the request moved on', { requestId, kind });
-        return;
-      }
-      const request = await loadRequest(requestId);
-      const agents = await agentsOfService(db, request.service_id);
-      // Only the information e-mail follows the agent's choice; reminders and deletion notices always go.
-      for (const agent of kind === 'NEW_REQUEST' ? agents.filter(wantsImmediate) : agents) {
-        await mailAgent(requestId, kind, `${key}:${agent.id}`, agent);
-      }
-    },
-
-    async notifyAgent({ requestId, kind, key, agentId, onlyIfStatus }) {
-      if (!(await stillIn(requestId, onlyIfStatus))) {
-        return;
-      }
-      const agent: AgentRow | undefined = await db('agents').where({ id: agentId }).first();
-      if (agent) {
-        await mailAgent(requestId, kind, key, agent);
-      }
-    },
-
-    async sendEmail({ emailId }) {
-      await deliver(emailId);
+      });
     },
 
     async markEmailFailed({ emailId, error }) {
