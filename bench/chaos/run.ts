@@ -16,6 +16,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Cleanup } from '../cleanup';
+import { CpuMeter, type Proc } from '../cpu';
 import { check, PURGE_LIMIT_S, type Finding, type Summary } from './checks';
 import { Faults } from './faults';
 import { makeFlows, runFlow, type Flow } from './flows';
@@ -26,6 +27,17 @@ import { codeVersion, startStack, type ChaosOptions, type Log, type Stack } from
 export { defaultDuration, type ChaosOptions } from './stack';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** This process and its children, each labelled with its start number (worker#2): a restarted one is not compared with the killed one. */
+function stackProcs(s: Stack): Proc[] {
+  const procs: Proc[] = [{ label: 'chaos (clients, SMTP)', pid: process.pid }];
+  for (const service of [s.temporal, s.worker, s.web]) {
+    if (service.pid !== null) {
+      procs.push({ label: `${service.label}#${service.starts}`, pid: service.pid });
+    }
+  }
+  return procs;
+}
 
 function progressLine(elapsedS: number, flows: Flow[], stats: HttpStats, s: Stack): string {
   const started = flows.filter((f) => f.submit !== null || f.done).length;
@@ -116,8 +128,16 @@ async function chaos(cleanup: Cleanup, opts: ChaosOptions, log: Log): Promise<{ 
 
   const t0 = Date.now();
   watch.start();
+  // Where the CPU went, every 30 s: on a shared machine, other processes' share explains slow phases.
+  const meter = new CpuMeter(() => stackProcs(s));
+  meter.begin();
+  let ticks = 0;
   const ticker = setInterval(() => {
     log(progressLine((Date.now() - t0) / 1000, flows, stats, s));
+    if (++ticks % 3 === 0) {
+      log(`cpu (30 s): ${meter.end().text}`);
+      meter.begin();
+    }
     faults.watch().catch((err: Error) => log(`watch: ${err.message}`));
   }, 10_000);
   try {
