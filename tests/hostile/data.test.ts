@@ -61,7 +61,7 @@ describe('personal data after the purge', () => {
     await waitFor(async () => (await h.db('requests').where({ reference }).first('purged_at'))?.purged_at, 20000, 'the purge');
   });
 
-  (onSqlite ? it : it.skip)('leaves no byte of the e-mail, answers or internal note in the SQLite file or its WAL', async () => {
+  (onSqlite ? it : it.skip)('leaves no byte of the e-mail, answers or internal note in the SQLite file or its WAL (SQLite only: MariaDB\'s files belong to its server)', async () => {
     // The purge's own writes are done: what remains on disk is what the next reader finds.
     expect(rawHolds(marker)).toEqual([]);
     expect(rawHolds(email)).toEqual([]);
@@ -93,7 +93,7 @@ describe('personal data after the purge', () => {
     await stillServes();
   });
 
-  (onSqlite ? it : it.skip)('tightens the files of an older installation (0644 in a 0755 folder) when it opens them', async () => {
+  (onSqlite ? it : it.skip)('tightens the files of an older installation (0644 in a 0755 folder) when it opens them (SQLite only: MariaDB\'s files belong to its server)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-modes-'));
     try {
       fs.chmodSync(dir, 0o755);
