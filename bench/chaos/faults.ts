@@ -21,11 +21,12 @@ export class Faults {
     const plan: [number, () => Promise<void>][] = [
       [0.1, () => this.bounce(this.s.worker, 3_000)],
       [0.22, async () => {
-        // Killed while a submission is in flight (as far as the clients can tell), so that a
-        // filing cut off after its rows were written is part of every run (issue 20).
+        // Killed while a submission has been in flight for a few milliseconds (its rows are
+        // likely written, its workflow being started), so that a filing cut off after
+        // writing is part of every run (issue 20).
         const until = Date.now() + 10_000;
-        while ((this.stats.inFlight.get('POST /api/requests') ?? 0) === 0 && Date.now() < until) {
-          await sleep(5);
+        while (this.stats.inFlight('POST /api/requests').oldestMs < 10 && Date.now() < until) {
+          await sleep(2);
         }
         await this.bounce(this.s.web, 2_000);
       }],
@@ -44,7 +45,7 @@ export class Faults {
     const label = service.label;
     this.down.add(label);
     const pid = service.pid;
-    const inFlight = this.stats.inFlight.get('POST /api/requests') ?? 0;
+    const inFlight = this.stats.inFlight('POST /api/requests').count;
     await service.kill9();
     this.note(`fault: kill -9 ${label} (pid ${pid}) with ${inFlight} submission(s) in flight; restarting it in ${pauseMs / 1000} s`);
     await sleep(pauseMs);

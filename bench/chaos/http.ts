@@ -20,8 +20,23 @@ export class HttpStats {
   retries = 0;
   /** submissions answered from their Idempotency-Key: a retry whose first attempt had filed */
   replays = 0;
-  /** calls sent and not answered yet, by `METHOD /path` with the reference left out */
-  readonly inFlight = new Map<string, number>();
+  /** calls sent and not answered yet, by `METHOD /path` with the reference left out: call number → when it was sent */
+  private readonly pending = new Map<string, Map<number, number>>();
+  private nextCall = 0;
+
+  /** Counts a call as sent; the returned function counts it as answered. */
+  sent(route: string): () => void {
+    const id = this.nextCall++;
+    const calls = this.pending.get(route) ?? new Map<number, number>();
+    this.pending.set(route, calls.set(id, performance.now()));
+    return () => calls.delete(id);
+  }
+
+  /** How many calls of `route` are in flight, and for how long the oldest one has been (ms). */
+  inFlight(route: string): { count: number; oldestMs: number } {
+    const starts = [...(this.pending.get(route)?.values() ?? [])];
+    return { count: starts.length, oldestMs: starts.length ? performance.now() - Math.min(...starts) : 0 };
+  }
   /** the 500 answers, with what was asked, for the findings */
   readonly errors500: { at: number; what: string; body: string }[] = [];
 
@@ -52,8 +67,7 @@ export class Http {
   /** One attempt; status 0 when there was no answer. */
   async once(method: string, url: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
     this.stats.calls += 1;
-    const route = `${method} ${url.replace(/\/requests\/[^/]+/, '/requests/:ref')}`;
-    this.stats.inFlight.set(route, (this.stats.inFlight.get(route) ?? 0) + 1);
+    const answered = this.stats.sent(`${method} ${url.replace(/\/requests\/[^/]+/, '/requests/:ref')}`);
     let answer: Answer;
     try {
       const res = await fetch(`${this.baseUrl}${url}`, {
@@ -80,7 +94,7 @@ export class Http {
     } catch (err) {
       answer = { status: 0, body: String((err as Error).cause ?? (err as Error).message) };
     } finally {
-      this.stats.inFlight.set(route, this.stats.inFlight.get(route)! - 1);
+      answered();
     }
     this.stats.count(answer.status);
     if (answer.status === 500) {

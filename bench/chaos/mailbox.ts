@@ -14,6 +14,8 @@ export interface ReceivedMail {
 export interface Mailbox {
   url: string;
   mails: ReceivedMail[];
+  /** connections that failed during a transaction: a worker killed while sending */
+  cutOff: string[];
   close(): Promise<void>;
 }
 
@@ -48,11 +50,19 @@ export async function startMailbox(): Promise<Mailbox> {
       });
     },
   });
+  // A sender killed in the middle of a transaction resets its connection, which smtp-server
+  // reports as an 'error' event: expected here (the worker is killed on purpose), and
+  // unhandled it would end this process.
+  const cutOff: string[] = [];
+  server.on('error', (err: Error & { code?: string }) => {
+    cutOff.push(`${new Date().toISOString()} ${err.code ?? ''} ${err.message}`);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.server.address() as AddressInfo;
   return {
     url: `smtp://127.0.0.1:${port}`,
     mails,
+    cutOff,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -158,10 +158,11 @@ async function chaos(cleanup: Cleanup, opts: ChaosOptions, log: Log): Promise<{ 
   const { summary, findings } = await check({ db: s.db, client: s.client, flows, mails: s.mailbox.mails, purges: watch.purges, stats });
   fs.writeFileSync(path.join(s.logDir, 'report.json'), JSON.stringify({
     options: opts, summary, findings, answers: Object.fromEntries(stats.byStatus), errors500: stats.errors500,
-    unexpectedExits: faults.unexpectedExits, timeline: faults.timeline,
+    unexpectedExits: faults.unexpectedExits, timeline: faults.timeline, smtpCutOff: s.mailbox.cutOff,
     purges: Object.fromEntries([...watch.purges].map(([ref, p]) => [ref, { ...p, seconds: p.goneAt === null ? null : (p.goneAt - p.closedAt) / 1000 }])),
     flows,
   }, null, 1));
+  log(`SMTP connections cut off during a transaction (a sender killed mid-message): ${s.mailbox.cutOff.length}`);
   return { summary, findings, logDir: s.logDir, stats, unexpectedExits: faults.unexpectedExits };
 }
 
@@ -172,8 +173,15 @@ export async function runChaos(opts: ChaosOptions): Promise<Summary> {
     log(`${signal}: cleaning up…`);
     cleanup.run(log).finally(() => process.exit(130));
   };
+  // A bug of the harness itself must not leave the Temporal server, the worker and the web running.
+  const crashed = (err: unknown) => {
+    log(`chaos: unexpected error: ${(err as Error)?.stack ?? String(err)}`);
+    cleanup.run(log).finally(() => process.exit(1));
+  };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
+  process.once('uncaughtException', crashed);
+  process.once('unhandledRejection', crashed);
   let result;
   try {
     result = await chaos(cleanup, opts, log);
@@ -181,6 +189,8 @@ export async function runChaos(opts: ChaosOptions): Promise<Summary> {
     await cleanup.run(log);
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
+    process.off('uncaughtException', crashed);
+    process.off('unhandledRejection', crashed);
   }
   const { summary, findings, logDir, stats, unexpectedExits } = result;
   reportFindings(findings, log);
