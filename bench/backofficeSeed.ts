@@ -47,8 +47,8 @@ const STATUS_MIX: Record<Mix, [Status, number][]> = {
 // Every tracking code starts with the request id in this alphabet: unique without asking the database.
 const TRACKING_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
-/** mulberry32: small, fast, and the same sequence for the same seed. */
-function generator(seed: number): () => number {
+/** mulberry32: small, fast, and the same sequence for the same seed (also replays a chaos run's plan). */
+export function generator(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

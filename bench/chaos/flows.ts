@@ -4,6 +4,7 @@
 // date, resume, close (with or without the closing e-mail). Every outcome is recorded,
 // so that the checks can compare what the clients were told with what the system did.
 import type { Status } from '../../workflows/definitions';
+import { generator } from '../backofficeSeed';
 import type { Http } from './http';
 
 export type ActionName = 'take' | 'hold' | 'holdUntil' | 'resume' | 'close';
@@ -60,18 +61,6 @@ export interface Flow {
   done: boolean;
 }
 
-/** A small seeded generator (mulberry32), so that a run's plan can be replayed with --seed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The mix of journeys: two thirds end closed (the purge is measured on those), the rest stay open in each status. */
 function planOf(random: () => number): Flow['plan'] {
   const notify = () => random() < 0.75;
@@ -91,7 +80,7 @@ function planOf(random: () => number): Flow['plan'] {
 }
 
 export function makeFlows(count: number, runId: string, seed: number, agentTokens: string[]): Flow[] {
-  const random = seeded(seed);
+  const random = generator(seed);
   const formTypes = ['acte-naissance', 'acte-mariage'];
   return Array.from({ length: count }, (_, index) => ({
     index,

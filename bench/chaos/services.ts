@@ -3,22 +3,11 @@
 // Their output goes to log files (kept after the run) for the findings.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { ensureTemporalCli } from '../../src/temporal/cli';
+import { portOpen } from '../../src/temporal/devServer';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** A child process whose output is appended to a log file, with a line per start. */
 abstract class Service {

@@ -7,7 +7,8 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-async function portOpen(port: number): Promise<boolean> {
+/** Whether something listens on this loopback port (a server started, or still stopping). */
+export async function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     socket.once('connect', () => {
