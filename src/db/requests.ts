@@ -234,6 +234,10 @@ const projectionColumns = {
  */
 export async function applyTransition(db: Db, t: TransitionRecord): Promise<void> {
   await db.transaction(async (trx) => {
+    // Write first: on SQLite a transaction that reads, then writes after another process
+    // wrote, fails with SQLITE_BUSY_SNAPSHOT (busy_timeout cannot wait for that), while a
+    // first write waits for the lock. On MySQL it serialises the transitions of one request.
+    await trx('requests').where({ id: t.requestId }).update({ version: trx.ref('version') });
     const existing = await trx('events').where({ request_id: t.requestId, seq: t.seq }).first('id');
     if (existing) {
       return;
