@@ -1,6 +1,6 @@
-import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Db } from '../db/connection';
-import { dbRateLimiter } from '../db/rateLimits';
+import { dbRateLimiter, takePoint, type Ticket } from '../db/rateLimits';
 
 /**
  * Login attempts allowed per window. Counted per (account, address) first, so that one
@@ -11,7 +11,6 @@ import { dbRateLimiter } from '../db/rateLimits';
  */
 export const LOGIN_LIMITS = { perAccountAddress: 5, perAddress: 20, perAccount: 50, windowSeconds: 15 * 60 };
 
-export type LoginTicket = { ok: true } | { ok: false; waitSeconds: number };
 
 /**
  * Counts login attempts in the database (table login_attempts), across all web
@@ -40,7 +39,7 @@ export class LoginLimiter {
    * order, stopping at the first refusal: an address already refused adds nothing to the
    * account's count, so a single address never locks the account.
    */
-  async attempt(code: string, address: string): Promise<LoginTicket> {
+  async attempt(code: string, address: string): Promise<Ticket> {
     const { address: byAddress, pair, account } = await this.build();
     const account_ = code.toLowerCase();
     const steps: [RateLimiterAbstract, string][] = [[byAddress, address]];
@@ -48,13 +47,9 @@ export class LoginLimiter {
       steps.push([pair, `${account_}|${address}`], [account, account_]);
     }
     for (const [limiter, key] of steps) {
-      try {
-        await limiter.consume(key);
-      } catch (err) {
-        if (!(err instanceof RateLimiterRes)) {
-          throw err;
-        }
-        return { ok: false, waitSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) };
+      const ticket = await takePoint(limiter, key);
+      if (!ticket.ok) {
+        return ticket;
       }
     }
     return { ok: true };

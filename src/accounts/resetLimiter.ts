@@ -1,6 +1,6 @@
-import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Db } from '../db/connection';
-import { dbRateLimiter } from '../db/rateLimits';
+import { dbRateLimiter, takePoint } from '../db/rateLimits';
 
 /**
  * "Mot de passe oublié ?" requests allowed per hour: per client address (whether or not
@@ -26,23 +26,11 @@ export class ResetLimiter {
 
   /** Takes one request of this address (atomically, before anything is looked up); false past the limit. */
   async forAddress(address: string): Promise<boolean> {
-    return take((await this.build()).address, address);
+    return (await takePoint((await this.build()).address, address)).ok;
   }
 
   /** Takes one reset e-mail of this agent; false past the limit. */
   async forAccount(agentId: number): Promise<boolean> {
-    return take((await this.build()).account, String(agentId));
-  }
-}
-
-async function take(limiter: RateLimiterAbstract, key: string): Promise<boolean> {
-  try {
-    await limiter.consume(key);
-    return true;
-  } catch (err) {
-    if (err instanceof RateLimiterRes) {
-      return false;
-    }
-    throw err;
+    return (await takePoint((await this.build()).account, String(agentId))).ok;
   }
 }

@@ -118,9 +118,7 @@ async function replay(ctx: Ctx, claim: IdempotencyClaim): Promise<Filed | undefi
     throw CommandError.of(422, 'IDEMPOTENCY_KEY_REUSED', { reference: earlier.reference }, 'Idempotency-Key');
   }
   if (!earlier.workflowStarted) {
-    const request = (await findRequestById(ctx.db, earlier.requestId))!;
-    const formType = (await findFormTypeById(ctx.db, request.form_type_id))!;
-    await startWorkflow(ctx, { id: earlier.requestId, reference: earlier.reference, createdAt: Number(request.created_at), delays: delaysOf(formType) })
+    await startFiledWorkflow(ctx, (await findRequestById(ctx.db, earlier.requestId))!)
       .catch((err: Error) => {
         // Filed all the same: the sweep starts its workflow when Temporal is back.
         throw new CommandError(503, 'UNAVAILABLE', `${CommandError.of(503, 'UNAVAILABLE').message} (${err.message})`);
@@ -164,6 +162,12 @@ async function startWorkflow(ctx: Ctx, r: { id: number; reference: string; creat
   await ctx.db('requests').where({ id: r.id }).update({ workflow_started: true });
 }
 
+/** Starts the workflow of a request filed earlier (a replayed filing, the sweep), with its form type's delays. */
+async function startFiledWorkflow(ctx: Ctx, r: { id: number; reference: string; created_at: number; form_type_id: number }): Promise<void> {
+  const formType = (await findFormTypeById(ctx.db, r.form_type_id))!;
+  await startWorkflow(ctx, { id: r.id, reference: r.reference, createdAt: Number(r.created_at), delays: delaysOf(formType) });
+}
+
 /**
  * Starts the workflows of requests whose filing process died between writing them and
  * starting their workflow (older than `graceMs`, so that intakes in progress are left alone).
@@ -171,8 +175,7 @@ async function startWorkflow(ctx: Ctx, r: { id: number; reference: string; creat
 export async function startPendingWorkflows(ctx: Ctx, graceMs = 60_000): Promise<number> {
   const pending: { id: number; reference: string; created_at: number; form_type_id: number }[] = await pendingIntakes(ctx.db, Date.now() - graceMs);
   for (const r of pending) {
-    const formType = (await findFormTypeById(ctx.db, r.form_type_id))!;
-    await startWorkflow(ctx, { id: r.id, reference: r.reference, createdAt: Number(r.created_at), delays: delaysOf(formType) });
+    await startFiledWorkflow(ctx, r);
   }
   return pending.length;
 }

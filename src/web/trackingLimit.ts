@@ -2,9 +2,9 @@
 // downloads) are limited per client address, so that nobody tries codes by the thousand.
 // Counted in the database (table tracking_attempts), across all web processes.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Ctx } from '../commands/context';
-import { dbRateLimiter } from '../db/rateLimits';
+import { dbRateLimiter, takePoint } from '../db/rateLimits';
 import { t } from '../i18n';
 import { renderPage } from './routes/render';
 
@@ -22,19 +22,13 @@ function limiterOf(ctx: Ctx): Promise<RateLimiterAbstract> {
 /** Counts one hit of the address; beyond the limit, a French 429 page with Retry-After. */
 export function trackingLimit(ctx: Ctx): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      await (await limiterOf(ctx)).consume(req.ip ?? 'inconnue');
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes)) {
-        next(err);
-        return;
-      }
-      const seconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-      res.status(429).set({ 'Retry-After': String(seconds), 'Cache-Control': 'no-store' });
-      const message = t('errors.TRACKING_TOO_MANY', { minutes: Math.ceil(seconds / 60) });
-      await renderPage(ctx, req, res, 'error', { title: t('ui.tracking.title'), message });
+    const ticket = await takePoint(await limiterOf(ctx), req.ip ?? 'inconnue');
+    if (ticket.ok) {
+      next();
       return;
     }
-    next();
+    res.status(429).set({ 'Retry-After': String(ticket.waitSeconds), 'Cache-Control': 'no-store' });
+    const message = t('errors.TRACKING_TOO_MANY', { minutes: Math.ceil(ticket.waitSeconds / 60) });
+    await renderPage(ctx, req, res, 'error', { title: t('ui.tracking.title'), message });
   };
 }

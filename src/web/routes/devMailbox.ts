@@ -34,7 +34,6 @@ export function devMailboxRoutes(ctx: Ctx): express.Router {
       await renderPage(ctx, req, res, 'error', { title: t('ui.mailbox.title'), message: t('ui.mailbox.adminOnly') });
       return;
     }
-    res.set('Cache-Control', 'no-store');
     const emails = (await latestEmails(ctx.db, LATEST)).map((e) => {
       const masked = ACCOUNT_LINK_KINDS.includes(e.kind);
       return {

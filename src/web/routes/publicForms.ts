@@ -2,11 +2,11 @@
 // (server-rendered, usable without JavaScript), and the confirmation with the tracking code.
 import crypto from 'node:crypto';
 import express, { type Request, type Response } from 'express';
-import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Ctx } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
 import { submit } from '../../commands/submit';
-import { dbRateLimiter } from '../../db/rateLimits';
+import { dbRateLimiter, takePoint } from '../../db/rateLimits';
 import { bodyHash } from '../../db/idempotency';
 import { t } from '../../i18n';
 import { findFormType, listFormTypes, type FormTypeRow } from '../../db/formTypes';
@@ -113,12 +113,10 @@ export function publicFormRoutes(ctx: Ctx): express.Router {
     // Counted before anything is filed, atomically in the store: submissions sent at once
     // cannot all pass a count read before any of them was added.
     const limiter = await submissions();
-    try {
-      await limiter.consume(address);
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes)) throw err;
-      const minutes = Math.max(1, Math.ceil(err.msBeforeNext / 60000));
-      res.set('Retry-After', String(Math.ceil(err.msBeforeNext / 1000)));
+    const ticket = await takePoint(limiter, address);
+    if (!ticket.ok) {
+      const minutes = Math.ceil(ticket.waitSeconds / 60);
+      res.set('Retry-After', String(ticket.waitSeconds));
       await refuse(429, `Trop de demandes ont été envoyées depuis votre connexion : réessayez dans ${minutes} minute${minutes > 1 ? 's' : ''}, ou contactez la mairie.`);
       return;
     }

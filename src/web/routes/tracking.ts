@@ -69,7 +69,6 @@ export function trackingRoutes(ctx: Ctx): express.Router {
 
 async function replyPage(ctx: Ctx, req: express.Request, res: express.Response, extra: Record<string, unknown>, given?: string) {
   const token = given ?? (typeof req.query.jeton === 'string' ? req.query.jeton : '');
-  res.set('Cache-Control', 'no-store');
   let request: RequestRow;
   try {
     request = await requestOfLink(ctx, codeOf(req.params.code), token);
