@@ -5,6 +5,16 @@ import type { Delays, Status } from './definitions';
 
 export type Action = 'take' | 'hold' | 'resume' | 'reassign' | 'annotate' | 'close';
 
+/**
+ * The events of the lifecycle itself, in the order a request meets them. Annotations
+ * (NOTE… types an administrator lists) are the other events of a history: internal, so
+ * never delivered to partners.
+ */
+export const LIFECYCLE_EVENTS = ['SUBMITTED', 'TAKEN', 'HELD', 'RESUMED', 'HOLD_ENDED', 'REASSIGNED', 'CLOSED', 'EXPIRED'] as const;
+export type LifecycleEvent = (typeof LIFECYCLE_EVENTS)[number];
+
+export const isLifecycleEvent = (type: string): type is LifecycleEvent => (LIFECYCLE_EVENTS as readonly string[]).includes(type);
+
 export const ACTIONS: Record<Action, { from: readonly Status[]; to: Status | null }> = {
   take: { from: ['NON_TRAITEE'], to: 'EN_COURS' },
   hold: { from: ['EN_COURS'], to: 'EN_ATTENTE' },
