@@ -2,7 +2,7 @@
 // the job, a few at a time, each through that request's own workflow Update (so nothing
 // is half-applied to one request), and survives a restart of the web or the worker.
 import { continueAsNew, proxyActivities } from '@temporalio/workflow';
-import type { BulkActivities } from '../src/activities/bulk';
+import type { BulkActivities } from '../src/activities/types';
 
 const { bulkPendingItems, applyBulkItem, finishBulk } = proxyActivities<BulkActivities>({
   startToCloseTimeout: '1 minute',

@@ -32,6 +32,8 @@ export interface HoldArgs {
   agentId: number;
   commentId: number | null;
   until: number | null;
+  /** the citizen's answer through a message link resumes it (absent from older histories: false) */
+  waitingForCitizen?: boolean;
 }
 export interface ResumeArgs {
   /** null when the citizen's answer brings the request back */
@@ -57,6 +59,8 @@ export interface RequestState {
   assigneeId: number | null;
   closingCode: string | null;
   holdUntil: number | null;
+  /** on hold until the citizen answers: their reply resumes the request */
+  waitingForCitizen: boolean;
   seq: number;
   delays: Delays;
 }

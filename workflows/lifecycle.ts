@@ -15,29 +15,109 @@ export type LifecycleEvent = (typeof LIFECYCLE_EVENTS)[number];
 
 export const isLifecycleEvent = (type: string): type is LifecycleEvent => (LIFECYCLE_EVENTS as readonly string[]).includes(type);
 
-export const ACTIONS: Record<Action, { from: readonly Status[]; to: Status | null }> = {
-  take: { from: ['NON_TRAITEE'], to: 'EN_COURS' },
-  hold: { from: ['EN_COURS'], to: 'EN_ATTENTE' },
-  resume: { from: ['EN_ATTENTE'], to: 'EN_COURS' },
-  reassign: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null },
-  annotate: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null },
-  close: { from: ['EN_COURS', 'EN_ATTENTE'], to: 'CLOTUREE' },
+/** One move of the state machine: the statuses it starts from, where it leads (null: the status stays) and the event it writes. */
+export interface Step {
+  from: readonly Status[];
+  to: Status | null;
+  /** null for an annotation: its type is the one the agent chose. */
+  event: LifecycleEvent | null;
+}
+
+export const ACTIONS: Record<Action, Step> = {
+  take: { from: ['NON_TRAITEE'], to: 'EN_COURS', event: 'TAKEN' },
+  hold: { from: ['EN_COURS'], to: 'EN_ATTENTE', event: 'HELD' },
+  resume: { from: ['EN_ATTENTE'], to: 'EN_COURS', event: 'RESUMED' },
+  reassign: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: 'REASSIGNED' },
+  annotate: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
+  close: { from: ['EN_COURS', 'EN_ATTENTE'], to: 'CLOTUREE', event: 'CLOSED' },
 };
+
+/** The moves the timers make, not an agent. */
+export const TIMED_STEPS = {
+  expire: { from: ['NON_TRAITEE'], to: 'CLOTUREE', event: 'EXPIRED' },
+  holdEnd: { from: ['EN_ATTENTE'], to: 'EN_COURS', event: 'HOLD_ENDED' },
+} as const satisfies Record<string, Step>;
+
+/** The fields of a request's state a move may change. */
+export interface Change {
+  status?: Status;
+  assigneeId?: number | null;
+  closingCode?: string | null;
+  holdUntil?: number | null;
+  waitingForCitizen?: boolean;
+}
+
+/** What each action sets besides the status, from its arguments (an Update's, or a bulk job's). */
+const SETS = {
+  take: (a: { agentId: number }): Change => ({ assigneeId: a.agentId }),
+  hold: (a: { until: number | null; waitingForCitizen?: boolean }): Change => ({ holdUntil: a.until, waitingForCitizen: a.waitingForCitizen === true }),
+  resume: (_args: object): Change => ({}),
+  reassign: (a: { toAgentId: number }): Change => ({ assigneeId: a.toAgentId }),
+  annotate: (_args: object): Change => ({}),
+  close: (a: { closingCode: string }): Change => ({ closingCode: a.closingCode }),
+};
+export type ArgsOf<A extends Action> = Parameters<(typeof SETS)[A]>[0];
+
+/**
+ * The change a step makes: its target status, and the fields given. A hold's date and
+ * its waiting for the citizen last as long as the hold: any other status ends them.
+ */
+export function changeOfStep(step: Step, fields: Change = {}): Change {
+  if (step.to === null) {
+    return fields;
+  }
+  const endOfHold: Change = step.to === 'EN_ATTENTE' ? {} : { holdUntil: null, waitingForCitizen: false };
+  return { status: step.to, ...endOfHold, ...fields };
+}
+
+/** The change an agent's action makes to the request's state. */
+export function changeOf<A extends Action>(action: A, args: ArgsOf<A>): Change {
+  return changeOfStep(ACTIONS[action], (SETS[action] as (a: ArgsOf<A>) => Change)(args));
+}
+
+export type BulkAction = 'take' | 'close' | 'reassign';
+
+/**
+ * Whether a request shows what an action left behind: it has moved on from the statuses
+ * the action starts from (when the action changes the status), and holds the fields the
+ * action set. A retried bulk item tells so its own earlier success from a refusal.
+ */
+export function showsOutcome<A extends BulkAction>(action: A, args: ArgsOf<A>, state: Required<Pick<Change, 'status' | 'assigneeId' | 'closingCode'>>): boolean {
+  const { from, to } = ACTIONS[action];
+  if (to !== null && from.includes(state.status)) {
+    return false;
+  }
+  const set = (SETS[action] as (a: ArgsOf<A>) => Change)(args);
+  return Object.entries(set).every(([field, value]) => state[field as keyof typeof state] === value);
+}
+
+/** Writing on a request is no move of the state machine: an agent's message (or note), a citizen's reply. */
+export type Exchange = 'message' | 'reply';
+
+/** The citizen's reply brings back a request put on hold waiting for it. */
+export function replyResumes(state: { status: Status; waitingForCitizen?: boolean }): boolean {
+  return state.status === 'EN_ATTENTE' && state.waitingForCitizen === true;
+}
 
 /** Why an action is refused; the web side turns the code into a French sentence. */
 export interface Refusal {
-  code: 'ALREADY_TAKEN' | 'ALREADY_CLOSED' | 'NOT_TAKEN' | 'ALREADY_ON_HOLD' | 'NOT_ON_HOLD' | 'SAME_ASSIGNEE';
+  code:
+    | 'ALREADY_TAKEN' | 'ALREADY_CLOSED' | 'NOT_TAKEN' | 'ALREADY_ON_HOLD' | 'NOT_ON_HOLD' | 'SAME_ASSIGNEE'
+    | 'REQUEST_CLOSED_FOR_REPLY';
   assigneeId: number | null;
 }
 
 export function refusalOf(
-  action: Action,
+  action: Action | Exchange,
   state: { status: Status; assigneeId: number | null },
   target?: { toAgentId?: number },
 ): Refusal | null {
   const { status, assigneeId } = state;
   if (status === 'CLOTUREE') {
-    return { code: 'ALREADY_CLOSED', assigneeId };
+    return { code: action === 'reply' ? 'REQUEST_CLOSED_FOR_REPLY' : 'ALREADY_CLOSED', assigneeId };
+  }
+  if (action === 'message' || action === 'reply') {
+    return null; // one may write on any open request
   }
   if (action === 'reassign' && target?.toAgentId === assigneeId) {
     return { code: 'SAME_ASSIGNEE', assigneeId };

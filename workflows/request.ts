@@ -28,7 +28,7 @@ import {
   type RequestState,
   type Status,
 } from './definitions';
-import { nextDeadline, refusalOf, type Action, type TimerKind, type TimerState } from './lifecycle';
+import { ACTIONS, changeOf, changeOfStep, nextDeadline, refusalOf, TIMED_STEPS, type Action, type Change, type Step, type TimerKind, type TimerState } from './lifecycle';
 
 // Database writes take milliseconds: after a worker dies (kill -9, no heartbeat) the one it
 // was running is retried once this timeout expires, and the purge waits behind it.
@@ -53,6 +53,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     assigneeId: null,
     closingCode: null,
     holdUntil: null,
+    waitingForCitizen: false,
     seq: 1, // event 1 (SUBMITTED) is written with the request itself
     delays: input.delays,
     submittedAt: input.submittedAt,
@@ -72,6 +73,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     assigneeId: s.assigneeId,
     closingCode: s.closingCode,
     holdUntil: s.holdUntil,
+    waitingForCitizen: s.waitingForCitizen,
     seq: s.seq,
     delays: s.delays,
   });
@@ -83,14 +85,15 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     }
   };
 
-  /** Changes the state now and writes the projection and the event; returns the event's seq. */
+  /**
+   * Makes a step of the state machine: changes the state now, then writes the event and
+   * the projection (the change, and `extra` columns); returns the event's seq.
+   */
   const transition = async (
-    eventType: string,
-    agentId: number | null,
-    commentId: number | null,
-    change: Partial<Pick<RequestState, 'status' | 'assigneeId' | 'closingCode' | 'holdUntil'>>,
+    step: Step,
+    by: { agentId: number | null; commentId?: number | null; emailId?: number | null; eventType?: string },
+    change: Change,
     extra: Partial<Projection> = {},
-    emailId: number | null = null,
   ): Promise<number> => {
     const at = Date.now();
     Object.assign(s, change);
@@ -101,7 +104,10 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     s.seq += 1;
     s.version += 1;
     const seq = s.seq;
-    await db.recordTransition({ requestId, seq, at, eventType, agentId, commentId, emailId, projection: { ...change, ...extra } });
+    await db.recordTransition({
+      requestId, seq, at, eventType: step.event ?? by.eventType!, agentId: by.agentId, commentId: by.commentId ?? null, emailId: by.emailId ?? null,
+      projection: { ...change, ...extra },
+    });
     return seq;
   };
 
@@ -130,39 +136,38 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     s.version += 1;
   });
 
-  setHandler(takeUpdate, async ({ agentId, emailId }) => {
-    const at = Date.now();
-    await transition('TAKEN', agentId, null, { status: 'EN_COURS', assigneeId: agentId }, { takenAt: at }, emailId);
-    if (emailId !== null) {
-      sendInBackground(emailId);
+  setHandler(takeUpdate, async (args) => {
+    await transition(ACTIONS.take, args, changeOf('take', args), { takenAt: Date.now() });
+    if (args.emailId !== null) {
+      sendInBackground(args.emailId);
     }
     return snapshot();
   }, { validator: (_args: TakeArgs) => refuse('take') });
 
-  setHandler(holdUpdate, async ({ agentId, commentId, until }) => {
-    await transition('HELD', agentId, commentId, { status: 'EN_ATTENTE', holdUntil: until });
+  setHandler(holdUpdate, async (args) => {
+    await transition(ACTIONS.hold, args, changeOf('hold', args));
     return snapshot();
   }, { validator: (_args: HoldArgs) => refuse('hold') });
 
-  setHandler(resumeUpdate, async ({ agentId }) => {
-    await transition('RESUMED', agentId, null, { status: 'EN_COURS', holdUntil: null });
+  setHandler(resumeUpdate, async (args) => {
+    await transition(ACTIONS.resume, args, changeOf('resume', args));
     return snapshot();
   }, { validator: (_args: ResumeArgs) => refuse('resume') });
 
-  setHandler(reassignUpdate, async ({ agentId, toAgentId }) => {
-    const seq = await transition('REASSIGNED', agentId, null, { assigneeId: toAgentId });
-    notifyInBackground('REASSIGNED', `${reference}:REASSIGNED:${seq}`, toAgentId);
+  setHandler(reassignUpdate, async (args) => {
+    const seq = await transition(ACTIONS.reassign, args, changeOf('reassign', args));
+    notifyInBackground('REASSIGNED', `${reference}:REASSIGNED:${seq}`, args.toAgentId);
     return snapshot();
   }, { validator: (args) => refuse('reassign', { toAgentId: args.toAgentId }) });
 
-  setHandler(annotateUpdate, async ({ agentId, eventType, commentId }) => {
-    await transition(eventType, agentId, commentId, {});
+  setHandler(annotateUpdate, async (args) => {
+    await transition(ACTIONS.annotate, args, changeOf('annotate', args));
     return snapshot();
   }, { validator: (_args: AnnotateArgs) => refuse('annotate') });
 
-  setHandler(closeUpdate, async ({ agentId, closingCode, emailId }) => {
-    closingEmailId = emailId;
-    await transition('CLOSED', agentId, null, { status: 'CLOTUREE', closingCode, holdUntil: null }, { closedAt: Date.now() }, emailId);
+  setHandler(closeUpdate, async (args) => {
+    closingEmailId = args.emailId;
+    await transition(ACTIONS.close, args, changeOf('close', args), { closedAt: Date.now() });
     return snapshot();
   }, { validator: (_args: CloseArgs) => refuse('close') });
 
@@ -178,7 +183,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
         notifyInBackground('DELETION_WARNING', `${reference}:DELETION_WARNING`, 'agents', 'NON_TRAITEE');
         return;
       case 'DELETION':
-        await transition('EXPIRED', null, null, { status: 'CLOTUREE', closingCode: 'EXPIRED' }, { closedAt: now });
+        await transition(TIMED_STEPS.expire, { agentId: null }, changeOfStep(TIMED_STEPS.expire, { closingCode: 'EXPIRED' }), { closedAt: now });
         notifyInBackground('DELETION_NOTICE', `${reference}:DELETION_NOTICE`, 'agents');
         return;
       case 'IN_PROGRESS_REMINDER':
@@ -188,7 +193,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
         }
         return;
       case 'HOLD_END': {
-        await transition('HOLD_ENDED', null, null, { status: 'EN_COURS', holdUntil: null });
+        await transition(TIMED_STEPS.holdEnd, { agentId: null }, changeOfStep(TIMED_STEPS.holdEnd));
         if (s.assigneeId !== null) {
           notifyInBackground('HOLD_ENDED', `${reference}:HOLD_ENDED:${s.seq}`, s.assigneeId);
         }

@@ -5,9 +5,8 @@ import type { AgentRow } from '../db/agents';
 import type { Db } from '../db/connection';
 import { recordEmail } from '../db/emails';
 import { MUNICIPALITY } from '../mail/context';
-import { deliverEmail } from '../mail/outbox';
+import { sendNow } from '../mail/outbox';
 import { renderEmailFor } from '../mail/templates';
-import { createTransport } from '../mail/transport';
 
 /**
  * Records and sends one e-mail to an agent outside any request, through the same outbox
@@ -25,14 +24,9 @@ export async function mailAgentDirectly(
 ): Promise<number> {
   const rendered = await renderEmailFor(db, kind, { municipality: MUNICIPALITY, agentName: agent.name, ...context });
   const emailId = await recordEmail(db, { key, requestId: null, kind, agentId: agent.id, to: agent.email, ...rendered });
-  const transport = createTransport(config.smtpUrl);
-  try {
-    await deliverEmail(db, transport, config.mailFrom, emailId);
-  } catch (err) {
-    console.error(`courriel ${kind} ${emailId} non envoyé : ${(err as Error).message}`);
-    await db('emails').where({ id: emailId }).whereNot('status', 'SENT').update({ status: 'FAILED', error: String((err as Error).message).slice(0, 500) });
-  } finally {
-    transport.close();
+  const failure = await sendNow(db, config, emailId);
+  if (failure !== null) {
+    console.error(`courriel ${kind} ${emailId} non envoyé : ${failure}`);
   }
   return emailId;
 }

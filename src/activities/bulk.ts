@@ -6,20 +6,15 @@ import type { Ctx } from '../commands/context';
 import { CommandError } from '../commands/errors';
 import { reassign } from '../commands/reassign';
 import { take } from '../commands/take';
-import type { Config } from '../config';
-import { loadAgent, type Agent } from '../db/agents';
+import { findAgentRow, loadAgent, type Agent } from '../db/agents';
 import { findBulkJob, finishBulkJob, itemOutcome, pendingItems, recordOutcome, type BulkJobRow } from '../db/bulkJobs';
 import type { Db } from '../db/connection';
 import { findRequestById, type RequestRow } from '../db/requests';
 import { t } from '../i18n';
 import { canSee } from '../policies';
-
-export interface BulkActivities {
-  /** The next `limit` requests of the job still to do, in the order of the list. */
-  bulkPendingItems(a: { jobId: number; limit: number }): Promise<number[]>;
-  applyBulkItem(a: { jobId: number; requestId: number }): Promise<void>;
-  finishBulk(a: { jobId: number }): Promise<void>;
-}
+import { showsOutcome } from '../../workflows/lifecycle';
+import type { ActivityDeps } from './deps';
+import type { BulkActivities } from './types';
 
 async function run(ctx: Ctx, job: BulkJobRow, agent: Agent, request: RequestRow): Promise<void> {
   const notifyCitizen = Boolean(job.notify_citizen) && Boolean(request.citizen_has_email);
@@ -28,24 +23,28 @@ async function run(ctx: Ctx, job: BulkJobRow, agent: Agent, request: RequestRow)
   } else if (job.action === 'close') {
     await close(ctx, agent, request.reference, { notifyCitizen, closingCode: job.closing_code ?? '' });
   } else {
-    const target = await ctx.db('agents').where({ id: job.target_agent_id }).first('code');
+    const target = await findAgentRow(ctx.db, job.target_agent_id!);
     await reassign(ctx, agent, request.reference, { agent: target?.code ?? '' });
   }
 }
 
+/** When the request last took each action: an earlier success of this job is no older than the job. */
+const SINCE = { take: 'taken_at', close: 'closed_at', reassign: 'updated_at' } as const;
+
 /**
  * A retried item may find its own earlier success already applied (the worker died after
- * the Update, before recording it): the request then already is what the job wanted.
+ * the Update, before recording it): the request then shows what the action leaves behind.
  */
 async function alreadyDone(db: Db, job: BulkJobRow, requestId: number): Promise<boolean> {
   const r = await findRequestById(db, requestId);
-  if (!r) return false;
-  if (job.action === 'take') return r.status !== 'NON_TRAITEE' && r.assignee_id === job.agent_id && Number(r.taken_at) >= Number(job.created_at);
-  if (job.action === 'close') return r.status === 'CLOTUREE' && r.closing_code === job.closing_code && Number(r.closed_at) >= Number(job.created_at);
-  return r.assignee_id === job.target_agent_id && Number(r.updated_at) >= Number(job.created_at);
+  if (!r || Number(r[SINCE[job.action]]) < Number(job.created_at)) return false;
+  const state = { status: r.status, assigneeId: r.assignee_id === null ? null : Number(r.assignee_id), closingCode: r.closing_code };
+  if (job.action === 'take') return showsOutcome('take', { agentId: Number(job.agent_id) }, state);
+  if (job.action === 'close') return showsOutcome('close', { closingCode: job.closing_code ?? '' }, state);
+  return showsOutcome('reassign', { toAgentId: Number(job.target_agent_id) }, state);
 }
 
-export function createBulkActivities({ db, config }: { db: Db; config: Config }): BulkActivities {
+export function bulkActivities({ db, config }: Pick<ActivityDeps, 'db' | 'config'>): BulkActivities {
   return {
     bulkPendingItems: ({ jobId, limit }) => pendingItems(db, jobId, limit),
 

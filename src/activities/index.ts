@@ -1,129 +1,44 @@
-import { Context, log } from '@temporalio/activity';
-import type { Config } from '../config';
-import type { Db } from '../db/connection';
-import { agentsOfService, type AgentRow } from '../db/agents';
-import { recordEmail } from '../db/emails';
+// Every activity of the worker, registered here by name: those of the request workflow
+// (its transitions, its e-mails, its purge), of the daily digest, of bulk actions and
+// of webhook deliveries. Each is defined once, here or in the file named beside it.
 import { removeRequestFolder } from '../attachments/files';
-import { applyTransition, findPersonal, findRequestById, purgeRequest } from '../db/requests';
-import { emailContext } from '../mail/context';
-import { deliverEmail, type DeliveryHooks } from '../mail/outbox';
-import { renderEmailFor } from '../mail/templates';
-import { msUntilHour, sendDigests } from '../accounts/digest';
-import { wantsImmediate } from '../db/notificationPrefs';
-import type { Transport } from '../mail/transport';
-import type { Activities, EmailKind } from './types';
+import { purgeRequest } from '../db/requests';
+import { applyTransition } from '../db/transitions';
+import { unstartedDeliveries } from '../db/webhookDeliveries';
+import { enqueueSubmittedDeliveries, enqueueTransitionDeliveries } from '../partners/deliveries';
+import { bulkActivities } from './bulk';
+import type { ActivityDeps } from './deps';
+import { mailActivities } from './mail';
+import type { Activities, BulkActivities, WebhookActivities } from './types';
+import { webhookActivities } from './webhooks';
 
-export interface ActivityDeps {
-  db: Db;
-  transport: Transport;
-  config: Config;
-  hooks?: DeliveryHooks;
-}
+export type { ActivityDeps } from './deps';
 
-/**
- * Runs an e-mail activity while beating every second: a worker killed mid-send is then
- * noticed within the workflow's heartbeat timeout (seconds), not its start-to-close timeout.
- */
-async function beating<T>(work: () => Promise<T>): Promise<T> {
-  const context = Context.current();
-  context.heartbeat();
-  const timer = setInterval(() => context.heartbeat(), 1000);
-  try {
-    return await work();
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-export function createActivities({ db, transport, config, hooks }: ActivityDeps): Activities {
-  const deliver = (emailId: number) => deliverEmail(db, transport, config.mailFrom, emailId, hooks);
-
-  const loadRequest = async (requestId: number) => {
-    const request = await findRequestById(db, requestId);
-    if (!request) {
-      throw new Error(`demande ${requestId} introuvable`);
-    }
-    return request;
-  };
-
-  /** Renders, records and sends one template e-mail to one agent, under its own key. */
-  const mailAgent = async (requestId: number, kind: EmailKind, key: string, agent: AgentRow) => {
-    const request = await loadRequest(requestId);
-    const rendered = await renderEmailFor(db, kind, await emailContext(db, request, config.publicUrl, agent));
-    const emailId = await recordEmail(db, { key, requestId, kind, agentId: agent.id, to: agent.email, ...rendered });
-    await deliver(emailId);
-  };
-
-  // A reminder re-reads the request first: if it has moved on, it sends nothing.
-  const stillIn = async (requestId: number, status: string | undefined) =>
-    status === undefined || (await loadRequest(requestId)).status === status;
+export function createActivities(deps: ActivityDeps): Activities & BulkActivities & WebhookActivities {
+  const { db, config } = deps;
+  const mail = mailActivities(deps);
+  const webhooks = webhookActivities(deps);
+  const bulk = bulkActivities(deps);
 
   return {
+    // The request workflow (workflows/request.ts).
     async recordTransition(t) {
-      await applyTransition(db, t);
+      // The event, the projection and the transition's webhook deliveries, in one transaction.
+      await applyTransition(db, t, (trx) => enqueueTransitionDeliveries(trx, t));
+      // Started once committed (also on a retry after a crash here).
+      await webhooks.startQuietly(await unstartedDeliveries(db, t.requestId, t.seq));
     },
 
-    announceSubmission({ requestId, key }) {
-      return beating(async () => {
-        const request = await findRequestById(db, requestId);
-        if (!request) {
-          // submit() removed the rows after a start whose answer was lost: the workflow ends.
-          log.warn('filing withdrawn before its announcement', { requestId });
-          return 'withdrawn';
-        }
-        const personal = await findPersonal(db, requestId);
-        if (personal?.email) {
-          const rendered = await renderEmailFor(db, 'RECEIPT', await emailContext(db, request, config.publicUrl, null));
-          const emailId = await recordEmail(db, { key: `${key}:RECEIPT`, requestId, kind: 'RECEIPT', agentId: null, to: personal.email, ...rendered });
-          await deliver(emailId);
-        }
-        // Agents who chose the daily digest, or nothing, get no information e-mail here.
-        for (const agent of (await agentsOfService(db, request.service_id)).filter(wantsImmediate)) {
-          await mailAgent(requestId, 'NEW_REQUEST', `${key}:NEW_REQUEST:${agent.id}`, agent);
-        }
-        return 'announced';
-      });
+    async announceSubmission(a) {
+      // The submission's event is written with the request, outside any activity: its deliveries are written here.
+      await webhooks.startQuietly(await enqueueSubmittedDeliveries(db, a.requestId));
+      return mail.announceByEmail(a);
     },
 
-    notifyAgents({ requestId, kind, key, onlyIfStatus }) {
-      return beating(async () => {
-        if (!(await stillIn(requestId, onlyIfStatus))) {
-          log.info('reminder skipped: the request moved on', { requestId, kind });
-          return;
-        }
-        const request = await loadRequest(requestId);
-        const agents = await agentsOfService(db, request.service_id);
-        // Only the information e-mail follows the agent's choice; reminders and deletion notices always go.
-        for (const agent of kind === 'NEW_REQUEST' ? agents.filter(wantsImmediate) : agents) {
-          await mailAgent(requestId, kind, `${key}:${agent.id}`, agent);
-        }
-      });
-    },
-
-    notifyAgent({ requestId, kind, key, agentId, onlyIfStatus }) {
-      return beating(async () => {
-        if (!(await stillIn(requestId, onlyIfStatus))) {
-          return;
-        }
-        const agent: AgentRow | undefined = await db('agents').where({ id: agentId }).first();
-        if (agent) {
-          await mailAgent(requestId, kind, key, agent);
-        }
-      });
-    },
-
-    sendEmail({ emailId }) {
-      return beating(async () => {
-        await deliver(emailId);
-      });
-    },
-
-    async markEmailFailed({ emailId, error }) {
-      const n = await db('emails').where({ id: emailId }).whereNot('status', 'SENT').update({ status: 'FAILED', error: error.slice(0, 500) });
-      if (n === 0) {
-        log.warn('e-mail not sent and not recorded as failed (no such row, or already sent)', { emailId, error });
-      }
-    },
+    notifyAgents: mail.notifyAgents,
+    notifyAgent: mail.notifyAgent,
+    sendEmail: mail.sendEmail,
+    markEmailFailed: mail.markEmailFailed,
 
     async purgePersonalData({ requestId, at }) {
       // Files first: a crash between the two leaves rows without files, never files without rows.
@@ -131,12 +46,17 @@ export function createActivities({ db, transport, config, hooks }: ActivityDeps)
       await purgeRequest(db, requestId, at);
     },
 
-    async msUntilDigest() {
-      return msUntilHour(Date.now(), config.digestHour);
-    },
+    // The daily digest (workflows/digest.ts).
+    msUntilDigest: mail.msUntilDigest,
+    sendDigests: mail.sendDigests,
 
-    async sendDigests({ at }) {
-      return sendDigests(db, transport, config, at);
-    },
+    // Bulk actions (workflows/bulk.ts).
+    bulkPendingItems: bulk.bulkPendingItems,
+    applyBulkItem: bulk.applyBulkItem,
+    finishBulk: bulk.finishBulk,
+
+    // Webhook deliveries (workflows/webhook.ts).
+    deliverWebhook: webhooks.deliverWebhook,
+    markWebhookFailed: webhooks.markWebhookFailed,
   };
 }

@@ -1,46 +1,11 @@
-// The activities' contract, imported as types by the workflow (which must not load
-// any Node module) and implemented in ./index.ts.
+// The activities' contract, imported as types by the workflows (which must not load
+// any Node module) and registered by name in ./index.ts.
 import type { Status } from '../../workflows/definitions';
+import type { EmailKind } from '../db/emails';
+import type { TransitionRecord } from '../db/transitions';
 
-export type EmailKind =
-  | 'RECEIPT'
-  | 'NEW_REQUEST'
-  | 'ACKNOWLEDGEMENT'
-  | 'CLOSING'
-  | 'REMINDER_UNPROCESSED'
-  | 'DELETION_WARNING'
-  | 'DELETION_NOTICE'
-  | 'REMINDER_IN_PROGRESS'
-  | 'HOLD_ENDED'
-  | 'REASSIGNED'
-  // Sent to agents outside any request: account links and the daily digest of new requests.
-  | 'ACTIVATION'
-  | 'PASSWORD_RESET'
-  | 'DIGEST'
-  // Messages on a request: an agent's message to the citizen, the citizen's answer to the assignee.
-  | 'MESSAGE'
-  | 'CITIZEN_REPLY';
-
-export interface Projection {
-  status: Status;
-  assigneeId: number | null;
-  closingCode: string | null;
-  holdUntil: number | null;
-  takenAt: number;
-  closedAt: number;
-}
-
-export interface TransitionRecord {
-  requestId: number;
-  seq: number;
-  at: number;
-  eventType: string;
-  agentId: number | null;
-  commentId: number | null;
-  /** The citizen e-mail a take or a close carries (its other drafts are then void). */
-  emailId?: number | null;
-  projection: Partial<Projection>;
-}
+export type { EmailKind } from '../db/emails';
+export type { Projection, TransitionRecord } from '../db/transitions';
 
 export interface Activities {
   recordTransition(t: TransitionRecord): Promise<void>;
@@ -57,6 +22,14 @@ export interface Activities {
   /** The daily digest workflow: how long to sleep until the configured hour, then send. */
   msUntilDigest(): Promise<number>;
   sendDigests(a: { at: number }): Promise<number>;
+}
+
+/** The items of a bulk action (src/activities/bulk.ts, run by workflows/bulk.ts). */
+export interface BulkActivities {
+  /** The next `limit` requests of the job still to do, in the order of the list. */
+  bulkPendingItems(a: { jobId: number; limit: number }): Promise<number[]>;
+  applyBulkItem(a: { jobId: number; requestId: number }): Promise<void>;
+  finishBulk(a: { jobId: number }): Promise<void>;
 }
 
 /** Webhook deliveries to partners (src/activities/webhooks.ts, run by workflows/webhook.ts). */

@@ -1,9 +1,11 @@
+import { findAgentRow } from '../db/agents';
 import { insertMessage } from '../db/messages';
 import { findRequestById, type RequestRow } from '../db/requests';
 import { checkReplyToken } from '../messages/secureLink';
 import { mailAboutRequest } from '../messages/requestMail';
 import { resumeUpdate } from '../../workflows/definitions';
-import { runUpdate, type Ctx } from './context';
+import { replyResumes } from '../../workflows/lifecycle';
+import { refuseByStatus, runUpdate, type Ctx } from './context';
 import { CommandError } from './errors';
 import { MAX_MESSAGE, refuseBadUploads } from './writeMessage';
 import type { Upload } from '../attachments/files';
@@ -27,9 +29,7 @@ export async function requestOfLink(ctx: Ctx, trackingCode: string, token: strin
  */
 export async function citizenReply(ctx: Ctx, trackingCode: string, token: string, text: string, uploads: Upload[] = []): Promise<{ resumed: boolean }> {
   const request = await requestOfLink(ctx, trackingCode, token);
-  if (request.status === 'CLOTUREE') {
-    throw CommandError.of(409, 'REQUEST_CLOSED_FOR_REPLY');
-  }
+  await refuseByStatus(ctx, request, 'reply');
   const body = text.trim();
   if (!body) {
     throw CommandError.of(400, 'MESSAGE_EMPTY', {}, 'body');
@@ -40,7 +40,7 @@ export async function citizenReply(ctx: Ctx, trackingCode: string, token: string
   await refuseBadUploads(uploads);
   await insertMessage(ctx.db, { requestId: request.id, author: 'CITIZEN', agentId: null, visible: true, final: false, body }, { config: ctx.config, uploads });
   let resumed = false;
-  if (request.status === 'EN_ATTENTE' && request.waiting_for_citizen) {
+  if (replyResumes({ status: request.status, waitingForCitizen: Boolean(request.waiting_for_citizen) })) {
     try {
       await runUpdate(ctx, request, resumeUpdate, { agentId: null });
       resumed = true;
@@ -49,7 +49,7 @@ export async function citizenReply(ctx: Ctx, trackingCode: string, token: string
       if (!(err instanceof CommandError) || err.status !== 409) throw err;
     }
   }
-  const assignee = request.assignee_id ? await ctx.db('agents').where({ id: request.assignee_id }).first('id', 'email', 'name') : undefined;
+  const assignee = request.assignee_id ? await findAgentRow(ctx.db, request.assignee_id) : undefined;
   if (assignee) {
     await mailAboutRequest(ctx, request, 'CITIZEN_REPLY', { address: assignee.email, agentId: assignee.id }, { agentName: assignee.name, resumed });
   }

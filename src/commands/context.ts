@@ -1,12 +1,12 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Config } from '../config';
-import type { Agent } from '../db/agents';
+import { findAgentRow, type Agent } from '../db/agents';
 import type { Db } from '../db/connection';
 import { findRequest, type RequestRow } from '../db/requests';
 import { canSee } from '../policies';
 import { workflowIdOf, type RequestState } from '../../workflows/definitions';
-import { refusalOf, type Action, type Refusal } from '../../workflows/lifecycle';
+import { refusalOf, type Action, type Exchange, type Refusal } from '../../workflows/lifecycle';
 import { CommandError } from './errors';
 import { isUncertainUpdate } from './unavailable';
 
@@ -36,7 +36,7 @@ export async function loadForAgent(ctx: Ctx, agent: Agent, reference: string): P
  * anything is prepared for it. The projection only lags the workflow, which stays the
  * judge of what it accepts.
  */
-export async function refuseByStatus(ctx: Ctx, request: RequestRow, action: Action): Promise<void> {
+export async function refuseByStatus(ctx: Ctx, request: RequestRow, action: Action | Exchange): Promise<void> {
   const assigneeId = request.assignee_id === null ? null : Number(request.assignee_id);
   const refusal = refusalOf(action, { status: request.status, assigneeId });
   if (refusal) {
@@ -47,8 +47,7 @@ export async function refuseByStatus(ctx: Ctx, request: RequestRow, action: Acti
 async function refusalMessage(ctx: Ctx, refusal: Refusal): Promise<CommandError> {
   let assignee = '';
   if (refusal.assigneeId !== null) {
-    const agent = await ctx.db('agents').where({ id: refusal.assigneeId }).first('name');
-    assignee = agent?.name ?? '';
+    assignee = (await findAgentRow(ctx.db, refusal.assigneeId))?.name ?? '';
   }
   return CommandError.of(409, refusal.code, { assignee });
 }

@@ -1,6 +1,5 @@
 import type { Agent } from '../db/agents';
 import { deleteComment, insertComment } from '../db/requests';
-import { setWaitingForCitizen } from '../db/messages';
 import { holdUpdate } from '../../workflows/definitions';
 import { loadForAgent, refuseByStatus, runUpdate, type Ctx } from './context';
 import { CommandError } from './errors';
@@ -38,8 +37,6 @@ export async function hold(ctx: Ctx, agent: Agent, reference: string, props: Hol
   await refuseByStatus(ctx, request, 'hold');
   const commentId = await insertComment(ctx.db, request.id, props.reason);
   // The reason is removed only if the workflow certainly refused it (see runUpdate).
-  const state = await runUpdate(ctx, request, holdUpdate, { agentId: agent.id, commentId, until: props.until }, () => deleteComment(ctx.db, commentId));
-  // After the hold is written: the projection's hold reset this flag if it was left from an earlier hold.
-  await setWaitingForCitizen(ctx.db, request.id, Boolean(props.waitingForCitizen));
-  return state;
+  const args = { agentId: agent.id, commentId, until: props.until, waitingForCitizen: Boolean(props.waitingForCitizen) };
+  return runUpdate(ctx, request, holdUpdate, args, () => deleteComment(ctx.db, commentId));
 }

@@ -5,7 +5,7 @@ import { findPersonal } from '../db/requests';
 import { replyToken } from '../messages/secureLink';
 import { mailAboutRequest } from '../messages/requestMail';
 import { close } from './close';
-import { loadForAgent, type Ctx } from './context';
+import { loadForAgent, refuseByStatus, type Ctx } from './context';
 import { CommandError } from './errors';
 
 export interface MessageProps {
@@ -43,9 +43,7 @@ export async function writeMessage(ctx: Ctx, agent: Agent, reference: string, pr
   if (body.length > MAX_MESSAGE) {
     throw CommandError.of(400, 'MESSAGE_TOO_LONG', {}, 'body');
   }
-  if (request.status === 'CLOTUREE') {
-    throw CommandError.of(409, 'ALREADY_CLOSED');
-  }
+  await refuseByStatus(ctx, request, 'message');
   await refuseBadUploads(props.uploads ?? []);
   const final = props.visible && props.finalCode !== null;
   const messageId = await insertMessage(ctx.db, { requestId: request.id, author: 'AGENT', agentId: agent.id, visible: props.visible, final, body }, { config: ctx.config, uploads: props.uploads ?? [] });

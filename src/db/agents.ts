@@ -23,6 +23,11 @@ export async function findAgentRowByCode(db: Db, code: string): Promise<AgentRow
   return db('agents').where({ code }).first();
 }
 
+/** An agent's row by id, active or not (a reminder names who it is for; a refusal who holds the request). */
+export async function findAgentRow(db: Db, id: number): Promise<AgentRow | undefined> {
+  return db('agents').where({ id }).first();
+}
+
 export async function loadAgent(db: Db, id: number): Promise<Agent | undefined> {
   const row: AgentRow | undefined = await db('agents').where({ id, active: true }).first();
   if (!row) {

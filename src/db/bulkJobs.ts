@@ -1,6 +1,7 @@
 import type { Db } from './connection';
+import type { BulkAction } from '../../workflows/lifecycle';
 
-export type BulkAction = 'take' | 'close' | 'reassign';
+export type { BulkAction };
 export type BulkOutcome = 'PENDING' | 'OK' | 'REFUSED';
 
 export interface BulkJobRow {

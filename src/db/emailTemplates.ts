@@ -1,4 +1,4 @@
-import type { EmailKind } from '../activities/types';
+import type { EmailKind } from './emails';
 import type { Db } from './connection';
 
 export interface TemplateOverride {

@@ -1,5 +1,24 @@
-import type { EmailKind } from '../activities/types';
 import type { Db } from './connection';
+
+/** What an e-mail is for: the template it is rendered from. */
+export type EmailKind =
+  | 'RECEIPT'
+  | 'NEW_REQUEST'
+  | 'ACKNOWLEDGEMENT'
+  | 'CLOSING'
+  | 'REMINDER_UNPROCESSED'
+  | 'DELETION_WARNING'
+  | 'DELETION_NOTICE'
+  | 'REMINDER_IN_PROGRESS'
+  | 'HOLD_ENDED'
+  | 'REASSIGNED'
+  // Sent to agents outside any request: account links and the daily digest of new requests.
+  | 'ACTIVATION'
+  | 'PASSWORD_RESET'
+  | 'DIGEST'
+  // Messages on a request: an agent's message to the citizen, the citizen's answer to the assignee.
+  | 'MESSAGE'
+  | 'CITIZEN_REPLY';
 
 export type EmailStatus = 'PENDING' | 'COMMITTING' | 'SENT' | 'FAILED';
 
@@ -95,6 +114,11 @@ export async function commitAttempt(db: Db, id: number, attempt: number): Promis
 
 export async function setEmailStatus(db: Db, id: number, status: EmailStatus, extra: Record<string, unknown> = {}): Promise<void> {
   await db('emails').where({ id }).update({ status, ...extra });
+}
+
+/** A delivery given up: FAILED with its reason, unless it went out meanwhile; false when no row changed. */
+export async function markEmailFailed(db: Db, id: number, error: string): Promise<boolean> {
+  return (await db('emails').where({ id }).whereNot('status', 'SENT').update({ status: 'FAILED', error: error.slice(0, 500) })) > 0;
 }
 
 function emailQuery(db: Db) {

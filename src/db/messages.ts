@@ -61,7 +61,3 @@ export async function messagesOf(db: Db, requestId: number, citizenSide: boolean
 export async function markRead(db: Db, requestId: number): Promise<void> {
   await db('requests').where({ id: requestId }).where('citizen_unread', '>', 0).update({ citizen_unread: 0 });
 }
-
-export async function setWaitingForCitizen(db: Db, requestId: number, waiting: boolean): Promise<void> {
-  await db('requests').where({ id: requestId }).update({ waiting_for_citizen: waiting });
-}

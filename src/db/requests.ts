@@ -1,7 +1,5 @@
 import crypto from 'node:crypto';
 import type { Status } from '../../workflows/definitions';
-import type { TransitionRecord } from '../activities/types';
-import { enqueueTransitionDeliveries } from '../partners/deliveries';
 import { searchable } from '../search/normalize';
 import type { Knex } from 'knex';
 import { isMysql, type Db } from './connection';
@@ -215,81 +213,6 @@ export async function insertComment(db: Db, requestId: number, body: string): Pr
 
 export async function deleteComment(db: Db, id: number): Promise<void> {
   await db('comments').where({ id }).delete();
-}
-
-const projectionColumns = {
-  status: 'status',
-  assigneeId: 'assignee_id',
-  closingCode: 'closing_code',
-  holdUntil: 'hold_until',
-  takenAt: 'taken_at',
-  closedAt: 'closed_at',
-} as const;
-
-/**
- * Writes one transition: its event and the projection, in one transaction. Idempotent
- * (a retried activity finds its event), and ordered: a write carrying an older seq than
- * the projection's version does not overwrite it. The webhook deliveries of the
- * transition are written in the same transaction (src/partners/deliveries.ts).
- */
-export async function applyTransition(db: Db, t: TransitionRecord): Promise<void> {
-  await db.transaction(async (trx) => {
-    // Write first: on SQLite a transaction that reads, then writes after another process
-    // wrote, fails with SQLITE_BUSY_SNAPSHOT (busy_timeout cannot wait for that), while a
-    // first write waits for the lock. On MySQL it serialises the transitions of one request.
-    await trx('requests').where({ id: t.requestId }).update({ version: trx.ref('version') });
-    const existing = await trx('events').where({ request_id: t.requestId, seq: t.seq }).first('id');
-    if (existing) {
-      return;
-    }
-    await trx('events').insert({
-      request_id: t.requestId,
-      seq: t.seq,
-      type: t.eventType,
-      agent_id: t.agentId,
-      comment_id: t.commentId,
-      at: t.at,
-    });
-    const patch: Record<string, unknown> = { version: t.seq, updated_at: t.at };
-    if (t.projection.status !== undefined) {
-      patch.status_since = t.at;
-      // Waiting for the citizen lasts as long as the hold it was set with.
-      if (t.projection.status !== 'EN_ATTENTE') {
-        patch.waiting_for_citizen = false;
-      }
-    }
-    for (const [key, column] of Object.entries(projectionColumns)) {
-      const value = t.projection[key as keyof typeof projectionColumns];
-      if (value !== undefined) {
-        patch[column] = value;
-      }
-    }
-    await voidOtherDrafts(trx, t);
-    // Before the projection moves on: the deliveries read the status it leaves.
-    await enqueueTransitionDeliveries(trx, t);
-    await trx('requests').where({ id: t.requestId }).where('version', '<', t.seq).update(patch);
-  });
-}
-
-const DRAFT_KIND: Record<string, string> = { TAKEN: 'ACKNOWLEDGEMENT', CLOSED: 'CLOSING' };
-
-/**
- * A request is taken once and closed once: when it is, the e-mail the workflow accepted
- * (or none) is the one; drafts of the same kind left by attempts whose answer was lost
- * (kept in case the workflow had them, see runUpdate) will never go. They are marked
- * failed and their text and address removed now, not at the purge.
- */
-async function voidOtherDrafts(trx: Knex.Transaction, t: TransitionRecord): Promise<void> {
-  const kind = DRAFT_KIND[t.eventType];
-  if (!kind) {
-    return;
-  }
-  const others = trx('emails').where({ request_id: t.requestId, kind, status: 'PENDING', attempts: 0 }).whereNot('id', t.emailId ?? 0);
-  const ids = (await others.clone().select('id')).map((r: { id: number }) => r.id);
-  if (ids.length > 0) {
-    await trx('email_contents').whereIn('email_id', ids).delete();
-    await trx('emails').whereIn('id', ids).update({ status: 'FAILED', error: 'non envoyé : brouillon d’une tentative qui n’a pas abouti' });
-  }
 }
 
 /** Deletes everything personal of a closed request; what remains is the anonymous stub and its milestones. */

@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
+import type { Config } from '../config';
 import type { Db } from '../db/connection';
-import { claimAttempt, commitAttempt, emailForDelivery, setEmailStatus } from '../db/emails';
-import type { Transport } from './transport';
+import { claimAttempt, commitAttempt, emailForDelivery, markEmailFailed, setEmailStatus } from '../db/emails';
+import { createTransport, type Transport } from './transport';
 
 export interface DeliveryHooks {
   /** Called after the transport accepted the e-mail and before it is marked SENT (tests crash here). */
@@ -66,4 +67,24 @@ export async function deliverEmail(
   );
   await hooks.afterSend?.(emailId);
   await setEmailStatus(db, emailId, 'SENT', { sent_at: Date.now() });
+}
+
+/**
+ * Sends a recorded e-mail at once from outside any workflow (the web process: a message,
+ * a citizen's reply, an account link), through its own transport: these are few. A
+ * failure is not retried: the e-mail is marked FAILED, where the pages show it, and the
+ * reason is returned (null when it went out).
+ */
+export async function sendNow(db: Db, config: Pick<Config, 'smtpUrl' | 'mailFrom'>, emailId: number): Promise<string | null> {
+  const transport = createTransport(config.smtpUrl);
+  try {
+    await deliverEmail(db, transport, config.mailFrom, emailId);
+    return null;
+  } catch (err) {
+    const reason = String((err as Error).message);
+    await markEmailFailed(db, emailId, reason);
+    return reason;
+  } finally {
+    transport.close();
+  }
 }

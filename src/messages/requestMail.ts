@@ -1,12 +1,11 @@
 import crypto from 'node:crypto';
-import type { EmailKind } from '../activities/types';
+import type { EmailKind } from '../db/emails';
 import type { Ctx } from '../commands/context';
 import { recordEmail } from '../db/emails';
 import type { RequestRow } from '../db/requests';
 import { emailContext } from '../mail/context';
-import { deliverEmail } from '../mail/outbox';
+import { sendNow } from '../mail/outbox';
 import { renderEmailFor } from '../mail/templates';
-import { createTransport } from '../mail/transport';
 
 /**
  * Records and sends, from the web process, one e-mail about a request (a message to the
@@ -25,13 +24,6 @@ export async function mailAboutRequest(
   const emailId = await recordEmail(ctx.db, {
     key: `${kind}:${request.id}:${crypto.randomUUID()}`, requestId: request.id, kind, agentId: to.agentId, to: to.address, ...rendered,
   });
-  const transport = createTransport(ctx.config.smtpUrl);
-  try {
-    await deliverEmail(ctx.db, transport, ctx.config.mailFrom, emailId);
-  } catch (err) {
-    await ctx.db('emails').where({ id: emailId }).whereNot('status', 'SENT').update({ status: 'FAILED', error: String((err as Error).message).slice(0, 500) });
-  } finally {
-    transport.close();
-  }
+  await sendNow(ctx.db, ctx.config, emailId);
   return emailId;
 }

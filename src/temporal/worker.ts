@@ -1,11 +1,9 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { Client } from '@temporalio/client';
-import { createBulkActivities } from '../activities/bulk';
-import { createWebhookActivities } from '../activities/webhooks';
 import { startPendingDeliveries } from '../partners/deliveries';
 
-export interface WorkerDeps extends ActivityDeps {
+export interface WorkerDeps extends Omit<ActivityDeps, 'client'> {
   address: string;
   namespace: string;
   taskQueue: string;
@@ -27,17 +25,15 @@ export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; 
   const connection = await NativeConnection.connect({ address: deps.address });
   // Activities start the webhook delivery workflows through the worker's own connection.
   const client = new Client({ connection, namespace: deps.namespace });
-  const base = createActivities(deps);
   const worker = await Worker.create({
     connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    // The webhook activities wrap recordTransition and announceSubmission (they start the deliveries).
     // A killed worker's cached workflows wait this long on its sticky queue before another
     // worker replays them (10 s by default): half of that keeps the purge within its minute
     // after a crash, for a few more replays when a worker is merely busy.
     stickyQueueScheduleToStartTimeout: '5 seconds',
-    activities: { ...base, ...createBulkActivities(deps), ...createWebhookActivities({ ...deps, client }, base) },
+    activities: createActivities({ ...deps, client }),
     ...(deps.workflowBundle
       ? { workflowBundle: deps.workflowBundle }
       : { workflowsPath: require.resolve('../../workflows') }),

@@ -1,0 +1,129 @@
+// The e-mail activities: the receipt and the agents' information at submission, the
+// reminders and notices the timers send, the citizen e-mails of a take or a close, and
+// the daily digest. Registered by name in ./index.ts.
+import { Context, log } from '@temporalio/activity';
+import { msUntilHour, sendDigests } from '../accounts/digest';
+import { agentsOfService, findAgentRow, type AgentRow } from '../db/agents';
+import { markEmailFailed, recordEmail } from '../db/emails';
+import { wantsImmediate } from '../db/notificationPrefs';
+import { findPersonal, findRequestById } from '../db/requests';
+import { emailContext } from '../mail/context';
+import { deliverEmail } from '../mail/outbox';
+import { renderEmailFor } from '../mail/templates';
+import type { ActivityDeps } from './deps';
+import type { Activities, EmailKind } from './types';
+
+/**
+ * Runs an e-mail activity while beating every second: a worker killed mid-send is then
+ * noticed within the workflow's heartbeat timeout (seconds), not its start-to-close timeout.
+ */
+async function beating<T>(work: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  context.heartbeat();
+  const timer = setInterval(() => context.heartbeat(), 1000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+type MailActivities = Pick<Activities, 'notifyAgents' | 'notifyAgent' | 'sendEmail' | 'markEmailFailed' | 'msUntilDigest' | 'sendDigests'> & {
+  /** The e-mails of announceSubmission (which also starts its webhook deliveries). */
+  announceByEmail: Activities['announceSubmission'];
+};
+
+export function mailActivities({ db, transport, config, hooks }: ActivityDeps): MailActivities {
+  const deliver = (emailId: number) => deliverEmail(db, transport, config.mailFrom, emailId, hooks);
+
+  const loadRequest = async (requestId: number) => {
+    const request = await findRequestById(db, requestId);
+    if (!request) {
+      throw new Error(`demande ${requestId} introuvable`);
+    }
+    return request;
+  };
+
+  /** Renders, records and sends one template e-mail to one agent, under its own key. */
+  const mailAgent = async (requestId: number, kind: EmailKind, key: string, agent: AgentRow) => {
+    const request = await loadRequest(requestId);
+    const rendered = await renderEmailFor(db, kind, await emailContext(db, request, config.publicUrl, agent));
+    const emailId = await recordEmail(db, { key, requestId, kind, agentId: agent.id, to: agent.email, ...rendered });
+    await deliver(emailId);
+  };
+
+  // A reminder re-reads the request first: if it has moved on, it sends nothing.
+  const stillIn = async (requestId: number, status: string | undefined) =>
+    status === undefined || (await loadRequest(requestId)).status === status;
+
+  return {
+    announceByEmail({ requestId, key }) {
+      return beating(async () => {
+        const request = await findRequestById(db, requestId);
+        if (!request) {
+          // submit() removed the rows after a start whose answer was lost: the workflow ends.
+          log.warn('filing withdrawn before its announcement', { requestId });
+          return 'withdrawn';
+        }
+        const personal = await findPersonal(db, requestId);
+        if (personal?.email) {
+          const rendered = await renderEmailFor(db, 'RECEIPT', await emailContext(db, request, config.publicUrl, null));
+          const emailId = await recordEmail(db, { key: `${key}:RECEIPT`, requestId, kind: 'RECEIPT', agentId: null, to: personal.email, ...rendered });
+          await deliver(emailId);
+        }
+        // Agents who chose the daily digest, or nothing, get no information e-mail here.
+        for (const agent of (await agentsOfService(db, request.service_id)).filter(wantsImmediate)) {
+          await mailAgent(requestId, 'NEW_REQUEST', `${key}:NEW_REQUEST:${agent.id}`, agent);
+        }
+        return 'announced';
+      });
+    },
+
+    notifyAgents({ requestId, kind, key, onlyIfStatus }) {
+      return beating(async () => {
+        if (!(await stillIn(requestId, onlyIfStatus))) {
+          log.info('reminder skipped: the request moved on', { requestId, kind });
+          return;
+        }
+        const request = await loadRequest(requestId);
+        const agents = await agentsOfService(db, request.service_id);
+        // Only the information e-mail follows the agent's choice; reminders and deletion notices always go.
+        for (const agent of kind === 'NEW_REQUEST' ? agents.filter(wantsImmediate) : agents) {
+          await mailAgent(requestId, kind, `${key}:${agent.id}`, agent);
+        }
+      });
+    },
+
+    notifyAgent({ requestId, kind, key, agentId, onlyIfStatus }) {
+      return beating(async () => {
+        if (!(await stillIn(requestId, onlyIfStatus))) {
+          return;
+        }
+        const agent = await findAgentRow(db, agentId);
+        if (agent) {
+          await mailAgent(requestId, kind, key, agent);
+        }
+      });
+    },
+
+    sendEmail({ emailId }) {
+      return beating(async () => {
+        await deliver(emailId);
+      });
+    },
+
+    async markEmailFailed({ emailId, error }) {
+      if (!(await markEmailFailed(db, emailId, error))) {
+        log.warn('e-mail not sent and not recorded as failed (no such row, or already sent)', { emailId, error });
+      }
+    },
+
+    async msUntilDigest() {
+      return msUntilHour(Date.now(), config.digestHour);
+    },
+
+    async sendDigests({ at }) {
+      return sendDigests(db, transport, config, at);
+    },
+  };
+}
