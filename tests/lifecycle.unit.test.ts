@@ -1,5 +1,7 @@
 import type { Delays } from '../workflows/definitions';
-import { allowedActions, nextDeadline, refusalOf, type TimerState } from '../workflows/lifecycle';
+import {
+  ACTIONS, allowedActions, changeOf, changeOfStep, isLifecycleEvent, nextDeadline, refusalOf, replyResumes, showsOutcome, TIMED_STEPS, type TimerState,
+} from '../workflows/lifecycle';
 
 const delays: Delays = { unprocessedReminderMs: 200, reminderEveryMs: 100, deletionMs: 1000, deletionWarningMs: 300, inProgressReminderMs: 500 };
 const base: TimerState = {
@@ -47,5 +49,63 @@ describe('the next timer', () => {
     expect(nextDeadline({ ...base, status: 'EN_ATTENTE', holdUntil: 30_000 })).toEqual({ kind: 'HOLD_END', at: 30_000 });
     expect(nextDeadline({ ...base, status: 'EN_ATTENTE' })).toBeNull();
     expect(nextDeadline({ ...base, status: 'CLOTUREE' })).toBeNull();
+  });
+});
+
+describe('the rulebook', () => {
+  test('each action: the statuses it starts from, where it leads and the event it writes', () => {
+    expect(ACTIONS).toEqual({
+      take: { from: ['NON_TRAITEE'], to: 'EN_COURS', event: 'TAKEN' },
+      hold: { from: ['EN_COURS'], to: 'EN_ATTENTE', event: 'HELD' },
+      resume: { from: ['EN_ATTENTE'], to: 'EN_COURS', event: 'RESUMED' },
+      reassign: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: 'REASSIGNED' },
+      annotate: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
+      close: { from: ['EN_COURS', 'EN_ATTENTE'], to: 'CLOTUREE', event: 'CLOSED' },
+    });
+    expect(TIMED_STEPS.expire).toEqual({ from: ['NON_TRAITEE'], to: 'CLOTUREE', event: 'EXPIRED' });
+    expect(TIMED_STEPS.holdEnd).toEqual({ from: ['EN_ATTENTE'], to: 'EN_COURS', event: 'HOLD_ENDED' });
+    const events = [...Object.values(ACTIONS), ...Object.values(TIMED_STEPS)].map((s) => s.event).filter((e) => e !== null);
+    expect(events.every(isLifecycleEvent)).toBe(true);
+    expect(isLifecycleEvent('NOTE')).toBe(false);
+  });
+
+  test('the change of each action: its status, its fields; leaving the hold ends its date and the waiting', () => {
+    expect(changeOf('take', { agentId: 3 })).toEqual({ status: 'EN_COURS', assigneeId: 3, holdUntil: null, waitingForCitizen: false });
+    expect(changeOf('hold', { until: 5000, waitingForCitizen: true })).toEqual({ status: 'EN_ATTENTE', holdUntil: 5000, waitingForCitizen: true });
+    // A hold of an older history carries no flag: not waiting.
+    expect(changeOf('hold', { until: null })).toEqual({ status: 'EN_ATTENTE', holdUntil: null, waitingForCitizen: false });
+    expect(changeOf('resume', {})).toEqual({ status: 'EN_COURS', holdUntil: null, waitingForCitizen: false });
+    expect(changeOf('reassign', { toAgentId: 4 })).toEqual({ assigneeId: 4 });
+    expect(changeOf('annotate', {})).toEqual({});
+    expect(changeOf('close', { closingCode: 'TRAITEE' })).toEqual({ status: 'CLOTUREE', closingCode: 'TRAITEE', holdUntil: null, waitingForCitizen: false });
+    expect(changeOfStep(TIMED_STEPS.holdEnd)).toEqual({ status: 'EN_COURS', holdUntil: null, waitingForCitizen: false });
+  });
+
+  test('messages and replies: allowed on an open request; a reply resumes only a hold waiting for it', () => {
+    for (const status of ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'] as const) {
+      expect(refusalOf('message', { status, assigneeId: null })).toBeNull();
+      expect(refusalOf('reply', { status, assigneeId: null })).toBeNull();
+    }
+    expect(refusalOf('message', { status: 'CLOTUREE', assigneeId: 3 })).toEqual({ code: 'ALREADY_CLOSED', assigneeId: 3 });
+    expect(refusalOf('reply', { status: 'CLOTUREE', assigneeId: 3 })).toEqual({ code: 'REQUEST_CLOSED_FOR_REPLY', assigneeId: 3 });
+    expect(replyResumes({ status: 'EN_ATTENTE', waitingForCitizen: true })).toBe(true);
+    expect(replyResumes({ status: 'EN_ATTENTE', waitingForCitizen: false })).toBe(false);
+    expect(replyResumes({ status: 'EN_ATTENTE' })).toBe(false);
+    expect(replyResumes({ status: 'EN_COURS', waitingForCitizen: true })).toBe(false);
+  });
+
+  test('what a bulk action leaves behind', () => {
+    const taken = { status: 'EN_COURS' as const, assigneeId: 3, closingCode: null };
+    expect(showsOutcome('take', { agentId: 3 }, taken)).toBe(true);
+    // Taken, then put on hold already: still the take's doing.
+    expect(showsOutcome('take', { agentId: 3 }, { ...taken, status: 'EN_ATTENTE' })).toBe(true);
+    expect(showsOutcome('take', { agentId: 4 }, taken)).toBe(false);
+    expect(showsOutcome('take', { agentId: 3 }, { ...taken, status: 'NON_TRAITEE' })).toBe(false);
+    expect(showsOutcome('close', { closingCode: 'TRAITEE' }, { ...taken, status: 'CLOTUREE', closingCode: 'TRAITEE' })).toBe(true);
+    expect(showsOutcome('close', { closingCode: 'TRAITEE' }, { ...taken, status: 'CLOTUREE', closingCode: 'SANS_SUITE' })).toBe(false);
+    expect(showsOutcome('close', { closingCode: 'TRAITEE' }, taken)).toBe(false);
+    expect(showsOutcome('reassign', { toAgentId: 3 }, taken)).toBe(true);
+    expect(showsOutcome('reassign', { toAgentId: 3 }, { ...taken, status: 'NON_TRAITEE' })).toBe(true);
+    expect(showsOutcome('reassign', { toAgentId: 5 }, taken)).toBe(false);
   });
 });

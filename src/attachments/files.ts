@@ -6,6 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Config } from '../config';
+import { insertAttachment, type AttachmentRow } from '../db/attachments';
+
+// The queries moved to src/db/attachments.ts; the pages still import them from here.
+export { attachmentsOf, visibleFiles, type AttachmentRow } from '../db/attachments';
 
 export const ATTACHMENT_LIMITS = { files: 5, fileSize: 10 * 1024 * 1024 };
 
@@ -17,17 +21,6 @@ export interface Upload {
   size: number;
 }
 
-export interface AttachmentRow {
-  id: number;
-  request_id: number;
-  message_id: number | null;
-  field_key: string | null;
-  storage_name: string;
-  file_name: string;
-  content_type: string;
-  size: number;
-  created_at: number;
-}
 
 const SIGNATURES: [string, number[]][] = [
   ['application/pdf', [0x25, 0x50, 0x44, 0x46, 0x2d]], // %PDF-
@@ -98,7 +91,7 @@ export async function storeAttachments(
     const contentType = contentTypeOf(await readHead(u.path))!;
     await fs.promises.copyFile(u.path, path.join(folder, storageName));
     stored.push(path.join(folder, storageName));
-    await trx('attachments').insert({
+    await insertAttachment(trx, {
       request_id: requestId, message_id: opts.messageId ?? null, field_key: opts.messageId ? null : u.field,
       storage_name: storageName, file_name: cleanName(u.fileName), content_type: contentType, size: u.size, created_at: opts.now,
     });
@@ -113,14 +106,4 @@ export async function removeFiles(files: string[]): Promise<void> {
 /** The purge's part on disk: every file of the request, gone. */
 export async function removeRequestFolder(config: Config, requestId: number): Promise<void> {
   await fs.promises.rm(requestFolder(config, requestId), { recursive: true, force: true });
-}
-
-export async function attachmentsOf(db: Knex, requestId: number): Promise<AttachmentRow[]> {
-  return db('attachments').where({ request_id: requestId }).orderBy('id');
-}
-
-/** The files of a request's messages meant for the citizen (never an internal note's). */
-export async function visibleFiles(db: Knex, requestId: number): Promise<AttachmentRow[]> {
-  return db('attachments as a').join('messages as m', 'm.id', 'a.message_id')
-    .where('a.request_id', requestId).where('m.visible', true).orderBy('a.id').select('a.*');
 }

@@ -1,5 +1,6 @@
 import type { Agent } from '../db/agents';
 import { deleteComment, insertComment } from '../db/requests';
+import { isEventType } from '../db/views';
 import { annotateUpdate } from '../../workflows/definitions';
 import { loadForAgent, refuseByStatus, runUpdate, type Ctx } from './context';
 import { CommandError } from './errors';
@@ -7,8 +8,7 @@ import { CommandError } from './errors';
 /** Baliser: adds an event of a listed type, with a comment, to the history. */
 export async function annotate(ctx: Ctx, agent: Agent, reference: string, props: { eventType: string; comment: string }) {
   const request = await loadForAgent(ctx, agent, reference);
-  const known = await ctx.db('event_types').where({ code: props.eventType }).first('code');
-  if (!known) {
+  if (!(await isEventType(ctx.db, props.eventType))) {
     throw CommandError.of(400, 'UNKNOWN_EVENT_TYPE', { value: props.eventType }, 'eventType');
   }
   await refuseByStatus(ctx, request, 'annotate');

@@ -1,6 +1,7 @@
 import type { Agent } from '../db/agents';
 import { findAgentRowByCode } from '../db/agents';
 import { insertBulkJob, type BulkAction } from '../db/bulkJobs';
+import { existingRequestIds } from '../db/requests';
 import { isChoosableClosingCode } from '../db/views';
 import { bulkWorkflow, bulkWorkflowId } from '../../workflows/bulk';
 import type { Ctx } from './context';
@@ -30,7 +31,7 @@ export async function startBulk(ctx: Ctx, agent: Agent, props: BulkProps): Promi
   }
   // An id of no request cannot be an item (a hand-made form may hold any number); another
   // service's is kept, and refused by the job as « Demande inconnue ».
-  const existing = new Set((await ctx.db('requests').whereIn('id', asked).pluck('id')).map(Number));
+  const existing = await existingRequestIds(ctx.db, asked);
   const ids = asked.filter((id) => existing.has(id));
   if (ids.length === 0) {
     throw CommandError.of(400, 'BULK_EMPTY', {}, 'ids');

@@ -1,7 +1,8 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Delays } from '../../workflows/definitions';
 import { delaysChangedSignal, workflowIdOf } from '../../workflows/definitions';
-import { delayColumns, delaysOf, findFormType } from '../db/formTypes';
+import { delayColumns, delaysOf, findFormType, updateDelays } from '../db/formTypes';
+import { openReferencesOf } from '../db/requests';
 import type { Ctx } from './context';
 import { CommandError } from './errors';
 
@@ -16,13 +17,10 @@ export async function changeDelays(ctx: Ctx, slug: string, delays: Partial<Delay
   }
   const changes = delayColumns(delays);
   if (Object.keys(changes).length > 0) {
-    await ctx.db('form_types').where({ id: before.id }).update(changes);
+    await updateDelays(ctx.db, before.id, changes);
   }
   const after = delaysOf((await findFormType(ctx.db, slug))!);
-  const references: string[] = await ctx.db('requests')
-    .where({ form_type_id: before.id })
-    .whereNot('status', 'CLOTUREE')
-    .pluck('reference');
+  const references = await openReferencesOf(ctx.db, before.id);
   let signalled = 0;
   for (const reference of references) {
     try {

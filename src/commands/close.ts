@@ -1,4 +1,5 @@
 import type { Agent } from '../db/agents';
+import { isChoosableClosingCode } from '../db/views';
 import { closeUpdate } from '../../workflows/definitions';
 import { prepareCitizenEmail, type CitizenEmailChoice } from './citizenEmail';
 import { loadForAgent, refuseByStatus, runUpdate, type Ctx } from './context';
@@ -7,8 +8,7 @@ import { CommandError } from './errors';
 /** Clôturer: CLOTUREE with a closing code, optionally telling the citizen; the workflow then purges personal data. */
 export async function close(ctx: Ctx, agent: Agent, reference: string, props: CitizenEmailChoice & { closingCode: string }) {
   const request = await loadForAgent(ctx, agent, reference);
-  const code = await ctx.db('closing_codes').where({ code: props.closingCode, system: false }).first('code');
-  if (!code) {
+  if (!(await isChoosableClosingCode(ctx.db, props.closingCode))) {
     throw CommandError.of(400, 'UNKNOWN_CLOSING_CODE', { value: props.closingCode }, 'closingCode');
   }
   await refuseByStatus(ctx, request, 'close');

@@ -1,6 +1,5 @@
-import type { Db } from '../db/connection';
 import { delaysOf, findFormType, findFormTypeById } from '../db/formTypes';
-import { deleteRequest, findRequestById, insertRequest, type Channel, type Citizen } from '../db/requests';
+import { deleteRequest, findRequestById, insertRequest, markWorkflowStarted, unstartedIntakes, type Channel, type Citizen } from '../db/requests';
 import { earlierFiling, isUniqueViolation, recordKey, type IdempotencyClaim } from '../db/idempotency';
 import { workflowIdOf } from '../../workflows/definitions';
 import { requestWorkflow } from '../../workflows/request';
@@ -92,7 +91,7 @@ export async function submit(ctx: Ctx, props: SubmitProps): Promise<Filed> {
   } catch (err) {
     if (await workflowExists(ctx, reference)) {
       // The start was carried out and only its answer was lost: the request is filed.
-      await ctx.db('requests').where({ id }).update({ workflow_started: true });
+      await markWorkflowStarted(ctx.db, id);
       return { reference, trackingCode, status: 'NON_TRAITEE' };
     }
     // Not started, or Temporal cannot say: undone. Should the start still land, the
@@ -159,7 +158,7 @@ async function startWorkflow(ctx: Ctx, r: { id: number; reference: string; creat
     taskQueue: ctx.config.taskQueue,
     args: [{ requestId: r.id, reference: r.reference, submittedAt: r.createdAt, delays: r.delays }],
   });
-  await ctx.db('requests').where({ id: r.id }).update({ workflow_started: true });
+  await markWorkflowStarted(ctx.db, r.id);
 }
 
 /** Starts the workflow of a request filed earlier (a replayed filing, the sweep), with its form type's delays. */
@@ -173,13 +172,10 @@ async function startFiledWorkflow(ctx: Ctx, r: { id: number; reference: string; 
  * starting their workflow (older than `graceMs`, so that intakes in progress are left alone).
  */
 export async function startPendingWorkflows(ctx: Ctx, graceMs = 60_000): Promise<number> {
-  const pending: { id: number; reference: string; created_at: number; form_type_id: number }[] = await pendingIntakes(ctx.db, Date.now() - graceMs);
+  const pending = await unstartedIntakes(ctx.db, Date.now() - graceMs);
   for (const r of pending) {
     await startFiledWorkflow(ctx, r);
   }
   return pending.length;
 }
 
-function pendingIntakes(db: Db, before: number) {
-  return db('requests').where({ workflow_started: false }).where('created_at', '<', before).select('id', 'reference', 'created_at', 'form_type_id').limit(1000);
-}

@@ -67,3 +67,8 @@ export async function findFormTypeById(db: Db, id: number): Promise<FormTypeRow 
 export async function listFormTypes(db: Db): Promise<FormTypeRow[]> {
   return query(db).orderBy('f.title');
 }
+
+/** Sets some delay columns of a form type (see delayColumns). */
+export async function updateDelays(db: Db, id: number, columns: Record<string, number>): Promise<void> {
+  await db('form_types').where({ id }).update(columns);
+}

@@ -1,4 +1,5 @@
-import { attachmentPath, removeFiles, storeAttachments, type AttachmentRow, type Upload } from '../attachments/files';
+import { attachmentPath, removeFiles, storeAttachments, type Upload } from '../attachments/files';
+import type { AttachmentRow } from './attachments';
 import type { Config } from '../config';
 import type { Db } from './connection';
 

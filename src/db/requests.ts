@@ -235,3 +235,23 @@ export async function purgeRequest(db: Db, requestId: number, at: number): Promi
     await db.raw('PRAGMA wal_checkpoint(TRUNCATE)');
   }
 }
+
+/** Of these ids, those that name a request. */
+export async function existingRequestIds(db: Db, ids: number[]): Promise<Set<number>> {
+  return new Set((await db('requests').whereIn('id', ids).pluck('id')).map(Number));
+}
+
+/** The open requests of a form type (their workflows follow its delays). */
+export async function openReferencesOf(db: Db, formTypeId: number): Promise<string[]> {
+  return db('requests').where({ form_type_id: formTypeId }).whereNot('status', 'CLOTUREE').pluck('reference');
+}
+
+/** The request's workflow is known to run. */
+export async function markWorkflowStarted(db: Db, id: number): Promise<void> {
+  await db('requests').where({ id }).update({ workflow_started: true });
+}
+
+/** Requests filed before `before` whose workflow was never started (at most 1000). */
+export async function unstartedIntakes(db: Db, before: number): Promise<{ id: number; reference: string; created_at: number; form_type_id: number }[]> {
+  return db('requests').where({ workflow_started: false }).where('created_at', '<', before).select('id', 'reference', 'created_at', 'form_type_id').limit(1000);
+}

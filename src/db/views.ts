@@ -10,6 +10,10 @@ export async function listEventTypes(db: Db): Promise<CodeLabel[]> {
   return db('event_types').select('code', 'label').orderBy('label');
 }
 
+export async function isEventType(db: Db, code: string): Promise<boolean> {
+  return Boolean(await db('event_types').where({ code }).first('code'));
+}
+
 /** The codes an agent may choose; system codes (EXPIRED) are set by the timers only. */
 export async function listClosingCodes(db: Db): Promise<CodeLabel[]> {
   return db('closing_codes').where({ system: false }).select('code', 'label').orderBy('label');

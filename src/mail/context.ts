@@ -1,7 +1,9 @@
 import type { Db } from '../db/connection';
 import type { AgentRow } from '../db/agents';
 import { findFormTypeById } from '../db/formTypes';
+import { inProgressSince, lastReassignerName } from '../db/events';
 import { findPersonal, type RequestRow } from '../db/requests';
+import { closingLabel } from '../db/views';
 
 export const MUNICIPALITY = 'Mairie de Guichet-sur-Mer';
 
@@ -17,19 +19,9 @@ export async function emailContext(
 ): Promise<Record<string, unknown>> {
   const personal = await findPersonal(db, request.id);
   const formType = await findFormTypeById(db, request.form_type_id);
-  const closing = request.closing_code
-    ? await db('closing_codes').where({ code: request.closing_code }).first('label')
-    : undefined;
-  const lastReassign = await db('events as e')
-    .join('agents as a', 'a.id', 'e.agent_id')
-    .where({ 'e.request_id': request.id, 'e.type': 'REASSIGNED' })
-    .orderBy('e.seq', 'desc')
-    .first('a.name');
-  const inProgressSince = await db('events')
-    .where({ request_id: request.id })
-    .whereIn('type', ['TAKEN', 'RESUMED', 'HOLD_ENDED'])
-    .max({ at: 'at' })
-    .first();
+  const closing = await closingLabel(db, request.closing_code);
+  const reassignedBy = await lastReassignerName(db, request.id);
+  const since = await inProgressSince(db, request.id);
   return {
     municipality: MUNICIPALITY,
     reference: request.reference,
@@ -38,10 +30,10 @@ export async function emailContext(
     serviceName: request.service_name,
     citizenName: personal ? `${personal.first_name} ${personal.last_name}` : '',
     agentName: recipient?.name ?? request.assignee_name ?? '',
-    actorName: lastReassign?.name ?? '',
-    closingLabel: closing?.label ?? '',
+    actorName: reassignedBy ?? '',
+    closingLabel: closing ?? '',
     submittedAt: formatDate(request.created_at),
-    inProgressSince: formatDate(inProgressSince?.at),
+    inProgressSince: formatDate(since),
     deletionDate: formType ? formatDate(Number(request.created_at) + Number(formType.deletion_ms)) : '',
     requestUrl: `${publicUrl}/demandes/${request.reference}`,
     trackingUrl: `${publicUrl}/suivi?code=${request.tracking_code}`,

@@ -2,6 +2,7 @@
 // of the requests of its form types, signed with a secret shown once at registration.
 import { CommandError } from '../commands/errors';
 import type { Db } from '../db/connection';
+import { countLiveWebhooks, insertWebhook, liveWebhooks, removeWebhook } from '../db/partnerKeys';
 import { t } from '../i18n';
 import { newWebhookSecret } from './signature';
 
@@ -17,25 +18,22 @@ const MAX_WEBHOOKS_PER_KEY = 10;
 const view = (r: { id: number; url: string; created_at: number }): WebhookView => ({ id: Number(r.id), url: r.url, createdAt: new Date(Number(r.created_at)).toISOString() });
 
 export async function registerWebhook(db: Db, tokenId: number, url: string): Promise<WebhookView & { secret: string }> {
-  const count = await db('webhooks').where({ token_id: tokenId }).whereNull('deleted_at').count({ n: '*' }).first();
-  if (Number(count?.n ?? 0) >= MAX_WEBHOOKS_PER_KEY) {
+  if ((await countLiveWebhooks(db, tokenId)) >= MAX_WEBHOOKS_PER_KEY) {
     throw new CommandError(409, 'TOO_MANY_WEBHOOKS', t('errors.TOO_MANY_WEBHOOKS', { max: String(MAX_WEBHOOKS_PER_KEY) }));
   }
   const secret = newWebhookSecret();
   const createdAt = Date.now();
-  const [id] = await db('webhooks').insert({ token_id: tokenId, url, secret, created_at: createdAt });
+  const id = await insertWebhook(db, { tokenId, url, secret, createdAt });
   return { ...view({ id, url, created_at: createdAt }), secret };
 }
 
 export async function listWebhooks(db: Db, tokenId: number): Promise<WebhookView[]> {
-  const rows = await db('webhooks').where({ token_id: tokenId }).whereNull('deleted_at').orderBy('id').select('id', 'url', 'created_at');
-  return rows.map(view);
+  return (await liveWebhooks(db, tokenId)).map(view);
 }
 
 /** Removes a webhook of this key (another key's is "not found"); its pending deliveries are cancelled when their turn comes. */
 export async function deleteWebhook(db: Db, tokenId: number, id: number): Promise<void> {
-  const removed = await db('webhooks').where({ id, token_id: tokenId }).whereNull('deleted_at').update({ deleted_at: Date.now() });
-  if (!removed) {
+  if (!(await removeWebhook(db, tokenId, id, Date.now()))) {
     throw CommandError.of(404, 'WEBHOOK_NOT_FOUND');
   }
 }
