@@ -3,9 +3,10 @@ import { deleteComment, insertComment } from '../db/requests';
 import { annotateUpdate } from '../../workflows/definitions';
 import { loadForAgent, refuseByStatus, runUpdate, type Ctx } from './context';
 import { CommandError } from './errors';
+import type { AnnotateProps } from './schemas';
 
 /** Baliser: adds an event of a listed type, with a comment, to the history. */
-export async function annotate(ctx: Ctx, agent: Agent, reference: string, props: { eventType: string; comment: string }) {
+export async function annotate(ctx: Ctx, agent: Agent, reference: string, props: AnnotateProps) {
   const request = await loadForAgent(ctx, agent, reference);
   const known = await ctx.db('event_types').where({ code: props.eventType }).first('code');
   if (!known) {

@@ -1,11 +1,12 @@
 import type { Agent } from '../db/agents';
 import { closeUpdate } from '../../workflows/definitions';
-import { prepareCitizenEmail, type CitizenEmailChoice } from './citizenEmail';
+import { prepareCitizenEmail } from './citizenEmail';
 import { loadForAgent, refuseByStatus, runUpdate, type Ctx } from './context';
 import { CommandError } from './errors';
+import type { CloseProps } from './schemas';
 
 /** Clôturer: CLOTUREE with a closing code, optionally telling the citizen; the workflow then purges personal data. */
-export async function close(ctx: Ctx, agent: Agent, reference: string, props: CitizenEmailChoice & { closingCode: string }) {
+export async function close(ctx: Ctx, agent: Agent, reference: string, props: CloseProps) {
   const request = await loadForAgent(ctx, agent, reference);
   const code = await ctx.db('closing_codes').where({ code: props.closingCode, system: false }).first('code');
   if (!code) {
