@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { parseDuration } from './cli/durations';
+import { requireDelay } from './durations';
 
 /** Everything Guichet reads from the environment, in one place (the README lists the same). */
 export interface Config {
@@ -68,7 +68,7 @@ function int(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
 /** A duration such as `10s`, `1h`, `3d` (or `200ms` for tests). */
 function duration(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
   const raw = text(name, env);
-  return raw === null ? fallback : parseDuration(raw, name);
+  return raw === null ? fallback : requireDelay(raw, name);
 }
 
 function text(name: string, env: NodeJS.ProcessEnv): string | null {

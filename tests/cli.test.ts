@@ -39,7 +39,7 @@ test.each([
   [['agent', 'create', 'x3', '--email', 'x@mairie.example'], /--name/],
   [['agent', 'create', 'x4', '--name', 'X', '--email', 'x@mairie.example', '--password', 'court'], /au moins 8 caractères/],
   [['token', 'create', 'personne'], /agent inconnu/],
-  [['form-type', 'delays', 'acte-naissance', '--deletion', '2 jours'], /--deletion : durée invalide/],
+  [['form-type', 'delays', 'acte-naissance', '--deletion', 'deux jours'], /--deletion : durée invalide/],
   [['form-type', 'delays', 'acte-naissance', '--reminder-every', '0s'], /--reminder-every : durée invalide/],
   [['form-type', 'delays', 'inconnue', '--deletion', '2d'], /Démarche inconnue/],
   [['commande-inconnue'], /unknown command/],

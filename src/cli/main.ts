@@ -10,7 +10,7 @@ import { keptSessionSecret, sessionSecretOf } from '../accounts/sessionSecret';
 import type { Delays } from '../../workflows/definitions';
 import { Runtime } from '../runtime';
 import { createScopedKey, listPartnerKeys, revokePartnerKey } from '../partners/keys';
-import { parseDuration } from './durations';
+import { requireDelay } from '../durations';
 import { start } from './start';
 
 function untilSignal(runtime: Runtime): void {
@@ -157,7 +157,7 @@ export function program(): Command {
       const delays: Partial<Delays> = {};
       const set = (key: keyof Delays, option: string, value: string | undefined) => {
         if (value !== undefined) {
-          delays[key] = parseDuration(value, option);
+          delays[key] = requireDelay(value, option);
         }
       };
       set('unprocessedReminderMs', '--unprocessed-reminder', o.unprocessedReminder);

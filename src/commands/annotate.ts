@@ -4,9 +4,10 @@ import { isEventType } from '../db/views';
 import { annotateUpdate } from '../../workflows/definitions';
 import { loadForAgent, refuseByStatus, runUpdate, type Ctx } from './context';
 import { CommandError } from './errors';
+import type { AnnotateProps } from './schemas';
 
 /** Baliser: adds an event of a listed type, with a comment, to the history. */
-export async function annotate(ctx: Ctx, agent: Agent, reference: string, props: { eventType: string; comment: string }) {
+export async function annotate(ctx: Ctx, agent: Agent, reference: string, props: AnnotateProps) {
   const request = await loadForAgent(ctx, agent, reference);
   if (!(await isEventType(ctx.db, props.eventType))) {
     throw CommandError.of(400, 'UNKNOWN_EVENT_TYPE', { value: props.eventType }, 'eventType');

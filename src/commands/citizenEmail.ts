@@ -7,12 +7,10 @@ import { emailContext } from '../mail/context';
 import { htmlOf, renderEmailFor, type RenderedEmail } from '../mail/templates';
 import type { Ctx } from './context';
 import { CommandError } from './errors';
+import type { TakeProps } from './schemas';
 
-export interface CitizenEmailChoice {
-  notifyCitizen: boolean;
-  subject?: string;
-  body?: string;
-}
+/** The send / don't send choice of a take or a close, with the edited subject and body. */
+export type CitizenEmailChoice = TakeProps;
 
 /** The e-mail the agent is offered before a take or a close, to edit or to skip. */
 export async function previewCitizenEmail(

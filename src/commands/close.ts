@@ -1,12 +1,13 @@
 import type { Agent } from '../db/agents';
 import { isChoosableClosingCode } from '../db/views';
 import { closeUpdate } from '../../workflows/definitions';
-import { prepareCitizenEmail, type CitizenEmailChoice } from './citizenEmail';
+import { prepareCitizenEmail } from './citizenEmail';
 import { loadForAgent, refuseByStatus, runUpdate, type Ctx } from './context';
 import { CommandError } from './errors';
+import type { CloseProps } from './schemas';
 
 /** Clôturer: CLOTUREE with a closing code, optionally telling the citizen; the workflow then purges personal data. */
-export async function close(ctx: Ctx, agent: Agent, reference: string, props: CitizenEmailChoice & { closingCode: string }) {
+export async function close(ctx: Ctx, agent: Agent, reference: string, props: CloseProps) {
   const request = await loadForAgent(ctx, agent, reference);
   if (!(await isChoosableClosingCode(ctx.db, props.closingCode))) {
     throw CommandError.of(400, 'UNKNOWN_CLOSING_CODE', { value: props.closingCode }, 'closingCode');

@@ -3,9 +3,10 @@ import { loadAgent, findAgentRowByCode } from '../db/agents';
 import { reassignUpdate } from '../../workflows/definitions';
 import { loadForAgent, refuseByStatus, runUpdate, type Ctx } from './context';
 import { CommandError } from './errors';
+import type { ReassignProps } from './schemas';
 
 /** Réattribuer: gives the request to another agent with rights on its service; the status stays; they are e-mailed. */
-export async function reassign(ctx: Ctx, agent: Agent, reference: string, props: { agent: string }) {
+export async function reassign(ctx: Ctx, agent: Agent, reference: string, props: ReassignProps) {
   const request = await loadForAgent(ctx, agent, reference);
   const row = await findAgentRowByCode(ctx.db, props.agent);
   const target = row ? await loadAgent(ctx.db, row.id) : undefined;

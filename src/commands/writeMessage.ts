@@ -7,16 +7,14 @@ import { mailAboutRequest } from '../messages/requestMail';
 import { close } from './close';
 import { loadForAgent, refuseByStatus, type Ctx } from './context';
 import { CommandError } from './errors';
+import type { MessageFields } from './schemas';
 
-export interface MessageProps {
-  body: string;
-  /** false: an internal note, that only agents see */
-  visible: boolean;
-  /** a visible message that answers the request for good: it closes it with this code */
-  finalCode: string | null;
-  /** up to 5 files, checked here by content */
-  uploads?: Upload[];
-}
+/**
+ * The form's fields (body; visible false for an internal note, that only agents see; the
+ * finalCode of a visible message that answers the request for good and closes it), and
+ * up to 5 files, checked here by content.
+ */
+export type MessageProps = MessageFields & { uploads?: Upload[] };
 
 export const MAX_MESSAGE = 10_000;
 

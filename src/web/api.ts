@@ -1,5 +1,4 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { z } from 'zod';
 import { annotate } from '../commands/annotate';
 import { close } from '../commands/close';
 import type { Ctx } from '../commands/context';
@@ -19,18 +18,10 @@ import { canSee } from '../policies';
 import { agentOf, bearer, partnerOf } from './auth';
 import { openApiDocument } from './openapi';
 import { clientErrorOf, refuseDeepJson, sendClientError } from './bodyErrors';
-import * as schema from './apiSchema';
+import * as schema from '../commands/schemas';
+import { parseInput as parse } from '../commands/schemas';
 
 const iso = (ms: number | null) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
-
-function parse<T extends z.ZodTypeAny>(s: T, body: unknown): z.infer<T> {
-  const result = s.safeParse(body ?? {});
-  if (!result.success) {
-    const { field, message } = schema.describeIssue(result.error);
-    throw new CommandError(400, 'INVALID_INPUT', message, field);
-  }
-  return result.data;
-}
 
 const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => {
   fn(req, res).catch(next);
@@ -168,10 +159,7 @@ export function apiRouter(ctx: Ctx): express.Router {
 
   const ref = (req: Request) => String(req.params.reference);
   action('take', (req) => take(ctx, agentOf(req), ref(req), parse(schema.takeSchema, req.body)));
-  action('hold', (req) => {
-    const body = parse(schema.holdSchema, req.body);
-    return hold(ctx, agentOf(req), ref(req), { reason: body.reason, until: body.until ? Date.parse(body.until) : null, waitingForCitizen: body.waitingForCitizen });
-  });
+  action('hold', (req) => hold(ctx, agentOf(req), ref(req), parse(schema.holdSchema, req.body)));
   action('resume', (req) => {
     parse(schema.resumeSchema, req.body);
     return resume(ctx, agentOf(req), ref(req));

@@ -1,9 +1,11 @@
 // The OpenAPI 3.1 description of the JSON API, served at GET /api/openapi.json. Request
-// bodies are generated from the zod schemas that validate them (apiSchema.ts), so the
-// two cannot drift apart; responses are written out beside what api.ts answers.
+// bodies are generated from the zod schemas that validate them (commands/schemas.ts, the
+// same for the agents' pages), so they cannot drift apart; the event types come from the
+// state machine (workflows/lifecycle.ts); responses are written out beside what api.ts answers.
 import { z } from 'zod';
 import { STATUSES } from '../../workflows/definitions';
-import * as schema from './apiSchema';
+import { LIFECYCLE_EVENTS } from '../../workflows/lifecycle';
+import * as schema from '../commands/schemas';
 
 type Json = Record<string, unknown>;
 
@@ -43,7 +45,7 @@ const schemas: Record<string, Json> = {
     events: {
       type: 'array',
       items: object({
-        type: { type: 'string', description: 'SUBMITTED, TAKEN, HELD, RESUMED, HOLD_ENDED, REASSIGNED, CLOSED, EXPIRED, or an annotation type (NOTE…).' },
+        type: { type: 'string', description: `${LIFECYCLE_EVENTS.join(', ')}, or an annotation type (NOTE…).` },
         at: dateTime,
         agent: nullable(ref('AgentRef')),
         comment: nullable({ type: 'string' }),
@@ -73,7 +75,7 @@ const schemas: Record<string, Json> = {
   }),
   WebhookDelivery: object({
     id: { type: 'integer', description: 'The delivery, the same on every attempt (also in X-Guichet-Delivery): ignore one already handled.' },
-    event: { enum: ['SUBMITTED', 'TAKEN', 'HELD', 'RESUMED', 'HOLD_ENDED', 'REASSIGNED', 'CLOSED', 'EXPIRED'] },
+    event: { enum: [...LIFECYCLE_EVENTS] },
     reference: { type: 'string' },
     formType: { type: 'string' },
     status: { enum: [...STATUSES] },
@@ -100,6 +102,11 @@ const E401 = { 401: error('Missing, wrong or revoked credential.') };
 const E413 = { 413: error('Body over 1 MB (BODY_TOO_LARGE); nothing was written.') };
 const E403_KIND = 'The credential is of the other kind (agent token where a partner key is needed, or the reverse).';
 const referenceParam = { name: 'reference', in: 'path', required: true, schema: { type: 'string' } };
+
+/** A partner key's list (its form types, its webhooks). */
+function partnerList(operationId: string, summary: string, item: string, description: string): Json {
+  return { operationId, summary, tags: ['partners'], responses: { 200: json({ type: 'array', items: ref(item) }, description), ...E401, 403: error(E403_KIND) } };
+}
 
 function action(name: string, bodyName: string, summary: string): Json {
   return {
@@ -128,10 +135,7 @@ const paths: Record<string, Json> = {
     get: { operationId: 'openapi', summary: 'This document.', security: [], responses: { 200: { description: 'OpenAPI 3.1 document.', content: { 'application/json': { schema: { type: 'object' } } } } } },
   },
   '/api/form-types': {
-    get: {
-      operationId: 'listFormTypes', summary: 'The form types this partner key may use.', tags: ['partners'],
-      responses: { 200: json({ type: 'array', items: ref('FormType') }, 'The key\'s form types.'), ...E401, 403: error(E403_KIND) },
-    },
+    get: partnerList('listFormTypes', 'The form types this partner key may use.', 'FormType', 'The key\'s form types.'),
   },
   '/api/requests': {
     post: {
@@ -165,7 +169,7 @@ const paths: Record<string, Json> = {
     },
   },
   '/api/requests/{reference}/take': action('take', 'TakeBody', 'Takes the request (NON_TRAITEE → EN_COURS), optionally e-mailing the citizen.'),
-  '/api/requests/{reference}/hold': action('hold', 'HoldBody', 'Puts it on hold (EN_COURS → EN_ATTENTE), optionally until a date.'),
+  '/api/requests/{reference}/hold': action('hold', 'HoldBody', 'Puts it on hold (EN_COURS → EN_ATTENTE), optionally until a date: a date alone (YYYY-MM-DD) means 08:00 Paris time (Europe/Paris) that day, as on the agents\' page; a date-time with an offset means that instant.'),
   '/api/requests/{reference}/resume': action('resume', 'ResumeBody', 'Resumes it (EN_ATTENTE → EN_COURS).'),
   '/api/requests/{reference}/reassign': action('reassign', 'ReassignBody', 'Gives it to another agent; status unchanged.'),
   '/api/requests/{reference}/annotate': action('annotate', 'AnnotateBody', 'Adds an event to its history.'),
@@ -182,10 +186,7 @@ const paths: Record<string, Json> = {
         409: error('The key has too many webhooks.'),
       },
     },
-    get: {
-      operationId: 'listWebhooks', summary: 'The key\'s webhooks (without their secrets).', tags: ['partners'],
-      responses: { 200: json({ type: 'array', items: ref('Webhook') }, 'The webhooks.'), ...E401, 403: error(E403_KIND) },
-    },
+    get: partnerList('listWebhooks', 'The key\'s webhooks (without their secrets).', 'Webhook', 'The webhooks.'),
   },
   '/api/webhooks/{id}': {
     delete: {

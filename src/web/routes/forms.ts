@@ -1,9 +1,8 @@
-// The agent forms' fields → the commands' props. HTML `required` catches most mistakes
-// first; these checks give the same French message when the browser did not.
-import type { CitizenEmailChoice } from '../../commands/citizenEmail';
+// The agent forms' fields → the inputs of the actions' schemas (src/commands/schemas.ts),
+// checked by the same schemas as the JSON API, so a page and the API refuse the same input
+// with the same French message. HTML `required` catches most mistakes first.
+import * as schema from '../../commands/schemas';
 import { CommandError } from '../../commands/errors';
-import type { HoldProps } from '../../commands/hold';
-import { MAX_MESSAGE, type MessageProps } from '../../commands/writeMessage';
 import { t } from '../../i18n';
 
 function invalid(key: string, field: string): CommandError {
@@ -20,74 +19,40 @@ export function text(body: unknown, name: string, max: number, trim = true): str
   return trim ? value.trim() : value;
 }
 
-function required(body: unknown, name: string, max: number, messageKey: string): string {
-  const value = text(body, name, max);
-  if (!value) {
-    throw invalid(messageKey, name);
-  }
-  return value;
-}
+/** A field as the form sent it, line ends as typed; the schema checks its length. */
+const field = (body: unknown, name: string): string => text(body, name, Infinity, false);
+const checked = (body: unknown, name: string): boolean => field(body, name) === 'on';
 
-/** The send / don't send buttons, and the edited subject and body. */
-function citizenEmail(body: unknown): CitizenEmailChoice {
-  return {
-    notifyCitizen: text(body, 'courriel', 16) === 'envoyer',
-    subject: text(body, 'subject', 500),
-    body: text(body, 'body', 20000),
-  };
-}
-
-export const takeForm = citizenEmail;
-
-const parisParts = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/Paris', hourCycle: 'h23',
-  year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric',
+/** The send / don't send buttons (`courriel=envoyer`), and the edited subject and body. */
+const citizenEmail = (body: unknown) => ({
+  notifyCitizen: field(body, 'courriel') === 'envoyer',
+  subject: field(body, 'subject'),
+  body: field(body, 'body'),
 });
 
-/** Epoch ms of a wall-clock time in Paris, whatever the server's time zone. */
-export function parisTime(day: string, hour: number): number {
-  const [y, m, d] = day.split('-').map(Number);
-  const guess = Date.UTC(y, m - 1, d, hour);
-  const parts = Object.fromEntries(parisParts.formatToParts(guess).map((p) => [p.type, Number(p.value)]));
-  const shown = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute);
-  return guess - (shown - guess);
-}
+export const takeForm = (body: unknown) => schema.parseInput(schema.takeSchema, citizenEmail(body));
 
-/** The hold ends on the morning of the chosen day, when agents are back at their desks. */
-export const HOLD_END_HOUR = 8;
+/** The form's date field sends YYYY-MM-DD, or nothing for no date. */
+export const holdForm = (body: unknown) => schema.parseInput(schema.holdSchema, {
+  reason: field(body, 'reason'),
+  until: field(body, 'until').trim() || null,
+  waitingForCitizen: checked(body, 'waitingForCitizen'),
+});
 
-export function holdForm(body: unknown): HoldProps {
-  const reason = required(body, 'reason', 2000, 'reason');
-  const day = text(body, 'until', 10);
-  const waitingForCitizen = text(body, 'waitingForCitizen', 8) === 'on';
-  if (!day) {
-    return { reason, until: null, waitingForCitizen };
-  }
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(day))) {
-    throw invalid('until', 'until');
-  }
-  return { reason, until: parisTime(day, HOLD_END_HOUR), waitingForCitizen };
-}
+export const reassignForm = (body: unknown) => schema.parseInput(schema.reassignSchema, { agent: field(body, 'agent') });
 
-export function reassignForm(body: unknown): { agent: string } {
-  return { agent: required(body, 'agent', 64, 'agent') };
-}
+export const annotateForm = (body: unknown) =>
+  schema.parseInput(schema.annotateSchema, { eventType: field(body, 'eventType'), comment: field(body, 'comment') });
 
-export function annotateForm(body: unknown): { eventType: string; comment: string } {
-  return { eventType: required(body, 'eventType', 64, 'eventType'), comment: text(body, 'comment', 5000) };
-}
+export const closeForm = (body: unknown) =>
+  schema.parseInput(schema.closeSchema, { closingCode: field(body, 'closingCode'), ...citizenEmail(body) });
 
-export function closeForm(body: unknown): CitizenEmailChoice & { closingCode: string } {
-  return { closingCode: required(body, 'closingCode', 64, 'closingCode'), ...citizenEmail(body) };
-}
-
-/** A message: to the citizen or internal; a final answer carries the closing code. */
-export function messageForm(body: unknown): MessageProps {
-  const visible = text(body, 'kind', 16) !== 'internal';
-  const final = visible && text(body, 'final', 8) === 'on';
-  return {
-    body: text(body, 'body', MAX_MESSAGE + 1, false),
+/** A message: to the citizen, or internal (`kind=internal`); a final answer (`final=on`) carries the closing code. */
+export function messageForm(body: unknown) {
+  const visible = field(body, 'kind') !== 'internal';
+  return schema.parseInput(schema.messageSchema, {
+    body: field(body, 'body'),
     visible,
-    finalCode: final ? required(body, 'closingCode', 64, 'closingCode') : null,
-  };
+    finalCode: visible && checked(body, 'final') ? field(body, 'closingCode') : null,
+  });
 }

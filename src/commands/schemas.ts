@@ -1,0 +1,121 @@
+// One schema per action: what a command accepts, checked the same way whether it comes
+// from an agent's form (src/web/routes/forms.ts maps the form's fields onto these inputs)
+// or from the JSON API (the body as it is). Each problem has one French message,
+// `ui.invalid.*`, shown by the page and answered by the API alike.
+import { z } from 'zod';
+import { CHANNELS } from '../db/requests';
+import { t } from '../i18n';
+import { CommandError } from './errors';
+import { MAX_MESSAGE } from './writeMessage';
+
+// zod's own messages in French: those of the filing and of a body that is no object.
+z.config(z.locales.fr());
+
+/** The field's message, `ui.invalid.<key>`; a text too long is said the same for every field. */
+const said = (key: string) => ({
+  error: (issue: { code?: string }) => t(issue.code === 'too_big' ? 'ui.invalid.tooLong' : `ui.invalid.${key}`),
+});
+
+/** A text that must be filled in, trimmed; `key` says what is missing. */
+const required = (key: string, max: number) => z.string(said(key)).trim().min(1, said(key)).max(max, said(key));
+const optional = (max: number, trim = true) => (trim ? z.string(said('text')).trim() : z.string(said('text'))).max(max, said('text'));
+const choice = () => z.boolean(said('choice'));
+
+/** The send / don't send buttons of a take or a close, and the edited subject and body. */
+const citizenEmail = {
+  notifyCitizen: z.boolean(said('notifyCitizen')),
+  subject: optional(500).optional(),
+  body: optional(20000, false).optional(),
+};
+
+/** The hold ends on the morning of the chosen day, when agents are back at their desks. */
+export const HOLD_END_HOUR = 8;
+
+const parisParts = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/Paris', hourCycle: 'h23',
+  year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric',
+});
+
+/** Epoch ms of a wall-clock time in Paris (UTC+1 in winter, UTC+2 in summer), whatever the server's time zone. */
+export function parisTime(day: string, hour: number): number {
+  const [y, m, d] = day.split('-').map(Number);
+  const guess = Date.UTC(y, m - 1, d, hour);
+  const parts = Object.fromEntries(parisParts.formatToParts(guess).map((p) => [p.type, Number(p.value)]));
+  const shown = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute);
+  return guess - (shown - guess);
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * When a hold ends, as epoch ms. A date alone (YYYY-MM-DD, what the form's date field
+ * sends) means 08:00 Europe/Paris on that day; a date-time with its offset (the API's
+ * `2026-03-02T14:30:00+01:00` or `…Z`) means that instant. Null, absent or the form's
+ * empty field: no date. The same meaning from the page and from the API.
+ */
+const holdUntil = z.union([z.iso.date(), z.iso.datetime({ offset: true })], said('until'))
+  .nullish()
+  .transform((value) => (value ? (DAY.test(value) ? parisTime(value, HOLD_END_HOUR) : Date.parse(value)) : null));
+
+export const takeSchema = z.object(citizenEmail);
+export const holdSchema = z.object({
+  reason: required('reason', 2000),
+  until: holdUntil.meta({ description: 'A date alone (YYYY-MM-DD) means 08:00 Europe/Paris time on that day; a date-time with an offset means that instant. Absent or null: no end date.' }),
+  waitingForCitizen: choice().default(false),
+});
+export const resumeSchema = z.object({}).passthrough();
+export const reassignSchema = z.object({ agent: required('agent', 64) });
+export const annotateSchema = z.object({ eventType: required('eventType', 64), comment: optional(5000).default('') });
+export const closeSchema = z.object({ closingCode: required('closingCode', 64), ...citizenEmail });
+/** A message (agents' page only): the command trims the body and says when it is empty or too long. */
+export const messageSchema = z.object({
+  body: optional(MAX_MESSAGE + 1, false),
+  visible: choice(),
+  finalCode: required('closingCode', 64).nullable(),
+});
+
+export type TakeProps = z.output<typeof takeSchema>;
+export type HoldInput = z.output<typeof holdSchema>;
+export type ReassignProps = z.output<typeof reassignSchema>;
+export type AnnotateProps = z.output<typeof annotateSchema>;
+export type CloseProps = z.output<typeof closeSchema>;
+export type MessageFields = z.output<typeof messageSchema>;
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const optionalText = (max: number) => z.string().trim().max(max).optional().nullable();
+
+/** A partner's filing (API only: the citizens' forms are checked field by field, src/forms). */
+export const submitSchema = z.object({
+  formType: text(64),
+  citizen: z.object({
+    firstName: text(200),
+    lastName: text(200),
+    email: z.string().trim().email().max(254).optional().nullable(),
+    phone: optionalText(64),
+    address: optionalText(2000),
+  }),
+  answers: z.record(z.string(), z.unknown()).default({}),
+  channel: z.enum(CHANNELS).default('web'),
+});
+
+/** A partner's webhook: an http(s) URL that receives the deliveries. */
+export const webhookSchema = z.object({ url: z.url({ protocol: /^https?$/ }).max(2000) });
+
+const fieldOf = (path: readonly PropertyKey[] | undefined) => path?.map(String).join('.') || 'body';
+
+/** zod's own messages (French by z.config) do not say which field: its name goes in front. Ours are whole sentences. */
+function namingTheField(issue: z.core.$ZodRawIssue): string | undefined {
+  const said = z.config().localeError?.(issue);
+  const message = typeof said === 'string' ? said : said?.message;
+  return message === undefined ? undefined : `${fieldOf(issue.path)} : ${message}`;
+}
+
+/** The input as its schema reads it, or a 400 INVALID_INPUT with the first problem and its field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input ?? {}, { error: namingTheField });
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new CommandError(400, 'INVALID_INPUT', issue.message, fieldOf(issue.path));
+  }
+  return result.data;
+}
