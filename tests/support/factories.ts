@@ -2,12 +2,14 @@
 // made as the CLI and the seed make them. Thin wrappers, so that a change of a command's
 // signature or answer touches the tests here only.
 import { createAgent, createAgentToken } from '../../src/admin';
+import { citizenReply } from '../../src/commands/citizenReply';
 import { close } from '../../src/commands/close';
 import { hold, type HoldProps } from '../../src/commands/hold';
 import { submit, type SubmitProps } from '../../src/commands/submit';
 import { take } from '../../src/commands/take';
 import { loadAgent, type Agent } from '../../src/db/agents';
 import { findRequest, type Channel, type Citizen, type RequestRow } from '../../src/db/requests';
+import { replyToken } from '../../src/messages/secureLink';
 import { DEMO_AGENTS, DEMO_PASSWORD } from '../../src/seed/demo';
 import type { Status } from '../../workflows/definitions';
 import { waitFor, type Harness } from './harness';
@@ -112,6 +114,11 @@ export async function moveTo(h: Harness, reference: string, status: Status, move
     const row = await requestRow(h, reference);
     return row.status === status ? row : undefined;
   }, 15000, `${reference} ${status} in the projection`);
+}
+
+/** The citizen answers through the link of a message (the request then shows an unread message). */
+export async function citizenReplied(h: Harness, filed: Filed, text = 'Voici ma réponse.'): Promise<{ resumed: boolean }> {
+  return citizenReply(h.ctx, filed.trackingCode, replyToken(h.config.sessionSecret, filed.id), text);
 }
 
 export type Role = 'agent' | 'admin' | 'adminAgent' | 'noService';
