@@ -1,6 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { findRequest } from '../src/db/requests';
 import { actionResponse, launchBrowser, loggedIn } from './support/browser';
+import type { Citizen } from '../src/db/requests';
+import { requestRow, submitRequest as submitRequestWith } from './support/factories';
 import { startHarness, waitFor, type Harness } from './support/harness';
 
 let h: Harness;
@@ -16,12 +18,12 @@ afterAll(async () => {
 const citizen = { firstName: 'Éloïse', lastName: 'Vasquez-Tran', email: 'eloise.vt@example.org', phone: '06 11 22 33 44', address: '4 quai des Chartrons\n33000 Bordeaux' };
 const withoutEmail = { firstName: 'Gaston', lastName: 'Lagaffe', phone: '05 00 00 00 00', address: '1 rue de la Gaffe' };
 
-async function submitRequest(who: object): Promise<string> {
-  const res = await h.api('POST', '/api/requests', h.partnerKey, { formType: 'acte-naissance', citizen: who, answers: { motif: 'Mariage', copies: 2 } });
-  expect(res.status).toBe(201);
-  return res.body.reference;
-}
+const submitRequest = async (who: Citizen) => (await submitRequestWith(h, { citizen: who, answers: { motif: 'Mariage', copies: 2 } })).reference;
 
+const expectVisible = async (locator: Locator) => {
+  await locator.waitFor();
+  expect(await locator.isVisible()).toBe(true);
+};
 const status = (page: Page, label: string) => page.locator('#request-status', { hasText: label }).waitFor();
 
 test('an agent takes a request with an edited acknowledgement, annotates it and closes it; then the personal data is gone', async () => {
@@ -112,7 +114,7 @@ test('hold with a date, resume and reassign from the action panel', async () => 
   const ref = await submitRequest(citizen);
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
   await page.goto(`/demandes/${ref}`);
-  await actionResponse(page, `/${ref}/take`, () => page.getByRole('button', { name: 'Prendre en compte sans envoyer' }).click());
+  expect(await actionResponse(page, `/${ref}/take`, () => page.getByRole('button', { name: 'Prendre en compte sans envoyer' }).click())).toBe(200);
   await status(page, 'En cours de traitement');
 
   await page.locator('summary', { hasText: 'Mettre en attente' }).click();
@@ -131,7 +133,9 @@ test('hold with a date, resume and reassign from the action panel', async () => 
   await page.getByLabel('Réattribuer à').selectOption({ label: 'Bruno Durand' });
   expect(await actionResponse(page, `/${ref}/reassign`, () => page.getByRole('button', { name: 'Réattribuer', exact: true }).click())).toBe(200);
   await page.locator('#request-assignee', { hasText: 'Bruno Durand' }).waitFor();
-  await waitFor(() => h.mails.find((m) => m.to.includes('bdurand@mairie.example') && m.subject.includes(ref)), 20000, 'the reassignment e-mail');
+  const told = await waitFor(() => h.mails.find((m) => m.to.includes('bdurand@mairie.example') && m.subject.includes(ref)), 20000, 'the reassignment e-mail');
+  expect(told.to).toEqual(['bdurand@mairie.example']);
+  expect(await requestRow(h, ref)).toMatchObject({ status: 'EN_COURS', assignee_code: 'bdurand', hold_until: null });
   await context.close();
 });
 
@@ -163,8 +167,16 @@ test('without JavaScript, an action posts the form and comes back to the page wi
     page.waitForURL(`**/demandes/${ref}`, { waitUntil: 'load' }),
     page.getByRole('button', { name: 'Prendre en compte sans envoyer' }).click(),
   ]);
-  await page.getByRole('status').filter({ hasText: 'Demande prise en compte.' }).waitFor();
-  await status(page, 'En cours de traitement');
+  const outcome = page.getByRole('status').filter({ hasText: 'Demande prise en compte.' });
+  await outcome.waitFor();
+  // A whole page came back, at the request's address, showing the new status and who has it.
+  expect(new URL(page.url()).pathname).toBe(`/demandes/${ref}`);
+  expect(await outcome.isVisible()).toBe(true);
+  expect((await page.locator('#request-status').textContent())?.trim()).toContain('En cours de traitement');
+  expect(await page.locator('#request-assignee').textContent()).toContain('Anne Martin');
+  expect(await page.getByRole('button', { name: /Prendre en compte/ }).count()).toBe(0);
+  await expectVisible(page.locator('summary', { hasText: 'Mettre en attente' }));
+  expect(await requestRow(h, ref)).toMatchObject({ status: 'EN_COURS', assignee_code: 'amartin' });
   await context.close();
 });
 
@@ -203,6 +215,8 @@ test('the dev mailbox exists only when e-mails are kept in the database, for adm
   const embedded = await startHarness({ env: { SMTP_URL: '' } });
   try {
     const res = await embedded.api('POST', '/api/requests', embedded.partnerKey, { formType: 'acte-naissance', citizen, answers: {} });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ reference: expect.stringMatching(new RegExp(`^${embedded.config.referencePrefix}-\\d{4}-\\d{6}$`)), status: 'NON_TRAITEE' });
     const ref: string = res.body.reference;
     await waitFor(async () => (await embedded.db('emails').where({ kind: 'RECEIPT', status: 'SENT' }).first('id')), 20000, 'the receipt');
     // Without login: the login page, which then leads to the mailbox (the administrator's only).

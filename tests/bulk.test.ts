@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { accessibilityViolations, launchBrowser, loggedIn } from './support/browser';
+import { submitRequest } from './support/factories';
 import { startHarness, waitFor, type Harness } from './support/harness';
 
 let h: Harness;
@@ -13,11 +14,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function submit(lastName: string, formType = 'acte-naissance', email?: string): Promise<string> {
-  const res = await h.api('POST', '/api/requests', h.partnerKey, { formType, citizen: { firstName: 'Lot', lastName, email }, answers: {} });
-  expect(res.status).toBe(201);
-  return res.body.reference;
-}
+const submit = async (lastName: string, formType = 'acte-naissance', email?: string) => (await submitRequest(h, { formType, citizen: { firstName: 'Lot', lastName, email } })).reference;
 
 const statusOf = async (ref: string) => (await h.db('requests').where({ reference: ref }).first('status', 'assignee_id', 'closing_code'));
 const agentId = async (code: string) => (await h.db('agents').where({ code }).first('id')).id as number;

@@ -23,7 +23,7 @@ test('migrate, then create an agent, a token and a partner key', async () => {
 
   const token = (await guichet('token', 'create', 'egarcia')).stdout.trim();
   expect(token).toMatch(/^gat_/);
-  expect(await h.db('api_tokens').where({ token_hash: hashToken(token), agent_id: agent.id }).first()).toBeDefined();
+  expect(await h.db('api_tokens').where({ token_hash: hashToken(token) }).first('kind', 'agent_id', 'revoked_at')).toEqual({ kind: 'agent', agent_id: agent.id, revoked_at: null });
   const listed = await h.api('GET', '/api/requests/NONE', token);
   expect(listed.status).toBe(404); // the token authenticates
 

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { submitRequest } from './support/factories';
 import { startHarness, waitFor, type Harness } from './support/harness';
 
 let h: Harness;
@@ -10,11 +11,7 @@ afterEach(async () => {
 const citizen = { firstName: 'Louise', lastName: 'Michel', email: 'louise.michel@example.org' };
 const ETAT_CIVIL = ['admin@mairie.example', 'amartin@mairie.example', 'bdurand@mairie.example'];
 
-async function submit(): Promise<{ reference: string; trackingCode: string }> {
-  const res = await h.api('POST', '/api/requests', h.partnerKey, { formType: 'acte-naissance', citizen, answers: { copies: 2 } });
-  expect(res.status).toBe(201);
-  return res.body;
-}
+const submit = () => submitRequest(h, { citizen, answers: { copies: 2 } });
 
 const about = (ref: string) => h.mails.filter((m) => m.subject.includes(ref));
 
@@ -28,20 +25,23 @@ test('each e-mail of the lifecycle reaches the right people with the right subje
   expect(about(ref).filter((m) => m.subject === `Nouvelle demande ${ref} : Demande d'acte de naissance`).flatMap((m) => m.to).sort()).toEqual(ETAT_CIVIL);
 
   // The agent's edited subject and body replace the template's, for that one e-mail.
-  await h.api('POST', `/api/requests/${ref}/take`, h.tokens.amartin, { notifyCitizen: true, subject: `Bien reçu ${ref}`, body: 'Madame, nous traitons votre demande.' });
+  const took = await h.api('POST', `/api/requests/${ref}/take`, h.tokens.amartin, { notifyCitizen: true, subject: `Bien reçu ${ref}`, body: 'Madame, nous traitons votre demande.' });
+  expect({ status: took.status, body: took.body }).toMatchObject({ status: 200, body: { reference: ref, status: 'EN_COURS', assignee: { code: 'amartin' } } });
   await waitFor(() => about(ref).some((m) => m.subject === `Bien reçu ${ref}`), 15000, 'acknowledgement');
   const ack = about(ref).find((m) => m.subject === `Bien reçu ${ref}`)!;
   expect(ack.to).toEqual([citizen.email]);
   expect(ack.text.trim()).toBe('Madame, nous traitons votre demande.');
 
-  await h.api('POST', `/api/requests/${ref}/reassign`, h.tokens.amartin, { agent: 'bdurand' });
+  const reassign = await h.api('POST', `/api/requests/${ref}/reassign`, h.tokens.amartin, { agent: 'bdurand' });
+  expect({ status: reassign.status, body: reassign.body }).toMatchObject({ status: 200, body: { status: 'EN_COURS', assignee: { code: 'bdurand' } } });
   await waitFor(() => about(ref).some((m) => m.subject === `La demande ${ref} vous a été attribuée`), 15000, 'reassignment');
   const reassigned = about(ref).find((m) => m.subject.startsWith('La demande'))!;
   expect(reassigned.to).toEqual(['bdurand@mairie.example']);
   expect(reassigned.text).toContain('Anne Martin vous a attribué');
 
   // Without subject and body, the template is used.
-  await h.api('POST', `/api/requests/${ref}/close`, h.tokens.bdurand, { closingCode: 'TRAITEE', notifyCitizen: true });
+  const closed = await h.api('POST', `/api/requests/${ref}/close`, h.tokens.bdurand, { closingCode: 'TRAITEE', notifyCitizen: true });
+  expect({ status: closed.status, body: closed.body }).toMatchObject({ status: 200, body: { status: 'CLOTUREE', closingCode: 'TRAITEE' } });
   await waitFor(() => about(ref).some((m) => m.subject === `Clôture de votre demande ${ref}`), 15000, 'closing notice');
   const closing = about(ref).find((m) => m.subject.startsWith('Clôture'))!;
   expect(closing.to).toEqual([citizen.email]);
@@ -61,8 +61,17 @@ test('each e-mail of the lifecycle reaches the right people with the right subje
 test('no citizen e-mail is sent to a citizen who gave no address', async () => {
   h = await startHarness();
   const res = await h.api('POST', '/api/requests', h.partnerKey, { formType: 'acte-naissance', citizen: { firstName: 'Sans', lastName: 'Adresse' }, answers: {} });
+  expect({ status: res.status, body: res.body }).toMatchObject({ status: 201, body: { reference: expect.any(String), status: 'NON_TRAITEE' } });
   const ref = res.body.reference;
   await waitFor(() => about(ref).length === ETAT_CIVIL.length, 15000, 'information e-mails');
+  expect(about(ref).flatMap((m) => m.to).sort()).toEqual(ETAT_CIVIL);
+  // Nor later, when the request is taken and closed with notifyCitizen false (the only choice without an address).
+  for (const [action, body, status] of [['take', { notifyCitizen: false }, 'EN_COURS'], ['close', { closingCode: 'TRAITEE', notifyCitizen: false }, 'CLOTUREE']] as const) {
+    const acted = await h.api('POST', `/api/requests/${ref}/${action}`, h.tokens.amartin, body);
+    expect({ action, status: acted.status, state: acted.body.status }).toEqual({ action, status: 200, state: status });
+  }
+  const { id } = await h.db('requests').where({ reference: ref }).first('id');
+  expect((await h.db('emails').where({ request_id: id }).pluck('kind')).sort()).toEqual(['NEW_REQUEST', 'NEW_REQUEST', 'NEW_REQUEST']);
   expect(about(ref).every((m) => m.to[0].endsWith('@mairie.example'))).toBe(true);
 });
 

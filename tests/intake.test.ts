@@ -1,7 +1,7 @@
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { startPendingWorkflows, submit } from '../src/commands/submit';
-import { insertRequest } from '../src/db/requests';
 import { startHarness, waitFor, type Harness } from './support/harness';
+import { orphanFiling } from './support/rawRows';
 
 let h: Harness;
 beforeAll(async () => {
@@ -14,11 +14,8 @@ afterAll(async () => {
 const citizen = { firstName: 'Olympe', lastName: 'de Gouges', email: 'olympe@example.org' };
 
 test('a request filed by a process that died before starting its workflow is started by the sweep', async () => {
-  const formType = await h.db('form_types').where({ slug: 'acte-naissance' }).first();
   // What a crash right after the insert leaves behind: rows, no workflow.
-  const orphan = await insertRequest(h.db, {
-    prefix: h.config.referencePrefix, formTypeId: formType.id, serviceId: formType.service_id, citizen, answers: {}, channel: 'web', now: Date.now() - 120_000,
-  });
+  const orphan = await orphanFiling(h, { citizen, at: Date.now() - 120_000 });
   const fresh = await submit(h.ctx, { formType: 'acte-naissance', citizen, answers: {} });
   expect(await h.db('requests').where({ reference: fresh.reference }).first('workflow_started')).toMatchObject({ workflow_started: 1 });
 

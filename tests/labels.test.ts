@@ -1,14 +1,15 @@
 import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { insertRequest, purgeRequest } from '../src/db/requests';
 import { accessibilityViolations, launchBrowser, loggedIn } from './support/browser';
+import { submitRequest } from './support/factories';
 import { startHarness, type Harness } from './support/harness';
 import { readPdf } from './support/pdf';
+import { closedAndPurged } from './support/rawRows';
 
 let h: Harness;
 let browser: Browser;
 beforeAll(async () => {
-  // The labels read the database only: requests are written directly, no workflow is needed.
+  // The labels read the database only: requests are filed through the command, no worker runs them.
   [h, browser] = await Promise.all([startHarness({ worker: false }), launchBrowser()]);
 });
 afterAll(async () => {
@@ -16,15 +17,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function file(formType: string, lastName: string, address: string | null) {
-  const f = await h.db('form_types').where({ slug: formType }).first();
-  const r = await insertRequest(h.db, {
-    prefix: h.config.referencePrefix, formTypeId: f.id, serviceId: f.service_id, channel: 'web', now: Date.now(),
-    citizen: { firstName: 'Étiennette', lastName, address }, answers: {},
-  });
-  await h.db('requests').where({ id: r.id }).update({ workflow_started: true });
-  return r;
-}
+const file = (formType: string, lastName: string, address: string | null) =>
+  submitRequest(h, { formType, citizen: { firstName: 'Étiennette', lastName, address } });
 
 /** A form post with the page's session and CSRF token, as a hand-made request would be. */
 async function postForm(context: BrowserContext, page: Page, url: string, fields: [string, string][]) {
@@ -76,8 +70,7 @@ test('labels: an A4 PDF of 3 × 8 address labels for "all N of this list", the r
 test('labels of ticked rows: another service\'s id typed into the form is not printed; a closed request is listed as purged', async () => {
   const kept = await file('acte-naissance', 'Gardée', '3 impasse des Roses\n69001 Lyon');
   const closed = await file('acte-naissance', 'Close', '4 quai du Rhône\n69002 Lyon');
-  await h.db('requests').where({ id: closed.id }).update({ status: 'CLOTUREE', closing_code: 'TRAITEE', closed_at: Date.now() });
-  await purgeRequest(h.db, closed.id, Date.now());
+  await closedAndPurged(h, closed.id);
   const foreign = await file('signalement-voirie', 'Voirienne', '5 rue du Pont\n69003 Lyon');
 
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');

@@ -1,4 +1,8 @@
-import { startHarness, waitFor, type Harness } from './support/harness';
+import type { Citizen } from '../src/db/requests';
+import type { Status } from '../workflows/definitions';
+import { agentByCode, CITIZEN, moveTo as moveRequestTo, submitRequest as submitRequestWith } from './support/factories';
+import { startHarness, type Harness } from './support/harness';
+import { projectedState, workflowState } from './support/projection';
 
 let h: Harness;
 beforeAll(async () => {
@@ -8,12 +12,10 @@ afterAll(async () => {
   await h?.close();
 });
 
-const citizen = { firstName: 'Jeanne', lastName: 'Dupré', email: 'jeanne.dupre@example.org', phone: '0612345678', address: '1 rue Haute' };
+const citizen = CITIZEN;
 
-async function submitRequest(formType = 'acte-naissance', who: object = citizen): Promise<string> {
-  const res = await h.api('POST', '/api/requests', h.partnerKey, { formType, citizen: who, answers: { motif: 'mariage' } });
-  expect(res.status).toBe(201);
-  return res.body.reference;
+async function submitRequest(formType = 'acte-naissance', who: Citizen = citizen): Promise<string> {
+  return (await submitRequestWith(h, { formType, citizen: who })).reference;
 }
 
 test('every legal transition, in order, and the history that records them', async () => {
@@ -41,19 +43,8 @@ test('every legal transition, in order, and the history that records them', asyn
   expect(got.body.closingCode).toBe('TRAITEE');
 });
 
-async function moveTo(ref: string, status: 'NON_TRAITEE' | 'EN_COURS' | 'EN_ATTENTE' | 'CLOTUREE'): Promise<void> {
-  const t = h.tokens.amartin;
-  if (status === 'NON_TRAITEE') {
-    return;
-  }
-  expect((await h.api('POST', `/api/requests/${ref}/take`, t, { notifyCitizen: false })).status).toBe(200);
-  if (status === 'EN_ATTENTE') {
-    expect((await h.api('POST', `/api/requests/${ref}/hold`, t, { reason: 'x' })).status).toBe(200);
-  }
-  if (status === 'CLOTUREE') {
-    expect((await h.api('POST', `/api/requests/${ref}/close`, t, { closingCode: 'SANS_SUITE', notifyCitizen: false })).status).toBe(200);
-  }
-}
+/** Anne Martin takes (and holds or closes) the request, as the refusals below name her. */
+const moveTo = (ref: string, status: Status) => moveRequestTo(h, ref, status, { agent: 'amartin' });
 
 const bodies: Record<string, object> = {
   take: { notifyCitizen: true },
@@ -207,8 +198,38 @@ describe('API input and credentials', () => {
 
 test('the workflow state and the projection agree after each action', async () => {
   const ref = await submitRequest();
-  await moveTo(ref, 'EN_ATTENTE');
-  await waitFor(async () => (await h.db('requests').where({ reference: ref }).first('status')).status === 'EN_ATTENTE');
-  const state = await h.ctx.client.workflow.getHandle(`request-${ref}`).query<{ status: string }>('state');
-  expect(state.status).toBe('EN_ATTENTE');
+  const until = new Date(Date.now() + 10 * 24 * 3600 * 1000).toISOString();
+  const steps: [string, object][] = [
+    ['take', { notifyCitizen: false }],
+    ['annotate', { eventType: 'NOTE', comment: 'note' }],
+    ['hold', { reason: 'pièce manquante', until, waitingForCitizen: true }],
+    ['resume', {}],
+    ['reassign', { agent: 'bdurand' }],
+    ['hold', { reason: 'encore' }],
+    ['close', { closingCode: 'TRAITEE', notifyCitizen: false }],
+  ];
+  const agree = async (after: string) => {
+    const state = await workflowState(h, ref);
+    expect({ after, projection: await projectedState(h, ref, state) }).toEqual({ after, projection: state });
+    return state;
+  };
+  const states = [await agree('submit')];
+  for (const [action, body] of steps) {
+    const res = await h.api('POST', `/api/requests/${ref}/${action}`, h.tokens.amartin, body);
+    expect({ action, status: res.status }).toEqual({ action, status: 200 });
+    // The Update answers once its transition is written: no waiting for the projection.
+    states.push(await agree(action));
+  }
+  // The states compared did move through every field: statuses, the hold's date, the reassignment, the closing code.
+  const [anne, bruno] = [(await agentByCode(h, 'amartin')).id, (await agentByCode(h, 'bdurand')).id];
+  expect(states.map(({ status, assigneeId, closingCode, holdUntil, seq }) => ({ status, assigneeId, closingCode, holdUntil, seq }))).toEqual([
+    { status: 'NON_TRAITEE', assigneeId: null, closingCode: null, holdUntil: null, seq: 1 },
+    { status: 'EN_COURS', assigneeId: anne, closingCode: null, holdUntil: null, seq: 2 },
+    { status: 'EN_COURS', assigneeId: anne, closingCode: null, holdUntil: null, seq: 3 },
+    { status: 'EN_ATTENTE', assigneeId: anne, closingCode: null, holdUntil: Date.parse(until), seq: 4 },
+    { status: 'EN_COURS', assigneeId: anne, closingCode: null, holdUntil: null, seq: 5 },
+    { status: 'EN_COURS', assigneeId: bruno, closingCode: null, holdUntil: null, seq: 6 },
+    { status: 'EN_ATTENTE', assigneeId: bruno, closingCode: null, holdUntil: null, seq: 7 },
+    { status: 'CLOTUREE', assigneeId: bruno, closingCode: 'TRAITEE', holdUntil: null, seq: 8 },
+  ]);
 });

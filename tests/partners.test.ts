@@ -1,13 +1,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
-import { createScopedKey } from '../src/partners/keys';
+import { createScopedKey, revokePartnerKey } from '../src/partners/keys';
 import { startPendingDeliveries } from '../src/partners/deliveries';
 import { verifySignature } from '../src/partners/signature';
 import { DEMO_PASSWORD } from '../src/seed/demo';
 import { accessibilityViolations, launchBrowser } from './support/browser';
 import { runGuichet } from './support/cli';
 import { startHarness, waitFor, type Harness } from './support/harness';
+import { deliveryWhoseStartWasLost } from './support/rawRows';
 
 interface Received {
   path: string;
@@ -85,7 +86,7 @@ test('a key files and reads only its form types; another form type is refused wi
   // The demo key keeps every demo form type.
   expect((await h.api('GET', '/api/form-types', h.partnerKey)).body).toHaveLength(6);
 
-  await h.db('api_tokens').where({ id }).update({ revoked_at: Date.now() });
+  expect((await revokePartnerKey(h.db, id)).revokedAt).not.toBeNull();
   for (const res of [await h.api('GET', '/api/form-types', secret), await file(secret, 'signalement-voirie'), await h.api('GET', '/api/webhooks', secret)]) {
     expect(res).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHORIZED' } } });
   }
@@ -214,8 +215,7 @@ test('webhooks: registered with a key, signed deliveries of each status change, 
   await waitFor(() => receiver.received.find((r) => r.path === '/demo' && r.body.reference === voirie.body.reference), 20000, 'the demo delivery');
 
   // A delivery whose workflow start was lost (a crash after the commit) is started by the sweep, once.
-  const { id: _copied, ...lost } = await h.db('webhook_deliveries').where({ id: deliveries[0].body.id }).first();
-  const [lostId] = await h.db('webhook_deliveries').insert({ ...lost, seq: 99, status: 'PENDING', workflow_started: false, attempts: 0, delivered_at: null, created_at: Date.now() - 120_000 });
+  const lostId = await deliveryWhoseStartWasLost(h, deliveries[0].body.id);
   expect(await startPendingDeliveries(h.db, h.ctx.client, h.config)).toBe(1);
   expect(await startPendingDeliveries(h.db, h.ctx.client, h.config)).toBe(0);
   await waitFor(() => receiver.received.find((r) => r.body.id === Number(lostId)), 20000, 'the swept delivery');

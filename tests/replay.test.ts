@@ -3,6 +3,7 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { changeDelays } from '../src/commands/changeDelays';
+import { submitRequest } from './support/factories';
 import { startHarness, waitFor, type Harness } from './support/harness';
 
 // Histories recorded from real runs are replayed against today's workflow code: a
@@ -21,10 +22,7 @@ afterAll(async () => {
 
 const citizen = { firstName: 'Rosa', lastName: 'Bonheur', email: 'rosa.bonheur@example.org' };
 
-async function submit(formType: string): Promise<string> {
-  const res = await h.api('POST', '/api/requests', h.partnerKey, { formType, citizen, answers: {} });
-  return res.body.reference;
-}
+const submit = async (formType: string) => (await submitRequest(h, { formType, citizen })).reference;
 
 async function act(ref: string, action: string, token: string, body: object): Promise<void> {
   expect((await h.api('POST', `/api/requests/${ref}/${action}`, token, body)).status).toBe(200);

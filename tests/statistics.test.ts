@@ -1,7 +1,8 @@
 import type { Browser } from 'playwright-core';
-import { insertRequest, type Channel } from '../src/db/requests';
+import type { Channel } from '../src/db/requests';
 import { accessibilityViolations, launchBrowser, loggedIn } from './support/browser';
 import { startHarness, type Harness } from './support/harness';
+import { agentIdOf, emailWasSent, eventWas, filedAt, projectionWas } from './support/rawRows';
 
 // The statistics read the database only: the rows are written straight into it, with
 // dates chosen so that every figure is known in advance.
@@ -20,18 +21,14 @@ const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
 
 async function file(formType: string, createdAt: number, channel: Channel, change: Record<string, unknown> = {}) {
-  const f = await h.db('form_types').where({ slug: formType }).first();
-  const r = await insertRequest(h.db, {
-    prefix: h.config.referencePrefix, formTypeId: f.id, serviceId: f.service_id,
-    citizen: { firstName: 'Stat', lastName: 'Istique' }, answers: {}, channel, now: createdAt,
-  });
-  await h.db('requests').where({ id: r.id }).update({ workflow_started: true, ...change });
+  const r = await filedAt(h, { formType, citizen: { firstName: 'Stat', lastName: 'Istique' }, channel, at: createdAt });
+  await projectionWas(h, r.id, change);
   return r;
 }
 
 async function seed() {
   const now = Date.now();
-  const anne = (await h.db('agents').where({ code: 'amartin' }).first('id')).id;
+  const anne = await agentIdOf(h, 'amartin');
   const start = now - 10 * DAY;
   // Taken after 1 h, 2 h and 3 h: median 2 h, 90th percentile 3 h.
   for (const [i, hours] of [1, 2, 3].entries()) {
@@ -39,10 +36,10 @@ async function seed() {
   }
   // Closed four days after filing.
   const closed = await file('acte-mariage', now - 6 * DAY, 'counter', { status: 'CLOTUREE', closing_code: 'TRAITEE', assignee_id: anne, taken_at: now - 5 * DAY, closed_at: now - 2 * DAY });
-  await h.db('events').insert({ request_id: closed.id, seq: 2, type: 'HELD', agent_id: anne, at: now - 4 * DAY });
+  await eventWas(h, closed.id, { seq: 2, type: 'HELD', agentId: anne, at: now - 4 * DAY });
   await file('acte-naissance', now - 3 * DAY, 'web', { status: 'CLOTUREE', closing_code: 'EXPIRED', closed_at: now - DAY });
   const reminded = await file('acte-naissance', now - 3 * DAY, 'mail');
-  await h.db('emails').insert({ idempotency_key: 'stat-reminder', request_id: reminded.id, kind: 'REMINDER_UNPROCESSED', status: 'SENT', created_at: now - DAY, sent_at: now - DAY });
+  await emailWasSent(h, reminded.id, { key: 'stat-reminder', kind: 'REMINDER_UNPROCESSED', at: now - DAY });
   // Outside the default period (the last 30 days), and another service's.
   await file('acte-naissance', now - 60 * DAY, 'web');
   await file('declaration-travaux', now - DAY, 'web');

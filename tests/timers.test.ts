@@ -1,5 +1,6 @@
 import { changeDelays } from '../src/commands/changeDelays';
 import type { Delays } from '../workflows/definitions';
+import { submitRequest } from './support/factories';
 import { startHarness, waitFor, type Harness } from './support/harness';
 
 // Timers run for real on the Temporal dev server, with delays of seconds set through
@@ -16,15 +17,7 @@ const HOUR = 3600_000;
 const slow: Delays = { unprocessedReminderMs: HOUR, reminderEveryMs: HOUR, deletionMs: 10 * HOUR, deletionWarningMs: HOUR, inProgressReminderMs: HOUR };
 const ETAT_CIVIL = ['admin@mairie.example', 'amartin@mairie.example', 'bdurand@mairie.example'];
 
-async function submit(formType: string): Promise<string> {
-  const res = await h.api('POST', '/api/requests', h.partnerKey, {
-    formType,
-    citizen: { firstName: 'Paul', lastName: 'Verlaine', email: 'paul.verlaine@example.org' },
-    answers: {},
-  });
-  expect(res.status).toBe(201);
-  return res.body.reference;
-}
+const submit = async (formType: string) => (await submitRequest(h, { formType, citizen: { firstName: 'Paul', lastName: 'Verlaine', email: 'paul.verlaine@example.org' } })).reference;
 
 const mails = (ref: string, subject: string) => h.mails.filter((m) => m.subject.includes(ref) && m.subject.startsWith(subject));
 const recipients = (ref: string, subject: string) => mails(ref, subject).flatMap((m) => m.to).sort();

@@ -1,7 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
-import { insertRequest } from '../src/db/requests';
 import { accessibilityViolations, launchBrowser, loggedIn } from './support/browser';
+import { submitRequest } from './support/factories';
 import { startHarness, waitFor, type Harness } from './support/harness';
+import { agentIdOf, filedAt, projectionWas } from './support/rawRows';
 
 // The lists read the database only: most rows here are written straight into it, with
 // no workflow behind them, and never acted upon. The refresh test uses real requests.
@@ -17,17 +18,10 @@ afterAll(async () => {
 });
 
 const DAY = 24 * 3600 * 1000;
-const agentId = async (code: string) => (await h.db('agents').where({ code }).first('id')).id as number;
+const agentId = (code: string) => agentIdOf(h, code);
 
-async function file(formType: string, firstName: string, lastName: string, createdAt: number, email: string | null = null) {
-  const f = await h.db('form_types').where({ slug: formType }).first();
-  const r = await insertRequest(h.db, {
-    prefix: h.config.referencePrefix, formTypeId: f.id, serviceId: f.service_id,
-    citizen: { firstName, lastName, email }, answers: {}, channel: 'web', now: createdAt,
-  });
-  await h.db('requests').where({ id: r.id }).update({ workflow_started: true });
-  return r;
-}
+const file = (formType: string, firstName: string, lastName: string, createdAt: number, email: string | null = null) =>
+  filedAt(h, { formType, citizen: { firstName, lastName, email }, at: createdAt });
 
 const refs: Record<string, { id: number; reference: string; trackingCode: string }> = {};
 
@@ -42,9 +36,9 @@ async function seed() {
   refs.old = await file('acte-mariage', 'Gérard', 'Ancien', now - 29 * DAY);
   refs.urba = await file('declaration-travaux', 'Ursule', 'Urbain', now - DAY);
   refs.mine = await file('acte-naissance', 'Marc', 'Encours', now - 12 * DAY);
-  await h.db('requests').where({ id: refs.mine.id }).update({ status: 'EN_COURS', assignee_id: await agentId('amartin'), taken_at: now - 11 * DAY, status_since: now - 11 * DAY });
+  await projectionWas(h, refs.mine.id, { status: 'EN_COURS', assignee_id: await agentId('amartin'), taken_at: now - 11 * DAY, status_since: now - 11 * DAY });
   refs.closed = await file('acte-naissance', 'Clotilde', 'Fermée', now - 40 * DAY);
-  await h.db('requests').where({ id: refs.closed.id }).update({ status: 'CLOTUREE', closing_code: 'TRAITEE', closed_at: now - 35 * DAY, assignee_id: await agentId('bdurand') });
+  await projectionWas(h, refs.closed.id, { status: 'CLOTUREE', closing_code: 'TRAITEE', closed_at: now - 35 * DAY, assignee_id: await agentId('bdurand') });
 }
 
 const rowsOf = (page: Page) => page.locator('#list-region table.requests tbody tr');
@@ -171,9 +165,7 @@ test('Accueil: counters, my open requests, the overdue ones and the next deletio
 });
 
 test('a colleague acts: the request page says who did what without a reload, the list refreshes itself', async () => {
-  const submitted = await h.api('POST', '/api/requests', h.partnerKey, { formType: 'acte-naissance', citizen: { firstName: 'Rémi', lastName: 'Rafraîchi' }, answers: {} });
-  const ref = submitted.body.reference as string;
-  await waitFor(async () => (await h.db('requests').where({ reference: ref }).first('workflow_started'))?.workflow_started, 10000, 'the workflow');
+  const { reference: ref } = await submitRequest(h, { citizen: { firstName: 'Rémi', lastName: 'Rafraîchi' } });
 
   const anne = await loggedIn(browser, h.baseUrl, 'amartin');
   await anne.page.goto(`/demandes/${ref}`);

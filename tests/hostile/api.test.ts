@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { pinnedLookup, RefusedDestination, refusedDestination, type Resolve } from '../../src/partners/destinations';
 import { postWebhook } from '../../src/partners/webhookPost';
+import { submitRequest } from '../support/factories';
 import { rowCounts, stillServing } from '../support/hostileProbe';
 import { startHarness, type Harness } from '../support/harness';
 
@@ -20,11 +21,7 @@ afterAll(async () => {
 const citizen = { firstName: 'Aude', lastName: 'Api', email: 'aude@example.org' };
 const submitBody = { formType: 'acte-naissance', citizen, answers: {} };
 
-async function submitted(): Promise<string> {
-  const res = await h.api('POST', '/api/requests', h.partnerKey, submitBody);
-  expect(res.status).toBe(201);
-  return res.body.reference;
-}
+const submitted = async () => (await submitRequest(h, { citizen })).reference;
 
 /** A raw call: any body, any headers. */
 async function send(method: string, url: string, token: string | null, body?: string | Buffer, headers: Record<string, string> = {}) {
@@ -69,8 +66,8 @@ describe('point 5: a partner key reads the status and milestones, never agents\'
 
   it('an agent token keeps the whole history: assignee, comments and their authors', async () => {
     const ref = await submitted();
-    await h.api('POST', `/api/requests/${ref}/take`, h.tokens.amartin, { notifyCitizen: false });
-    await h.api('POST', `/api/requests/${ref}/annotate`, h.tokens.amartin, { eventType: 'NOTE', comment: 'Pour les collègues' });
+    expect((await h.api('POST', `/api/requests/${ref}/take`, h.tokens.amartin, { notifyCitizen: false })).status).toBe(200);
+    expect((await h.api('POST', `/api/requests/${ref}/annotate`, h.tokens.amartin, { eventType: 'NOTE', comment: 'Pour les collègues' })).status).toBe(200);
     const res = await h.api('GET', `/api/requests/${ref}`, h.tokens.bdurand);
     expect(res.status).toBe(200);
     expect(res.body.assignee).toEqual({ code: 'amartin', name: 'Anne Martin' });

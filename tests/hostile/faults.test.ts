@@ -20,6 +20,7 @@ import { formClient } from '../support/formClient';
 import { closeWebApp, createWebApp } from '../../src/web/server';
 import { takeUpdate, workflowIdOf } from '../../workflows/definitions';
 import { clientLosingUpdateAnswers, clientOfStoppedServer } from '../support/faultyTemporal';
+import { submitRequest } from '../support/factories';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 
 let h: Harness;
@@ -38,11 +39,7 @@ afterAll(async () => {
 
 const citizen = { firstName: 'Olympe', lastName: 'de Gouges', email: 'olympe@example.org' };
 
-async function submit(): Promise<string> {
-  const res = await h.api('POST', '/api/requests', h.partnerKey, { formType: 'acte-naissance', citizen, answers: {} });
-  expect(res.status).toBe(201);
-  return res.body.reference;
-}
+const submit = async () => (await submitRequest(h, { citizen })).reference;
 
 const requestOf = (ref: string) => h.db('requests').where({ reference: ref }).first();
 const count = async (table: string, where: Record<string, unknown> = {}) => Number((await h.db(table).where(where).count({ n: '*' }).first())?.n);

@@ -2,6 +2,7 @@
 // each probe answers 4xx with its French reason, writes nothing, and the service goes on.
 import { replyToken } from '../../src/messages/secureLink';
 import { client, filesOnDisk, multipart, partialUpload, rowCounts, stillServing, type RawAnswer } from '../support/hostileProbe';
+import { citizenReplied, submitRequest } from '../support/factories';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 
 let h: Harness;
@@ -19,14 +20,7 @@ afterAll(async () => {
 let lastAddress = 0;
 const fromNewAddress = () => ({ 'x-forwarded-for': `203.0.113.${++lastAddress}` });
 
-async function submitted(lastName = 'Hostile'): Promise<{ reference: string; trackingCode: string; id: number }> {
-  const res = await h.api('POST', '/api/requests', h.partnerKey, {
-    formType: 'acte-naissance', citizen: { firstName: 'Iris', lastName, email: 'iris@example.org' }, answers: {},
-  });
-  expect(res.status).toBe(201);
-  const row = await h.db('requests').where({ reference: res.body.reference }).first('id');
-  return { reference: res.body.reference, trackingCode: res.body.trackingCode, id: row.id };
-}
+const submitted = (lastName = 'Hostile') => submitRequest(h, { citizen: { firstName: 'Iris', lastName, email: 'iris@example.org' } });
 
 /**
  * Runs a probe and checks what every hostile case must show: no row written, no file left
@@ -188,7 +182,8 @@ describe('point 10: the unread marker is cleared only by the agent\'s POST from 
 
   it('a GET of the request page (as a cross-site link or image would make) leaves the marker', async () => {
     const r = await submitted('NonLu');
-    await h.db('requests').where({ id: r.id }).update({ citizen_unread: 1 });
+    await citizenReplied(h, r);
+    expect(await unread(r.id)).toBe(1);
     const agent = client(h, fromNewAddress());
     await agent.login('amartin');
     const page = await agent.call('GET', `/demandes/${r.reference}`);
@@ -201,7 +196,8 @@ describe('point 10: the unread marker is cleared only by the agent\'s POST from 
 
   it('a POST without the CSRF token (another site\'s form) is refused and leaves the marker', async () => {
     const r = await submitted('NonLuCsrf');
-    await h.db('requests').where({ id: r.id }).update({ citizen_unread: 1 });
+    await citizenReplied(h, r);
+    expect(await unread(r.id)).toBe(1);
     const agent = client(h, fromNewAddress());
     await agent.login('amartin');
     const answer = await agent.call('POST', `/demandes/${r.reference}/lu`, agent.form({}));
@@ -213,7 +209,8 @@ describe('point 10: the unread marker is cleared only by the agent\'s POST from 
 
   it('the POST of the page, with its token, clears the marker; another service\'s agent cannot', async () => {
     const r = await submitted('NonLuLu');
-    await h.db('requests').where({ id: r.id }).update({ citizen_unread: 1 });
+    await citizenReplied(h, r);
+    expect(await unread(r.id)).toBe(1);
     const other = client(h, fromNewAddress());
     await other.login('dleroy');
     const csrfOther = await other.csrf('/mon-compte');
