@@ -12,7 +12,7 @@ import { findBulkJob, finishBulkJob, itemOutcome, pendingItems, recordOutcome, t
 import type { Db } from '../db/connection';
 import { findRequestById, type RequestRow } from '../db/requests';
 import { t } from '../i18n';
-import { canSee } from '../policies';
+import { can } from '../policies';
 
 export interface BulkActivities {
   /** The next `limit` requests of the job still to do, in the order of the list. */
@@ -60,7 +60,7 @@ export function createBulkActivities({ db, config }: { db: Db; config: Config })
         return;
       }
       // Another service's id is, to this agent, no request at all: the report says no more.
-      if (!request || !canSee(agent, request)) {
+      if (!request || !can(agent, 'read', request)) {
         await recordOutcome(db, jobId, requestId, 'REFUSED', t('errors.UNKNOWN_REQUEST'));
         return;
       }

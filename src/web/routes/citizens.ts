@@ -7,7 +7,7 @@ import { checkForm, type RawValues } from '../../forms/answers';
 import { IDENTITY_FIELDS, type FieldDefinition } from '../../forms/fields';
 import { errorSummary, section } from '../../forms/formView';
 import { t } from '../../i18n';
-import { canSee } from '../../policies';
+import { authorize, can } from '../../policies';
 import { text } from './forms';
 import { renderPage } from './render';
 import { currentAgent } from './session';
@@ -37,6 +37,10 @@ export async function citizenNotFound(ctx: Ctx, req: Request, res: Response): Pr
 
 export function citizenRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
+  router.use('/usagers', (req, _res, next) => {
+    authorize(currentAgent(req), 'citizens');
+    next();
+  });
 
   router.get('/usagers', async (req, res) => {
     const q = text(req.query, 'q', 200);
@@ -75,7 +79,7 @@ export function citizenRoutes(ctx: Ctx): express.Router {
     }
     const all = await requestsOfCitizen(ctx.db, citizen.id);
     // Another service's requests are not this agent's to read: only counted.
-    const requests = all.filter((r) => canSee(agent, r)).map((r) => ({ ...r, purged: r.purged_at !== null && r.purged_at !== undefined }));
+    const requests = all.filter((r) => can(agent, 'read', r)).map((r) => ({ ...r, purged: r.purged_at !== null && r.purged_at !== undefined }));
     await renderPage(ctx, req, res, 'citizenFile', {
       title: `${citizen.first_name} ${citizen.last_name}`, citizen, requests, others: all.length - requests.length,
     });

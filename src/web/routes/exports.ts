@@ -3,6 +3,7 @@ import type { Ctx } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
 import { exportRequests, type ExportFormat } from '../../exports/requestsExport';
 import { t } from '../../i18n';
+import { authorize } from '../../policies';
 import { parseListParams, type Query } from '../listParams';
 import { listSpecOf } from './listSpecs';
 import { currentAgent } from './session';
@@ -18,6 +19,7 @@ export function exportRoutes(ctx: Ctx): express.Router {
   router.get('/exports/:file', async (req, res) => {
     const match = /^([a-z-]+)\.(csv|xlsx)$/.exec(req.params.file);
     const agent = currentAgent(req);
+    authorize(agent, 'export');
     const query = req.query as Query;
     const spec = match ? listSpecOf(match[1], agent, query) : null;
     if (!match || !spec) {
