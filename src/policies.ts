@@ -56,6 +56,8 @@ export interface Subjects {
 }
 
 export type Verb = keyof Subjects;
+/** The verbs about an area (a page, a kind of job), not one thing. */
+export type AreaVerb = { [V in Verb]: Subjects[V] extends void ? V : never }[Verb];
 type Kind = 'agent' | 'partner' | 'operator';
 type ActorOf<K extends Kind> = K extends 'agent' ? Agent : K extends 'partner' ? PartnerActor : OperatorActor;
 type Rule = (actor: never, subject: never) => boolean;
@@ -136,3 +138,6 @@ export function abilities(agent: Agent, request: RequestSubject & { status: Para
   const may = (action: Action) => allowed.includes(action) && can(agent, action, request);
   return { take: may('take'), hold: may('hold'), resume: may('resume'), reassign: may('reassign'), annotate: may('annotate'), close: may('close') };
 }
+
+/** The agent acting, to record as the author of a change; null for the command line. */
+export const agentIdOf = (actor: Actor): number | null => (isAgent(actor) ? actor.id : null);

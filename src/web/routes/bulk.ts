@@ -8,6 +8,7 @@ import { findBulkJob, itemsOf, progressOf, type BulkAction, type BulkItemView } 
 import { idsMatching } from '../../db/requestSearch';
 import { t } from '../../i18n';
 import { authorize, can } from '../../policies';
+import { authorized } from './authorized';
 import { parseListParams } from '../listParams';
 import { listSpecOf } from './listSpecs';
 import { isHtmx, renderFragment, renderPage } from './render';
@@ -79,9 +80,8 @@ async function progressModel(ctx: Ctx, jobId: number) {
 export function bulkRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
 
-  router.post('/actions-groupees', async (req, res) => {
+  router.post('/actions-groupees', authorized('startBulk'), async (req, res) => {
     const agent = currentAgent(req);
-    authorize(agent, 'startBulk');
     const body = req.body as Record<string, unknown>;
     const action = field(body, 'action') as BulkAction;
     try {

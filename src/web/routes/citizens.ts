@@ -7,9 +7,10 @@ import { checkForm, type RawValues } from '../../forms/answers';
 import { IDENTITY_FIELDS, type FieldDefinition } from '../../forms/fields';
 import { errorSummary, section } from '../../forms/formView';
 import { t } from '../../i18n';
-import { authorize, can } from '../../policies';
+import { can } from '../../policies';
 import { text } from './forms';
 import { renderPage } from './render';
+import { authorized } from './authorized';
 import { currentAgent } from './session';
 
 export const NATIONAL_NUMBER: FieldDefinition = {
@@ -37,10 +38,7 @@ export async function citizenNotFound(ctx: Ctx, req: Request, res: Response): Pr
 
 export function citizenRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
-  router.use('/usagers', (req, _res, next) => {
-    authorize(currentAgent(req), 'citizens');
-    next();
-  });
+  router.use('/usagers', authorized('citizens'));
 
   router.get('/usagers', async (req, res) => {
     const q = text(req.query, 'q', 200);

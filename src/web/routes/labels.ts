@@ -4,16 +4,15 @@ import { CommandError } from '../../commands/errors';
 import { postalAddressesOf } from '../../db/postalAddresses';
 import { writeLabels, type Label, type Skipped } from '../../labels/addressLabels';
 import { t } from '../../i18n';
-import { authorize } from '../../policies';
 import { selectedIds, returnPath } from './bulk';
+import { authorized } from './authorized';
 import { currentAgent } from './session';
 
 /** Étiquettes: a PDF of the citizens' postal addresses for the selected requests of the agent's services. */
 export function labelRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
-  router.post('/etiquettes', async (req, res) => {
+  router.post('/etiquettes', authorized('labels'), async (req, res) => {
     const agent = currentAgent(req);
-    authorize(agent, 'labels');
     const body = req.body as Record<string, unknown>;
     const ids = await selectedIds(ctx, agent, body);
     if (!ids.length) {
