@@ -141,3 +141,6 @@ export function abilities(agent: Agent, request: RequestSubject & { status: Para
 
 /** The agent acting, to record as the author of a change; null for the command line. */
 export const agentIdOf = (actor: Actor): number | null => (isAgent(actor) ? actor.id : null);
+
+/** Every verb some actor may do: the test table must have a row for each. */
+export const ruledVerbs = (): Verb[] => [...new Set([...rules.keys()].map((key) => key.split(':')[1] as Verb))];
