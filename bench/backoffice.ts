@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createAgent } from '../src/admin';
+import { COMMAND_LINE } from '../src/policies';
 import { loadAgent } from '../src/db/agents';
 import type { Db } from '../src/db/connection';
 import type { ExportFormat } from '../src/exports/requestsExport';
@@ -101,7 +102,7 @@ export async function benchBackoffice(cleanup: Cleanup, opts: BackofficeOptions,
   const base = process.env.DATABASE_URL?.trim() || DEFAULT_MARIADB;
   const env = await prepareEnv(cleanup, log, base);
   log(`back office: database ${env.databaseLabel}`);
-  const agentId = await createAgent(env.db, {
+  const agentId = await createAgent(env.db, COMMAND_LINE, {
     code: AGENT.code, name: 'Banc d’essai', email: 'banc@mairie.example',
     services: ['etat-civil', 'urbanisme', 'voirie'], admin: false, password: AGENT.password,
   });

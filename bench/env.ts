@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import knexFactory from 'knex';
 import { createAgentToken } from '../src/admin';
+import { COMMAND_LINE } from '../src/policies';
 import { loadConfig, type Config } from '../src/config';
 import { connect, migrate, type Db } from '../src/db/connection';
 import { DEMO_PARTNER_KEY, seedReferenceData } from '../src/seed/demo';
@@ -73,7 +74,7 @@ export async function prepareEnv(
   cleanup.push('close the database', () => db.destroy());
   await migrate(db);
   await seedReferenceData(db);
-  const agentToken = await createAgentToken(db, 'amartin');
+  const agentToken = await createAgentToken(db, COMMAND_LINE, 'amartin');
 
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...vars };
   if (!databaseUrl) {

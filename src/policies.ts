@@ -1,21 +1,146 @@
-// Who may do what: an agent acts only on requests of the services they belong to.
+// Who may do what, in one place (as Outline's policies): `allow(kind, verbs, rule)` says,
+// for an actor of that kind, which subjects each verb may touch; nothing allowed here is
+// refused. Routes, commands and the API call `authorize()`, which throws the refusal the
+// caller shows; templates and filters ask `can()`. When a request may be acted on (its
+// status) is the lifecycle's rule, not this module's: `abilities()` combines both.
+import { CommandError } from './commands/errors';
 import type { Agent } from './db/agents';
-import type { RequestRow } from './db/requests';
+import { t } from './i18n';
 import { allowedActions, type Action } from '../workflows/lifecycle';
 
-export function canSee(agent: Agent, request: Pick<RequestRow, 'service_id'>): boolean {
-  return agent.serviceIds.includes(Number(request.service_id));
+/** A partner's API key: it reads and files only the form types of its scope. */
+export interface PartnerActor {
+  kind: 'partner';
+  formTypeIds: readonly number[];
+}
+
+/** Whoever runs the command line on the server (and the demo seed): the operator, allowed the administration. */
+export interface OperatorActor {
+  kind: 'operator';
+}
+
+export type Actor = Agent | PartnerActor | OperatorActor;
+
+export const COMMAND_LINE: OperatorActor = { kind: 'operator' };
+
+/** A request, as far as rights go: its service, and its form type for partners. */
+export interface RequestSubject {
+  service_id: number | string | null;
+  form_type_id?: number;
+  service_name?: string;
+}
+
+/** What each verb is about. `void`: the verb names an area, not one thing. */
+export interface Subjects {
+  read: RequestSubject;
+  take: RequestSubject;
+  hold: RequestSubject;
+  resume: RequestSubject;
+  reassign: RequestSubject;
+  annotate: RequestSubject;
+  close: RequestSubject;
+  message: RequestSubject;
+  /** being the agent a request is reassigned to */
+  receive: RequestSubject;
+  startBulk: void;
+  readBulkJob: { agent_id: number };
+  export: void;
+  labels: void;
+  /** filing a request for a citizen, of this form type */
+  entry: { service_id: number | string };
+  citizens: void;
+  /** filing a request through the API, of this form type */
+  file: { id: number; slug: string };
+  administer: void;
+  devMailbox: void;
+}
+
+export type Verb = keyof Subjects;
+/** The verbs about an area (a page, a kind of job), not one thing. */
+export type AreaVerb = { [V in Verb]: Subjects[V] extends void ? V : never }[Verb];
+type Kind = 'agent' | 'partner' | 'operator';
+type ActorOf<K extends Kind> = K extends 'agent' ? Agent : K extends 'partner' ? PartnerActor : OperatorActor;
+type Rule = (actor: never, subject: never) => boolean;
+type Refusal = (actor: never, subject: never) => CommandError;
+
+const rules = new Map<string, Rule>();
+const refusals = new Map<string, Refusal>();
+
+export const kindOf = (actor: Actor): Kind => ('kind' in actor ? actor.kind : 'agent');
+
+export function isAgent(actor: Actor): actor is Agent {
+  return kindOf(actor) === 'agent';
+}
+
+/** Allows `verbs` to actors of `kind` for the subjects `rule` accepts (every subject without a rule). */
+function allow<K extends Kind, V extends Verb>(kind: K, verbs: V | V[], rule: (actor: ActorOf<K>, subject: Subjects[V]) => boolean = () => true): void {
+  for (const verb of Array.isArray(verbs) ? verbs : [verbs]) {
+    rules.set(`${kind}:${verb}`, rule as Rule);
+  }
+}
+
+/** What a refusal says, when it is not the plain 403 « FORBIDDEN ». */
+function refuse<K extends Kind, V extends Verb>(kind: K, verbs: V | V[], refusal: (actor: ActorOf<K>, subject: Subjects[V]) => CommandError): void {
+  for (const verb of Array.isArray(verbs) ? verbs : [verbs]) {
+    refusals.set(`${kind}:${verb}`, refusal as Refusal);
+  }
+}
+
+export const REQUEST_VERBS = ['read', 'take', 'hold', 'resume', 'reassign', 'annotate', 'close', 'message'] as const;
+export const ADMIN_VERBS = ['administer', 'devMailbox'] as const;
+
+const inService = (agent: Agent, subject: { service_id: number | string | null }) =>
+  subject.service_id !== null && agent.serviceIds.includes(Number(subject.service_id));
+
+// Agents act on the requests of the services they belong to, and only on those.
+allow('agent', [...REQUEST_VERBS], inService);
+allow('agent', 'receive', inService);
+refuse('agent', 'receive', (agent, request) =>
+  CommandError.of(400, 'AGENT_NOT_IN_SERVICE', { value: agent.name, service: request.service_name ?? '' }, 'agent'));
+allow('agent', 'entry', inService);
+
+// Whatever an agent's services, the selection they act on or list is narrowed to them (inServices).
+allow('agent', ['startBulk', 'export', 'labels', 'citizens']);
+allow('agent', 'readBulkJob', (agent, job) => job.agent_id === agent.id || agent.isAdmin);
+
+// Administration: administrators, and the operator at the command line.
+allow('agent', [...ADMIN_VERBS], (agent) => agent.isAdmin);
+allow('operator', [...ADMIN_VERBS]);
+refuse('agent', 'administer', () => new CommandError(403, 'FORBIDDEN', t('ui.admin.forbidden')));
+refuse('agent', 'devMailbox', () => new CommandError(403, 'FORBIDDEN', t('ui.mailbox.adminOnly')));
+
+// A partner key reads and files only the requests of its form types; another form type's
+// request is « not found », so that a partner does not learn what others filed.
+const inScope = (partner: PartnerActor, formTypeId: number | undefined) => formTypeId !== undefined && partner.formTypeIds.includes(Number(formTypeId));
+allow('partner', 'read', (partner, request) => inScope(partner, request.form_type_id));
+refuse('partner', 'read', () => CommandError.of(404, 'NOT_FOUND'));
+allow('partner', 'file', (partner, formType) => inScope(partner, formType.id));
+refuse('partner', 'file', (_partner, formType) => CommandError.of(403, 'FORM_TYPE_NOT_ALLOWED', { value: formType.slug }, 'formType'));
+
+/** Whether the actor may do `verb` to `subject`. */
+export function can<V extends Verb>(actor: Actor, verb: V, ...subject: Subjects[V] extends void ? [] : [Subjects[V]]): boolean {
+  const rule = rules.get(`${kindOf(actor)}:${verb}`) as ((a: Actor, s: unknown) => boolean) | undefined;
+  return rule ? rule(actor, subject[0]) : false;
+}
+
+/** Throws the refusal (403 « FORBIDDEN » unless the verb says otherwise) when the actor may not. */
+export function authorize<V extends Verb>(actor: Actor, verb: V, ...subject: Subjects[V] extends void ? [] : [Subjects[V]]): void {
+  if (can(actor, verb, ...subject)) {
+    return;
+  }
+  const refusal = refusals.get(`${kindOf(actor)}:${verb}`) as ((a: Actor, s: unknown) => CommandError) | undefined;
+  throw refusal ? refusal(actor, subject[0]) : CommandError.of(403, 'FORBIDDEN');
 }
 
 /** The actions the agent may offer on this request now: the template shows only these buttons. */
-export function abilities(agent: Agent, request: RequestRow): Record<Action, boolean> {
-  const allowed = canSee(agent, request) ? allowedActions(request.status) : [];
-  return {
-    take: allowed.includes('take'),
-    hold: allowed.includes('hold'),
-    resume: allowed.includes('resume'),
-    reassign: allowed.includes('reassign'),
-    annotate: allowed.includes('annotate'),
-    close: allowed.includes('close'),
-  };
+export function abilities(agent: Agent, request: RequestSubject & { status: Parameters<typeof allowedActions>[0] }): Record<Action, boolean> {
+  const allowed = allowedActions(request.status);
+  const may = (action: Action) => allowed.includes(action) && can(agent, action, request);
+  return { take: may('take'), hold: may('hold'), resume: may('resume'), reassign: may('reassign'), annotate: may('annotate'), close: may('close') };
 }
+
+/** The agent acting, to record as the author of a change; null for the command line. */
+export const agentIdOf = (actor: Actor): number | null => (isAgent(actor) ? actor.id : null);
+
+/** Every verb some actor may do: the test table must have a row for each. */
+export const ruledVerbs = (): Verb[] => [...new Set([...rules.keys()].map((key) => key.split(':')[1] as Verb))];

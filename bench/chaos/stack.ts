@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { createAgentToken } from '../../src/admin';
+import { COMMAND_LINE } from '../../src/policies';
 import { loadConfig } from '../../src/config';
 import { connect, migrate, type Db } from '../../src/db/connection';
 import { createScopedKey } from '../../src/partners/keys';
@@ -105,7 +106,7 @@ export async function startStack(cleanup: Cleanup, opts: ChaosOptions, log: Log)
   // closing) rather than five keep the worker's steady load well under what it can send.
   await db('agents').whereIn('code', ['admin', 'bdurand']).update({ new_request_emails: 'DIGEST' });
   const partnerKey = (await createScopedKey(db, 'Chaos', ['acte-naissance', 'acte-mariage'])).secret;
-  const agentTokens = [await createAgentToken(db, 'amartin'), await createAgentToken(db, 'bdurand')];
+  const agentTokens = [await createAgentToken(db, COMMAND_LINE, 'amartin'), await createAgentToken(db, COMMAND_LINE, 'bdurand')];
 
   const env: NodeJS.ProcessEnv = { ...process.env, ...vars };
   if (!databaseUrl) {

@@ -2,6 +2,8 @@ import type { Config } from '../config';
 import type { AgentRow } from '../db/agents';
 import type { Db } from '../db/connection';
 import { consumeAccountToken, type TokenPurpose } from '../db/accountTokens';
+import { activeAgentsNamed, setPasswordHash } from '../db/agentAccounts';
+import { endSessionsOf } from '../db/sessions';
 import { hashPassword } from '../passwords';
 import { sendAccountLink } from './links';
 import { passwordProblem } from './passwordRules';
@@ -20,9 +22,7 @@ export async function requestPasswordReset(
   if (!value) {
     return 0;
   }
-  const agents: AgentRow[] = await db('agents')
-    .where({ active: true })
-    .where((q) => q.where('code', value).orWhereRaw('LOWER(email) = ?', [value.toLowerCase()]));
+  const agents = await activeAgentsNamed(db, value);
   let sent = 0;
   for (const agent of agents) {
     if (await mayMail(agent)) {
@@ -49,23 +49,10 @@ export async function setPasswordByLink(db: Db, purpose: TokenPurpose, secret: s
   if (agentId === null) {
     return { ok: false, problem: null };
   }
-  await db('agents').where({ id: agentId }).update({ password_hash: hash });
+  await setPasswordHash(db, agentId, hash);
   if (purpose === 'PASSWORD_RESET') {
     // A reset ends the sessions opened with the old password (sessions hold the agent id in JSON).
     await endSessionsOf(db, agentId);
   }
   return { ok: true, agentId };
-}
-
-async function endSessionsOf(db: Db, agentId: number): Promise<void> {
-  const rows: { sid: string; sess: string | object }[] = await db('sessions').select('sid', 'sess');
-  const sids = rows
-    .filter((r) => {
-      const sess = typeof r.sess === 'string' ? (JSON.parse(r.sess) as { agentId?: number }) : (r.sess as { agentId?: number });
-      return sess.agentId === agentId;
-    })
-    .map((r) => r.sid);
-  if (sids.length > 0) {
-    await db('sessions').whereIn('sid', sids).delete();
-  }
 }

@@ -11,7 +11,7 @@ import { findBulkJob, finishBulkJob, itemOutcome, pendingItems, recordOutcome, t
 import type { Db } from '../db/connection';
 import { findRequestById, type RequestRow } from '../db/requests';
 import { t } from '../i18n';
-import { canSee } from '../policies';
+import { can } from '../policies';
 import { showsOutcome } from '../../workflows/lifecycle';
 import type { ActivityDeps } from './deps';
 import type { BulkActivities } from './types';
@@ -59,7 +59,7 @@ export function bulkActivities({ db, config }: Pick<ActivityDeps, 'db' | 'config
         return;
       }
       // Another service's id is, to this agent, no request at all: the report says no more.
-      if (!request || !canSee(agent, request)) {
+      if (!request || !can(agent, 'read', request)) {
         await recordOutcome(db, jobId, requestId, 'REFUSED', t('errors.UNKNOWN_REQUEST'));
         return;
       }

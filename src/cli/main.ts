@@ -11,6 +11,7 @@ import type { Delays } from '../../workflows/definitions';
 import { Runtime } from '../runtime';
 import { createScopedKey, listPartnerKeys, revokePartnerKey } from '../partners/keys';
 import { requireDelay } from '../durations';
+import { COMMAND_LINE } from '../policies';
 import { start } from './start';
 
 function untilSignal(runtime: Runtime): void {
@@ -86,11 +87,11 @@ export function program(): Command {
       await withDatabase(async ({ db, config }) => {
         const props = { code, name: o.name, email: o.email, services: o.service, admin: o.admin };
         if (o.password !== undefined) {
-          await createAgent(db, { ...props, password: o.password });
+          await createAgent(db, COMMAND_LINE, { ...props, password: o.password });
           console.log(`agent ${code} créé`);
           return;
         }
-        await createAgentAccount({ db, config }, props);
+        await createAgentAccount({ db, config }, COMMAND_LINE, props);
         console.log(`agent ${code} créé ; lien d'activation envoyé à ${o.email}`);
       });
     });
@@ -111,7 +112,7 @@ export function program(): Command {
   cli.command('token').description('jetons d\'API des agents')
     .command('create <agentCode>').description('crée un jeton d\'API pour un agent et l\'affiche')
     .action(async (code: string) => {
-      await withDatabase(async ({ db }) => console.log(await createAgentToken(db, code)));
+      await withDatabase(async ({ db }) => console.log(await createAgentToken(db, COMMAND_LINE, code)));
     });
 
   const apiKey = cli.command('api-key').description('clés d\'API des partenaires');

@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import { findAgentRow, type Agent } from '../db/agents';
 import type { Db } from '../db/connection';
 import { findRequest, type RequestRow } from '../db/requests';
-import { canSee } from '../policies';
+import { authorize, type Verb } from '../policies';
 import { workflowIdOf, type RequestState } from '../../workflows/definitions';
 import { refusalOf, type Action, type Exchange, type Refusal } from '../../workflows/lifecycle';
 import { CommandError } from './errors';
@@ -17,15 +17,13 @@ export interface Ctx {
   config: Config;
 }
 
-/** parse → load → authorize: the request the agent names, if they may act on it. */
-export async function loadForAgent(ctx: Ctx, agent: Agent, reference: string): Promise<RequestRow> {
+/** parse → load → authorize: the request the agent names, if they may `verb` it (read it, by default). */
+export async function loadForAgent(ctx: Ctx, agent: Agent, reference: string, verb: Extract<Verb, 'read' | Action | 'message'> = 'read'): Promise<RequestRow> {
   const request = await findRequest(ctx.db, reference);
   if (!request) {
     throw CommandError.of(404, 'NOT_FOUND');
   }
-  if (!canSee(agent, request)) {
-    throw CommandError.of(403, 'FORBIDDEN');
-  }
+  authorize(agent, verb, request);
   return request;
 }
 

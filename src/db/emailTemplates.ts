@@ -16,7 +16,7 @@ export async function listTemplateOverrides(db: Db): Promise<TemplateOverride[]>
   return db('email_templates').select('kind', 'subject', 'body', 'updated_at');
 }
 
-export async function saveTemplateOverride(db: Db, kind: EmailKind, subject: string, body: string, agentId: number): Promise<void> {
+export async function saveTemplateOverride(db: Db, kind: EmailKind, subject: string, body: string, agentId: number | null): Promise<void> {
   const row = { subject, body, updated_by: agentId, updated_at: Date.now() };
   await db.transaction(async (trx) => {
     const updated = await trx('email_templates').where({ kind }).update(row);

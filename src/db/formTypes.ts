@@ -72,3 +72,31 @@ export async function listFormTypes(db: Db): Promise<FormTypeRow[]> {
 export async function updateDelays(db: Db, id: number, columns: Record<string, number>): Promise<void> {
   await db('form_types').where({ id }).update(columns);
 }
+
+export async function formTypeSlugTaken(db: Db, slug: string): Promise<boolean> {
+  return Boolean(await db('form_types').where({ slug }).first('id'));
+}
+
+export async function insertFormType(db: Db, props: { slug: string; title: string; serviceId: number; delays: Delays }): Promise<number> {
+  const [id] = await db('form_types').insert({ slug: props.slug, title: props.title, service_id: props.serviceId, ...delayColumns(props.delays) });
+  return Number(id);
+}
+
+export async function updateFormTypeRow(db: Db, id: number, props: { title: string; serviceId: number }): Promise<void> {
+  await db('form_types').where({ id }).update({ title: props.title, service_id: props.serviceId });
+}
+
+/** What the public catalogue says of a form type, and whether it offers it (only what is given changes). */
+export async function updateFormPresentation(db: Db, id: number, props: { description?: string | null; published?: boolean }): Promise<void> {
+  await db('form_types').where({ id }).update(props);
+}
+
+/** How many requests of each form type are not closed yet (form types with none are absent). */
+export async function openRequestCounts(db: Db): Promise<Map<number, number>> {
+  const rows: { form_type_id: number; n: number }[] = await db('requests').whereNot('status', 'CLOTUREE').groupBy('form_type_id').select('form_type_id').count({ n: '*' });
+  return new Map(rows.map((r) => [Number(r.form_type_id), Number(r.n)]));
+}
+
+export async function hasOpenRequests(db: Db, formTypeId: number): Promise<boolean> {
+  return Boolean(await db('requests').where({ form_type_id: formTypeId }).whereNot('status', 'CLOTUREE').first('id'));
+}

@@ -6,6 +6,7 @@ import { OPEN_STATUSES, type Status } from '../../workflows/definitions';
 import { searchable } from '../search/normalize';
 import type { Db } from './connection';
 import { REQUEST_COLUMNS, requestQuery, type RequestRow } from './requests';
+import { inServices } from './scope';
 
 export interface RequestFilter {
   /** The services the agent belongs to: always applied. */
@@ -101,7 +102,7 @@ function filtered(db: Db, f: RequestFilter, now: number, joins: ReadonlySet<Join
   if (joins.has('personal')) {
     q.join('request_personal as p', 'p.request_id', 'r.id');
   }
-  q.whereIn('r.service_id', f.serviceIds.length ? f.serviceIds : [-1]);
+  inServices(q, 'r.service_id', f.serviceIds);
   q.whereIn('r.status', f.statuses?.length ? f.statuses : [...OPEN_STATUSES]);
   if (f.assigneeId === null) {
     q.whereNull('r.assignee_id');

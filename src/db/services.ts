@@ -1,4 +1,5 @@
 import type { Db } from './connection';
+import { inServices } from './scope';
 
 export interface ServiceRow {
   id: number;
@@ -31,4 +32,40 @@ export async function serviceSummaries(db: Db): Promise<ServiceSummary[]> {
     .count({ n: '*' });
   const count = (rows: { service_id: number; n: number }[], id: number) => Number(rows.find((r) => Number(r.service_id) === id)?.n ?? 0);
   return services.map((s) => ({ ...s, formTypes: count(forms, s.id), agents: count(agents, s.id) }));
+}
+
+export async function servicesWithSlugs(db: Db, slugs: string[]): Promise<ServiceRow[]> {
+  return db('services').whereIn('slug', slugs).select('id', 'slug', 'name');
+}
+
+/** Which of these ids name a service. */
+export async function existingServiceIds(db: Db, ids: readonly number[]): Promise<number[]> {
+  return (await inServices(db('services'), 'id', ids).pluck('id')).map(Number);
+}
+
+export async function serviceSlugTaken(db: Db, slug: string): Promise<boolean> {
+  return Boolean(await db('services').where({ slug }).first('id'));
+}
+
+/** Whether another service than `exceptId` has this name. */
+export async function serviceNameTaken(db: Db, name: string, exceptId?: number): Promise<boolean> {
+  const q = db('services').where({ name });
+  if (exceptId !== undefined) {
+    q.whereNot({ id: exceptId });
+  }
+  return Boolean(await q.first('id'));
+}
+
+export async function insertService(db: Db, props: { slug: string; name: string }): Promise<number> {
+  const [id] = await db('services').insert(props);
+  return Number(id);
+}
+
+export async function updateServiceName(db: Db, id: number, name: string): Promise<void> {
+  await db('services').where({ id }).update({ name });
+}
+
+/** Whether any service exists (the demo is seeded once). */
+export async function hasServices(db: Db): Promise<boolean> {
+  return Boolean(await db('services').first('id'));
 }

@@ -4,6 +4,7 @@
 import type { Knex } from 'knex';
 import { CHANNELS } from './requests';
 import type { Db } from './connection';
+import { inServices } from './scope';
 
 export interface StatsFilter {
   serviceIds: number[];
@@ -35,10 +36,9 @@ export interface Statistics {
 
 /** Requests of the scope, as `r` joined with its form type `f` and service `s`. */
 function scoped(db: Db, f: StatsFilter): Knex.QueryBuilder {
-  const q = db('requests as r')
+  const q = inServices(db('requests as r')
     .join('form_types as f', 'f.id', 'r.form_type_id')
-    .join('services as s', 's.id', 'r.service_id')
-    .whereIn('r.service_id', f.serviceIds.length ? f.serviceIds : [-1]);
+    .join('services as s', 's.id', 'r.service_id'), 'r.service_id', f.serviceIds);
   if (f.serviceSlug) q.where('s.slug', f.serviceSlug);
   if (f.formTypeSlug) q.where('f.slug', f.formTypeSlug);
   return q;

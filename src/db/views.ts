@@ -1,5 +1,6 @@
 // Reads the agent UI needs beyond the shared queries: reference lists and per-agent counts.
 import type { Db } from './connection';
+import { inServices } from './scope';
 
 export interface CodeLabel {
   code: string;
@@ -43,13 +44,10 @@ export async function countInProgressOf(db: Db, agentId: number, serviceIds: num
 
 /** What the filters of a list may offer an agent: only their services' form types, services and colleagues. */
 export async function filterChoices(db: Db, serviceIds: number[]) {
-  const ids = serviceIds.length ? serviceIds : [-1];
   const [services, formTypes, agents, closingCodes] = await Promise.all([
-    db('services').whereIn('id', ids).orderBy('name').select('slug', 'name') as Promise<{ slug: string; name: string }[]>,
-    db('form_types').whereIn('service_id', ids).orderBy('title').select('slug', 'title') as Promise<{ slug: string; title: string }[]>,
-    db('agents as a')
-      .join('agent_services as x', 'x.agent_id', 'a.id')
-      .whereIn('x.service_id', ids)
+    inServices(db('services'), 'id', serviceIds).orderBy('name').select('slug', 'name') as Promise<{ slug: string; name: string }[]>,
+    inServices(db('form_types'), 'service_id', serviceIds).orderBy('title').select('slug', 'title') as Promise<{ slug: string; title: string }[]>,
+    inServices(db('agents as a').join('agent_services as x', 'x.agent_id', 'a.id'), 'x.service_id', serviceIds)
       .where('a.active', true)
       .distinct('a.code', 'a.name')
       .orderBy('a.name') as Promise<{ code: string; name: string }[]>,

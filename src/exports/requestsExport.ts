@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
+import { codeLabels } from '../db/codes';
 import type { Db } from '../db/connection';
 import { milestonesOf } from '../db/journal';
 import { streamRequests, type Direction, type ListedRequest, type RequestFilter, type Sort } from '../db/requestSearch';
@@ -40,14 +41,6 @@ const dateTimeFormat = new Intl.DateTimeFormat('sv-SE', { dateStyle: 'short', ti
 
 const toDate = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(Number(ms)));
 
-async function lookups(db: Db) {
-  const [codes, types] = await Promise.all([
-    db('closing_codes').select('code', 'label') as Promise<{ code: string; label: string }[]>,
-    db('event_types').select('code', 'label') as Promise<{ code: string; label: string }[]>,
-  ]);
-  return { codes: new Map(codes.map((c) => [c.code, c.label])), types: new Map(types.map((e) => [e.code, e.label])) };
-}
-
 async function milestoneTexts(db: Db, ids: number[], types: Map<string, string>): Promise<Map<number, string>> {
   const byRequest = await milestonesOf(db, ids);
   const text = (list: { type: string; at: number }[]) =>
@@ -57,7 +50,7 @@ async function milestoneTexts(db: Db, ids: number[], types: Map<string, string>)
 
 /** The rows of the filter, in order, a batch at a time, with their milestones. */
 async function* exportRows(db: Db, filter: RequestFilter, sort: Sort, dir: Direction): AsyncGenerator<ExportRow> {
-  const { codes, types } = await lookups(db);
+  const { codes, types } = await codeLabels(db);
   let batch: ListedRequest[] = [];
   const flush = async function* (): AsyncGenerator<ExportRow> {
     const milestones = await milestoneTexts(db, batch.map((r) => r.id), types);

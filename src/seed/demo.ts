@@ -4,7 +4,9 @@ import { createScopedKey } from '../partners/keys';
 import type { Ctx } from '../commands/context';
 import { submit } from '../commands/submit';
 import type { Db } from '../db/connection';
-import { DEFAULT_DELAYS, delayColumns } from '../db/formTypes';
+import { DEFAULT_DELAYS, insertFormType } from '../db/formTypes';
+import { hasServices, insertService } from '../db/services';
+import { COMMAND_LINE } from '../policies';
 
 export const DEMO_PASSWORD = 'guichet-demo';
 export const DEMO_PARTNER_KEY = 'gpk_demo_partenaire';
@@ -34,24 +36,24 @@ export const DEMO_AGENTS = [
 ];
 
 export async function isSeeded(db: Db): Promise<boolean> {
-  return Boolean(await db('services').first('id'));
+  return hasServices(db);
 }
 
-/** Services, form types, agents and the partner key. */
+/** Services, form types, agents and the partner key, as the operator would create them. */
 export async function seedReferenceData(db: Db): Promise<void> {
-  await db('services').insert(services);
-  const ids = new Map<string, number>(
-    (await db('services').select('id', 'slug')).map((s: { id: number; slug: string }) => [s.slug, s.id]),
-  );
-  await db('form_types').insert(
-    formTypes.map((f) => ({ slug: f.slug, title: f.title, service_id: ids.get(f.service), ...delayColumns(DEFAULT_DELAYS) })),
-  );
+  const ids = new Map<string, number>();
+  for (const s of services) {
+    ids.set(s.slug, await insertService(db, s));
+  }
+  for (const f of formTypes) {
+    await insertFormType(db, { slug: f.slug, title: f.title, serviceId: ids.get(f.service)!, delays: DEFAULT_DELAYS });
+  }
   for (const agent of DEMO_AGENTS) {
-    await createAgent(db, { ...agent, email: `${agent.code}@mairie.example`, password: DEMO_PASSWORD });
+    await createAgent(db, COMMAND_LINE, { ...agent, email: `${agent.code}@mairie.example`, password: DEMO_PASSWORD });
   }
   // The demo key may file every demo form type; form types added later are not granted to it.
   await createScopedKey(db, 'Portail citoyen (démo)', formTypes.map((f) => f.slug), DEMO_PARTNER_KEY);
-  await createAgentToken(db, 'amartin', DEMO_AGENT_TOKEN);
+  await createAgentToken(db, COMMAND_LINE, 'amartin', DEMO_AGENT_TOKEN);
 }
 
 /** A few requests to work on, filed through the same path as a partner's. */

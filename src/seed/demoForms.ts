@@ -1,5 +1,6 @@
 // The demo municipality's online forms, seeded with the demo on the first `npm start`.
 import type { Db } from '../db/connection';
+import { findFormType, updateFormPresentation } from '../db/formTypes';
 import { saveFormVersion } from '../db/formVersions';
 import type { FieldDefinition } from '../forms/fields';
 
@@ -36,8 +37,8 @@ const FORMS: Record<string, { description: string; fields: FieldDefinition[] }> 
 
 export async function seedDemoForms(db: Db): Promise<void> {
   for (const [slug, form] of Object.entries(FORMS)) {
-    const formType = await db('form_types').where({ slug }).first('id');
-    await db('form_types').where({ id: formType.id }).update({ description: form.description });
+    const formType = (await findFormType(db, slug))!;
+    await updateFormPresentation(db, formType.id, { description: form.description });
     await saveFormVersion(db, formType.id, form.fields, null);
   }
 }

@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Ctx } from '../commands/context';
 import { CommandError } from '../commands/errors';
 import { t } from '../i18n';
+import { mountAll } from './mount';
 import { actionRoutes } from './routes/actions';
 import { accountRoutes, publicAccountRoutes } from './routes/account';
 import { adminRoutes } from './routes/admin';
@@ -32,26 +33,12 @@ export function agentRouter(ctx: Ctx): express.Router {
     if (req.agent) res.set('Cache-Control', 'no-store');
     next();
   });
-  router.use(sessionRoutes(ctx));
-  router.use(publicAccountRoutes(ctx));
-  router.use(devMailboxRoutes(ctx));
-  router.use(trackingRoutes(ctx));
-  router.use(publicFormRoutes(ctx));
-  router.use(citizenAttachmentRoutes(ctx));
-
+  // Open to all (each page says what it needs), then the agents' own pages, in this order.
+  mountAll(router, ctx, [sessionRoutes, publicAccountRoutes, devMailboxRoutes, trackingRoutes, publicFormRoutes, citizenAttachmentRoutes]);
   router.use(requireAgent);
   router.use(accountRoutes(ctx));
   router.use('/admin', adminRoutes(ctx));
-  router.use(listRoutes(ctx));
-  router.use(refreshRoutes(ctx));
-  router.use(exportRoutes(ctx));
-  router.use(journalRoutes(ctx));
-  router.use(statisticsRoutes(ctx));
-  router.use(bulkRoutes(ctx));
-  router.use(labelRoutes(ctx));
-  router.use(agentAttachmentRoutes(ctx));
-  router.use(citizenRoutes(ctx));
-  router.use(entryRoutes(ctx));
+  mountAll(router, ctx, [listRoutes, refreshRoutes, exportRoutes, journalRoutes, statisticsRoutes, bulkRoutes, labelRoutes, agentAttachmentRoutes, citizenRoutes, entryRoutes]);
   router.get('/navigation', async (req, res) => {
     const current = new URL(req.get('HX-Current-URL') ?? '/', 'http://guichet').pathname;
     renderFragment(res, 'nav', { ...(await navModel(ctx, currentAgent(req), current)) });

@@ -14,8 +14,8 @@ import { refusedDestination } from '../partners/destinations';
 import { deleteWebhook, listWebhooks, registerWebhook } from '../partners/webhooks';
 import { findRequest, listEvents, type RequestRow } from '../db/requests';
 import { t } from '../i18n';
-import { canSee } from '../policies';
-import { agentOf, bearer, partnerOf } from './auth';
+import { authorize, can } from '../policies';
+import { actorOf, agentOf, bearer, partnerOf } from './auth';
 import { openApiDocument } from './openapi';
 import { clientErrorOf, refuseDeepJson, sendClientError } from './bodyErrors';
 import * as schema from '../commands/schemas';
@@ -69,8 +69,8 @@ function idempotencyKeyOf(req: Request): string | undefined {
 /** A known form type outside the key's scope is refused before anything is written. */
 async function refuseOutOfScope(ctx: Ctx, caller: ReturnType<typeof partnerOf>, slug: string): Promise<void> {
   const formType = await findFormType(ctx.db, slug);
-  if (formType && !caller.formTypeIds.includes(formType.id)) {
-    throw CommandError.of(403, 'FORM_TYPE_NOT_ALLOWED', { value: slug }, 'formType');
+  if (formType) {
+    authorize(caller, 'file', formType);
   }
 }
 
@@ -119,8 +119,7 @@ export function apiRouter(ctx: Ctx): express.Router {
 
   // A partner sees and files only the form types of its key.
   router.get('/form-types', partner, wrap(async (req, res) => {
-    const allowed = new Set(partnerOf(req).formTypeIds);
-    const rows = (await listFormTypes(ctx.db)).filter((f) => allowed.has(f.id));
+    const rows = (await listFormTypes(ctx.db)).filter((f) => can(partnerOf(req), 'file', f));
     res.json(rows.map((f) => ({ slug: f.slug, title: f.title, service: f.service_slug })));
   }));
 
@@ -140,13 +139,8 @@ export function apiRouter(ctx: Ctx): express.Router {
     if (!request) {
       throw CommandError.of(404, 'NOT_FOUND');
     }
-    if (req.caller?.kind === 'agent' && !canSee(req.caller.agent, request)) {
-      throw CommandError.of(403, 'FORBIDDEN');
-    }
-    // Another form type's request is "not found": a partner does not learn what others filed.
-    if (req.caller?.kind === 'partner' && !req.caller.formTypeIds.includes(request.form_type_id)) {
-      throw CommandError.of(404, 'NOT_FOUND');
-    }
+    // Another service's request is forbidden to an agent; another form type's is « not found » to a partner.
+    authorize(actorOf(req), 'read', request);
     res.json(await present(ctx, request, req.caller));
   }));
 

@@ -4,6 +4,7 @@ import type { Db } from '../db/connection';
 import { findToken } from '../db/tokens';
 import { CommandError } from '../commands/errors';
 import { scopeOf } from '../partners/keys';
+import type { Actor } from '../policies';
 
 /** A partner may use only the form types of its key (`formTypeIds`). */
 export type Caller = { kind: 'agent'; agent: Agent } | { kind: 'partner'; name: string; tokenId: number; formTypeIds: number[] };
@@ -45,6 +46,14 @@ export function agentOf(req: Request): Agent {
     throw CommandError.of(401, 'UNAUTHORIZED');
   }
   return req.caller.agent;
+}
+
+/** The caller as the policy knows it: the agent, or the partner key and its form types. */
+export function actorOf(req: Request): Actor {
+  if (!req.caller) {
+    throw CommandError.of(401, 'UNAUTHORIZED');
+  }
+  return req.caller.kind === 'agent' ? req.caller.agent : req.caller;
 }
 
 export function partnerOf(req: Request): Extract<Caller, { kind: 'partner' }> {

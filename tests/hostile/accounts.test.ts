@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { keptSessionSecret, SECRET_FILE } from '../../src/accounts/sessionSecret';
 import { createAgentAccount } from '../../src/commands/admin/createAgentAccount';
+import { COMMAND_LINE } from '../../src/policies';
 import { PUBLISHED_SECRET } from '../../src/config';
 import { replyToken } from '../../src/messages/secureLink';
 import { checkPassword } from '../../src/passwords';
@@ -85,7 +86,7 @@ describe('the dev mailbox (no SMTP_URL)', () => {
     const attacker = browser(embedded.baseUrl, '10.20.0.3');
     const asked = await attacker.call('POST', '/mot-de-passe-oublie', { _csrf: await attacker.csrf('/mot-de-passe-oublie'), who: 'admin' });
     expect(asked.status).toBe(200);
-    await createAgentAccount(embedded, { code: 'nouvelle', name: 'Nouvelle Collègue', email: 'nouvelle@mairie.example', services: ['etat-civil'], admin: false });
+    await createAgentAccount(embedded, COMMAND_LINE, { code: 'nouvelle', name: 'Nouvelle Collègue', email: 'nouvelle@mairie.example', services: ['etat-civil'], admin: false });
     const accountMails = await embedded.db('emails').whereIn('kind', ['PASSWORD_RESET', 'ACTIVATION']).select('id');
     expect(accountMails).toHaveLength(2);
     // The links are in the database (so the page could show them) …

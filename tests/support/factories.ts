@@ -2,6 +2,7 @@
 // made as the CLI and the seed make them. Thin wrappers, so that a change of a command's
 // signature or answer touches the tests here only.
 import { createAgent, createAgentToken } from '../../src/admin';
+import { COMMAND_LINE } from '../../src/policies';
 import { citizenReply } from '../../src/commands/citizenReply';
 import { close } from '../../src/commands/close';
 import { hold, type HoldProps } from '../../src/commands/hold';
@@ -144,11 +145,11 @@ export async function agentWithRole(h: Harness, role: Role, opts: { service?: st
   made += 1;
   const code = `${role.toLowerCase()}${made}`;
   const services = role === 'agent' || role === 'adminAgent' ? [opts.service ?? 'etat-civil'] : [];
-  await createAgent(h.db, {
+  await createAgent(h.db, COMMAND_LINE, {
     code, name: `${role} ${made}`, email: `${code}@mairie.example`, services, admin: role === 'admin' || role === 'adminAgent', password: DEMO_PASSWORD,
   });
   const agent = await agentByCode(h, code);
-  const token = await createAgentToken(h.db, code);
+  const token = await createAgentToken(h.db, COMMAND_LINE, code);
   const address = `10.77.${Math.floor(made / 250)}.${(made % 250) + 1}`;
   const web = async () => {
     const client = webClient(h.baseUrl, address);

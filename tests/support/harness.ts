@@ -7,6 +7,7 @@ import path from 'node:path';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import knexFactory from 'knex';
 import { createAgentToken } from '../../src/admin';
+import { COMMAND_LINE } from '../../src/policies';
 import type { Ctx } from '../../src/commands/context';
 import { loadConfig, type Config } from '../../src/config';
 import { connect, migrate, type Db } from '../../src/db/connection';
@@ -116,7 +117,7 @@ export async function startHarness(opts: { worker?: boolean; hooks?: DeliveryHoo
   await seedReferenceData(db);
   const tokens: Record<string, string> = {};
   for (const agent of DEMO_AGENTS) {
-    tokens[agent.code] = await createAgentToken(db, agent.code);
+    tokens[agent.code] = await createAgentToken(db, COMMAND_LINE, agent.code);
   }
   const client = await connectClient(address, config.temporalNamespace);
   const ctx: Ctx = { db, client, config };

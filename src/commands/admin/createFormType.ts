@@ -1,21 +1,23 @@
 import type { Delays } from '../../../workflows/definitions';
 import type { Db } from '../../db/connection';
-import { delayColumns } from '../../db/formTypes';
+import { formTypeSlugTaken, insertFormType } from '../../db/formTypes';
+import { findService } from '../../db/services';
+import { authorize, type Actor } from '../../policies';
 import { invalid, requireText, SLUG } from './invalid';
 
 /** A new form type of a service, with its five delays. */
-export async function createFormType(db: Db, props: { slug: string; title: string; serviceId: number; delays: Delays }): Promise<number> {
+export async function createFormType(db: Db, actor: Actor, props: { slug: string; title: string; serviceId: number; delays: Delays }): Promise<number> {
+  authorize(actor, 'administer');
   const slug = props.slug.trim();
   if (!SLUG.test(slug)) {
     throw invalid('slug', 'slug');
   }
   const title = requireText(props.title, 'title');
-  if (!(await db('services').where({ id: props.serviceId }).first('id'))) {
+  if (!(await findService(db, props.serviceId))) {
     throw invalid('unknownService', 'serviceId');
   }
-  if (await db('form_types').where({ slug }).first('id')) {
+  if (await formTypeSlugTaken(db, slug)) {
     throw invalid('slugTaken', 'slug', { value: slug });
   }
-  const [id] = await db('form_types').insert({ slug, title, service_id: props.serviceId, ...delayColumns(props.delays) });
-  return Number(id);
+  return insertFormType(db, { slug, title, serviceId: props.serviceId, delays: props.delays });
 }

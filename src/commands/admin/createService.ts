@@ -1,19 +1,21 @@
 import type { Db } from '../../db/connection';
+import { insertService, serviceNameTaken, serviceSlugTaken } from '../../db/services';
+import { authorize, type Actor } from '../../policies';
 import { invalid, requireText, SLUG } from './invalid';
 
 /** A new service (team of agents): a URL-safe slug and a name, both unique. */
-export async function createService(db: Db, props: { slug: string; name: string }): Promise<number> {
+export async function createService(db: Db, actor: Actor, props: { slug: string; name: string }): Promise<number> {
+  authorize(actor, 'administer');
   const slug = props.slug.trim();
   if (!SLUG.test(slug)) {
     throw invalid('slug', 'slug');
   }
   const name = requireText(props.name, 'name');
-  if (await db('services').where({ slug }).first('id')) {
+  if (await serviceSlugTaken(db, slug)) {
     throw invalid('slugTaken', 'slug', { value: slug });
   }
-  if (await db('services').where({ name }).first('id')) {
+  if (await serviceNameTaken(db, name)) {
     throw invalid('nameTaken', 'name', { value: name });
   }
-  const [id] = await db('services').insert({ slug, name });
-  return Number(id);
+  return insertService(db, { slug, name });
 }

@@ -1,10 +1,12 @@
+import { codeExists, deleteCode, isSystemCode, usesOf, type CodeList } from '../../db/codes';
 import type { Db } from '../../db/connection';
-import { isSystemCode, usesOf, type CodeList } from './codeLists';
+import { authorize, type Actor } from '../../policies';
 import { invalid } from './invalid';
 
 /** Removes a code nobody used yet; a used one stays, so that the history keeps its label. */
-export async function removeCode(db: Db, list: CodeList, code: string): Promise<void> {
-  if (!(await db(list).where({ code }).first('code'))) {
+export async function removeCode(db: Db, actor: Actor, list: CodeList, code: string): Promise<void> {
+  authorize(actor, 'administer');
+  if (!(await codeExists(db, list, code))) {
     throw invalid('unknownCode', 'code');
   }
   if (await isSystemCode(db, list, code)) {
@@ -14,5 +16,5 @@ export async function removeCode(db: Db, list: CodeList, code: string): Promise<
   if (uses > 0) {
     throw invalid('codeInUse', 'code', { count: uses });
   }
-  await db(list).where({ code }).delete();
+  await deleteCode(db, list, code);
 }

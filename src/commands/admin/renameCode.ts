@@ -1,15 +1,17 @@
+import { codeExists, isSystemCode, updateCodeLabel, type CodeList } from '../../db/codes';
 import type { Db } from '../../db/connection';
-import { isSystemCode, type CodeList } from './codeLists';
+import { authorize, type Actor } from '../../policies';
 import { invalid, requireText } from './invalid';
 
 /** A new label; the code, which requests and events refer to, stays. */
-export async function renameCode(db: Db, list: CodeList, props: { code: string; label: string }): Promise<void> {
+export async function renameCode(db: Db, actor: Actor, list: CodeList, props: { code: string; label: string }): Promise<void> {
+  authorize(actor, 'administer');
   const label = requireText(props.label, 'label');
-  if (!(await db(list).where({ code: props.code }).first('code'))) {
+  if (!(await codeExists(db, list, props.code))) {
     throw invalid('unknownCode', 'code');
   }
   if (await isSystemCode(db, list, props.code)) {
     throw invalid('systemCode', 'code');
   }
-  await db(list).where({ code: props.code }).update({ label });
+  await updateCodeLabel(db, list, { code: props.code, label });
 }

@@ -1,8 +1,10 @@
 import type { EmailKind } from '../../activities/types';
 import type { Db } from '../../db/connection';
 import { deleteTemplateOverride } from '../../db/emailTemplates';
+import { authorize, type Actor } from '../../policies';
 
 /** Back to the template shipped with Guichet. */
-export async function resetEmailTemplate(db: Db, kind: EmailKind): Promise<void> {
+export async function resetEmailTemplate(db: Db, actor: Actor, kind: EmailKind): Promise<void> {
+  authorize(actor, 'administer');
   await deleteTemplateOverride(db, kind);
 }

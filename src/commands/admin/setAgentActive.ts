@@ -1,4 +1,6 @@
+import { findAgentRow, setAgentActiveFlag } from '../../db/agentAccounts';
 import type { Db } from '../../db/connection';
+import { agentIdOf, authorize, type Actor } from '../../policies';
 import { invalid } from './invalid';
 
 /**
@@ -6,12 +8,13 @@ import { invalid } from './invalid';
  * their next click (the session's agent is loaded only while active) and their API
  * tokens are refused; their name stays on the requests they handled.
  */
-export async function setAgentActive(db: Db, actingAgentId: number, props: { id: number; active: boolean }): Promise<void> {
-  if (!(await db('agents').where({ id: props.id }).first('id'))) {
+export async function setAgentActive(db: Db, actor: Actor, props: { id: number; active: boolean }): Promise<void> {
+  authorize(actor, 'administer');
+  if (!(await findAgentRow(db, props.id))) {
     throw invalid('unknownAgent', 'id');
   }
-  if (props.id === actingAgentId && !props.active) {
+  if (props.id === agentIdOf(actor) && !props.active) {
     throw invalid('deactivateSelf', 'id');
   }
-  await db('agents').where({ id: props.id }).update({ active: props.active });
+  await setAgentActiveFlag(db, props.id, props.active);
 }

@@ -1,4 +1,7 @@
+import { findAgentRow, updateAgentRow } from '../../db/agentAccounts';
 import type { Db } from '../../db/connection';
+import { existingServiceIds } from '../../db/services';
+import { agentIdOf, authorize, type Actor } from '../../policies';
 import { invalid, requireText } from './invalid';
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -9,29 +12,24 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
  */
 export async function updateAgent(
   db: Db,
-  actingAgentId: number,
+  actor: Actor,
   props: { id: number; name: string; email: string; serviceIds: number[]; admin: boolean },
 ): Promise<void> {
+  authorize(actor, 'administer');
   const name = requireText(props.name, 'name');
   const email = props.email.trim();
   if (!EMAIL.test(email) || email.length > 254) {
     throw invalid('email', 'email', { value: email });
   }
-  if (!(await db('agents').where({ id: props.id }).first('id'))) {
+  if (!(await findAgentRow(db, props.id))) {
     throw invalid('unknownAgent', 'id');
   }
-  const known: number[] = (await db('services').whereIn('id', props.serviceIds.length ? props.serviceIds : [-1]).pluck('id')).map(Number);
+  const known = await existingServiceIds(db, props.serviceIds);
   if (known.length !== new Set(props.serviceIds).size) {
     throw invalid('unknownService', 'services');
   }
-  if (props.id === actingAgentId && !props.admin) {
+  if (props.id === agentIdOf(actor) && !props.admin) {
     throw invalid('ownAdminRight', 'admin');
   }
-  await db.transaction(async (trx) => {
-    await trx('agents').where({ id: props.id }).update({ name, email, is_admin: props.admin });
-    await trx('agent_services').where({ agent_id: props.id }).delete();
-    if (known.length > 0) {
-      await trx('agent_services').insert(known.map((serviceId) => ({ agent_id: props.id, service_id: serviceId })));
-    }
-  });
+  await updateAgentRow(db, props.id, { name, email, isAdmin: props.admin }, known);
 }

@@ -1,5 +1,7 @@
 import type { Delays } from '../../../workflows/definitions';
-import { findFormType } from '../../db/formTypes';
+import { findFormType, hasOpenRequests, updateFormTypeRow } from '../../db/formTypes';
+import { findService } from '../../db/services';
+import { authorize, type Actor } from '../../policies';
 import { changeDelays } from '../changeDelays';
 import type { Ctx } from '../context';
 import { invalid, requireText } from './invalid';
@@ -12,23 +14,24 @@ import { invalid, requireText } from './invalid';
  */
 export async function updateFormType(
   ctx: Ctx,
+  actor: Actor,
   props: { slug: string; title: string; serviceId: number; delays: Delays },
 ): Promise<{ signalled: number }> {
+  authorize(actor, 'administer');
   const formType = await findFormType(ctx.db, props.slug);
   if (!formType) {
     throw invalid('unknownFormType', 'slug');
   }
   const title = requireText(props.title, 'title');
   if (props.serviceId !== Number(formType.service_id)) {
-    if (!(await ctx.db('services').where({ id: props.serviceId }).first('id'))) {
+    if (!(await findService(ctx.db, props.serviceId))) {
       throw invalid('unknownService', 'serviceId');
     }
-    const open = await ctx.db('requests').where({ form_type_id: formType.id }).whereNot('status', 'CLOTUREE').first('id');
-    if (open) {
+    if (await hasOpenRequests(ctx.db, formType.id)) {
       throw invalid('serviceWithOpenRequests', 'serviceId');
     }
   }
-  await ctx.db('form_types').where({ id: formType.id }).update({ title, service_id: props.serviceId });
+  await updateFormTypeRow(ctx.db, formType.id, { title, serviceId: props.serviceId });
   const { signalled } = await changeDelays(ctx, props.slug, props.delays);
   return { signalled };
 }

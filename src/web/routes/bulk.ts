@@ -7,7 +7,8 @@ import { loadAgent } from '../../db/agents';
 import { findBulkJob, itemsOf, progressOf, type BulkAction, type BulkItemView } from '../../db/bulkJobs';
 import { idsMatching } from '../../db/requestSearch';
 import { t } from '../../i18n';
-import { canSee } from '../../policies';
+import { authorize, can } from '../../policies';
+import { authorized } from './authorized';
 import { parseListParams } from '../listParams';
 import { listSpecOf } from './listSpecs';
 import { isHtmx, renderFragment, renderPage } from './render';
@@ -39,16 +40,13 @@ export async function selectedIds(ctx: Ctx, agent: Agent, body: Record<string, u
   return list.map(Number).filter((n) => Number.isInteger(n) && n > 0);
 }
 
-/** Only the agent who started a job, or an administrator, sees it. */
+/** A job, to whoever may read its report (the policy's readBulkJob). */
 async function jobFor(ctx: Ctx, req: Request) {
-  const agent = currentAgent(req);
   const job = await findBulkJob(ctx.db, Number(req.params.id));
   if (!job) {
     throw CommandError.of(404, 'NOT_FOUND');
   }
-  if (job.agent_id !== agent.id && !agent.isAdmin) {
-    throw CommandError.of(403, 'FORBIDDEN');
-  }
+  authorize(currentAgent(req), 'readBulkJob', job);
   return job;
 }
 
@@ -58,7 +56,7 @@ async function jobFor(ctx: Ctx, req: Request) {
  */
 async function reportItems(ctx: Ctx, agentId: number, items: BulkItemView[]): Promise<BulkItemView[]> {
   const agent = await loadAgent(ctx.db, agentId);
-  return items.map((i) => (agent && i.reference !== null && canSee(agent, { service_id: Number(i.service_id) })
+  return items.map((i) => (agent && i.reference !== null && can(agent, 'read', i)
     ? i
     : { ...i, reference: null, message: t('errors.UNKNOWN_REQUEST') }));
 }
@@ -82,7 +80,7 @@ async function progressModel(ctx: Ctx, jobId: number) {
 export function bulkRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
 
-  router.post('/actions-groupees', async (req, res) => {
+  router.post('/actions-groupees', authorized('startBulk'), async (req, res) => {
     const agent = currentAgent(req);
     const body = req.body as Record<string, unknown>;
     const action = field(body, 'action') as BulkAction;

@@ -7,9 +7,10 @@ import { checkForm, type RawValues } from '../../forms/answers';
 import { IDENTITY_FIELDS, type FieldDefinition } from '../../forms/fields';
 import { errorSummary, section } from '../../forms/formView';
 import { t } from '../../i18n';
-import { canSee } from '../../policies';
+import { can } from '../../policies';
 import { text } from './forms';
 import { renderPage } from './render';
+import { authorized } from './authorized';
 import { currentAgent } from './session';
 
 export const NATIONAL_NUMBER: FieldDefinition = {
@@ -37,6 +38,7 @@ export async function citizenNotFound(ctx: Ctx, req: Request, res: Response): Pr
 
 export function citizenRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
+  router.use('/usagers', authorized('citizens'));
 
   router.get('/usagers', async (req, res) => {
     const q = text(req.query, 'q', 200);
@@ -75,7 +77,7 @@ export function citizenRoutes(ctx: Ctx): express.Router {
     }
     const all = await requestsOfCitizen(ctx.db, citizen.id);
     // Another service's requests are not this agent's to read: only counted.
-    const requests = all.filter((r) => canSee(agent, r)).map((r) => ({ ...r, purged: r.purged_at !== null && r.purged_at !== undefined }));
+    const requests = all.filter((r) => can(agent, 'read', r)).map((r) => ({ ...r, purged: r.purged_at !== null && r.purged_at !== undefined }));
     await renderPage(ctx, req, res, 'citizenFile', {
       title: `${citizen.first_name} ${citizen.last_name}`, citizen, requests, others: all.length - requests.length,
     });

@@ -3,6 +3,7 @@ import type { Ctx } from '../../commands/context';
 import { latestEmails } from '../../db/emails';
 import type { EmailKind } from '../../activities/types';
 import { t } from '../../i18n';
+import { can } from '../../policies';
 import { devMailboxEnabled, renderPage } from './render';
 import { requireAgent } from './session';
 
@@ -29,7 +30,7 @@ export function devMailboxRoutes(ctx: Ctx): express.Router {
       requireAgent(req, res, next);
       return;
     }
-    if (!req.agent.isAdmin) {
+    if (!can(req.agent, 'devMailbox')) {
       res.status(403);
       await renderPage(ctx, req, res, 'error', { title: t('ui.mailbox.title'), message: t('ui.mailbox.adminOnly') });
       return;

@@ -9,6 +9,7 @@ import { createCitizen, findCitizenFor, type CitizenRow } from '../../db/citizen
 import { findFormType, listFormTypes, type FormTypeRow } from '../../db/formTypes';
 import { currentForm } from '../../db/formVersions';
 import { CHANNELS, type Channel } from '../../db/requests';
+import { authorize, can } from '../../policies';
 import type { RawValues } from '../../forms/answers';
 import { citizenNotFound, prefillOf } from './citizens';
 import { formModel, readFilledForm } from './filledForm';
@@ -29,8 +30,8 @@ export function entryRoutes(ctx: Ctx): express.Router {
   };
   const ownFormType = async (req: Request): Promise<FormTypeRow | undefined> => {
     const formType = await findFormType(ctx.db, String(req.params.slug));
-    if (formType && !currentAgent(req).serviceIds.includes(Number(formType.service_id))) {
-      throw CommandError.of(403, 'FORBIDDEN');
+    if (formType) {
+      authorize(currentAgent(req), 'entry', formType);
     }
     return formType;
   };
@@ -38,7 +39,7 @@ export function entryRoutes(ctx: Ctx): express.Router {
   router.get('/saisie', async (req, res) => {
     const citizen = await citizenOf(req, req.query.usager);
     if (citizen === null) return citizenNotFound(ctx, req, res);
-    const mine = (await listFormTypes(ctx.db)).filter((f) => currentAgent(req).serviceIds.includes(Number(f.service_id)));
+    const mine = (await listFormTypes(ctx.db)).filter((f) => can(currentAgent(req), 'entry', f));
     await renderPage(ctx, req, res, 'entryCatalogue', {
       title: citizen ? `Saisir une demande pour ${citizen.first_name} ${citizen.last_name}` : 'Saisir une demande pour un usager',
       services: byService(mine), citizen, query: citizen ? `?usager=${citizen.public_id}` : '',

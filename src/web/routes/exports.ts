@@ -5,6 +5,7 @@ import { exportRequests, type ExportFormat } from '../../exports/requestsExport'
 import { t } from '../../i18n';
 import { parseListParams, type Query } from '../listParams';
 import { listSpecOf } from './listSpecs';
+import { authorized } from './authorized';
 import { currentAgent } from './session';
 
 const CONTENT_TYPES: Record<ExportFormat, string> = {
@@ -15,8 +16,8 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
 /** `/exports/<list>.<csv|xlsx>?<the list's own URL parameters>`: the whole list, not only its page. */
 export function exportRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
-  router.get('/exports/:file', async (req, res) => {
-    const match = /^([a-z-]+)\.(csv|xlsx)$/.exec(req.params.file);
+  router.get('/exports/:file', authorized('export'), async (req, res) => {
+    const match = /^([a-z-]+)\.(csv|xlsx)$/.exec(String(req.params.file));
     const agent = currentAgent(req);
     const query = req.query as Query;
     const spec = match ? listSpecOf(match[1], agent, query) : null;

@@ -1,15 +1,17 @@
 import express from 'express';
 import type { Ctx } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
+import { postalAddressesOf } from '../../db/postalAddresses';
 import { writeLabels, type Label, type Skipped } from '../../labels/addressLabels';
 import { t } from '../../i18n';
 import { selectedIds, returnPath } from './bulk';
+import { authorized } from './authorized';
 import { currentAgent } from './session';
 
 /** Étiquettes: a PDF of the citizens' postal addresses for the selected requests of the agent's services. */
 export function labelRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
-  router.post('/etiquettes', async (req, res) => {
+  router.post('/etiquettes', authorized('labels'), async (req, res) => {
     const agent = currentAgent(req);
     const body = req.body as Record<string, unknown>;
     const ids = await selectedIds(ctx, agent, body);
@@ -19,16 +21,7 @@ export function labelRoutes(ctx: Ctx): express.Router {
       return;
     }
     // Requests of other services are left out entirely, as if their ids had not been sent.
-    const rows: { id: number; reference: string; first_name: string | null; last_name: string | null; address: string | null }[] = [];
-    for (let i = 0; i < ids.length; i += 500) {
-      rows.push(...await ctx.db('requests as r')
-        .leftJoin('request_personal as p', 'p.request_id', 'r.id')
-        .whereIn('r.id', ids.slice(i, i + 500))
-        .whereIn('r.service_id', agent.serviceIds.length ? agent.serviceIds : [-1])
-        .select('r.id', 'r.reference', 'p.first_name', 'p.last_name', 'p.address'));
-    }
-    const order = new Map(ids.map((id, i) => [id, i]));
-    rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+    const rows = await postalAddressesOf(ctx.db, ids, agent.serviceIds);
     const labels: Label[] = [];
     const skipped: Skipped[] = [];
     for (const r of rows) {

@@ -4,12 +4,13 @@ import { createAgentAccount } from '../../../commands/admin/createAgentAccount';
 import { resendActivation } from '../../../commands/admin/resendActivation';
 import { setAgentActive } from '../../../commands/admin/setAgentActive';
 import { updateAgent } from '../../../commands/admin/updateAgent';
+import { agentServiceLinks, findAgentRow, listAgentRows, serviceIdsOfAgent } from '../../../db/agentAccounts';
 import type { AgentRow } from '../../../db/agents';
 import { listServices, type ServiceRow } from '../../../db/services';
 import { t } from '../../../i18n';
 import { text } from '../forms';
 import { currentAgent } from '../session';
-import { attempt, doneTo, many, renderAdminPage } from './render';
+import { attempt, doneTo, many, renderAdminPage, runThen } from './render';
 
 interface AgentForm {
   code: string;
@@ -42,8 +43,8 @@ export function agentAdminRoutes(ctx: Ctx): express.Router {
 
   const listPage = async (req: Request, res: Response, model: { error?: string; values?: AgentForm } = {}) => {
     const services = await listServices(ctx.db);
-    const agents: AgentRow[] = await ctx.db('agents').orderBy('name');
-    const links: { agent_id: number; service_id: number }[] = await ctx.db('agent_services').select('agent_id', 'service_id');
+    const agents = await listAgentRows(ctx.db);
+    const links = await agentServiceLinks(ctx.db);
     const rows = agents.map((a) => ({
       ...a,
       isAdmin: Boolean(a.is_admin),
@@ -57,11 +58,11 @@ export function agentAdminRoutes(ctx: Ctx): express.Router {
   };
 
   const loadRow = async (id: string): Promise<AgentRow | undefined> =>
-    /^\d+$/.test(id) ? ctx.db('agents').where({ id: Number(id) }).first() : undefined;
+    /^\d+$/.test(id) ? findAgentRow(ctx.db, Number(id)) : undefined;
 
   const editPage = async (req: Request, res: Response, agent: AgentRow, model: { error?: string; values?: AgentForm } = {}) => {
     const services = await listServices(ctx.db);
-    const mine: number[] = (await ctx.db('agent_services').where({ agent_id: agent.id }).pluck('service_id')).map(Number);
+    const mine = await serviceIdsOfAgent(ctx.db, agent.id);
     const values = model.values ?? {
       code: agent.code, name: agent.name, email: agent.email, admin: Boolean(agent.is_admin),
       services: services.filter((s) => mine.includes(s.id)).map((s) => s.slug),
@@ -77,14 +78,8 @@ export function agentAdminRoutes(ctx: Ctx): express.Router {
 
   router.post('/agents', async (req, res) => {
     const values = formOf(req.body);
-    await attempt(
-      res,
-      async () => {
-        await createAgentAccount(ctx, values);
-        doneTo(req, res, '/admin/agents', t('ui.admin.agents.created', { code: values.code, email: values.email }));
-      },
-      (error) => listPage(req, res, { error: error.charAt(0).toUpperCase() + error.slice(1), values }),
-    );
+    const created = (): [string, string] => ['/admin/agents', t('ui.admin.agents.created', { code: values.code, email: values.email })];
+    await runThen(req, res, () => createAgentAccount(ctx, currentAgent(req), values), created, (error) => listPage(req, res, { error: error.charAt(0).toUpperCase() + error.slice(1), values }));
   });
 
   router.get('/agents/:id', async (req, res, next) => {
@@ -109,9 +104,9 @@ export function agentAdminRoutes(ctx: Ctx): express.Router {
       async () => {
         if (serviceIds.length !== values.services.length) {
           // A slug that names no service: refused like any other bad input.
-          await updateAgent(ctx.db, currentAgent(req).id, { ...values, id: agent.id, serviceIds: [...serviceIds, -1] });
+          await updateAgent(ctx.db, currentAgent(req), { ...values, id: agent.id, serviceIds: [...serviceIds, -1] });
         }
-        await updateAgent(ctx.db, currentAgent(req).id, { ...values, id: agent.id, serviceIds });
+        await updateAgent(ctx.db, currentAgent(req), { ...values, id: agent.id, serviceIds });
         doneTo(req, res, `/admin/agents/${agent.id}`, t('ui.admin.saved'));
       },
       (error) => editPage(req, res, agent, { error, values }),
@@ -128,7 +123,7 @@ export function agentAdminRoutes(ctx: Ctx): express.Router {
     await attempt(
       res,
       async () => {
-        await setAgentActive(ctx.db, currentAgent(req).id, { id: agent.id, active });
+        await setAgentActive(ctx.db, currentAgent(req), { id: agent.id, active });
         doneTo(req, res, `/admin/agents/${agent.id}`, t(active ? 'ui.admin.agents.reactivated' : 'ui.admin.agents.deactivated'));
       },
       (error) => editPage(req, res, agent, { error }),
@@ -144,7 +139,7 @@ export function agentAdminRoutes(ctx: Ctx): express.Router {
     await attempt(
       res,
       async () => {
-        await resendActivation(ctx, agent.id);
+        await resendActivation(ctx, currentAgent(req), agent.id);
         doneTo(req, res, `/admin/agents/${agent.id}`, t('ui.admin.agents.resent', { email: agent.email }));
       },
       (error) => editPage(req, res, agent, { error }),

@@ -1,11 +1,13 @@
 import express, { type Request, type Response } from 'express';
 import type { Ctx } from '../../../commands/context';
 import { addCode } from '../../../commands/admin/addCode';
-import { CODE_LISTS, usesOf, type CodeList } from '../../../commands/admin/codeLists';
+import { CODE_LISTS, type CodeList } from '../../../commands/admin/codeLists';
 import { removeCode } from '../../../commands/admin/removeCode';
 import { renameCode } from '../../../commands/admin/renameCode';
+import { listCodes, usesOf } from '../../../db/codes';
 import { t } from '../../../i18n';
 import { text } from '../forms';
+import { currentAgent } from '../session';
 import { attempt, doneTo, renderAdminPage } from './render';
 
 /** Event types and closing codes: the same page for both lists, /admin/codes/evenements and /admin/codes/clotures. */
@@ -13,7 +15,7 @@ export function codeRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
 
   const page = async (req: Request, res: Response, slug: string, list: CodeList, model: Record<string, unknown> = {}) => {
-    const rows: { code: string; label: string; system?: number | boolean }[] = await ctx.db(list).orderBy('label');
+    const rows = await listCodes(ctx.db, list);
     const withUses = await Promise.all(rows.map(async (r) => ({ ...r, system: Boolean(r.system), uses: await usesOf(ctx.db, list, r.code) })));
     renderAdminPage(ctx, req, res, 'codes', {
       title: t(`ui.admin.codes.${list}`), intro: t(`ui.admin.codes.intro_${list}`), slug, rows: withUses, values: { code: '', label: '' }, ...model,
@@ -44,7 +46,7 @@ export function codeRoutes(ctx: Ctx): express.Router {
     await attempt(
       res,
       async () => {
-        await addCode(ctx.db, found[1], values);
+        await addCode(ctx.db, currentAgent(req), found[1], values);
         doneTo(req, res, `/admin/codes/${found[0]}`, t('ui.admin.codes.added', { code: values.code.toUpperCase() }));
       },
       (error) => page(req, res, ...found, { error, values }),
@@ -63,9 +65,9 @@ export function codeRoutes(ctx: Ctx): express.Router {
       res,
       async () => {
         if (remove) {
-          await removeCode(ctx.db, found[1], code);
+          await removeCode(ctx.db, currentAgent(req), found[1], code);
         } else {
-          await renameCode(ctx.db, found[1], { code, label: text(req.body, 'label', 200) });
+          await renameCode(ctx.db, currentAgent(req), found[1], { code, label: text(req.body, 'label', 200) });
         }
         doneTo(req, res, `/admin/codes/${found[0]}`, t(remove ? 'ui.admin.codes.removed' : 'ui.admin.codes.renamed', { code }));
       },

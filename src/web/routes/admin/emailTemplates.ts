@@ -42,27 +42,18 @@ export function emailTemplateRoutes(ctx: Ctx): express.Router {
     });
   };
 
-  const kindOf = (req: Request): EmailKind | null => {
-    const kind = String(req.params.kind);
-    return isEmailKind(kind) ? kind : null;
-  };
+  // A :kind that names no e-mail is no page of these routes: on to the 404.
+  router.param('kind', (_req, _res, next, kind: string) => next(isEmailKind(kind) ? undefined : 'route'));
+  const kindOf = (req: Request): EmailKind => req.params.kind as EmailKind;
 
-  router.get('/courriels/:kind', async (req, res, next) => {
+  router.get('/courriels/:kind', async (req, res) => {
     const kind = kindOf(req);
-    if (!kind) {
-      next();
-      return;
-    }
     await editPage(req, res, kind);
   });
 
   // "Prévisualiser": the fragment beside the form with htmx, the whole page without.
-  router.post('/courriels/:kind/apercu', async (req, res, next) => {
+  router.post('/courriels/:kind/apercu', async (req, res) => {
     const kind = kindOf(req);
-    if (!kind) {
-      next();
-      return;
-    }
     const source = sourceOf(req.body);
     const preview = previewOf(kind, source);
     if (isHtmx(req)) {
@@ -72,30 +63,22 @@ export function emailTemplateRoutes(ctx: Ctx): express.Router {
     await editPage(req, res, kind, { source, preview });
   });
 
-  router.post('/courriels/:kind', async (req, res, next) => {
+  router.post('/courriels/:kind', async (req, res) => {
     const kind = kindOf(req);
-    if (!kind) {
-      next();
-      return;
-    }
     const source = sourceOf(req.body);
     await attempt(
       res,
       async () => {
-        await saveEmailTemplate(ctx.db, currentAgent(req).id, { kind, ...source });
+        await saveEmailTemplate(ctx.db, currentAgent(req), { kind, ...source });
         doneTo(req, res, `/admin/courriels/${kind}`, t('ui.admin.emails.saved'));
       },
       (error) => editPage(req, res, kind, { source, error }),
     );
   });
 
-  router.post('/courriels/:kind/origine', async (req, res, next) => {
+  router.post('/courriels/:kind/origine', async (req, res) => {
     const kind = kindOf(req);
-    if (!kind) {
-      next();
-      return;
-    }
-    await resetEmailTemplate(ctx.db, kind);
+    await resetEmailTemplate(ctx.db, currentAgent(req), kind);
     doneTo(req, res, `/admin/courriels/${kind}`, t('ui.admin.emails.resetDone'));
   });
   return router;

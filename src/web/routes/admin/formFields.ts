@@ -68,7 +68,7 @@ export function formFieldRoutes(ctx: Ctx): express.Router {
     const field = fieldOf(req.body);
     const replacing = text(req.body, 'replacing', 64) || null;
     await attempt(res, async () => {
-      await saveField(ctx.db, formType.slug, field, replacing, currentAgent(req).id);
+      await saveField(ctx.db, currentAgent(req), formType.slug, field, replacing);
       doneTo(req, res, base(formType.slug), `Champ « ${field.label} » enregistré : le formulaire passe à une nouvelle version.`);
     }, (error) => page(req, res, formType, { error, field, replacing }));
   });
@@ -78,9 +78,9 @@ export function formFieldRoutes(ctx: Ctx): express.Router {
     const op = String(req.params.op);
     if (!formType || !['supprimer', 'monter', 'descendre'].includes(op)) return next();
     const key = String(req.params.key);
-    const agentId = currentAgent(req).id;
-    if (op === 'supprimer') await removeField(ctx.db, formType.slug, key, agentId);
-    else await moveField(ctx.db, formType.slug, key, op === 'monter' ? -1 : 1, agentId);
+    const agent = currentAgent(req);
+    if (op === 'supprimer') await removeField(ctx.db, agent, formType.slug, key);
+    else await moveField(ctx.db, agent, formType.slug, key, op === 'monter' ? -1 : 1);
     doneTo(req, res, base(formType.slug), op === 'supprimer' ? 'Champ retiré du formulaire.' : 'Ordre des champs enregistré.');
   });
 
@@ -88,7 +88,7 @@ export function formFieldRoutes(ctx: Ctx): express.Router {
     const formType = await load(req);
     if (!formType) return next();
     await attempt(res, async () => {
-      await presentForm(ctx.db, formType.slug, { description: text(req.body, 'description', 1001), published: text(req.body, 'published', 8) === 'on' });
+      await presentForm(ctx.db, currentAgent(req), formType.slug, { description: text(req.body, 'description', 1001), published: text(req.body, 'published', 8) === 'on' });
       doneTo(req, res, base(formType.slug), 'Présentation enregistrée.');
     }, (error) => page(req, res, formType, { error }));
   });

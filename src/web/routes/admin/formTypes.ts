@@ -5,11 +5,12 @@ import { createFormType } from '../../../commands/admin/createFormType';
 import { DELAY_FIELDS, parseDelays } from '../../../commands/admin/durations';
 import { formatDelay } from '../../../durations';
 import { updateFormType } from '../../../commands/admin/updateFormType';
-import { DEFAULT_DELAYS, delaysOf, findFormType, listFormTypes, type FormTypeRow } from '../../../db/formTypes';
+import { DEFAULT_DELAYS, delaysOf, findFormType, listFormTypes, openRequestCounts, type FormTypeRow } from '../../../db/formTypes';
 import { listServices } from '../../../db/services';
 import { t } from '../../../i18n';
 import { text } from '../forms';
-import { attempt, doneTo, renderAdminPage } from './render';
+import { currentAgent } from '../session';
+import { attempt, doneTo, renderAdminPage, runThen } from './render';
 
 type DelayTexts = Record<keyof Delays, string>;
 
@@ -37,11 +38,11 @@ export function formTypeRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
 
   const listPage = async (req: Request, res: Response, model: { error?: string; values?: ReturnType<typeof formValues> } = {}) => {
-    const open: { form_type_id: number; n: number }[] = await ctx.db('requests').whereNot('status', 'CLOTUREE').groupBy('form_type_id').select('form_type_id').count({ n: '*' });
+    const open = await openRequestCounts(ctx.db);
     const rows = (await listFormTypes(ctx.db)).map((f) => ({
       ...f,
       delays: DELAY_FIELDS.map((name) => formatDelay(delaysOf(f)[name])),
-      open: Number(open.find((o) => Number(o.form_type_id) === f.id)?.n ?? 0),
+      open: open.get(f.id) ?? 0,
     }));
     const values = model.values ?? { slug: '', title: '', serviceId: 0, delays: delayTexts(DEFAULT_DELAYS) };
     renderAdminPage(ctx, req, res, 'formTypes', {
@@ -71,14 +72,8 @@ export function formTypeRoutes(ctx: Ctx): express.Router {
 
   router.post('/demarches', async (req, res) => {
     const values = formValues(req.body);
-    await attempt(
-      res,
-      async () => {
-        await createFormType(ctx.db, { ...values, delays: parseDelays(values.delays) });
-        doneTo(req, res, '/admin/demarches', t('ui.admin.formTypes.created', { title: values.title }));
-      },
-      (error) => listPage(req, res, { error, values }),
-    );
+    const create = () => createFormType(ctx.db, currentAgent(req), { ...values, delays: parseDelays(values.delays) });
+    await runThen(req, res, create, () => ['/admin/demarches', t('ui.admin.formTypes.created', { title: values.title })], (error) => listPage(req, res, { error, values }));
   });
 
   router.get('/demarches/:slug', async (req, res, next) => {
@@ -97,14 +92,10 @@ export function formTypeRoutes(ctx: Ctx): express.Router {
       return;
     }
     const values = { ...formValues(req.body), slug: formType.slug };
-    await attempt(
-      res,
-      async () => {
-        const { signalled } = await updateFormType(ctx, { ...values, delays: parseDelays(values.delays) });
-        doneTo(req, res, `/admin/demarches/${formType.slug}`, t('ui.admin.formTypes.updated', { title: values.title, count: signalled }));
-      },
-      (error) => editPage(req, res, formType, { error, values }),
-    );
+    const update = () => updateFormType(ctx, currentAgent(req), { ...values, delays: parseDelays(values.delays) });
+    const updated = ({ signalled }: { signalled: number }): [string, string] =>
+      [`/admin/demarches/${formType.slug}`, t('ui.admin.formTypes.updated', { title: values.title, count: signalled })];
+    await runThen(req, res, update, updated, (error) => editPage(req, res, formType, { error, values }));
   });
   return router;
 }

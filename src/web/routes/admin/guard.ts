@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Ctx } from '../../../commands/context';
 import { t } from '../../../i18n';
+import { can } from '../../../policies';
 import { isHtmx, renderPage } from '../render';
 import { currentAgent, roleOf } from '../session';
 
@@ -11,11 +12,13 @@ import { currentAgent, roleOf } from '../session';
 export function requireAdminRole(ctx: Ctx) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const agent = currentAgent(req);
-    if (agent.isAdmin && roleOf(req) === 'admin') {
+    // The policy says who may administer; the role they chose says whether they are doing it now.
+    const allowed = can(agent, 'administer');
+    if (allowed && roleOf(req) === 'admin') {
       next();
       return;
     }
-    const message = t(agent.isAdmin ? 'ui.admin.forbiddenRole' : 'ui.admin.forbidden');
+    const message = t(allowed ? 'ui.admin.forbiddenRole' : 'ui.admin.forbidden');
     res.status(403);
     if (isHtmx(req)) {
       res.set({ 'HX-Retarget': '#global-alert', 'HX-Reswap': 'innerHTML' }).type('text/plain').send(message);

@@ -10,6 +10,7 @@ import { requireAdminRole } from './guard';
 import { renderAdminPage } from './render';
 import { serviceRoutes } from './services';
 import { partnerRoutes } from '../partners';
+import { mountAll } from '../../mount';
 
 /** Everything under /admin: administrators in the "Administrer" role only. */
 export function adminRoutes(ctx: Ctx): express.Router {
@@ -18,12 +19,6 @@ export function adminRoutes(ctx: Ctx): express.Router {
   router.get('/', (req, res) => {
     renderAdminPage(ctx, req, res, 'index', { title: t('ui.admin.title') });
   });
-  router.use(serviceRoutes(ctx));
-  router.use(formTypeRoutes(ctx));
-  router.use(formFieldRoutes(ctx));
-  router.use(agentAdminRoutes(ctx));
-  router.use(codeRoutes(ctx));
-  router.use(emailTemplateRoutes(ctx));
-  router.use(partnerRoutes(ctx));
+  mountAll(router, ctx, [serviceRoutes, formTypeRoutes, formFieldRoutes, agentAdminRoutes, codeRoutes, emailTemplateRoutes, partnerRoutes]);
   return router;
 }

@@ -52,6 +52,14 @@ export async function attempt(res: Response, action: () => Promise<void>, refuse
   }
 }
 
+/**
+ * Post/Redirect/Get around an administration command: once it is done, to the place and
+ * with the message `then` gives for its result; a refused input re-renders the form.
+ */
+export async function runThen<T>(req: Request, res: Response, command: () => Promise<T>, then: (result: T) => [location: string, message: string], refused: (message: string) => Promise<void> | void): Promise<void> {
+  await attempt(res, async () => doneTo(req, res, ...then(await command())), refused);
+}
+
 /** A checkbox list's values: absent is none, one is a string, several are an array. */
 export function many(body: unknown, name: string): string[] {
   const raw = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;

@@ -5,6 +5,7 @@ import { renameService } from '../../../commands/admin/renameService';
 import { serviceSummaries } from '../../../db/services';
 import { t } from '../../../i18n';
 import { text } from '../forms';
+import { currentAgent } from '../session';
 import { attempt, doneTo, renderAdminPage } from './render';
 
 export function serviceRoutes(ctx: Ctx): express.Router {
@@ -20,7 +21,7 @@ export function serviceRoutes(ctx: Ctx): express.Router {
     await attempt(
       res,
       async () => {
-        await createService(ctx.db, values);
+        await createService(ctx.db, currentAgent(req), values);
         doneTo(req, res, '/admin/services', t('ui.admin.services.created', { name: values.name }));
       },
       (error) => page(req, res, { error, values }),
@@ -32,7 +33,7 @@ export function serviceRoutes(ctx: Ctx): express.Router {
     await attempt(
       res,
       async () => {
-        await renameService(ctx.db, { id: Number(req.params.id), name });
+        await renameService(ctx.db, currentAgent(req), { id: Number(req.params.id), name });
         doneTo(req, res, '/admin/services', t('ui.admin.services.renamed', { name }));
       },
       (error) => page(req, res, { error }),

@@ -1,0 +1,142 @@
+// The policy as a table: every verb × role × « own / other » subject, and the decision.
+// A new feature adds its verb and a row here; a verb with a rule and no row fails.
+import type { Agent } from '../src/db/agents';
+import { abilities, authorize, can, COMMAND_LINE, ruledVerbs, type Actor, type PartnerActor, type Subjects, type Verb } from '../src/policies';
+import { CommandError } from '../src/commands/errors';
+import { t } from '../src/i18n';
+
+const agentOf = (id: number, serviceIds: number[], isAdmin: boolean): Agent =>
+  ({ id, code: `a${id}`, name: `Agent ${id}`, email: `a${id}@mairie.example`, serviceIds, isAdmin });
+
+// Service 1 and form type 10 are « own »; service 2 and form type 20 are another's.
+const ROLES = {
+  agent: agentOf(1, [1], false),
+  administrator: agentOf(2, [], true),
+  adminAgent: agentOf(3, [1], true),
+  noService: agentOf(4, [], false),
+  partner: { kind: 'partner', formTypeIds: [10] } as PartnerActor,
+  commandLine: COMMAND_LINE,
+} satisfies Record<string, Actor>;
+type Role = keyof typeof ROLES;
+
+const own = { service_id: 1, form_type_id: 10, service_name: 'État civil' };
+const other = { service_id: 2, form_type_id: 20, service_name: 'Urbanisme' };
+
+/** The « own » and « other » subject of a verb, for this actor. */
+function subjects(verb: Verb, actor: Actor): [unknown, unknown] {
+  switch (verb) {
+    case 'readBulkJob': {
+      const id = 'id' in actor ? actor.id : 0;
+      return [{ agent_id: id }, { agent_id: 99 }];
+    }
+    case 'entry':
+      return [{ service_id: 1 }, { service_id: 2 }];
+    case 'file':
+      return [{ id: 10, slug: 'acte-naissance' }, { id: 20, slug: 'declaration-travaux' }];
+    default:
+      return [own, other];
+  }
+}
+
+const Y = true;
+const N = false;
+type Row = Record<Role, [own: boolean, other: boolean]>;
+const NOBODY: Row = { agent: [N, N], administrator: [N, N], adminAgent: [N, N], noService: [N, N], partner: [N, N], commandLine: [N, N] };
+// An agent of the service: own only; an administrator without services: nothing.
+const SERVICE_AGENTS: Row = { ...NOBODY, agent: [Y, N], adminAgent: [Y, N] };
+const EVERY_AGENT: Row = { ...NOBODY, agent: [Y, Y], administrator: [Y, Y], adminAgent: [Y, Y], noService: [Y, Y] };
+const ADMINISTRATION: Row = { ...NOBODY, administrator: [Y, Y], adminAgent: [Y, Y], commandLine: [Y, Y] };
+
+const TABLE: Record<Verb, Row> = {
+  read: { ...SERVICE_AGENTS, partner: [Y, N] },
+  take: SERVICE_AGENTS,
+  hold: SERVICE_AGENTS,
+  resume: SERVICE_AGENTS,
+  reassign: SERVICE_AGENTS,
+  annotate: SERVICE_AGENTS,
+  close: SERVICE_AGENTS,
+  message: SERVICE_AGENTS,
+  receive: SERVICE_AGENTS,
+  entry: SERVICE_AGENTS,
+  startBulk: EVERY_AGENT,
+  export: EVERY_AGENT,
+  labels: EVERY_AGENT,
+  citizens: EVERY_AGENT,
+  // own job / a colleague's job: administrators read every report.
+  readBulkJob: { ...NOBODY, agent: [Y, N], administrator: [Y, Y], adminAgent: [Y, Y], noService: [Y, N] },
+  file: { ...NOBODY, partner: [Y, N] },
+  administer: ADMINISTRATION,
+  devMailbox: ADMINISTRATION,
+};
+
+const cases = (Object.keys(TABLE) as Verb[]).flatMap((verb) =>
+  (Object.keys(ROLES) as Role[]).flatMap((role) =>
+    (['own', 'other'] as const).map((which, i) => ({ verb, role, which, expected: TABLE[verb][role][i] }))));
+
+type AnyCan = (actor: Actor, verb: Verb, subject?: unknown) => boolean;
+type AnyAuthorize = (actor: Actor, verb: Verb, subject?: unknown) => void;
+
+describe('the policy table', () => {
+  test('has a row for every verb with a rule', () => {
+    expect(ruledVerbs().filter((v) => !(v in TABLE))).toEqual([]);
+  });
+
+  test.each(cases)('$verb by $role on $which: $expected', ({ verb, role, which, expected }) => {
+    const actor = ROLES[role];
+    const subject = subjects(verb, actor)[which === 'own' ? 0 : 1];
+    expect((can as AnyCan)(actor, verb, subject)).toBe(expected);
+    const attempt = () => (authorize as AnyAuthorize)(actor, verb, subject);
+    if (expected) {
+      expect(attempt).not.toThrow();
+    } else {
+      expect(attempt).toThrow(CommandError);
+    }
+  });
+});
+
+/** The refusal authorize() throws, as status, code and message. */
+function refusal(actor: Actor, verb: Verb, subject?: unknown) {
+  try {
+    (authorize as AnyAuthorize)(actor, verb, subject);
+  } catch (err) {
+    const e = err as CommandError;
+    return { status: e.status, code: e.code, message: e.message, field: e.field };
+  }
+  throw new Error('not refused');
+}
+
+describe('what a refusal says', () => {
+  test('another service’s request: 403 to an agent, « not found » to a partner', () => {
+    expect(refusal(ROLES.agent, 'take', other)).toEqual({ status: 403, code: 'FORBIDDEN', message: t('errors.FORBIDDEN'), field: undefined });
+    expect(refusal(ROLES.partner, 'read', other)).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+  });
+
+  test('a form type outside a partner key: 403 naming it, on the formType field', () => {
+    expect(refusal(ROLES.partner, 'file', { id: 20, slug: 'declaration-travaux' })).toEqual({
+      status: 403, code: 'FORM_TYPE_NOT_ALLOWED', field: 'formType',
+      message: t('errors.FORM_TYPE_NOT_ALLOWED', { value: 'declaration-travaux' }),
+    });
+  });
+
+  test('a reassign to an agent outside the service: 400 on the agent field', () => {
+    expect(refusal(ROLES.agent, 'receive', other)).toEqual({
+      status: 400, code: 'AGENT_NOT_IN_SERVICE', field: 'agent',
+      message: t('errors.AGENT_NOT_IN_SERVICE', { value: 'Agent 1', service: 'Urbanisme' }),
+    });
+  });
+
+  test('administration and the dev mailbox: 403 with their own message', () => {
+    expect(refusal(ROLES.agent, 'administer')).toMatchObject({ status: 403, message: t('ui.admin.forbidden') });
+    expect(refusal(ROLES.agent, 'devMailbox')).toMatchObject({ status: 403, message: t('ui.mailbox.adminOnly') });
+    expect(refusal(ROLES.partner, 'administer')).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+  });
+});
+
+describe('abilities', () => {
+  test('the policy says who, the lifecycle says when', () => {
+    expect(abilities(ROLES.agent, { ...own, status: 'NON_TRAITEE' })).toEqual({ take: Y, hold: N, resume: N, reassign: Y, annotate: Y, close: N });
+    expect(abilities(ROLES.agent, { ...own, status: 'EN_COURS' })).toEqual({ take: N, hold: Y, resume: N, reassign: Y, annotate: Y, close: Y });
+    expect(abilities(ROLES.agent, { ...other, status: 'EN_COURS' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, close: N });
+    expect(abilities(ROLES.administrator, { ...own, status: 'EN_COURS' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, close: N });
+  });
+});
