@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import type { Ctx } from '../../commands/context';
 import type { Agent } from '../../db/agents';
+import { servicesStamp } from '../../db/changes';
 import { t } from '../../i18n';
-import { initialStamp } from './refresh';
 import { countsOf, RUBRIQUES } from './rubriques';
 
 export interface NavItem {
@@ -44,7 +44,8 @@ export async function navModel(ctx: Ctx, agent: Agent, path: string): Promise<Na
 /** A full page in the main layout, with the nav when an agent is logged in and the pending flash message. */
 export async function renderPage(ctx: Ctx, req: Request, res: Response, view: string, model: Record<string, unknown>): Promise<void> {
   const nav = req.agent ? await navModel(ctx, req.agent, req.path) : null;
-  const refresh = model.refresh ?? (req.agent ? { stamp: await initialStamp(ctx, req.agent.serviceIds), reference: '' } : null);
+  // The stamp a page starts with, so that its first poll already tells a change.
+  const refresh = model.refresh ?? (req.agent ? { stamp: await servicesStamp(ctx.db, req.agent.serviceIds), reference: '' } : null);
   const flash = req.session?.flash;
   if (flash) {
     delete req.session.flash;
