@@ -6,7 +6,7 @@ import { t } from '../../i18n';
 import { listModel } from './listModel';
 import { JOURNAL_VIEW, listSpecOf } from './listSpecs';
 import { choicesModel } from './lists';
-import { renderPage } from './render';
+import { renderPageOrPart } from './render';
 import { currentAgent } from './session';
 
 /** The journal: closed requests, what is left of them after the purge, with their milestones. */
@@ -27,7 +27,7 @@ export function journalRoutes(ctx: Ctx): express.Router {
       closingLabel: r.closing_code ? (codeLabels.get(r.closing_code) ?? r.closing_code) : '',
       milestones: (milestones.get(r.id) ?? []).map((e) => ({ label: typeLabels.get(e.type) ?? t(`event.${e.type}`), at: e.at })),
     }));
-    await renderPage(ctx, req, res, 'journal', {
+    await renderPageOrPart(ctx, req, res, 'journal', { 'list-region': 'journalRegion' }, {
       title: t('ui.journal.title'),
       ...model,
       rows,

@@ -53,6 +53,21 @@ export async function renderPage(ctx: Ctx, req: Request, res: Response, view: st
   res.render(view, { ...model, nav, flash, refresh, devMailbox: showsDevMailbox(ctx, req) });
 }
 
+/**
+ * A page whose parts htmx replaces (a list's rows under its filters, sorting and paging):
+ * an htmx request gets only the part it targets, by the target's id in `parts`, as the
+ * htmx examples answer with their rows; any other request gets the whole page, and so does
+ * htmx restoring a page of its history that it no longer keeps.
+ */
+export async function renderPageOrPart(ctx: Ctx, req: Request, res: Response, view: string, parts: Record<string, string>, model: Record<string, unknown>): Promise<void> {
+  res.vary('HX-Request').vary('HX-Target').vary('HX-History-Restore-Request');
+  if (isHtmx(req) && req.get('HX-History-Restore-Request') !== 'true') {
+    renderFragment(res, parts[req.get('HX-Target') ?? ''] ?? Object.values(parts)[0], model);
+    return;
+  }
+  await renderPage(ctx, req, res, view, model);
+}
+
 /** One partial alone: the answer to an htmx request, swapped into the page. */
 export function renderFragment(res: Response, partial: string, model: Record<string, unknown>): void {
   res.render('fragment', { ...model, partial, layout: false });
