@@ -1,7 +1,7 @@
 import express from 'express';
 import type { Ctx } from '../../commands/context';
 import { milestonesOf } from '../../db/journal';
-import { listEventTypes } from '../../db/views';
+import { closingCodeLabels, listEventTypes } from '../../db/views';
 import { t } from '../../i18n';
 import { listModel } from './listModel';
 import { JOURNAL_VIEW, listSpecOf } from './listSpecs';
@@ -15,13 +15,12 @@ export function journalRoutes(ctx: Ctx): express.Router {
   router.get('/journal', async (req, res) => {
     const agent = currentAgent(req);
     const model = await listModel(ctx, req, agent, listSpecOf(JOURNAL_VIEW, agent, req.query as Record<string, unknown>)!);
-    const [milestones, types, closingCodes] = await Promise.all([
+    const [milestones, types, codeLabels] = await Promise.all([
       milestonesOf(ctx.db, model.rows.map((r) => r.id)),
       listEventTypes(ctx.db),
-      ctx.db('closing_codes').select('code', 'label') as Promise<{ code: string; label: string }[]>,
+      closingCodeLabels(ctx.db),
     ]);
     const typeLabels = new Map(types.map((e) => [e.code, e.label]));
-    const codeLabels = new Map(closingCodes.map((c) => [c.code, c.label]));
     const rows = model.rows.map((r) => ({
       ...r,
       closingLabel: r.closing_code ? (codeLabels.get(r.closing_code) ?? r.closing_code) : '',
