@@ -76,6 +76,16 @@ async function bounded<T>(call: Promise<T>): Promise<T> {
 }
 
 /**
+ * What an accepted Update leaves the caller: the request as the command loaded and
+ * authorized it (before the Update), and the workflow's state after it. The route draws
+ * the panel from these without loading or authorizing the request again.
+ */
+export interface UpdateOutcome {
+  request: RequestRow;
+  state: RequestState;
+}
+
+/**
  * Runs a workflow Update; a refusal by its validator (illegal or stale action) becomes
  * a 409 with the French reason. Nothing was written when it is refused.
  *
@@ -91,10 +101,11 @@ export async function runUpdate<Arg>(
   update: UpdateDefinition<RequestState, [Arg], string>,
   arg: Arg,
   onRefused: () => Promise<void> = async () => undefined,
-): Promise<RequestState> {
+): Promise<UpdateOutcome> {
   const handle = ctx.client.workflow.getHandle(workflowIdOf(request.reference));
   try {
-    return await bounded(ctx.client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => handle.executeUpdate(update, { args: [arg] })));
+    const state = await bounded(ctx.client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => handle.executeUpdate(update, { args: [arg] })));
+    return { request, state };
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
       const refusal = err.cause.details?.[0] as Refusal | undefined;

@@ -28,8 +28,13 @@ export async function findAgentRow(db: Db, id: number): Promise<AgentRow | undef
   return db('agents').where({ id }).first();
 }
 
+/** An agent who may still log in (not deactivated). */
+export async function findActiveAgentRow(db: Db, id: number): Promise<AgentRow | undefined> {
+  return db('agents').where({ id, active: true }).first();
+}
+
 export async function loadAgent(db: Db, id: number): Promise<Agent | undefined> {
-  const row: AgentRow | undefined = await db('agents').where({ id, active: true }).first();
+  const row = await findActiveAgentRow(db, id);
   if (!row) {
     return undefined;
   }

@@ -20,6 +20,12 @@ export async function listClosingCodes(db: Db): Promise<CodeLabel[]> {
   return db('closing_codes').where({ system: false }).select('code', 'label').orderBy('label');
 }
 
+/** Every closing code's label, the system ones included (a list of closed requests shows them all). */
+export async function closingCodeLabels(db: Db): Promise<Map<string, string>> {
+  const rows: CodeLabel[] = await db('closing_codes').select('code', 'label');
+  return new Map(rows.map((c) => [c.code, c.label]));
+}
+
 export async function isChoosableClosingCode(db: Db, code: string): Promise<boolean> {
   return Boolean(code) && Boolean(await db('closing_codes').where({ code, system: false }).first('code'));
 }

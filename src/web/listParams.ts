@@ -68,6 +68,17 @@ export function parisDay(value: string, end: boolean): number | undefined {
   return utcNoon - 12 * 3600_000 - (parisHour - 12) * 3600_000;
 }
 
+/** The criteria taken as they are written: URL parameter → filter field. */
+const TEXT_CRITERIA: [string, 'reference' | 'trackingCode' | 'name' | 'email' | 'formTypeSlug' | 'serviceSlug' | 'closingCode'][] = [
+  [PARAMS.reference, 'reference'],
+  [PARAMS.trackingCode, 'trackingCode'],
+  [PARAMS.name, 'name'],
+  [PARAMS.email, 'email'],
+  [PARAMS.formType, 'formTypeSlug'],
+  [PARAMS.service, 'serviceSlug'],
+  [PARAMS.closingCode, 'closingCode'],
+];
+
 export async function parseListParams(db: Db, query: Query, defaults: { sort: Sort; dir: Direction }): Promise<ListParams> {
   const values: Record<string, string> = {};
   const errors: string[] = [];
@@ -80,20 +91,10 @@ export async function parseListParams(db: Db, query: Query, defaults: { sort: So
     return v;
   };
 
-  const reference = read(PARAMS.reference);
-  if (reference) filter.reference = reference;
-  const tracking = read(PARAMS.trackingCode);
-  if (tracking) filter.trackingCode = tracking;
-  const name = read(PARAMS.name);
-  if (name) filter.name = name;
-  const email = read(PARAMS.email);
-  if (email) filter.email = email;
-  const formType = read(PARAMS.formType);
-  if (formType) filter.formTypeSlug = formType;
-  const service = read(PARAMS.service);
-  if (service) filter.serviceSlug = service;
-  const closingCode = read(PARAMS.closingCode);
-  if (closingCode) filter.closingCode = closingCode;
+  for (const [param, key] of TEXT_CRITERIA) {
+    const v = read(param);
+    if (v) filter[key] = v;
+  }
 
   const statuses = many(query, PARAMS.status);
   const known = statuses.filter((s): s is Status => (STATUSES as readonly string[]).includes(s));

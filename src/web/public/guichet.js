@@ -59,6 +59,6 @@
       }
       return;
     }
-    window.htmx.ajax('GET', region.dataset.refreshUrl, { target: '#list-region', select: '#list-region', swap: 'outerHTML' });
+    window.htmx.ajax('GET', region.dataset.refreshUrl, { target: '#list-region', swap: 'outerHTML' });
   });
 })();

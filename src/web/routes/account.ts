@@ -5,7 +5,7 @@ import { sendAccountLink } from '../../accounts/links';
 import { ResetLimiter } from '../../accounts/resetLimiter';
 import { MIN_PASSWORD_LENGTH } from '../../accounts/passwordRules';
 import { agentOfToken, type TokenPurpose } from '../../db/accountTokens';
-import type { AgentRow } from '../../db/agents';
+import { findActiveAgentRow, type AgentRow } from '../../db/agents';
 import { isNewRequestChoice, NEW_REQUEST_CHOICES, newRequestChoiceOf, setNewRequestChoice } from '../../db/notificationPrefs';
 import { listServices } from '../../db/services';
 import { t } from '../../i18n';
@@ -41,7 +41,7 @@ function linkRoutes(ctx: Ctx, router: express.Router, purpose: TokenPurpose): vo
   };
   const agentOf = async (token: string): Promise<AgentRow | undefined> => {
     const id = token.length <= 100 ? await agentOfToken(ctx.db, token, purpose) : null;
-    return id === null ? undefined : ctx.db('agents').where({ id, active: true }).first();
+    return id === null ? undefined : findActiveAgentRow(ctx.db, id);
   };
 
   router.get(path, async (req, res) => {
@@ -157,7 +157,8 @@ export function accountRoutes(ctx: Ctx): express.Router {
   });
 
   router.post('/mon-compte/mot-de-passe', async (req, res) => {
-    const agent: AgentRow = await ctx.db('agents').where({ id: currentAgent(req).id }).first();
+    // The session's agent is active: requireAgent loaded them.
+    const agent = (await findActiveAgentRow(ctx.db, currentAgent(req).id))!;
     await sendAccountLink(ctx.db, ctx.config, agent, 'PASSWORD_RESET');
     req.session.flash = { kind: 'success', message: t('ui.account.page.resetSent', { email: agent.email }) };
     res.redirect(303, '/mon-compte');

@@ -1,13 +1,14 @@
 import express, { type Request, type Response } from 'express';
 import { annotate } from '../../commands/annotate';
 import { close } from '../../commands/close';
-import { loadForAgent, type Ctx } from '../../commands/context';
+import { loadForAgent, type Ctx, type UpdateOutcome } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
 import { hold } from '../../commands/hold';
 import { reassign } from '../../commands/reassign';
 import { resume } from '../../commands/resume';
 import { take } from '../../commands/take';
 import type { Agent } from '../../db/agents';
+import type { RequestRow } from '../../db/requests';
 import { t } from '../../i18n';
 import type { Action } from '../../../workflows/lifecycle';
 import { writeMessage } from '../../commands/writeMessage';
@@ -17,6 +18,7 @@ import { messageUploads } from '../uploads';
 import { panelModel, type PanelMessages } from './requestPanel';
 import { renderRefusal } from './requestPage';
 import { currentAgent } from './session';
+import { requestAfterUpdate } from './updatedRequest';
 
 const referenceOf = (req: Request): string => String(req.params.reference);
 
@@ -33,10 +35,20 @@ const RUNS: Record<Action | 'message', Run> = {
   close: (ctx, agent, ref, req) => close(ctx, agent, ref, closeForm(req.body)),
 };
 
-async function attempt(ctx: Ctx, req: Request, action: Action | 'message'): Promise<{ status: number; messages: PanelMessages } | CommandError> {
+/** What an action leaves for the answer: the messages, and the Update's outcome when there was one. */
+interface Attempt {
+  status: number;
+  messages: PanelMessages;
+  updated: UpdateOutcome | null;
+}
+
+const isUpdateOutcome = (result: unknown): result is UpdateOutcome =>
+  typeof result === 'object' && result !== null && 'request' in result && 'state' in result;
+
+async function attempt(ctx: Ctx, req: Request, action: Action | 'message'): Promise<Attempt | CommandError> {
   try {
-    await RUNS[action](ctx, currentAgent(req), referenceOf(req), req);
-    return { status: 200, messages: { notice: t(`ui.actions.${action}.done`) } };
+    const result = await RUNS[action](ctx, currentAgent(req), referenceOf(req), req);
+    return { status: 200, messages: { notice: t(`ui.actions.${action}.done`) }, updated: isUpdateOutcome(result) ? result : null };
   } catch (err) {
     if (!(err instanceof CommandError)) {
       throw err;
@@ -45,8 +57,18 @@ async function attempt(ctx: Ctx, req: Request, action: Action | 'message'): Prom
     if (err.status === 403 || err.status === 404) {
       return err;
     }
-    return { status: err.status, messages: { alert: err.message } };
+    return { status: err.status, messages: { alert: err.message }, updated: null };
   }
+}
+
+/**
+ * The request the panel shows after the action. An accepted Update answered with its
+ * state: drawn from it, without loading or authorizing the request again. A message
+ * (no Update of its own, or a close inside the command) and a refusal (the panel was
+ * often stale: someone else acted) show the request as it now stands.
+ */
+async function requestToShow(ctx: Ctx, agent: Agent, reference: string, outcome: Attempt): Promise<RequestRow> {
+  return outcome.updated ? requestAfterUpdate(ctx.db, agent, outcome.updated) : loadForAgent(ctx, agent, reference);
 }
 
 async function respond(ctx: Ctx, req: Request, res: Response, action: Action | 'message'): Promise<void> {
@@ -64,7 +86,7 @@ async function respond(ctx: Ctx, req: Request, res: Response, action: Action | '
     return;
   }
   const agent = currentAgent(req);
-  const request = await loadForAgent(ctx, agent, reference);
+  const request = await requestToShow(ctx, agent, reference, outcome);
   // The nav's counters listen for this event.
   res.status(outcome.status).set('HX-Trigger', 'requestUpdated');
   renderFragment(res, 'requestPanel', { ...(await panelModel(ctx, agent, request, outcome.messages)), focus: true });

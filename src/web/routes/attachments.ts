@@ -1,7 +1,7 @@
 // Downloading attachments: agents of the request's service, and the citizen with the
 // tracking code for the files of the messages they can see (never an internal note's).
 import express, { type Response } from 'express';
-import { attachmentPath, visibleFiles, type AttachmentRow } from '../../attachments/files';
+import { attachmentPath, attachmentsOf, visibleFiles, type AttachmentRow } from '../../attachments/files';
 import { loadForAgent, type Ctx } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
 import { findRequestByTrackingCode } from '../../db/requests';
@@ -31,7 +31,7 @@ export function agentAttachmentRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
   router.get('/demandes/:reference/pieces/:id', async (req, res) => {
     const request = await loadForAgent(ctx, currentAgent(req), String(req.params.reference));
-    send(ctx, res, await ctx.db('attachments').where({ request_id: request.id, id: Number(req.params.id) || 0 }).first());
+    send(ctx, res, (await attachmentsOf(ctx.db, request.id)).find((f) => f.id === Number(req.params.id)));
   });
   return router;
 }

@@ -1,12 +1,12 @@
 import express from 'express';
 import type { Ctx } from '../../commands/context';
 import { milestonesOf } from '../../db/journal';
-import { listEventTypes } from '../../db/views';
+import { closingCodeLabels, listEventTypes } from '../../db/views';
 import { t } from '../../i18n';
 import { listModel } from './listModel';
 import { JOURNAL_VIEW, listSpecOf } from './listSpecs';
 import { choicesModel } from './lists';
-import { renderPage } from './render';
+import { renderPageOrPart } from './render';
 import { currentAgent } from './session';
 
 /** The journal: closed requests, what is left of them after the purge, with their milestones. */
@@ -15,19 +15,18 @@ export function journalRoutes(ctx: Ctx): express.Router {
   router.get('/journal', async (req, res) => {
     const agent = currentAgent(req);
     const model = await listModel(ctx, req, agent, listSpecOf(JOURNAL_VIEW, agent, req.query as Record<string, unknown>)!);
-    const [milestones, types, closingCodes] = await Promise.all([
+    const [milestones, types, codeLabels] = await Promise.all([
       milestonesOf(ctx.db, model.rows.map((r) => r.id)),
       listEventTypes(ctx.db),
-      ctx.db('closing_codes').select('code', 'label') as Promise<{ code: string; label: string }[]>,
+      closingCodeLabels(ctx.db),
     ]);
     const typeLabels = new Map(types.map((e) => [e.code, e.label]));
-    const codeLabels = new Map(closingCodes.map((c) => [c.code, c.label]));
     const rows = model.rows.map((r) => ({
       ...r,
       closingLabel: r.closing_code ? (codeLabels.get(r.closing_code) ?? r.closing_code) : '',
       milestones: (milestones.get(r.id) ?? []).map((e) => ({ label: typeLabels.get(e.type) ?? t(`event.${e.type}`), at: e.at })),
     }));
-    await renderPage(ctx, req, res, 'journal', {
+    await renderPageOrPart(ctx, req, res, 'journal', { 'list-region': 'journalRegion' }, {
       title: t('ui.journal.title'),
       ...model,
       rows,

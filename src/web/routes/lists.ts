@@ -7,7 +7,7 @@ import { t } from '../../i18n';
 import { STATUSES, type Status } from '../../../workflows/definitions';
 import { PARAMS } from '../listParams';
 import { listModel, rowModel, type ListSpec } from './listModel';
-import { renderPage } from './render';
+import { renderPage, renderPageOrPart } from './render';
 import { hasCriteria, listSpecOf, SEARCH_VIEW } from './listSpecs';
 import { countsOf, RUBRIQUES } from './rubriques';
 import { currentAgent } from './session';
@@ -48,10 +48,12 @@ async function homeBlock(ctx: Ctx, agent: Agent, filter: Parameters<typeof searc
   };
 }
 
-async function renderList(ctx: Ctx, req: Request, res: express.Response, view: string, spec: ListSpec, extra: Record<string, unknown>) {
+/** The list region alone to htmx (filters, sorting, paging, refresh), the page otherwise. */
+async function renderList(ctx: Ctx, req: Request, res: express.Response, view: string, parts: Record<string, string>, spec: ListSpec, extra: Record<string, unknown>) {
   const agent = currentAgent(req);
   const model = await listModel(ctx, req, agent, spec);
-  await renderPage(ctx, req, res, view, { ...extra, ...model, choices: await choicesModel(ctx, agent, model.values) });
+  // The bulk bar of the region offers the closing codes and the agents of the filters.
+  await renderPageOrPart(ctx, req, res, view, parts, { ...extra, ...model, choices: await choicesModel(ctx, agent, model.values) });
 }
 
 export function listRoutes(ctx: Ctx): express.Router {
@@ -75,8 +77,11 @@ export function listRoutes(ctx: Ctx): express.Router {
     const path = `/demandes/${rubrique.slug}`;
     router.get(path, async (req, res) => {
       const agent = currentAgent(req);
-      await renderList(ctx, req, res, 'list', listSpecOf(rubrique.slug, agent, req.query as Record<string, unknown>)!, {
-        title: t(`ui.rubriques.${rubrique.key}.title`),
+      const title = t(`ui.rubriques.${rubrique.key}.title`);
+      await renderList(ctx, req, res, 'list', { 'list-region': 'listRegion' }, listSpecOf(rubrique.slug, agent, req.query as Record<string, unknown>)!, {
+        title,
+        caption: title,
+        empty: t('ui.table.empty'),
         intro: t(`ui.rubriques.${rubrique.key}.intro`),
         showStatusFilter: rubrique.slug === 'du-service',
         showAssigneeFilter: rubrique.slug !== 'en-cours',
@@ -86,8 +91,11 @@ export function listRoutes(ctx: Ctx): express.Router {
 
   router.get('/recherche', async (req, res) => {
     const query = req.query as Record<string, unknown>;
-    await renderList(ctx, req, res, 'search', listSpecOf(SEARCH_VIEW, currentAgent(req), query)!, {
+    // The search form replaces the results; sorting, paging and the refresh the list in them.
+    await renderList(ctx, req, res, 'search', { 'search-results': 'searchResults', 'list-region': 'listRegion' }, listSpecOf(SEARCH_VIEW, currentAgent(req), query)!, {
       title: t('ui.search.title'),
+      caption: t('ui.search.results'),
+      empty: t('ui.search.noResult'),
       searched: hasCriteria(query),
     });
   });

@@ -4,28 +4,14 @@
 import express from 'express';
 import type { Ctx } from '../../commands/context';
 import { loadForAgent } from '../../commands/context';
+import { latestEventAfter, servicesStamp } from '../../db/changes';
 import { t } from '../../i18n';
 import { renderFragment } from './render';
 import { currentAgent } from './session';
 
-/** Changes as soon as a request of these services is filed or changes status, assignee… */
-async function servicesStamp(ctx: Ctx, serviceIds: number[]): Promise<string> {
-  const row = await ctx.db('requests')
-    .whereIn('service_id', serviceIds.length ? serviceIds : [-1])
-    .max({ at: 'updated_at' })
-    .count({ n: '*' })
-    .first();
-  return `${Number(row?.at ?? 0)}.${Number(row?.n ?? 0)}`;
-}
-
 /** The latest events of a request written after `version`, by someone else than the agent. */
 async function colleagueNews(ctx: Ctx, requestId: number, since: number, agentId: number): Promise<string | null> {
-  const event: { type: string; name: string | null; agent_id: number | null } | undefined = await ctx.db('events as e')
-    .leftJoin('agents as a', 'a.id', 'e.agent_id')
-    .where('e.request_id', requestId)
-    .where('e.seq', '>', since)
-    .orderBy('e.seq', 'desc')
-    .first('e.type', 'a.name', 'e.agent_id');
+  const event = await latestEventAfter(ctx.db, requestId, since);
   if (!event || event.agent_id === agentId) {
     return null;
   }
@@ -48,7 +34,7 @@ export function refreshRoutes(ctx: Ctx): express.Router {
         news = await colleagueNews(ctx, request.id, Number(since), agent.id);
       }
     } else {
-      stamp = await servicesStamp(ctx, agent.serviceIds);
+      stamp = await servicesStamp(ctx.db, agent.serviceIds);
     }
     // On a request page, the agent's own actions already redrew the panel: only others' news reloads it.
     if (reference ? news !== null : since !== '' && stamp !== since) {
@@ -58,9 +44,4 @@ export function refreshRoutes(ctx: Ctx): express.Router {
     renderFragment(res, 'refreshPoller', { refresh: { stamp, reference, news } });
   });
   return router;
-}
-
-/** The stamp a page starts with, so that its first poll already tells a change. */
-export async function initialStamp(ctx: Ctx, serviceIds: number[]): Promise<string> {
-  return servicesStamp(ctx, serviceIds);
 }

@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import type { Ctx } from '../../commands/context';
 import type { Agent } from '../../db/agents';
+import { servicesStamp } from '../../db/changes';
 import { t } from '../../i18n';
-import { initialStamp } from './refresh';
 import { countsOf, RUBRIQUES } from './rubriques';
 
 export interface NavItem {
@@ -44,12 +44,28 @@ export async function navModel(ctx: Ctx, agent: Agent, path: string): Promise<Na
 /** A full page in the main layout, with the nav when an agent is logged in and the pending flash message. */
 export async function renderPage(ctx: Ctx, req: Request, res: Response, view: string, model: Record<string, unknown>): Promise<void> {
   const nav = req.agent ? await navModel(ctx, req.agent, req.path) : null;
-  const refresh = model.refresh ?? (req.agent ? { stamp: await initialStamp(ctx, req.agent.serviceIds), reference: '' } : null);
+  // The stamp a page starts with, so that its first poll already tells a change.
+  const refresh = model.refresh ?? (req.agent ? { stamp: await servicesStamp(ctx.db, req.agent.serviceIds), reference: '' } : null);
   const flash = req.session?.flash;
   if (flash) {
     delete req.session.flash;
   }
   res.render(view, { ...model, nav, flash, refresh, devMailbox: showsDevMailbox(ctx, req) });
+}
+
+/**
+ * A page whose parts htmx replaces (a list's rows under its filters, sorting and paging):
+ * an htmx request gets only the part it targets, by the target's id in `parts`, as the
+ * htmx examples answer with their rows; any other request gets the whole page, and so does
+ * htmx restoring a page of its history that it no longer keeps.
+ */
+export async function renderPageOrPart(ctx: Ctx, req: Request, res: Response, view: string, parts: Record<string, string>, model: Record<string, unknown>): Promise<void> {
+  res.vary('HX-Request').vary('HX-Target').vary('HX-History-Restore-Request');
+  if (isHtmx(req) && req.get('HX-History-Restore-Request') !== 'true') {
+    renderFragment(res, parts[req.get('HX-Target') ?? ''] ?? Object.values(parts)[0], model);
+    return;
+  }
+  await renderPage(ctx, req, res, view, model);
 }
 
 /** One partial alone: the answer to an htmx request, swapped into the page. */
