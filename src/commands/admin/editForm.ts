@@ -5,6 +5,7 @@ import type { Db } from '../../db/connection';
 import { findFormType, type FormTypeRow } from '../../db/formTypes';
 import { currentForm, saveFormVersion } from '../../db/formVersions';
 import { fieldsSchema, type FieldDefinition } from '../../forms/fields';
+import { t } from '../../i18n';
 import { CommandError } from '../errors';
 
 async function formTypeOf(db: Db, slug: string): Promise<FormTypeRow> {
@@ -61,7 +62,7 @@ export async function moveField(db: Db, slug: string, key: string, by: -1 | 1, a
 export async function presentForm(db: Db, slug: string, props: { description: string; published: boolean }): Promise<void> {
   const formType = await formTypeOf(db, slug);
   if (props.description.length > 1000) {
-    throw new CommandError(400, 'INVALID_INPUT', 'La présentation fait 1 000 caractères au plus.', 'description');
+    throw new CommandError(400, 'INVALID_INPUT', t('ui.admin.errors.descriptionTooLong'), 'description');
   }
   await db('form_types').where({ id: formType.id }).update({ description: props.description || null, published: props.published });
 }
