@@ -2,6 +2,7 @@
 import type { Db } from './db/connection';
 import { createToken } from './db/tokens';
 import { hashPassword } from './passwords';
+import { t } from './i18n';
 
 export class AdminError extends Error {}
 
@@ -10,21 +11,21 @@ export async function createAgent(
   props: { code: string; name: string; email: string; services: string[]; admin: boolean; password: string | null },
 ): Promise<number> {
   if (!/^[a-z0-9._-]{2,64}$/i.test(props.code)) {
-    throw new AdminError(`code agent invalide « ${props.code} » : 2 à 64 lettres, chiffres, points, tirets`);
+    throw new AdminError(t('cli.agent.invalidCode', { code: props.code }));
   }
   if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.email)) {
-    throw new AdminError(`adresse électronique invalide « ${props.email} »`);
+    throw new AdminError(t('cli.agent.invalidEmail', { email: props.email }));
   }
   if (props.password !== null && props.password.length < 8) {
-    throw new AdminError('le mot de passe doit faire au moins 8 caractères');
+    throw new AdminError(t('cli.agent.shortPassword'));
   }
   if (await db('agents').where({ code: props.code }).first('id')) {
-    throw new AdminError(`l'agent « ${props.code} » existe déjà`);
+    throw new AdminError(t('cli.agent.exists', { code: props.code }));
   }
   const services = await db('services').whereIn('slug', props.services).select('id', 'slug');
   const unknown = props.services.filter((s) => !services.some((row: { slug: string }) => row.slug === s));
   if (unknown.length > 0) {
-    throw new AdminError(`service inconnu : ${unknown.join(', ')}`);
+    throw new AdminError(t('cli.agent.unknownService', { services: unknown.join(', ') }));
   }
   const passwordHash = props.password === null ? null : await hashPassword(props.password);
   return db.transaction(async (trx) => {
@@ -47,7 +48,7 @@ export async function createAgent(
 export async function createAgentToken(db: Db, code: string, secret?: string): Promise<string> {
   const agent = await db('agents').where({ code }).first('id', 'name');
   if (!agent) {
-    throw new AdminError(`agent inconnu « ${code} »`);
+    throw new AdminError(t('cli.agent.unknown', { code }));
   }
-  return (await createToken(db, 'agent', `jeton de ${agent.name}`, agent.id, secret)).secret;
+  return (await createToken(db, 'agent', t('cli.token.name', { name: agent.name }), agent.id, secret)).secret;
 }
