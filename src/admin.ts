@@ -6,6 +6,7 @@ import { servicesWithSlugs } from './db/services';
 import { createToken } from './db/tokens';
 import { hashPassword } from './passwords';
 import { authorize, type Actor } from './policies';
+import { t } from './i18n';
 
 export class AdminError extends Error {}
 
@@ -16,21 +17,21 @@ export async function createAgent(
 ): Promise<number> {
   authorize(actor, 'administer');
   if (!/^[a-z0-9._-]{2,64}$/i.test(props.code)) {
-    throw new AdminError(`code agent invalide « ${props.code} » : 2 à 64 lettres, chiffres, points, tirets`);
+    throw new AdminError(t('cli.agent.invalidCode', { code: props.code }));
   }
   if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.email)) {
-    throw new AdminError(`adresse électronique invalide « ${props.email} »`);
+    throw new AdminError(t('cli.agent.invalidEmail', { email: props.email }));
   }
   if (props.password !== null && props.password.length < 8) {
-    throw new AdminError('le mot de passe doit faire au moins 8 caractères');
+    throw new AdminError(t('cli.agent.shortPassword'));
   }
   if (await agentCodeTaken(db, props.code)) {
-    throw new AdminError(`l'agent « ${props.code} » existe déjà`);
+    throw new AdminError(t('cli.agent.exists', { code: props.code }));
   }
   const services = await servicesWithSlugs(db, props.services);
   const unknown = props.services.filter((s) => !services.some((row) => row.slug === s));
   if (unknown.length > 0) {
-    throw new AdminError(`service inconnu : ${unknown.join(', ')}`);
+    throw new AdminError(t('cli.agent.unknownService', { services: unknown.join(', ') }));
   }
   const passwordHash = props.password === null ? null : await hashPassword(props.password);
   return insertAgent(db, { code: props.code, name: props.name, email: props.email, passwordHash, isAdmin: props.admin }, services.map((s) => s.id));
@@ -40,7 +41,7 @@ export async function createAgentToken(db: Db, actor: Actor, code: string, secre
   authorize(actor, 'administer');
   const agent = await findAgentRowByCode(db, code);
   if (!agent) {
-    throw new AdminError(`agent inconnu « ${code} »`);
+    throw new AdminError(t('cli.agent.unknown', { code }));
   }
-  return (await createToken(db, 'agent', `jeton de ${agent.name}`, agent.id, secret)).secret;
+  return (await createToken(db, 'agent', t('cli.token.name', { name: agent.name }), agent.id, secret)).secret;
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { requireDelay } from './durations';
+import { t } from './i18n';
 
 /** Everything Guichet reads from the environment, in one place (the README lists the same). */
 export interface Config {
@@ -60,7 +61,7 @@ function int(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
   }
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    throw new Error(`${name} doit être un numéro de port (reçu « ${raw} »)`);
+    throw new Error(t('cli.config.port', { name, raw }));
   }
   return value;
 }
@@ -82,7 +83,7 @@ export const PUBLISHED_SECRET = 'guichet-dev-secret-change-me';
 function sessionSecret(env: NodeJS.ProcessEnv): string | null {
   const value = text('SESSION_SECRET', env);
   if (value === PUBLISHED_SECRET) {
-    throw new Error('SESSION_SECRET vaut la valeur publiée des versions précédentes : choisissez-en une autre, longue et aléatoire (par exemple : openssl rand -base64 48)');
+    throw new Error(t('cli.config.publishedSecret'));
   }
   return value;
 }

@@ -29,14 +29,28 @@ function load(locale: string): Messages {
 
 const messages = load('fr');
 
-/** `t('errors.ALREADY_TAKEN', { assignee: 'A. Martin' })`; an unknown key prints itself. */
+// Under the tests a missing key is a bug to fail on; in production the page still shows
+// something (the key itself) and the log says so, once per key.
+const strict = process.env.JEST_WORKER_ID !== undefined || process.env.NODE_ENV === 'test';
+const reported = new Set<string>();
+
+function missing(key: string): string {
+  if (strict) throw new Error(`i18n: no message for the key « ${key} » in src/locales/fr`);
+  if (!reported.has(key)) {
+    reported.add(key);
+    console.error(`i18n: no message for the key ${key}; the key is shown instead`);
+  }
+  return key;
+}
+
+/** `t('errors.ALREADY_TAKEN', { assignee: 'A. Martin' })`; an unknown key fails the tests and prints itself in production. */
 export function t(key: string, params: Record<string, string | number> = {}): string {
   let node: string | Messages | undefined = messages;
   for (const part of key.split('.')) {
     node = typeof node === 'object' ? node[part] : undefined;
   }
   if (typeof node !== 'string') {
-    return key;
+    return missing(key);
   }
   return node.replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(params[name] ?? ''));
 }

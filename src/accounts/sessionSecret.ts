@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config';
+import { t } from '../i18n';
 
 export const SECRET_FILE = 'session-secret';
 
@@ -23,14 +24,12 @@ export function keptSessionSecret(dataDir: string): string {
   fs.chmodSync(file, 0o600);
   const secret = fs.readFileSync(file, 'utf8').trim();
   if (secret.length < 32) {
-    throw new Error(`${file} : secret de session vide ou trop court ; supprimez ce fichier pour qu'un nouveau soit créé`);
+    throw new Error(t('cli.config.shortSecret', { file }));
   }
   return secret;
 }
 
-export const MISSING_SECRET = 'SESSION_SECRET n\'est pas défini : le serveur web refuse de démarrer sans lui, car il signe les sessions des agents et les liens envoyés aux usagers. '
-  + 'Choisissez une valeur longue et aléatoire (par exemple : openssl rand -base64 48), la même pour toutes les instances. '
-  + '(`npm start`, la démo tout-en-un, en crée une seule dans DATA_DIR.)';
+export const MISSING_SECRET = t('cli.config.missingSecret');
 
 /** The configured secret; never a default: without one nothing may be signed. */
 export function sessionSecretOf(config: Pick<Config, 'sessionSecret'>): string {

@@ -10,6 +10,7 @@ import { insertAttachment, type AttachmentRow } from '../db/attachments';
 
 // The queries moved to src/db/attachments.ts; the pages still import them from here.
 export { attachmentsOf, visibleFiles, type AttachmentRow } from '../db/attachments';
+import { t } from '../i18n';
 
 export const ATTACHMENT_LIMITS = { files: 5, fileSize: 10 * 1024 * 1024 };
 
@@ -49,15 +50,15 @@ export async function readHead(file: string): Promise<Buffer> {
 export async function checkUploads(uploads: Upload[]): Promise<Record<string, string>> {
   const errors: Record<string, string> = {};
   if (uploads.length > ATTACHMENT_LIMITS.files) {
-    errors[uploads[0].field] = `${ATTACHMENT_LIMITS.files} fichiers au plus.`;
+    errors[uploads[0].field] = t('ui.attachments.tooMany', { files: ATTACHMENT_LIMITS.files });
   }
   for (const u of uploads) {
     if (u.size > ATTACHMENT_LIMITS.fileSize) {
-      errors[u.field] = `Le fichier « ${u.fileName} » dépasse 10 Mo.`;
+      errors[u.field] = t('ui.attachments.tooBig', { fileName: u.fileName });
     } else if (u.size === 0) {
-      errors[u.field] = `Le fichier « ${u.fileName} » est vide.`;
+      errors[u.field] = t('ui.attachments.empty', { fileName: u.fileName });
     } else if (!contentTypeOf(await readHead(u.path))) {
-      errors[u.field] = `Le fichier « ${u.fileName} » n’est ni un PDF, ni une image JPEG ou PNG (son contenu a été vérifié, pas seulement son nom).`;
+      errors[u.field] = t('ui.attachments.type', { fileName: u.fileName });
     }
   }
   return errors;

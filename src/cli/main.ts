@@ -13,6 +13,7 @@ import { createScopedKey, listPartnerKeys, revokePartnerKey } from '../partners/
 import { requireDelay } from '../durations';
 import { COMMAND_LINE } from '../policies';
 import { start } from './start';
+import { t } from '../i18n';
 
 function untilSignal(runtime: Runtime): void {
   let stopping = false;
@@ -40,9 +41,9 @@ async function withDatabase<T>(fn: (runtime: Runtime) => Promise<T>): Promise<T>
 }
 
 export function program(): Command {
-  const cli = new Command('guichet').description('Guichet : le back-office des téléformulaires de la mairie').exitOverride();
+  const cli = new Command('guichet').description(t('cli.description')).exitOverride();
 
-  cli.command('start').description('tout-en-un : base SQLite, serveur Temporal de développement, worker et web (par défaut)')
+  cli.command('start').description(t('cli.start'))
     .action(async () => {
       const config = loadConfig();
       // The one-command demo needs no setting: its secret is made once and kept in DATA_DIR.
@@ -51,7 +52,7 @@ export function program(): Command {
       await start(runtime);
     });
 
-  cli.command('web').description('le serveur web seul (production : plusieurs instances possibles)').action(async () => {
+  cli.command('web').description(t('cli.web')).action(async () => {
     const config = loadConfig();
     // In production, never a secret of our own choosing: refused before anything opens.
     sessionSecretOf(config);
@@ -63,7 +64,7 @@ export function program(): Command {
     console.log(`Guichet web on http://localhost:${runtime.config.port}`);
   });
 
-  cli.command('worker').description('le worker Temporal seul (production : plusieurs instances possibles)').action(async () => {
+  cli.command('worker').description(t('cli.worker')).action(async () => {
     const runtime = new Runtime(loadConfig());
     untilSignal(runtime);
     await runtime.openDatabase();
@@ -72,88 +73,88 @@ export function program(): Command {
     console.log(`Guichet worker polling task queue ${runtime.config.taskQueue} on ${runtime.address}`);
   });
 
-  cli.command('migrate').description('crée ou met à jour les tables').action(async () => {
-    await withDatabase(async () => console.log('migrations à jour'));
+  cli.command('migrate').description(t('cli.migrate')).action(async () => {
+    await withDatabase(async () => console.log(t('cli.migrated')));
   });
 
-  const agent = cli.command('agent').description('agents');
-  agent.command('create <code>').description('crée un agent')
-    .requiredOption('--name <name>', 'nom affiché')
-    .requiredOption('--email <email>', 'adresse électronique')
-    .option('--service <slug...>', 'service(s) de l\'agent', [])
-    .option('--admin', 'administrateur', false)
-    .option('--password <password>', 'mot de passe (sinon, un lien d\'activation lui est envoyé par courriel)')
+  const agent = cli.command('agent').description(t('cli.agent.description'));
+  agent.command('create <code>').description(t('cli.agent.create'))
+    .requiredOption('--name <name>', t('cli.agent.name'))
+    .requiredOption('--email <email>', t('cli.agent.email'))
+    .option('--service <slug...>', t('cli.agent.service'), [])
+    .option('--admin', t('cli.agent.admin'), false)
+    .option('--password <password>', t('cli.agent.password'))
     .action(async (code: string, o: { name: string; email: string; service: string[]; admin: boolean; password?: string }) => {
       await withDatabase(async ({ db, config }) => {
         const props = { code, name: o.name, email: o.email, services: o.service, admin: o.admin };
         if (o.password !== undefined) {
           await createAgent(db, COMMAND_LINE, { ...props, password: o.password });
-          console.log(`agent ${code} créé`);
+          console.log(t('cli.agent.created', { code }));
           return;
         }
         await createAgentAccount({ db, config }, COMMAND_LINE, props);
-        console.log(`agent ${code} créé ; lien d'activation envoyé à ${o.email}`);
+        console.log(t('cli.agent.createdWithLink', { code, email: o.email }));
       });
     });
 
-  cli.command('digest').description('résumé quotidien des nouvelles demandes')
-    .command('send').description('envoie maintenant le résumé des dernières 24 heures aux agents qui l\'ont choisi (une fois par jour et par agent)')
+  cli.command('digest').description(t('cli.digest.description'))
+    .command('send').description(t('cli.digest.send'))
     .action(async () => {
       await withDatabase(async ({ db, config }) => {
         const transport = createTransport(config.smtpUrl);
         try {
-          console.log(`${await sendDigests(db, transport, config, Date.now())} résumé(s) envoyé(s)`);
+          console.log(t('cli.digest.sent', { count: await sendDigests(db, transport, config, Date.now()) }));
         } finally {
           transport.close();
         }
       });
     });
 
-  cli.command('token').description('jetons d\'API des agents')
-    .command('create <agentCode>').description('crée un jeton d\'API pour un agent et l\'affiche')
+  cli.command('token').description(t('cli.token.description'))
+    .command('create <agentCode>').description(t('cli.token.create'))
     .action(async (code: string) => {
       await withDatabase(async ({ db }) => console.log(await createAgentToken(db, COMMAND_LINE, code)));
     });
 
-  const apiKey = cli.command('api-key').description('clés d\'API des partenaires');
-  apiKey.command('create <name>').description('crée une clé d\'API partenaire pour des démarches et l\'affiche (une seule fois)')
-    .option('--form-types <slugs>', 'démarches permises, séparées par des virgules (ex. acte-naissance,acte-mariage)')
+  const apiKey = cli.command('api-key').description(t('cli.apiKey.description'));
+  apiKey.command('create <name>').description(t('cli.apiKey.create'))
+    .option('--form-types <slugs>', t('cli.apiKey.formTypes'))
     .action(async (name: string, o: { formTypes?: string }) => {
       const formTypes = (o.formTypes ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       await withDatabase(async ({ db }) => {
         console.log((await createScopedKey(db, name, formTypes)).secret);
         if (formTypes.length === 0) {
-          console.error('attention : cette clé ne permet aucune démarche (option --form-types)');
+          console.error(t('cli.apiKey.noFormType'));
         }
       });
     });
-  apiKey.command('revoke <id>').description('révoque une clé d\'API partenaire (son numéro dans api-key list)')
+  apiKey.command('revoke <id>').description(t('cli.apiKey.revoke'))
     .action(async (id: string) => {
       if (!/^\d+$/.test(id)) {
-        throw new AdminError(`numéro de clé invalide « ${id} »`);
+        throw new AdminError(t('cli.apiKey.invalidId', { id }));
       }
       await withDatabase(async ({ db }) => {
         const key = await revokePartnerKey(db, Number(id));
-        console.log(`clé ${key.id} « ${key.name} » révoquée`);
+        console.log(t('cli.apiKey.revoked', { id: key.id, name: key.name }));
       });
     });
-  apiKey.command('list').description('liste les clés d\'API partenaires et leurs démarches')
+  apiKey.command('list').description(t('cli.apiKey.list'))
     .action(async () => {
       await withDatabase(async ({ db }) => {
         for (const key of await listPartnerKeys(db)) {
-          const state = key.revokedAt === null ? 'active' : `révoquée le ${new Date(key.revokedAt).toISOString().slice(0, 10)}`;
-          console.log(`${key.id}\t${key.name}\t${key.formTypes.map((f) => f.slug).join(',') || '(aucune démarche)'}\t${state}`);
+          const state = key.revokedAt === null ? t('cli.apiKey.active') : t('cli.apiKey.revokedOn', { day: new Date(key.revokedAt).toISOString().slice(0, 10) });
+          console.log(`${key.id}\t${key.name}\t${key.formTypes.map((f) => f.slug).join(',') || t('cli.apiKey.none')}\t${state}`);
         }
       });
     });
 
-  cli.command('form-type').description('démarches')
-    .command('delays <slug>').description('règle les délais d\'une démarche (s\'applique aussi aux demandes en cours)')
-    .option('--unprocessed-reminder <duration>', 'première relance d\'une demande non traitée')
-    .option('--reminder-every <duration>', 'relances suivantes')
-    .option('--deletion <duration>', 'suppression d\'une demande non traitée')
-    .option('--deletion-warning <duration>', 'avertissement avant la suppression')
-    .option('--in-progress-reminder <duration>', 'relance d\'une demande en cours')
+  cli.command('form-type').description(t('cli.formType.description'))
+    .command('delays <slug>').description(t('cli.formType.delays'))
+    .option('--unprocessed-reminder <duration>', t('cli.formType.unprocessedReminder'))
+    .option('--reminder-every <duration>', t('cli.formType.reminderEvery'))
+    .option('--deletion <duration>', t('cli.formType.deletion'))
+    .option('--deletion-warning <duration>', t('cli.formType.deletionWarning'))
+    .option('--in-progress-reminder <duration>', t('cli.formType.inProgressReminder'))
     .action(async (slug: string, o: Record<string, string | undefined>) => {
       const delays: Partial<Delays> = {};
       const set = (key: keyof Delays, option: string, value: string | undefined) => {
@@ -171,35 +172,35 @@ export function program(): Command {
         await runtime.openDatabase();
         await runtime.openTemporal(false);
         const result = await changeDelays(runtime.ctx, slug, delays);
-        console.log(`délais de ${slug} : ${JSON.stringify(result.delays)} ; ${result.signalled} demande(s) en cours prévenue(s)`);
+        console.log(t('cli.formType.changed', { slug, delays: JSON.stringify(result.delays), count: result.signalled }));
       } finally {
         await runtime.close();
       }
     });
 
-  cli.command('bench').description('mesures de performance (npm run bench)')
-    .option('--only <phase>', 'une seule phase : intake ou backoffice')
+  cli.command('bench').description(t('cli.bench.description'))
+    .option('--only <phase>', t('cli.bench.only'))
     .action(async (opts: { only?: string }) => {
       // require, not import(): bin/guichet.js registers tsx for CommonJS only, and Node's
       // ESM loader cannot resolve an extensionless .ts path. Lazy, so other commands do not load autocannon.
       const { runBench } = require('../../bench/run') as typeof import('../../bench/run');
       await runBench(opts.only);
     });
-  cli.command('chaos').description('essai sous pannes (npm run chaos) : demandes en flux, worker, Temporal et web tués puis relancés')
-    .option('--requests <n>', 'nombre de parcours (demandes)', '1000')
-    .option('--duration <s>', 'durée de la charge en secondes (par défaut 0,24 s par demande, au moins 90)')
-    .option('--outage <s>', 'durée de la panne du serveur Temporal en secondes', '30')
-    .option('--settle <s>', 'attente maximale après la charge, en secondes', '180')
-    .option('--seed <n>', 'graine des parcours (rejouer un tirage)')
-    .option('--keep', 'garder le dossier de données (base, état Temporal) pour examen', false)
-    .option('--no-faults', 'la même charge sans aucune panne (référence)')
+  cli.command('chaos').description(t('cli.chaos.description'))
+    .option('--requests <n>', t('cli.chaos.requests'), '1000')
+    .option('--duration <s>', t('cli.chaos.duration'))
+    .option('--outage <s>', t('cli.chaos.outage'), '30')
+    .option('--settle <s>', t('cli.chaos.settle'), '180')
+    .option('--seed <n>', t('cli.chaos.seed'))
+    .option('--keep', t('cli.chaos.keep'), false)
+    .option('--no-faults', t('cli.chaos.noFaults'))
     .action(async (o: { requests: string; duration?: string; outage: string; settle: string; seed?: string; keep: boolean; faults: boolean }) => {
       // Lazy require, as for bench: other commands do not load the chaos harness.
       const { runChaos, defaultDuration, failed } = require('../../bench/chaos/run') as typeof import('../../bench/chaos/run');
       const positive = (raw: string, name: string) => {
         const n = Number(raw);
         if (!Number.isInteger(n) || n <= 0) {
-          throw new AdminError(`${name} : entier positif attendu (reçu « ${raw} »)`);
+          throw new AdminError(t('cli.chaos.positive', { name, raw }));
         }
         return n;
       };

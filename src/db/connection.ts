@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { Knex } from 'knex';
 import type { Config } from '../config';
+import { t } from '../i18n';
 
 export type Db = Knex;
 
@@ -37,7 +38,7 @@ export function connect(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Db {
   privateDataDir(config.dataDir);
   if (config.databaseUrl) {
     if (!/^mysql2?:\/\//.test(config.databaseUrl)) {
-      throw new Error('DATABASE_URL doit commencer par mysql:// (MySQL ou MariaDB)');
+      throw new Error(t('cli.config.databaseUrl'));
     }
     return knexFactory({
       client: 'mysql2',
@@ -93,7 +94,7 @@ async function withMysqlLock(db: Db, timeoutMs: number, fn: () => Promise<unknow
     // Per database: test schemas (or two Guichets) on one server do not wait for each other.
     const [rows] = await db.raw("SELECT GET_LOCK(LEFT(CONCAT('guichet_migrate:', DATABASE()), 64), ?) AS got", [Math.ceil(timeoutMs / 1000)]).connection(conn);
     if (Number(rows[0]?.got) !== 1) {
-      throw new Error(`migrations : verrou non obtenu en ${Math.ceil(timeoutMs / 1000)} s (une autre instance migre-t-elle ?)`);
+      throw new Error(t('cli.config.migrationLock', { seconds: Math.ceil(timeoutMs / 1000) }));
     }
     try {
       await fn();

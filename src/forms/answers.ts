@@ -2,6 +2,7 @@
 // The same checks serve the public form, the agent's entry for a citizen and the API.
 import { z } from 'zod';
 import type { Citizen } from '../db/requests';
+import { t } from '../i18n';
 import { DEFAULT_MAX_LENGTH, IDENTITY_FIELDS, type FieldDefinition } from './fields';
 
 export type Answer = string | string[];
@@ -37,16 +38,16 @@ function checkField(f: FieldDefinition, raw: RawValues): { value: Answer | null;
   switch (f.type) {
     case 'checkboxes': {
       const picked = many(raw, f.key);
-      if (picked.some((p) => !f.options?.includes(p))) return { value: null, error: 'Choix inconnu.' };
-      if (f.required && picked.length === 0) return { value: null, error: 'Cochez au moins une case.' };
+      if (picked.some((p) => !f.options?.includes(p))) return { value: null, error: t('ui.form.errors.unknownChoice') };
+      if (f.required && picked.length === 0) return { value: null, error: t('ui.form.errors.checkOne') };
       return { value: picked.length ? picked : null };
     }
     case 'address': {
       const [street, postcode, city] = ADDRESS_PARTS.map((p) => one(raw, addressInput(f.key, p)));
-      if (!street && !postcode && !city) return f.required ? { value: null, error: 'Indiquez l’adresse.' } : { value: null };
-      if (!street || !postcode || !city) return { value: null, error: 'Indiquez la rue, le code postal et la commune.' };
-      if (!/^\d{5}$/.test(postcode)) return { value: null, error: 'Le code postal a 5 chiffres.' };
-      if (street.length > 300 || city.length > 200) return { value: null, error: 'Adresse trop longue.' };
+      if (!street && !postcode && !city) return f.required ? { value: null, error: t('ui.form.errors.addressRequired') } : { value: null };
+      if (!street || !postcode || !city) return { value: null, error: t('ui.form.errors.addressIncomplete') };
+      if (!/^\d{5}$/.test(postcode)) return { value: null, error: t('ui.form.errors.postcode') };
+      if (street.length > 300 || city.length > 200) return { value: null, error: t('ui.form.errors.addressTooLong') };
       return { value: `${street}\n${postcode} ${city}` };
     }
     case 'file':
@@ -55,14 +56,14 @@ function checkField(f: FieldDefinition, raw: RawValues): { value: Answer | null;
       break;
   }
   const value = one(raw, f.key);
-  if (!value) return f.required ? { value: null, error: 'Ce champ est obligatoire.' } : { value: null };
+  if (!value) return f.required ? { value: null, error: t('ui.form.errors.required') } : { value: null };
   const max = f.maxLength ?? DEFAULT_MAX_LENGTH[f.type];
-  if (max && value.length > max) return { value: null, error: `${max} caractères au plus.` };
-  if (f.type === 'email' && (!isEmail(value) || value.length > 254)) return { value: null, error: 'Adresse électronique invalide (exemple : nom@exemple.fr).' };
-  if (f.type === 'phone' && !isPhone(value)) return { value: null, error: 'Numéro de téléphone invalide (exemple : 06 12 34 56 78).' };
-  if (f.type === 'date' && !isDay(value)) return { value: null, error: 'Date invalide (format attendu : jj/mm/aaaa).' };
-  if (f.type === 'choice' && !f.options?.includes(value)) return { value: null, error: 'Choisissez une des propositions.' };
-  if (f.pattern && !new RegExp(`^(?:${f.pattern})$`, 'u').test(value)) return { value: null, error: f.patternMessage || 'Format invalide.' };
+  if (max && value.length > max) return { value: null, error: t('ui.form.errors.tooLong', { max }) };
+  if (f.type === 'email' && (!isEmail(value) || value.length > 254)) return { value: null, error: t('ui.form.errors.email') };
+  if (f.type === 'phone' && !isPhone(value)) return { value: null, error: t('ui.form.errors.phone') };
+  if (f.type === 'date' && !isDay(value)) return { value: null, error: t('ui.form.errors.date') };
+  if (f.type === 'choice' && !f.options?.includes(value)) return { value: null, error: t('ui.form.errors.choice') };
+  if (f.pattern && !new RegExp(`^(?:${f.pattern})$`, 'u').test(value)) return { value: null, error: f.patternMessage || t('ui.form.errors.pattern') };
   return { value };
 }
 

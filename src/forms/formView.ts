@@ -2,6 +2,7 @@
 // typed, and its error, linked to the field for screen readers (aria-describedby).
 import { addressInput, type RawValues } from './answers';
 import { ATTACHMENT_LIMITS } from '../attachments/files';
+import { t } from '../i18n';
 import { IDENTITY_FIELDS, type FieldDefinition } from './fields';
 
 const first = (raw: RawValues, name: string) => {
@@ -61,9 +62,9 @@ export function formSections(fields: FieldDefinition[], raw: RawValues, errors: 
   const files = fields.filter((f) => f.type === 'file');
   const view = (list: FieldDefinition[]) => list.map((f) => fieldView(f, raw, errors));
   return [
-    { id: 'coordonnees', legend: 'Vos coordonnées', fields: view(IDENTITY_FIELDS) },
-    ...(own.length ? [{ id: 'demande', legend: 'Votre demande', fields: view(own) }] : []),
-    ...(files.length ? [{ id: 'pieces', legend: 'Pièces justificatives', fields: view(files), hint: `PDF, JPEG ou PNG ; ${ATTACHMENT_LIMITS.files} fichiers au plus, 10 Mo chacun.` }] : []),
+    { id: 'coordonnees', legend: t('ui.form.sections.identity'), fields: view(IDENTITY_FIELDS) },
+    ...(own.length ? [{ id: 'demande', legend: t('ui.form.sections.request'), fields: view(own) }] : []),
+    ...(files.length ? [{ id: 'pieces', legend: t('ui.form.sections.files'), fields: view(files), hint: t('ui.form.sections.filesHint', { files: ATTACHMENT_LIMITS.files }) }] : []),
   ];
 }
 

@@ -4,6 +4,7 @@ import Handlebars from 'handlebars';
 import type { EmailKind } from '../activities/types';
 import type { Db } from '../db/connection';
 import { findTemplateOverride } from '../db/emailTemplates';
+import { t } from '../i18n';
 
 // Each e-mail kind is one file views/emails/<kind>.hbs: a first line "Objet : …", then
 // the plain-text body. The HTML part is the same text, escaped, in views/emails/layout.html.hbs.
@@ -139,13 +140,13 @@ export function renderSource(source: TemplateSource, context: Record<string, unk
  */
 export function templateProblem(kind: EmailKind, source: TemplateSource): string | null {
   if (!source.subject.trim()) {
-    return "L'objet du courriel est obligatoire.";
+    return t('ui.admin.emails.problems.subjectRequired');
   }
   if (!source.body.trim()) {
-    return 'Le texte du courriel est obligatoire.';
+    return t('ui.admin.emails.problems.bodyRequired');
   }
   if (/[\r\n]/.test(source.subject)) {
-    return "L'objet tient sur une seule ligne.";
+    return t('ui.admin.emails.problems.subjectOneLine');
   }
   try {
     Handlebars.parse(source.subject);
@@ -153,13 +154,14 @@ export function templateProblem(kind: EmailKind, source: TemplateSource): string
     renderSource(source, SAMPLE_CONTEXT);
   } catch (err) {
     const detail = String((err as Error).message).split('\n')[0];
-    return `Modèle invalide (syntaxe Handlebars) : ${detail}`;
+    return t('ui.admin.emails.problems.syntax', { detail });
   }
   const allowed = new Set([...PLACEHOLDERS[kind], 'this', 'reference', 'formTitle', 'else']);
   const used = [...`${source.subject}\n${source.body}`.matchAll(/\{\{\{?\s*[#/^]?\s*(?:each\s+|if\s+|unless\s+|with\s+)?([A-Za-z_][\w.]*)/g)].map((m) => m[1]);
   const unknown = [...new Set(used.filter((name) => !['each', 'if', 'unless', 'with'].includes(name) && !allowed.has(name.split('.')[0])))];
   if (unknown.length > 0) {
-    return `Balise inconnue pour ce courriel : ${unknown.map((u) => `{{${u}}}`).join(', ')}. Balises possibles : ${PLACEHOLDERS[kind].map((p) => `{{${p}}}`).join(', ')}.`;
+    const braced = (names: string[]) => names.map((n) => `{{${n}}}`).join(', ');
+    return t('ui.admin.emails.problems.unknownPlaceholder', { unknown: braced(unknown), allowed: braced(PLACEHOLDERS[kind]) });
   }
   return null;
 }

@@ -7,6 +7,7 @@
 import dns from 'node:dns/promises';
 import type { LookupAddress, LookupAllOptions, LookupOneOptions } from 'node:dns';
 import ipaddr from 'ipaddr.js';
+import { t } from '../i18n';
 
 /** A name's addresses; the system's resolver unless a test gives another. */
 export type Resolve = (host: string) => Promise<LookupAddress[]>;
@@ -32,15 +33,15 @@ export async function vettedAddresses(host: string, allowPrivate: boolean, resol
     try {
       addresses = await resolve(host);
     } catch {
-      throw new RefusedDestination(`Le nom « ${host} » ne correspond à aucune adresse.`);
+      throw new RefusedDestination(t('ui.webhooks.unknownHost', { host }));
     }
     if (addresses.length === 0) {
-      throw new RefusedDestination(`Le nom « ${host} » ne correspond à aucune adresse.`);
+      throw new RefusedDestination(t('ui.webhooks.unknownHost', { host }));
     }
   }
   const inner = allowPrivate ? undefined : addresses.find((a) => !isPublic(a.address));
   if (inner) {
-    throw new RefusedDestination(`L’adresse ${inner.address} de « ${host} » est une adresse interne ou réservée : les webhooks ne vont qu’à des serveurs joignables sur Internet.`);
+    throw new RefusedDestination(t('ui.webhooks.internalAddress', { address: inner.address, host }));
   }
   return addresses;
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { t } from '../i18n';
 
 const run = promisify(execFile);
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
@@ -38,7 +39,7 @@ export async function ensureTemporalCli(log: (line: string) => void = console.lo
     return built;
   }
   if (!onPath('go')) {
-    throw new Error('Le CLI temporal est introuvable et Go n\'est pas installé pour le construire : installez l\'un ou l\'autre.');
+    throw new Error(t('cli.temporal.noCli'));
   }
   log(`Temporal CLI not found: building it once with \`go install ${TEMPORAL_CLI_MODULE}\`.`);
   log('This downloads and compiles the Temporal server; it may take 5 to 10 minutes. Later starts reuse it.');
@@ -46,7 +47,7 @@ export async function ensureTemporalCli(log: (line: string) => void = console.lo
   await new Promise<void>((resolve, reject) => {
     const child = spawn('go', ['install', TEMPORAL_CLI_MODULE], { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`go install a échoué (code ${code})`))));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(t('cli.temporal.goInstallFailed', { code: String(code) })))));
   });
   log(`Temporal CLI built in ${Math.round((Date.now() - started) / 1000)} s: ${built}`);
   return built;

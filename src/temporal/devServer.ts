@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { ensureTemporalCli } from './cli';
+import { t } from '../i18n';
 
 export interface DevServer {
   address: string;
@@ -41,7 +42,7 @@ export async function startDevServer(opts: {
 }): Promise<DevServer> {
   const cli = await ensureTemporalCli(opts.log);
   if (await portOpen(opts.port)) {
-    throw new Error(`Le port ${opts.port} est déjà pris : choisissez-en un autre avec TEMPORAL_DEV_PORT.`);
+    throw new Error(t('cli.temporal.portTaken', { port: opts.port }));
   }
   const args = [
     'server', 'start-dev',
@@ -65,7 +66,7 @@ export async function startDevServer(opts: {
   while (!(await portOpen(opts.port))) {
     if (exited || Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error('Le serveur Temporal de développement n\'a pas démarré.');
+      throw new Error(t('cli.temporal.notStarted'));
     }
     await new Promise((r) => setTimeout(r, 200));
   }

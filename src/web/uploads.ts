@@ -13,6 +13,7 @@ import { ATTACHMENT_LIMITS, type Upload } from '../attachments/files';
 import type { Ctx } from '../commands/context';
 import { CommandError } from '../commands/errors';
 import { loadAgent } from '../db/agents';
+import { t } from '../i18n';
 import { malformedMultipart } from './bodyErrors';
 import { requireAgent } from './routes/session';
 
@@ -24,12 +25,12 @@ declare module 'express-serve-static-core' {
 }
 
 const MESSAGES: Record<string, string> = {
-  LIMIT_FILE_SIZE: 'Un fichier dépasse la taille maximale de 10 Mo.',
-  LIMIT_FILE_COUNT: `${ATTACHMENT_LIMITS.files} fichiers au plus.`,
-  LIMIT_FIELD_VALUE: 'Un champ est trop long.',
-  LIMIT_FIELD_COUNT: 'Le formulaire a trop de champs.',
-  LIMIT_PART_COUNT: 'Le formulaire a trop de champs.',
-  LIMIT_UNEXPECTED_FILE: 'Fichier inattendu.',
+  LIMIT_FILE_SIZE: t('ui.uploads.fileSize'),
+  LIMIT_FILE_COUNT: t('ui.attachments.tooMany', { files: ATTACHMENT_LIMITS.files }),
+  LIMIT_FIELD_VALUE: t('ui.uploads.fieldValue'),
+  LIMIT_FIELD_COUNT: t('ui.uploads.fieldCount'),
+  LIMIT_PART_COUNT: t('ui.uploads.fieldCount'),
+  LIMIT_UNEXPECTED_FILE: t('ui.uploads.unexpectedFile'),
 };
 
 /** Paths whose POST may carry files: the citizens' (no login), then the agents'. */
@@ -76,7 +77,7 @@ export function multipartForms(ctx: Ctx) {
         req.body ??= {};
         // multer has removed the files it took before stopping.
         req.files = [];
-        req.uploadError = { field: err.field ?? '', message: MESSAGES[err.code] ?? 'Envoi refusé.' };
+        req.uploadError = { field: err.field ?? '', message: MESSAGES[err.code] ?? t('ui.uploads.refused') };
         next();
         return;
       }

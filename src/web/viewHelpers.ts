@@ -36,6 +36,8 @@ export const helpers = {
   /** "350 ko", "2,4 Mo" */
   fileSize: (bytes: number) => {
     const n = Number(bytes);
-    return n < 1024 * 1024 ? `${Math.max(1, Math.round(n / 1024))} ko` : `${(n / (1024 * 1024)).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} Mo`;
+    return n < 1024 * 1024
+      ? t('ui.fileSize.kilobytes', { size: Math.max(1, Math.round(n / 1024)) })
+      : t('ui.fileSize.megabytes', { size: (n / (1024 * 1024)).toLocaleString('fr-FR', { maximumFractionDigits: 1 }) });
   },
 };

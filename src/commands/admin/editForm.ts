@@ -6,6 +6,7 @@ import { findFormType, updateFormPresentation, type FormTypeRow } from '../../db
 import { currentForm, saveFormVersion } from '../../db/formVersions';
 import { fieldsSchema, type FieldDefinition } from '../../forms/fields';
 import { agentIdOf, authorize, type Actor } from '../../policies';
+import { t } from '../../i18n';
 import { CommandError } from '../errors';
 
 /** The form type an administrator edits. */
@@ -64,7 +65,7 @@ export async function moveField(db: Db, actor: Actor, slug: string, key: string,
 export async function presentForm(db: Db, actor: Actor, slug: string, props: { description: string; published: boolean }): Promise<void> {
   const formType = await formTypeOf(db, actor, slug);
   if (props.description.length > 1000) {
-    throw new CommandError(400, 'INVALID_INPUT', 'La présentation fait 1 000 caractères au plus.', 'description');
+    throw new CommandError(400, 'INVALID_INPUT', t('ui.admin.errors.descriptionTooLong'), 'description');
   }
   await updateFormPresentation(db, formType.id, { description: props.description || null, published: props.published });
 }

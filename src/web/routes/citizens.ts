@@ -14,9 +14,9 @@ import { authorized } from './authorized';
 import { currentAgent } from './session';
 
 export const NATIONAL_NUMBER: FieldDefinition = {
-  key: 'numero-national', label: 'Numéro national (NIR)', type: 'text', required: false, maxLength: 25,
-  pattern: '[0-9 .-]{11,25}', patternMessage: 'Le numéro national compte de 11 à 15 chiffres.',
-  help: 'Numéro de sécurité sociale ou du registre national, chiffres seulement.',
+  key: 'numero-national', label: t('ui.citizens.nationalNumber.label'), type: 'text', required: false, maxLength: 25,
+  pattern: '[0-9 .-]{11,25}', patternMessage: t('ui.citizens.nationalNumber.pattern'),
+  help: t('ui.citizens.nationalNumber.help'),
 };
 const CITIZEN_FIELDS = [...IDENTITY_FIELDS.map((f) => ({ ...f, help: undefined })), NATIONAL_NUMBER];
 
@@ -42,13 +42,13 @@ export function citizenRoutes(ctx: Ctx): express.Router {
 
   router.get('/usagers', async (req, res) => {
     const q = text(req.query, 'q', 200);
-    await renderPage(ctx, req, res, 'citizens', { title: 'Usagers', q, searched: Boolean(q), results: await searchCitizens(ctx.db, q, currentAgent(req)) });
+    await renderPage(ctx, req, res, 'citizens', { title: t('ui.citizens.nav'), q, searched: Boolean(q), results: await searchCitizens(ctx.db, q, currentAgent(req)) });
   });
 
   const newPage = async (req: Request, res: Response, raw: RawValues = {}, errors: Record<string, string> = {}) => {
     await renderPage(ctx, req, res, 'citizenNew', {
-      title: 'Nouvelle fiche usager',
-      sections: [section('usager', 'Identité et coordonnées', CITIZEN_FIELDS, raw, errors)],
+      title: t('ui.citizens.newTitle'),
+      sections: [section('usager', t('ui.citizens.identity'), CITIZEN_FIELDS, raw, errors)],
       summary: errorSummary(CITIZEN_FIELDS, errors),
     });
   };
@@ -64,7 +64,7 @@ export function citizenRoutes(ctx: Ctx): express.Router {
       return;
     }
     const { publicId } = await createCitizen(ctx.db, { ...checked.citizen, nationalNumber: (checked.answers[NATIONAL_NUMBER.key] as string | undefined) ?? null }, currentAgent(req).id);
-    req.session.flash = { kind: 'success', message: `Fiche de ${checked.citizen.firstName} ${checked.citizen.lastName} créée.` };
+    req.session.flash = { kind: 'success', message: t('ui.citizens.created', { firstName: checked.citizen.firstName, lastName: checked.citizen.lastName }) };
     res.redirect(303, `/usagers/${publicId}`);
   });
 

@@ -8,6 +8,7 @@ import { submit } from '../../commands/submit';
 import { createCitizen, findCitizenFor, type CitizenRow } from '../../db/citizens';
 import { findFormType, listFormTypes, type FormTypeRow } from '../../db/formTypes';
 import { currentForm } from '../../db/formVersions';
+import { t } from '../../i18n';
 import { CHANNELS, type Channel } from '../../db/requests';
 import { authorize, can } from '../../policies';
 import type { RawValues } from '../../forms/answers';
@@ -18,7 +19,7 @@ import { byService } from './publicForms';
 import { renderPage } from './render';
 import { currentAgent } from './session';
 
-export const CHANNEL_LABELS: Record<Channel, string> = { counter: 'Accueil (guichet)', phone: 'Téléphone', mail: 'Courrier', web: 'Internet' };
+export const CHANNEL_LABELS: Record<Channel, string> = { counter: t('ui.entry.channels.counter'), phone: t('ui.entry.channels.phone'), mail: t('ui.entry.channels.mail'), web: t('ui.entry.channels.web') };
 
 export function entryRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
@@ -41,7 +42,7 @@ export function entryRoutes(ctx: Ctx): express.Router {
     if (citizen === null) return citizenNotFound(ctx, req, res);
     const mine = (await listFormTypes(ctx.db)).filter((f) => can(currentAgent(req), 'entry', f));
     await renderPage(ctx, req, res, 'entryCatalogue', {
-      title: citizen ? `Saisir une demande pour ${citizen.first_name} ${citizen.last_name}` : 'Saisir une demande pour un usager',
+      title: citizen ? t('ui.entry.titleFor', { firstName: citizen.first_name, lastName: citizen.last_name }) : t('ui.entry.title'),
       services: byService(mine), citizen, query: citizen ? `?usager=${citizen.public_id}` : '',
     });
   });
@@ -50,7 +51,7 @@ export function entryRoutes(ctx: Ctx): express.Router {
     const form = await currentForm(ctx.db, formType.id);
     const channel = (typeof raw.canal === 'string' ? raw.canal : 'counter') as Channel;
     await renderPage(ctx, req, res, 'entryForm', {
-      title: `${formType.title} : saisie pour un usager`,
+      title: t('ui.entry.formTitle', { formTitle: formType.title }),
       formType, citizen, refusal, createFile: raw.fiche === 'on',
       channels: CHANNELS.map((value) => ({ value, label: CHANNEL_LABELS[value], checked: value === channel })),
       ...formModel(form.fields, raw, errors),
@@ -74,7 +75,7 @@ export function entryRoutes(ctx: Ctx): express.Router {
     const channel = text(raw, 'canal', 16) as Channel;
     const form = await currentForm(ctx.db, formType.id);
     const filled = await readFilledForm(req, form.fields);
-    if (!CHANNELS.includes(channel)) filled.errors.canal = 'Choisissez le canal par lequel la demande est arrivée.';
+    if (!CHANNELS.includes(channel)) filled.errors.canal = t('ui.entry.channelRequired');
     if (Object.keys(filled.errors).length) {
       res.status(400);
       await formPage(req, res, formType, citizen, raw, filled.errors);
@@ -86,7 +87,7 @@ export function entryRoutes(ctx: Ctx): express.Router {
       const filed = await submit(ctx, {
         formType: formType.slug, citizen: filled.citizen, answers: filled.answers, uploads: filled.uploads, channel, citizenId, filedBy: agent.id,
       });
-      req.session.flash = { kind: 'success', message: `Demande ${filed.reference} enregistrée (${CHANNEL_LABELS[channel].toLowerCase()}). Code de suivi à donner à l’usager : ${filed.trackingCode}.` };
+      req.session.flash = { kind: 'success', message: t('ui.entry.filed', { reference: filed.reference, channel: CHANNEL_LABELS[channel].toLowerCase(), trackingCode: filed.trackingCode }) };
       res.redirect(303, `/demandes/${filed.reference}`);
     } catch (err) {
       if (!(err instanceof CommandError)) throw err;

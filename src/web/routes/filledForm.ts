@@ -3,6 +3,7 @@
 import type { Request } from 'express';
 import { checkUploads, type Upload } from '../../attachments/files';
 import { checkForm, type CheckedForm, type RawValues } from '../../forms/answers';
+import { t } from '../../i18n';
 import type { FieldDefinition } from '../../forms/fields';
 import { errorSummary, formSections } from '../../forms/formView';
 import { uploadsOf } from '../uploads';
@@ -20,7 +21,7 @@ export async function readFilledForm(req: Request, fields: FieldDefinition[]): P
   const errors = { ...checked.errors, ...(await checkUploads(uploads)) };
   for (const f of fields) {
     if (f.type === 'file' && f.required && !uploads.some((u) => u.field === f.key) && !errors[f.key]) {
-      errors[f.key] = 'Joignez au moins un fichier.';
+      errors[f.key] = t('ui.form.errors.fileRequired');
     }
   }
   if (req.uploadError) {

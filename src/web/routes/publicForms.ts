@@ -68,7 +68,7 @@ export function publicFormRoutes(ctx: Ctx): express.Router {
 
   router.get('/formulaires', async (req, res) => {
     const forms = (await listFormTypes(ctx.db)).filter((f) => f.published);
-    await renderPage(ctx, req, res, 'catalogue', { title: 'Démarches en ligne', services: byService(forms), base: '/formulaires' });
+    await renderPage(ctx, req, res, 'catalogue', { title: t('ui.catalogue.title'), services: byService(forms), base: '/formulaires' });
   });
 
   router.get('/formulaires/confirmation', async (req, res) => {
@@ -80,13 +80,13 @@ export function publicFormRoutes(ctx: Ctx): express.Router {
     res.set('Cache-Control', 'no-store');
     // Gone once the request is purged: the session never held it.
     const email = (await emailOfRequest(ctx.db, confirmation.reference)) ?? null;
-    await renderPage(ctx, req, res, 'confirmation', { title: 'Demande envoyée', confirmation: { ...confirmation, email } });
+    await renderPage(ctx, req, res, 'confirmation', { title: t('ui.confirmation.title'), confirmation: { ...confirmation, email } });
   });
 
   // An unknown or withdrawn form: said to the citizen, not sent to the agents' login.
   const gone = async (req: Request, res: Response) => {
     res.status(404);
-    await renderPage(ctx, req, res, 'error', { title: 'Démarche introuvable', message: 'Cette démarche n’existe pas ou n’est plus proposée en ligne. Voyez la liste des démarches en ligne, ou contactez la mairie.' });
+    await renderPage(ctx, req, res, 'error', { title: t('ui.publicForm.notFoundTitle'), message: t('ui.publicForm.notFound') });
   };
 
   router.get('/formulaires/:slug', async (req, res) => {
@@ -117,13 +117,13 @@ export function publicFormRoutes(ctx: Ctx): express.Router {
     if (!ticket.ok) {
       const minutes = Math.ceil(ticket.waitSeconds / 60);
       res.set('Retry-After', String(ticket.waitSeconds));
-      await refuse(429, `Trop de demandes ont été envoyées depuis votre connexion : réessayez dans ${minutes} minute${minutes > 1 ? 's' : ''}, ou contactez la mairie.`);
+      await refuse(429, t(minutes > 1 ? 'ui.publicForm.tooMany' : 'ui.publicForm.tooManyOne', { minutes }));
       return;
     }
     // A form refused for its content was not filed: the citizen corrects it without losing a submission.
     const giveBack = () => limiter.reward(address, 1);
     if (typeof raw[HONEYPOT] === 'string' && raw[HONEYPOT].trim() !== '') {
-      await refuse(400, 'Votre demande n’a pas été envoyée : le champ « Laissez ce champ vide », invisible à l’écran, a été rempli. Si vous n’êtes pas un robot, videz-le et envoyez de nouveau.');
+      await refuse(400, t('ui.publicForm.honeypotFilled'));
       return;
     }
     const form = await currentForm(ctx.db, formType.id);

@@ -5,13 +5,15 @@ import type { Ctx } from '../../../commands/context';
 import { findFormType, type FormTypeRow } from '../../../db/formTypes';
 import { currentForm } from '../../../db/formVersions';
 import { FIELD_TYPES, type FieldDefinition, type FieldType } from '../../../forms/fields';
+import { t } from '../../../i18n';
 import { text } from '../forms';
 import { currentAgent } from '../session';
 import { attempt, doneTo, renderAdminPage } from './render';
 
 export const FIELD_TYPE_LABELS: Record<FieldType, string> = {
-  text: 'Texte court', textarea: 'Texte long', email: 'Adresse électronique', phone: 'Téléphone', date: 'Date',
-  choice: 'Liste de choix', checkboxes: 'Cases à cocher', address: 'Adresse postale', file: 'Fichier',
+  text: t('ui.admin.formFields.types.text'), textarea: t('ui.admin.formFields.types.textarea'), email: t('ui.admin.formFields.types.email'),
+  phone: t('ui.admin.formFields.types.phone'), date: t('ui.admin.formFields.types.date'), choice: t('ui.admin.formFields.types.choice'),
+  checkboxes: t('ui.admin.formFields.types.checkboxes'), address: t('ui.admin.formFields.types.address'), file: t('ui.admin.formFields.types.file'),
 };
 
 /** The field form's inputs → a field definition (checked by the command). */
@@ -43,7 +45,7 @@ export function formFieldRoutes(ctx: Ctx): express.Router {
     const replacing = model.replacing ?? (editing && !model.field ? editing.key : null);
     const field = editing ?? { type: 'text' as const, required: false };
     renderAdminPage(ctx, req, res, 'formFields', {
-      title: `Formulaire en ligne : ${formType.title}`,
+      title: t('ui.admin.formFields.title', { title: formType.title }),
       formType,
       version: form.version,
       fields: form.fields.map((f, i) => ({ ...f, typeLabel: FIELD_TYPE_LABELS[f.type], first: i === 0, last: i === form.fields.length - 1 })),
@@ -69,7 +71,7 @@ export function formFieldRoutes(ctx: Ctx): express.Router {
     const replacing = text(req.body, 'replacing', 64) || null;
     await attempt(res, async () => {
       await saveField(ctx.db, currentAgent(req), formType.slug, field, replacing);
-      doneTo(req, res, base(formType.slug), `Champ « ${field.label} » enregistré : le formulaire passe à une nouvelle version.`);
+      doneTo(req, res, base(formType.slug), t('ui.admin.formFields.saved', { label: field.label }));
     }, (error) => page(req, res, formType, { error, field, replacing }));
   });
 
@@ -81,7 +83,7 @@ export function formFieldRoutes(ctx: Ctx): express.Router {
     const agent = currentAgent(req);
     if (op === 'supprimer') await removeField(ctx.db, agent, formType.slug, key);
     else await moveField(ctx.db, agent, formType.slug, key, op === 'monter' ? -1 : 1);
-    doneTo(req, res, base(formType.slug), op === 'supprimer' ? 'Champ retiré du formulaire.' : 'Ordre des champs enregistré.');
+    doneTo(req, res, base(formType.slug), op === 'supprimer' ? t('ui.admin.formFields.removed') : t('ui.admin.formFields.moved'));
   });
 
   router.post('/demarches/:slug/formulaire/presentation', async (req, res, next) => {
@@ -89,7 +91,7 @@ export function formFieldRoutes(ctx: Ctx): express.Router {
     if (!formType) return next();
     await attempt(res, async () => {
       await presentForm(ctx.db, currentAgent(req), formType.slug, { description: text(req.body, 'description', 1001), published: text(req.body, 'published', 8) === 'on' });
-      doneTo(req, res, base(formType.slug), 'Présentation enregistrée.');
+      doneTo(req, res, base(formType.slug), t('ui.admin.formFields.presented'));
     }, (error) => page(req, res, formType, { error }));
   });
   return router;
