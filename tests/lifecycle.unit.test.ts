@@ -54,14 +54,16 @@ describe('the next timer', () => {
 
 describe('the rulebook', () => {
   test('each action: the statuses it starts from, where it leads and the event it writes', () => {
-    expect(ACTIONS).toEqual({
-      take: { from: ['NON_TRAITEE'], to: 'EN_COURS', event: 'TAKEN' },
-      hold: { from: ['EN_COURS'], to: 'EN_ATTENTE', event: 'HELD' },
-      resume: { from: ['EN_ATTENTE'], to: 'EN_COURS', event: 'RESUMED' },
-      reassign: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: 'REASSIGNED' },
-      annotate: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
-      close: { from: ['EN_COURS', 'EN_ATTENTE'], to: 'CLOTUREE', event: 'CLOSED' },
-    });
+    // action, origin statuses, target status, event
+    const table = [
+      ['take', 'NON_TRAITEE', 'EN_COURS', 'TAKEN'], ['hold', 'EN_COURS', 'EN_ATTENTE', 'HELD'], ['resume', 'EN_ATTENTE', 'EN_COURS', 'RESUMED'],
+      ['reassign', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, 'REASSIGNED'], ['annotate', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, null],
+      ['close', 'EN_COURS EN_ATTENTE', 'CLOTUREE', 'CLOSED'],
+    ] as const;
+    expect(Object.keys(ACTIONS)).toEqual(table.map(([action]) => action));
+    for (const [action, from, to, event] of table) {
+      expect([action, ACTIONS[action]]).toEqual([action, { from: from.split(' '), to, event }]);
+    }
     expect(TIMED_STEPS.expire).toEqual({ from: ['NON_TRAITEE'], to: 'CLOTUREE', event: 'EXPIRED' });
     expect(TIMED_STEPS.holdEnd).toEqual({ from: ['EN_ATTENTE'], to: 'EN_COURS', event: 'HOLD_ENDED' });
     const events = [...Object.values(ACTIONS), ...Object.values(TIMED_STEPS)].map((s) => s.event).filter((e) => e !== null);
