@@ -3,6 +3,7 @@ import type { Ctx } from '../../commands/context';
 import type { Agent } from '../../db/agents';
 import { servicesStamp } from '../../db/changes';
 import { t } from '../../i18n';
+import { can } from '../../policies';
 import { countsOf, RUBRIQUES } from './rubriques';
 
 export interface NavItem {
@@ -26,7 +27,7 @@ export const isHtmx = (req: Request): boolean => req.get('HX-Request') === 'true
 export const devMailboxEnabled = (ctx: Ctx): boolean => !ctx.config.smtpUrl;
 
 /** The nav's link to it: for administrators only, the only ones who may open it. */
-export const showsDevMailbox = (ctx: Ctx, req: Request): boolean => devMailboxEnabled(ctx) && Boolean(req.agent?.isAdmin);
+export const showsDevMailbox = (ctx: Ctx, req: Request): boolean => devMailboxEnabled(ctx) && req.agent !== undefined && can(req.agent, 'devMailbox');
 
 export async function navModel(ctx: Ctx, agent: Agent, path: string): Promise<NavModel> {
   const counts = await countsOf(ctx.db, agent);

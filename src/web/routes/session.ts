@@ -3,6 +3,7 @@ import type { Ctx } from '../../commands/context';
 import { findAgentRowByCode, loadAgent, type Agent } from '../../db/agents';
 import { checkPassword, hashPassword } from '../../passwords';
 import { t } from '../../i18n';
+import { can } from '../../policies';
 import { LoginLimiter } from '../../accounts/loginLimiter';
 import { renderPage } from './render';
 import { text } from './forms';
@@ -47,7 +48,7 @@ export function loadSessionAgent(ctx: Ctx) {
 }
 
 /** An administrator who also works in services chooses between the two after login. */
-export const canChooseRole = (agent: Agent): boolean => agent.isAdmin && agent.serviceIds.length > 0;
+export const canChooseRole = (agent: Agent): boolean => can(agent, 'administer') && agent.serviceIds.length > 0;
 
 /** The role in force: an administrator of no service only administers, an agent only processes requests. */
 export function roleOf(req: Request): Role {
