@@ -9,7 +9,9 @@ import {
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
-import type { Activities, EmailKind, Projection } from '../src/activities/types';
+import type { Activities } from '../src/activities/types';
+import type { EmailKind } from '../src/db/emails';
+import type { Projection } from '../src/db/transitions';
 import {
   annotateUpdate,
   closeUpdate,

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { EmailKind } from '../activities/types';
+import type { EmailKind } from '../db/emails';
 import type { Config } from '../config';
 import type { AgentRow } from '../db/agents';
 import type { Db } from '../db/connection';

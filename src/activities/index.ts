@@ -12,8 +12,6 @@ import { mailActivities } from './mail';
 import type { Activities, BulkActivities, WebhookActivities } from './types';
 import { webhookActivities } from './webhooks';
 
-export type { ActivityDeps } from './deps';
-
 export function createActivities(deps: ActivityDeps): Activities & BulkActivities & WebhookActivities {
   const { db, config } = deps;
   const mail = mailActivities(deps);

@@ -11,7 +11,8 @@ import { emailContext } from '../mail/context';
 import { deliverEmail } from '../mail/outbox';
 import { renderEmailFor } from '../mail/templates';
 import type { ActivityDeps } from './deps';
-import type { Activities, EmailKind } from './types';
+import type { EmailKind } from '../db/emails';
+import type { Activities } from './types';
 
 /**
  * Runs an e-mail activity while beating every second: a worker killed mid-send is then

@@ -4,9 +4,6 @@ import type { Status } from '../../workflows/definitions';
 import type { EmailKind } from '../db/emails';
 import type { TransitionRecord } from '../db/transitions';
 
-export type { EmailKind } from '../db/emails';
-export type { Projection, TransitionRecord } from '../db/transitions';
-
 export interface Activities {
   recordTransition(t: TransitionRecord): Promise<void>;
   /**

@@ -7,9 +7,6 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import { insertAttachment, type AttachmentRow } from '../db/attachments';
-
-// The queries moved to src/db/attachments.ts; the pages still import them from here.
-export { attachmentsOf, visibleFiles, type AttachmentRow } from '../db/attachments';
 import { t } from '../i18n';
 
 export const ATTACHMENT_LIMITS = { files: 5, fileSize: 10 * 1024 * 1024 };

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { EmailKind } from '../activities/types';
+import type { EmailKind } from '../db/emails';
 import type { Agent } from '../db/agents';
 import { deleteDraft, recordEmail } from '../db/emails';
 import { findPersonal, type RequestRow } from '../db/requests';

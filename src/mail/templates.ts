@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import type { EmailKind } from '../activities/types';
+import type { EmailKind } from '../db/emails';
 import type { Db } from '../db/connection';
 import { findTemplateOverride } from '../db/emailTemplates';
 import { t } from '../i18n';

@@ -1,4 +1,4 @@
-import type { EmailKind } from '../../activities/types';
+import type { EmailKind } from '../../db/emails';
 import type { Db } from '../../db/connection';
 import { deleteTemplateOverride } from '../../db/emailTemplates';
 import { authorize, type Actor } from '../../policies';

@@ -1,4 +1,4 @@
-import type { EmailKind } from '../../activities/types';
+import type { EmailKind } from '../../db/emails';
 import type { Db } from '../../db/connection';
 import { saveTemplateOverride } from '../../db/emailTemplates';
 import { templateProblem } from '../../mail/templates';

@@ -1,7 +1,8 @@
 // Downloading attachments: agents of the request's service, and the citizen with the
 // tracking code for the files of the messages they can see (never an internal note's).
 import express, { type Response } from 'express';
-import { attachmentPath, attachmentsOf, visibleFiles, type AttachmentRow } from '../../attachments/files';
+import { attachmentPath } from '../../attachments/files';
+import { attachmentsOf, visibleFiles, type AttachmentRow } from '../../db/attachments';
 import { loadForAgent, type Ctx } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
 import { findRequestByTrackingCode } from '../../db/requests';

@@ -1,7 +1,7 @@
 import express from 'express';
 import type { Ctx } from '../../commands/context';
 import { latestEmails } from '../../db/emails';
-import type { EmailKind } from '../../activities/types';
+import type { EmailKind } from '../../db/emails';
 import { t } from '../../i18n';
 import { can } from '../../policies';
 import { devMailboxEnabled, renderPage } from './render';

@@ -1,6 +1,6 @@
 // What the request panel shows: the same model for the full page, the htmx answer
 // to an action and the panel's own refresh.
-import { attachmentsOf, type AttachmentRow } from '../../attachments/files';
+import { attachmentsOf, type AttachmentRow } from '../../db/attachments';
 import { formVersionById } from '../../db/formVersions';
 import { labelledAnswers } from '../../forms/answers';
 import { previewCitizenEmail } from '../../commands/citizenEmail';

@@ -7,7 +7,7 @@ import type { Ctx } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
 import { messagesOf } from '../../db/messages';
 import { findRequestByTrackingCode, type RequestRow } from '../../db/requests';
-import { visibleFiles } from '../../attachments/files';
+import { visibleFiles } from '../../db/attachments';
 import { t } from '../../i18n';
 import { text } from './forms';
 import { renderPage } from './render';

@@ -1,7 +1,8 @@
 import express, { type Request, type Response } from 'express';
 import type { Ctx } from '../../../commands/context';
 import { addCode } from '../../../commands/admin/addCode';
-import { CODE_LISTS, type CodeList } from '../../../commands/admin/codeLists';
+import { CODE_LISTS } from '../../../commands/admin/codeLists';
+import type { CodeList } from '../../../db/codes';
 import { removeCode } from '../../../commands/admin/removeCode';
 import { renameCode } from '../../../commands/admin/renameCode';
 import { listCodes, usesOf } from '../../../db/codes';

@@ -1,5 +1,5 @@
 import express, { type Request, type Response } from 'express';
-import type { EmailKind } from '../../../activities/types';
+import type { EmailKind } from '../../../db/emails';
 import type { Ctx } from '../../../commands/context';
 import { resetEmailTemplate } from '../../../commands/admin/resetEmailTemplate';
 import { saveEmailTemplate } from '../../../commands/admin/saveEmailTemplate';
