@@ -94,9 +94,12 @@ const inService = (agent: Agent, subject: { service_id: number | string | null }
 
 // Agents act on the requests of the services they belong to, and only on those.
 allow('agent', [...REQUEST_VERBS], inService);
-allow('agent', 'receive', inService);
-refuse('agent', 'receive', (agent, request) =>
-  CommandError.of(400, 'AGENT_NOT_IN_SERVICE', { value: agent.name, service: request.service_name ?? '' }, 'agent'));
+// A request is given only to an agent who can open it: not to an account whose activation
+// is pending (no password chosen yet). Deactivated accounts are not loaded as agents at all.
+allow('agent', 'receive', (agent, request) => agent.activated && inService(agent, request));
+refuse('agent', 'receive', (agent, request) => agent.activated
+  ? CommandError.of(400, 'AGENT_NOT_IN_SERVICE', { value: agent.name, service: request.service_name ?? '' }, 'agent')
+  : CommandError.of(400, 'AGENT_NOT_ACTIVATED', { value: agent.name }, 'agent'));
 allow('agent', 'entry', inService);
 
 // Whatever an agent's services, the selection they act on or list is narrowed to them (inServices).

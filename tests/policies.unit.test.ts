@@ -6,7 +6,7 @@ import { CommandError } from '../src/commands/errors';
 import { t } from '../src/i18n';
 
 const agentOf = (id: number, serviceIds: number[], isAdmin: boolean): Agent =>
-  ({ id, code: `a${id}`, name: `Agent ${id}`, email: `a${id}@mairie.example`, serviceIds, isAdmin });
+  ({ id, code: `a${id}`, name: `Agent ${id}`, email: `a${id}@mairie.example`, serviceIds, isAdmin, activated: true });
 
 // Service 1 and form type 10 are « own »; service 2 and form type 20 are another's.
 const ROLES = {
@@ -122,6 +122,14 @@ describe('what a refusal says', () => {
     expect(refusal(ROLES.agent, 'receive', other)).toEqual({
       status: 400, code: 'AGENT_NOT_IN_SERVICE', field: 'agent',
       message: t('errors.AGENT_NOT_IN_SERVICE', { value: 'Agent 1', service: 'Urbanisme' }),
+    });
+  });
+
+  test('a reassign to an agent of the service whose account is not activated yet: 400 saying so, on the agent field', () => {
+    const pending = { ...ROLES.agent, activated: false };
+    expect(can(pending, 'receive', own)).toBe(false);
+    expect(refusal(pending, 'receive', own)).toEqual({
+      status: 400, code: 'AGENT_NOT_ACTIVATED', field: 'agent', message: t('errors.AGENT_NOT_ACTIVATED', { value: 'Agent 1' }),
     });
   });
 

@@ -1,11 +1,11 @@
 import type { Agent } from '../db/agents';
-import { findAgentRowByCode } from '../db/agents';
 import { insertBulkJob, type BulkAction } from '../db/bulkJobs';
 import { existingRequestIds } from '../db/requests';
 import { isChoosableClosingCode } from '../db/views';
 import { bulkWorkflow, bulkWorkflowId } from '../../workflows/bulk';
 import type { Ctx } from './context';
 import { CommandError } from './errors';
+import { reassignTarget } from './reassign';
 
 /** A job's items are written in one transaction and its selection is read at once: a sane ceiling for both. */
 export const MAX_BULK = 5000;
@@ -48,14 +48,10 @@ export async function startBulk(ctx: Ctx, agent: Agent, props: BulkProps): Promi
     }
   }
   if (props.action === 'reassign') {
-    const target = props.targetAgent ? await findAgentRowByCode(ctx.db, props.targetAgent) : undefined;
     if (!props.targetAgent) {
       throw CommandError.of(400, 'AGENT_REQUIRED', {}, 'agent');
     }
-    if (!target || !target.active) {
-      throw CommandError.of(400, 'UNKNOWN_AGENT', { value: props.targetAgent ?? '' }, 'agent');
-    }
-    targetAgentId = target.id;
+    targetAgentId = (await reassignTarget(ctx.db, props.targetAgent)).id;
   }
   const jobId = await insertBulkJob(ctx.db, {
     agentId: agent.id, action: props.action, closingCode, targetAgentId, notifyCitizen: props.notifyCitizen, requestIds: ids,

@@ -1,19 +1,37 @@
 import type { Agent } from '../db/agents';
 import { loadAgent, findAgentRowByCode } from '../db/agents';
+import type { Db } from '../db/connection';
 import { reassignUpdate } from '../../workflows/definitions';
 import { loadForAgent, refuseByStatus, runUpdate, type Ctx } from './context';
 import { CommandError } from './errors';
 import { authorize } from '../policies';
 import type { ReassignProps } from './schemas';
 
+/**
+ * The agent a request (or a bulk selection) is to be given to, by code; refused, saying
+ * why, when no agent has that code, the account is deactivated or its activation pending
+ * (the policy's `receive` says the same for one request; a bulk selection is refused here,
+ * before its job starts).
+ */
+export async function reassignTarget(db: Db, code: string): Promise<Agent> {
+  const row = await findAgentRowByCode(db, code);
+  if (row && !row.active) {
+    throw CommandError.of(400, 'AGENT_DEACTIVATED', { value: row.name }, 'agent');
+  }
+  const target = row ? await loadAgent(db, row.id) : undefined;
+  if (!target) {
+    throw CommandError.of(400, 'UNKNOWN_AGENT', { value: code }, 'agent');
+  }
+  if (!target.activated) {
+    throw CommandError.of(400, 'AGENT_NOT_ACTIVATED', { value: target.name }, 'agent');
+  }
+  return target;
+}
+
 /** Réattribuer: gives the request to another agent with rights on its service; the status stays; they are e-mailed. */
 export async function reassign(ctx: Ctx, agent: Agent, reference: string, props: ReassignProps) {
   const request = await loadForAgent(ctx, agent, reference, 'reassign');
-  const row = await findAgentRowByCode(ctx.db, props.agent);
-  const target = row ? await loadAgent(ctx.db, row.id) : undefined;
-  if (!target) {
-    throw CommandError.of(400, 'UNKNOWN_AGENT', { value: props.agent }, 'agent');
-  }
+  const target = await reassignTarget(ctx.db, props.agent);
   authorize(target, 'receive', request);
   await refuseByStatus(ctx, request, 'reassign');
   return runUpdate(ctx, request, reassignUpdate, { agentId: agent.id, toAgentId: target.id });

@@ -17,6 +17,8 @@ export interface Agent {
   email: string;
   isAdmin: boolean;
   serviceIds: number[];
+  /** has chosen a password through the activation link (an account an administrator created starts without one) */
+  activated: boolean;
 }
 
 export async function findAgentRowByCode(db: Db, code: string): Promise<AgentRow | undefined> {
@@ -46,14 +48,20 @@ export async function loadAgent(db: Db, id: number): Promise<Agent | undefined> 
     email: row.email,
     isAdmin: Boolean(row.is_admin),
     serviceIds: services.map(Number),
+    activated: row.password_hash !== null,
   };
 }
 
-/** The agents who have rights on a service's form types: they get its information and reminder e-mails. */
+/**
+ * The agents who have rights on a service's form types: they get its information and
+ * reminder e-mails, and may be given its requests. Not a deactivated account, nor one not
+ * activated yet (no password chosen): neither can open the application.
+ */
 export async function agentsOfService(db: Db, serviceId: number): Promise<AgentRow[]> {
   return db('agents as a')
     .join('agent_services as s', 's.agent_id', 'a.id')
     .where({ 's.service_id': serviceId, 'a.active': true })
+    .whereNotNull('a.password_hash')
     .select('a.*')
     .orderBy('a.name');
 }

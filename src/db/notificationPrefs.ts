@@ -22,9 +22,9 @@ export async function setNewRequestChoice(db: Db, agentId: number, choice: NewRe
 export const wantsImmediate = (agent: AgentRow): boolean =>
   ((agent as AgentRow & { new_request_emails?: string }).new_request_emails ?? 'IMMEDIATE') === 'IMMEDIATE';
 
-/** The active agents who chose the daily digest. */
+/** The active agents who chose the daily digest (not an account whose activation is pending: see agentsOfService). */
 export async function digestAgents(db: Db): Promise<AgentRow[]> {
-  return db('agents').where({ active: true, new_request_emails: 'DIGEST' }).orderBy('id');
+  return db('agents').where({ active: true, new_request_emails: 'DIGEST' }).whereNotNull('password_hash').orderBy('id');
 }
 
 /** The new requests of the services an agent belongs to, filed in [since, until): references and form types only. */

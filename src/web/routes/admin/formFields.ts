@@ -1,9 +1,11 @@
 // /admin/demarches/<slug>/formulaire: the fields of a form type's online form.
 import express, { type Request, type Response } from 'express';
-import { moveField, presentForm, removeField, saveField } from '../../../commands/admin/editForm';
+import { discardDraft, editedForm, moveField, presentForm, publishForm, removeField, saveField } from '../../../commands/admin/editForm';
 import type { Ctx } from '../../../commands/context';
+import { CommandError } from '../../../commands/errors';
+import { agentNames } from '../../../db/agents';
+import type { DraftStamp } from '../../../db/formDrafts';
 import { findFormType, type FormTypeRow } from '../../../db/formTypes';
-import { currentForm } from '../../../db/formVersions';
 import { FIELD_TYPES, type FieldDefinition, type FieldType } from '../../../forms/fields';
 import { t } from '../../../i18n';
 import { text } from '../forms';
@@ -35,19 +37,42 @@ function fieldOf(body: unknown): FieldDefinition {
   };
 }
 
+/** The draft the administrator saw, as the publish and discard buttons send it back. */
+function stampOf(body: unknown): DraftStamp {
+  return { baseVersion: Number(text(body, 'baseVersion', 10)), revision: Number(text(body, 'revision', 10)) };
+}
+
+/** Runs a change of the draft; one that lost a race (409) goes back to the editor saying so. */
+async function orStale(req: Request, res: Response, location: string, action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (err) {
+    if (err instanceof CommandError && err.status === 409) {
+      req.session.flash = { kind: 'error', message: err.message };
+      res.redirect(303, location);
+      return;
+    }
+    throw err;
+  }
+}
+
 export function formFieldRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
   const base = (slug: string) => `/admin/demarches/${slug}/formulaire`;
 
   const page = async (req: Request, res: Response, formType: FormTypeRow, model: { error?: string; field?: Partial<FieldDefinition> & { optionsText?: string }; replacing?: string | null } = {}) => {
-    const form = await currentForm(ctx.db, formType.id);
+    const form = await editedForm(ctx.db, formType.id);
     const editing = model.field ?? form.fields.find((f) => f.key === req.query.champ) ?? null;
     const replacing = model.replacing ?? (editing && !model.field ? editing.key : null);
     const field = editing ?? { type: 'text' as const, required: false };
     renderAdminPage(ctx, req, res, 'formFields', {
       title: t('ui.admin.formFields.title', { title: formType.title }),
       formType,
-      version: form.version,
+      version: form.published.version,
+      draft: form.draft && {
+        baseVersion: form.draft.baseVersion, revision: form.draft.revision, nextVersion: form.published.version + 1,
+        by: form.draft.agentId === null ? null : (await agentNames(ctx.db, [form.draft.agentId])).get(form.draft.agentId)?.name ?? null,
+      },
       fields: form.fields.map((f, i) => ({ ...f, typeLabel: FIELD_TYPE_LABELS[f.type], first: i === 0, last: i === form.fields.length - 1 })),
       field: { ...field, optionsText: (field.options ?? []).join('\n') },
       replacing,
@@ -69,10 +94,10 @@ export function formFieldRoutes(ctx: Ctx): express.Router {
     if (!formType) return next();
     const field = fieldOf(req.body);
     const replacing = text(req.body, 'replacing', 64) || null;
-    await attempt(res, async () => {
+    await orStale(req, res, base(formType.slug), () => attempt(res, async () => {
       await saveField(ctx.db, currentAgent(req), formType.slug, field, replacing);
       doneTo(req, res, base(formType.slug), t('ui.admin.formFields.saved', { label: field.label }));
-    }, (error) => page(req, res, formType, { error, field, replacing }));
+    }, (error) => page(req, res, formType, { error, field, replacing })));
   });
 
   router.post('/demarches/:slug/formulaire/champs/:key/:op', async (req, res, next) => {
@@ -81,9 +106,29 @@ export function formFieldRoutes(ctx: Ctx): express.Router {
     if (!formType || !['supprimer', 'monter', 'descendre'].includes(op)) return next();
     const key = String(req.params.key);
     const agent = currentAgent(req);
-    if (op === 'supprimer') await removeField(ctx.db, agent, formType.slug, key);
-    else await moveField(ctx.db, agent, formType.slug, key, op === 'monter' ? -1 : 1);
-    doneTo(req, res, base(formType.slug), op === 'supprimer' ? t('ui.admin.formFields.removed') : t('ui.admin.formFields.moved'));
+    await orStale(req, res, base(formType.slug), async () => {
+      if (op === 'supprimer') await removeField(ctx.db, agent, formType.slug, key);
+      else await moveField(ctx.db, agent, formType.slug, key, op === 'monter' ? -1 : 1);
+      doneTo(req, res, base(formType.slug), op === 'supprimer' ? t('ui.admin.formFields.removed') : t('ui.admin.formFields.moved'));
+    });
+  });
+
+  router.post('/demarches/:slug/formulaire/publier', async (req, res, next) => {
+    const formType = await load(req);
+    if (!formType) return next();
+    await orStale(req, res, base(formType.slug), async () => {
+      const version = await publishForm(ctx.db, currentAgent(req), formType.slug, stampOf(req.body));
+      doneTo(req, res, base(formType.slug), version === null ? t('ui.admin.formFields.nothingToPublish') : t('ui.admin.formFields.publishedVersion', { version }));
+    });
+  });
+
+  router.post('/demarches/:slug/formulaire/abandonner', async (req, res, next) => {
+    const formType = await load(req);
+    if (!formType) return next();
+    await orStale(req, res, base(formType.slug), async () => {
+      await discardDraft(ctx.db, currentAgent(req), formType.slug, stampOf(req.body));
+      doneTo(req, res, base(formType.slug), t('ui.admin.formFields.discarded'));
+    });
   });
 
   router.post('/demarches/:slug/formulaire/presentation', async (req, res, next) => {
