@@ -2,14 +2,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { editedForm, moveField, publishForm, removeField, saveField } from '../src/commands/admin/editForm';
 import { writeMessage } from '../src/commands/writeMessage';
-import { loadAgent } from '../src/db/agents';
+import { loadAgent, type Agent } from '../src/db/agents';
+import { findFormDraft } from '../src/db/formDrafts';
+import type { FieldDefinition } from '../src/forms/fields';
 import { replyToken } from '../src/messages/secureLink';
 import { DEMO_PASSWORD } from '../src/seed/demo';
 import { accessibilityViolations, launchBrowser, loggedIn } from './support/browser';
 import { EXECUTABLE, PDF } from './support/files';
 import { fileOf, formClient } from './support/formClient';
 import { startHarness, type Harness } from './support/harness';
+import { webClient } from './support/webClient';
 
 let h: Harness;
 let browser: Browser;
@@ -40,13 +44,28 @@ async function addField(label: string, key: string, type: string, opts: { requir
   await page.getByRole('button', { name: 'Ajouter le champ' }).click();
 }
 
-test('an administrator defines a form; changing it later leaves the requests already filed as they were', async () => {
+/** Publishes the editor's draft, and waits for the version it made. */
+async function publish(version: number) {
+  await page.getByRole('button', { name: `Publier la version ${version}` }).click();
+  await page.getByRole('status').filter({ hasText: `Version ${version} publiée` }).waitFor();
+  await page.getByText(`Version ${version} du formulaire : celle que remplissent les usagers.`).waitFor();
+  expect(await page.getByRole('heading', { name: 'Modifications non publiées' }).count()).toBe(0);
+}
+
+test('an administrator defines a form and publishes it; changing it later leaves the requests already filed as they were', async () => {
   await page.goto('/admin/demarches/occupation-domaine-public');
   await page.getByRole('link', { name: 'Formulaire en ligne (champs)' }).click();
-  await page.getByText('Ce formulaire n’a pas encore de champs propres.').waitFor();
+  await page.getByText('Aucune version publiée').waitFor();
   expect(await accessibilityViolations(page)).toEqual([]);
   await addField('Nature de l’occupation', 'nature', 'Liste de choix', { required: true, options: 'Terrasse\nÉchafaudage\nBenne' });
-  await page.getByText('Version 1 du formulaire.').waitFor();
+  // The change is a draft: shown as unpublished, no version yet, citizens see nothing of it.
+  await page.getByRole('heading', { name: 'Modifications non publiées' }).waitFor();
+  await page.getByText('modifié en dernier par Claire Admin').waitFor();
+  await page.getByText('Aucune version publiée').waitFor();
+  expect(await h.db('form_versions').join('form_types', 'form_types.id', 'form_versions.form_type_id').where('form_types.slug', 'occupation-domaine-public').count({ n: '*' }).first()).toMatchObject({ n: 0 });
+  expect((await formClient(h.baseUrl).call('GET', '/formulaires/occupation-domaine-public')).text).not.toContain('Nature de l’occupation');
+  expect(await accessibilityViolations(page)).toEqual([]);
+  await publish(1);
   // A refused field says why and keeps what was typed.
   await addField('Sans choix', 'vide', 'Cases à cocher');
   await page.getByRole('alert').filter({ hasText: 'Une liste de choix a besoin d’au moins un choix' }).waitFor();
@@ -54,10 +73,17 @@ test('an administrator defines a form; changing it later leaves the requests alr
   await page.goto('/admin/demarches/occupation-domaine-public/formulaire');
   await addField('Adresse de l’occupation', 'lieu', 'Adresse postale', { required: true });
   await addField('Plan', 'plan', 'Fichier', { help: 'Un plan coté, en PDF.' });
-  await page.getByText('Version 3 du formulaire.').waitFor();
+  // The row buttons are ordinary buttons, readable (not the header's white-on-white style).
+  const up = page.getByRole('button', { name: 'Monter Plan' });
+  expect(await up.getAttribute('class')).not.toContain('link-button');
+  expect(await up.evaluate((e) => {
+    const style = (globalThis as unknown as { getComputedStyle(e: unknown): { color: string; backgroundColor: string } }).getComputedStyle(e);
+    return [style.color, style.backgroundColor];
+  })).toEqual(['rgb(29, 93, 122)', 'rgb(255, 255, 255)']);
   expect(await accessibilityViolations(page)).toEqual([]);
+  await publish(2);
 
-  // Filed with version 3.
+  // Filed with version 2.
   const citizen = formClient(h.baseUrl);
   const filed = await citizen.post('/formulaires/occupation-domaine-public', '/formulaires/occupation-domaine-public',
     { nom: 'Café', prenom: 'Du Port', nature: 'Terrasse', 'lieu-rue': '1 quai de la Fosse', 'lieu-code-postal': '44000', 'lieu-commune': 'Nantes' },
@@ -65,18 +91,20 @@ test('an administrator defines a form; changing it later leaves the requests alr
   expect(filed.status).toBe(303);
   const first = await h.db('requests').orderBy('id', 'desc').first('reference', 'form_version_id');
 
-  // Renamed and reordered: version 5; the earlier request keeps its labels.
+  // Renamed and reordered, then published: version 3; the earlier request keeps its labels.
   await page.getByRole('link', { name: 'Modifier Nature de l’occupation' }).click();
   await page.getByLabel('Libellé', { exact: true }).fill('Type d’occupation');
   await page.getByRole('button', { name: 'Enregistrer le champ' }).click();
   await page.getByRole('button', { name: 'Descendre Type d’occupation' }).click();
-  await page.getByText('Version 5 du formulaire.').waitFor();
+  await page.getByRole('status').filter({ hasText: 'Ordre des champs changé dans le brouillon.' }).waitFor();
+  await page.getByText('Version 2 du formulaire : celle que remplissent les usagers.').waitFor();
+  await publish(3);
   await page.goto('/formulaires/occupation-domaine-public');
   const labels = await page.locator('#section-demande .form-field > label, #section-demande .form-field legend').allTextContents();
   expect(labels[0]).toContain('Adresse de l’occupation');
   expect(labels.some((l) => l.includes('Type d’occupation'))).toBe(true);
 
-  expect((await h.db('form_versions').where({ id: first.form_version_id }).first('version')).version).toBe(3);
+  expect((await h.db('form_versions').where({ id: first.form_version_id }).first('version')).version).toBe(2);
   await page.goto(`/demandes/${first.reference}`);
   await page.getByText('Nature de l’occupation').waitFor();
   expect(await page.getByText('Type d’occupation').count()).toBe(0);
@@ -89,6 +117,110 @@ test('an administrator defines a form; changing it later leaves the requests alr
   const catalogue = await citizen.call('GET', '/formulaires');
   expect(catalogue.text).not.toContain('Occupation du domaine public');
   expect((await citizen.call('GET', '/formulaires/occupation-domaine-public')).status).toBe(404);
+});
+
+const versionsOf = async (slug: string): Promise<number> => {
+  const { id } = await h.db('form_types').where({ slug }).first('id');
+  return Number((await h.db('form_versions').where({ form_type_id: id }).count({ n: '*' }).first())?.n);
+};
+const draftOf = async (slug: string) => {
+  const { id } = await h.db('form_types').where({ slug }).first('id');
+  return findFormDraft(h.db, id);
+};
+const field = (key: string, label: string): FieldDefinition => ({ key, label, type: 'text', required: false });
+
+/** An administrator's web client, in the « Administrer » role. */
+async function adminClient(address: string) {
+  const admin = webClient(h.baseUrl, address);
+  await admin.login('admin');
+  await admin.call('POST', '/role', { _csrf: await admin.csrf('/role'), role: 'admin', retour: '/admin' });
+  return admin;
+}
+
+describe('a version is what the administrator publishes', () => {
+  const slug = 'certificat-urbanisme';
+  let admin: Agent;
+  beforeAll(async () => {
+    admin = (await loadAgent(h.db, (await h.db('agents').where({ code: 'admin' }).first('id')).id))!;
+    for (const key of ['parcelle', 'surface', 'projet']) {
+      if (!(await editedForm(h.db, (await h.db('form_types').where({ slug }).first('id')).id)).fields.some((f) => f.key === key)) {
+        await saveField(h.db, admin, slug, field(key, `Champ ${key}`), null);
+      }
+    }
+    const draft = await draftOf(slug);
+    if (draft) await publishForm(h.db, admin, slug, draft);
+  });
+
+  test('five moves then one publish make one new version; a request filed meanwhile gets the published one and keeps it', async () => {
+    const before = await versionsOf(slug);
+    const published = await editedForm(h.db, (await h.db('form_types').where({ slug }).first('id')).id);
+    await moveField(h.db, admin, slug, 'projet', -1);
+    await moveField(h.db, admin, slug, 'projet', -1);
+    await moveField(h.db, admin, slug, 'parcelle', 1);
+    await removeField(h.db, admin, slug, 'surface');
+    await saveField(h.db, admin, slug, field('commune', 'Commune du terrain'), null);
+    expect(await versionsOf(slug)).toBe(before);
+    const draft = (await draftOf(slug))!;
+    expect(draft.revision).toBe(5);
+    expect(draft.fields.map((f) => f.key)).toEqual(['projet', 'parcelle', 'commune']);
+
+    // Citizens are still given the published version while the draft waits.
+    const filed = await h.api('POST', '/api/requests', h.partnerKey, { formType: slug, citizen: { firstName: 'Ana', lastName: 'Brouillon' }, answers: {} });
+    expect(filed.status).toBe(201);
+    const row = await h.db('requests').where({ reference: filed.body.reference }).first('form_version_id');
+    expect(row.form_version_id).toBe(published.published.id);
+
+    expect(await publishForm(h.db, admin, slug, draft)).toBe(published.published.version + 1);
+    expect(await versionsOf(slug)).toBe(before + 1);
+    expect(await draftOf(slug)).toBeNull();
+    // The request filed before keeps the version it was filed with.
+    expect((await h.db('requests').where({ reference: filed.body.reference }).first('form_version_id')).form_version_id).toBe(published.published.id);
+    // A second publish of the same draft (a double click) makes nothing.
+    await expect(publishForm(h.db, admin, slug, draft)).rejects.toMatchObject({ status: 409, code: 'FORM_DRAFT_STALE' });
+    expect(await versionsOf(slug)).toBe(before + 1);
+  });
+
+  test('« Abandonner les modifications » restores the published form and makes no version', async () => {
+    const formTypeId = (await h.db('form_types').where({ slug }).first('id')).id;
+    const before = await versionsOf(slug);
+    const published = (await editedForm(h.db, formTypeId)).fields;
+    await moveField(h.db, admin, slug, published[0].key, 1);
+    await removeField(h.db, admin, slug, published[2].key);
+    const web = await adminClient('10.8.0.1');
+    const editor = await web.call('GET', `/admin/demarches/${slug}/formulaire`);
+    expect(editor.text).toContain('Modifications non publiées');
+    const draft = (await draftOf(slug))!;
+    const discarded = await web.call('POST', `/admin/demarches/${slug}/formulaire/abandonner`,
+      { _csrf: await web.csrf(`/admin/demarches/${slug}/formulaire`), baseVersion: String(draft.baseVersion), revision: String(draft.revision) });
+    expect(discarded.status).toBe(303);
+    const after = await web.call('GET', `/admin/demarches/${slug}/formulaire`);
+    expect(after.text).toContain('Modifications abandonnées : voici de nouveau la version publiée.');
+    expect(after.text).not.toContain('Modifications non publiées');
+    expect(await draftOf(slug)).toBeNull();
+    expect((await editedForm(h.db, formTypeId)).fields).toEqual(published);
+    expect(await versionsOf(slug)).toBe(before);
+  });
+
+  test('two concurrent publishes of the same draft make one version; the other is told it was already published', async () => {
+    const before = await versionsOf(slug);
+    const first = (await editedForm(h.db, (await h.db('form_types').where({ slug }).first('id')).id)).fields[0].key;
+    await moveField(h.db, admin, slug, first, 1);
+    const draft = (await draftOf(slug))!;
+    const [a, b] = [await adminClient('10.8.0.2'), await adminClient('10.8.0.3')];
+    const page = `/admin/demarches/${slug}/formulaire`;
+    const [csrfA, csrfB] = [await a.csrf(page), await b.csrf(page)];
+    const stamp = { baseVersion: String(draft.baseVersion), revision: String(draft.revision) };
+    const answers = await Promise.all([
+      a.call('POST', `${page}/publier`, { _csrf: csrfA, ...stamp }),
+      b.call('POST', `${page}/publier`, { _csrf: csrfB, ...stamp }),
+    ]);
+    expect(answers.map((r) => r.status)).toEqual([303, 303]);
+    expect(await versionsOf(slug)).toBe(before + 1);
+    expect(await draftOf(slug)).toBeNull();
+    const told = [(await a.call('GET', page)).text, (await b.call('GET', page)).text];
+    expect(told.filter((text) => text.includes(`Version ${before + 1} publiée`))).toHaveLength(1);
+    expect(told.filter((text) => text.includes('Ces modifications ont déjà été publiées ou abandonnées'))).toHaveLength(1);
+  });
 });
 
 test('message attachments are refused whole when one is not acceptable; nothing is recorded', async () => {
