@@ -154,6 +154,12 @@ describe('a version is what the administrator publishes', () => {
   test('five moves then one publish make one new version; a request filed meanwhile gets the published one and keeps it', async () => {
     const before = await versionsOf(slug);
     const published = await editedForm(h.db, (await h.db('form_types').where({ slug }).first('id')).id);
+    // A move undone leaves nothing to publish.
+    await moveField(h.db, admin, slug, 'parcelle', 1);
+    expect(await draftOf(slug)).not.toBeNull();
+    await moveField(h.db, admin, slug, 'parcelle', -1);
+    expect(await draftOf(slug)).toBeNull();
+
     await moveField(h.db, admin, slug, 'projet', -1);
     await moveField(h.db, admin, slug, 'projet', -1);
     await moveField(h.db, admin, slug, 'parcelle', 1);

@@ -41,6 +41,8 @@ export async function editedForm(db: Db, formTypeId: number): Promise<EditedForm
   return { published, draft, fields: draft?.fields ?? published.fields };
 }
 
+const sameFields = (a: FieldDefinition[], b: FieldDefinition[]) => JSON.stringify(a) === JSON.stringify(b);
+
 // Two administrators changing the draft at once: the loser reads it again and redoes its
 // change on top (a change is relative: « this field one place up »), a few times at most.
 const DRAFT_ATTEMPTS = 5;
@@ -57,6 +59,11 @@ async function changeDraft(db: Db, actor: Actor, slug: string, change: (fields: 
     const checked = fieldsSchema.safeParse(next);
     if (!checked.success) {
       throw refusal(checked.error);
+    }
+    // Back to the published fields (a move undone): no draft, nothing left to publish.
+    if (sameFields(checked.data, published.fields)) {
+      if (!draft || (await deleteFormDraft(db, formType.id, draft))) return;
+      continue;
     }
     const from = draft ?? { baseVersion: published.version, revision: null };
     if (await writeFormDraft(db, formType.id, checked.data, from, agentIdOf(actor))) {
@@ -91,8 +98,6 @@ export async function moveField(db: Db, actor: Actor, slug: string, key: string,
     return fields;
   });
 }
-
-const sameFields = (a: FieldDefinition[], b: FieldDefinition[]) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
  * Publishes the draft the administrator saw (`stamp`) as the next version; its number, or
