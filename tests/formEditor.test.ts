@@ -65,6 +65,10 @@ test('an administrator defines a form and publishes it; changing it later leaves
   expect(await h.db('form_versions').join('form_types', 'form_types.id', 'form_versions.form_type_id').where('form_types.slug', 'occupation-domaine-public').count({ n: '*' }).first()).toMatchObject({ n: 0 });
   expect((await formClient(h.baseUrl).call('GET', '/formulaires/occupation-domaine-public')).text).not.toContain('Nature de l’occupation');
   expect(await accessibilityViolations(page)).toEqual([]);
+  // The form type's page says so too.
+  await page.goto('/admin/demarches/occupation-domaine-public');
+  await page.locator('.tag', { hasText: 'modifications non publiées' }).waitFor();
+  await page.getByRole('link', { name: 'Formulaire en ligne (champs)' }).click();
   await publish(1);
   // A refused field says why and keeps what was typed.
   await addField('Sans choix', 'vide', 'Cases à cocher');

@@ -5,6 +5,7 @@ import { createFormType } from '../../../commands/admin/createFormType';
 import { DELAY_FIELDS, parseDelays } from '../../../commands/admin/durations';
 import { formatDelay } from '../../../durations';
 import { updateFormType } from '../../../commands/admin/updateFormType';
+import { findFormDraft } from '../../../db/formDrafts';
 import { DEFAULT_DELAYS, delaysOf, findFormType, listFormTypes, openRequestCounts, type FormTypeRow } from '../../../db/formTypes';
 import { listServices } from '../../../db/services';
 import { t } from '../../../i18n';
@@ -61,6 +62,7 @@ export function formTypeRoutes(ctx: Ctx): express.Router {
     renderAdminPage(ctx, req, res, 'formType', {
       title: t('ui.admin.formTypes.edit', { title: formType.title }),
       formType,
+      unpublished: Boolean(await findFormDraft(ctx.db, formType.id)),
       services: await serviceChoices(ctx, values.serviceId),
       delayFields: delayFields(values.delays, 'edit'),
       values,
