@@ -37,9 +37,13 @@ function fieldOf(body: unknown): FieldDefinition {
   };
 }
 
-/** The draft the administrator saw, as the publish and discard buttons send it back. */
+/** The draft the administrator saw, as the publish and discard buttons send it back (a forged one matches no draft). */
 function stampOf(body: unknown): DraftStamp {
-  return { baseVersion: Number(text(body, 'baseVersion', 10)), revision: Number(text(body, 'revision', 10)) };
+  const whole = (name: string) => {
+    const n = Number(text(body, name, 10));
+    return Number.isSafeInteger(n) ? n : -1;
+  };
+  return { baseVersion: whole('baseVersion'), revision: whole('revision') };
 }
 
 /** Runs a change of the draft; one that lost a race (409) goes back to the editor saying so. */
