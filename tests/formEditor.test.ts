@@ -199,6 +199,11 @@ describe('a version is what the administrator publishes', () => {
     const web = await adminClient('10.8.0.1');
     const editor = await web.call('GET', `/admin/demarches/${slug}/formulaire`);
     expect(editor.text).toContain('Modifications non publiées');
+    // A forged publish without the draft's stamp publishes nothing.
+    const forged = await web.call('POST', `/admin/demarches/${slug}/formulaire/publier`, { _csrf: await web.csrf(`/admin/demarches/${slug}/formulaire`), revision: 'x' });
+    expect(forged.status).toBe(303);
+    expect((await web.call('GET', `/admin/demarches/${slug}/formulaire`)).text).toContain('Ces modifications ont déjà été publiées ou abandonnées');
+    expect(await versionsOf(slug)).toBe(before);
     const draft = (await draftOf(slug))!;
     const discarded = await web.call('POST', `/admin/demarches/${slug}/formulaire/abandonner`,
       { _csrf: await web.csrf(`/admin/demarches/${slug}/formulaire`), baseVersion: String(draft.baseVersion), revision: String(draft.revision) });
