@@ -113,6 +113,18 @@ test('an administrator defines a form and publishes it; changing it later leaves
   await page.getByText('Nature de l’occupation').waitFor();
   expect(await page.getByText('Type d’occupation').count()).toBe(0);
 
+  // A change abandoned (a second step, it cannot be undone): the published version again, no version made.
+  await page.goto('/admin/demarches/occupation-domaine-public/formulaire');
+  await page.getByRole('button', { name: 'Retirer Plan' }).click();
+  await page.getByRole('heading', { name: 'Modifications non publiées' }).waitFor();
+  await page.locator('summary', { hasText: 'Abandonner les modifications' }).click();
+  expect(await accessibilityViolations(page)).toEqual([]);
+  await page.getByRole('button', { name: 'Abandonner définitivement les modifications' }).click();
+  await page.getByRole('status').filter({ hasText: 'Modifications abandonnées' }).waitFor();
+  await page.getByRole('button', { name: 'Retirer Plan' }).waitFor();
+  expect(await page.getByRole('heading', { name: 'Modifications non publiées' }).count()).toBe(0);
+  expect(await h.db('form_versions').join('form_types', 'form_types.id', 'form_versions.form_type_id').where('form_types.slug', 'occupation-domaine-public').count({ n: '*' }).first()).toMatchObject({ n: 3 });
+
   // Unpublished: out of the catalogue, and its page is gone for citizens.
   await page.goto('/admin/demarches/occupation-domaine-public/formulaire');
   await page.getByLabel('Proposée dans le catalogue public des démarches en ligne').uncheck();
