@@ -26,6 +26,12 @@
       show('');
     }
   });
+  // A page that failed focuses what says so (its error summary): autofocus does, but a
+  // browser skips it when the URL has a #fragment or focus has moved; do it here then.
+  var failure = document.querySelector('[data-focus-on-load]');
+  if (failure && (document.activeElement === document.body || document.activeElement === null)) {
+    failure.focus();
+  }
   // Bulk bar: tick or untick every row of the list at once (the buttons exist only with JS).
   document.querySelectorAll('[data-bulk-check]').forEach(function (button) {
     button.hidden = false;
