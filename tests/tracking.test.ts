@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { saveFormVersion } from '../src/db/formVersions';
 import { normalTrackingCode } from '../src/db/requests';
 import { formatDate } from '../src/mail/context';
-import { launchBrowser, loggedIn } from './support/browser';
+import { accessibilityViolations, launchBrowser, loggedIn } from './support/browser';
 import { moveTo, submitRequest, type Filed } from './support/factories';
 import { BIRTH_FORM } from './support/files';
 import { startHarness, waitFor, type Harness } from './support/harness';
@@ -95,13 +95,14 @@ test('the tracking page says, for each status, what it means and what comes next
   expect(taken).toContain('a été prise en compte par un agent du service État civil : elle est en cours de traitement.');
   expect(taken).toContain('Une fois le traitement terminé, la demande sera clôturée.');
   expect(taken).toContain('Prise en compte le');
-  expect(taken).toContain('Dernière évolution le');
+  expect(taken).not.toContain('Dernière évolution le');
   expect(taken).toContain(catalogue);
 
   const until = Date.now() + 10 * 24 * 3600 * 1000;
   const held = await trackingPage(c, (await filed('EN_ATTENTE', { hold: { until } })).trackingCode);
   expect(held).toContain('puis mise en attente : son traitement est suspendu pour l\'instant.');
   expect(held).toContain(`Le traitement reprendra au plus tard le ${formatDate(until)}.`);
+  expect(held).toContain('Dernière évolution le');
   expect(held).not.toContain('/repondre');
 
   const waitingRequest = await filed('EN_ATTENTE', { hold: { waitingForCitizen: true } });
@@ -110,6 +111,13 @@ test('the tracking page says, for each status, what it means and what comes next
   expect(waiting).toContain('votre réponse remettra la demande en cours de traitement.');
   const reply = /href="(\/suivi\/[^"]+\/repondre\?jeton=[^"]+)"/.exec(waiting)?.[1];
   expect(reply).toBeDefined();
+  // In a browser: the reply link stands out and the page is accessible.
+  const context = await browser.newContext({ baseURL: h.baseUrl, locale: 'fr-FR' });
+  const tpage = await context.newPage();
+  await tpage.goto(`/suivi?code=${waitingRequest.trackingCode.toLowerCase().replace('-', '')}`);
+  await tpage.getByRole('link', { name: 'Répondre au service' }).waitFor();
+  expect(await accessibilityViolations(tpage)).toEqual([]);
+  await context.close();
   const replyPage = await c.call('GET', reply!);
   expect(replyPage.status).toBe(200);
   expect(replyPage.text).toContain('Envoyer ma réponse');
@@ -120,6 +128,7 @@ test('the tracking page says, for each status, what it means and what comes next
   const closed = await trackingPage(c, closedRequest.trackingCode);
   expect(closed).toContain('Clôturée</span> — Traitée');
   expect(closed).toContain('Le traitement de votre demande est terminé.');
+  expect(closed).toContain('Vous n\'avez plus rien à faire pour cette demande.');
   expect(closed).toContain('seuls sont conservés sa référence et les dates de son traitement');
   expect(closed).toContain('Clôturée le');
   expect(closed).toContain('ses données personnelles et ses messages ont été supprimés');
@@ -145,6 +154,7 @@ test('a public form sent with mistakes: the error summary has the focus, links t
   await Promise.all([page.waitForURL('**/formulaires/acte-mariage'), page.getByRole('button', { name: 'Envoyer ma demande' }).click()]);
   await page.locator('#erreurs').waitFor();
   expect(await focusAndTitle(page)).toEqual({ focused: 'erreurs', title: "Erreur : Demande d'acte de mariage · Guichet" });
+  expect(await accessibilityViolations(page)).toEqual([]);
   // The summary's links lead to the fields.
   const link = page.locator('#erreurs a[href="#champ-prenom"]');
   await link.click();

@@ -53,8 +53,8 @@ async function trackingModel(ctx: Ctx, request: RequestRow, replyLink: boolean) 
     situation: situationOf(request, waiting),
     waiting,
     closingLabel: open ? null : await closingLabel(ctx.db, request.closing_code),
-    // The day of the last change of status, when it is not the filing itself.
-    lastChange: statusSince !== null && statusSince !== Number(request.created_at) ? statusSince : null,
+    // The last change of status, when it is not the filing or the taking, already dated.
+    lastChange: statusSince !== null && ![Number(request.created_at), Number(request.taken_at)].includes(statusSince) ? statusSince : null,
     replyUrl: offerReply ? `/suivi/${request.tracking_code}/repondre?jeton=${replyToken(ctx.config.sessionSecret, request.id)}` : null,
   };
 }
