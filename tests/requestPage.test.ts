@@ -27,7 +27,7 @@ afterAll(async () => {
 
 const filed = (lastName: string, at = Date.now() - 3600_000) => filedAt(h, { formType: 'acte-naissance', citizen: { firstName: 'Paul', lastName, email: 'paul@example.org' }, at });
 const page = async (url: string) => (await agent.call('GET', url)).text;
-const breadcrumb = (html: string) => /<a href="([^"]*)" id="request-origin">([^<]*)<\/a>/.exec(html)?.slice(1, 3);
+const breadcrumb = (html: string) => /<a href="([^"]*)" id="request-origin"[^>]*>([^<]*)<\/a>/.exec(html)?.slice(1, 3);
 
 test('the breadcrumb names the list the agent came from, and the lists\' links say which; without one, the rubrique of the status', async () => {
   const r = await filed('Origine');
@@ -67,7 +67,7 @@ test('the breadcrumb names the list the agent came from, and the lists\' links s
   expect(await from(other.reference)).toEqual(['/demandes/du-service', 'Demandes du service']);
 });
 
-test('in Chromium: from « Non traitées » to a request and back by its breadcrumb', async () => {
+test('in Chromium: from « Non traitées », or from a search, to a request and back by its breadcrumb (to the same results)', async () => {
   const r = await filed('Navigateur', Date.now() - 400 * 24 * 3600_000);
   const { context, page: p } = await loggedIn(browser, h.baseUrl, 'amartin');
   await p.goto('/demandes/non-traitees');
@@ -75,6 +75,16 @@ test('in Chromium: from « Non traitées » to a request and back by its breadcr
   await p.getByRole('link', { name: 'Demandes non traitées' }).first().waitFor();
   await Promise.all([p.waitForURL('**/demandes/non-traitees'), p.locator('#request-origin').click()]);
   await p.getByRole('heading', { name: 'Demandes non traitées' }).waitFor();
+
+  // From a search: back to its results, not to an empty search form.
+  await p.goto('/recherche');
+  await p.locator('#s-nom').fill('navigateur');
+  await p.getByRole('button', { name: 'Rechercher' }).click();
+  await p.waitForURL((url) => url.search.includes('nom=navigateur'));
+  await Promise.all([p.waitForURL(`**/demandes/${r.reference}?depuis=recherche`), p.getByRole('link', { name: r.reference }).click()]);
+  expect(await p.locator('#request-origin').textContent()).toBe('Résultats de la recherche');
+  await Promise.all([p.waitForURL((url) => url.pathname === '/recherche' && url.search.includes('nom=navigateur')), p.locator('#request-origin').click()]);
+  await p.getByRole('link', { name: r.reference }).waitFor();
   await context.close();
 });
 

@@ -12,6 +12,8 @@ import { RUBRIQUES } from './rubriques';
 export interface Origin {
   href: string;
   label: string;
+  /** the search page: guichet.js puts back the criteria of the tab's last search */
+  search?: boolean;
 }
 
 const rubrique = (slug: string): Origin | undefined => {
@@ -21,7 +23,7 @@ const rubrique = (slug: string): Origin | undefined => {
 
 const PAGES: Record<string, Origin> = {
   accueil: { href: '/', label: t('ui.rubriques.home.title') },
-  recherche: { href: '/recherche', label: t('ui.search.results') },
+  recherche: { href: '/recherche', label: t('ui.search.results'), search: true },
   journal: { href: '/journal', label: t('ui.journal.title') },
 };
 
