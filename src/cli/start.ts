@@ -18,9 +18,10 @@ export async function start(runtime: Runtime): Promise<void> {
   await runtime.startWorker();
   await runtime.startWeb();
   if (seed) {
-    // The demo requests were filed before the forms had fields of their own.
-    await seedDemoRequests(runtime.ctx);
+    // The forms first: the demo requests are filed with their fields, and their answers
+    // are shown under the fields' labels (filed before, they had none: raw keys showed).
     await seedDemoForms(db);
+    await seedDemoRequests(runtime.ctx);
   }
   console.log(`\nGuichet is ready on ${config.publicUrl}`);
   console.log(`  citizens: ${config.publicUrl}/formulaires (online forms), ${config.publicUrl}/suivi (tracking)`);

@@ -1,6 +1,6 @@
 import { findAgentRow } from '../db/agents';
 import { insertMessage } from '../db/messages';
-import { findRequestById, type RequestRow } from '../db/requests';
+import { findRequestById, normalTrackingCode, type RequestRow } from '../db/requests';
 import { checkReplyToken } from '../messages/secureLink';
 import { mailAboutRequest } from '../messages/requestMail';
 import { resumeUpdate } from '../../workflows/definitions';
@@ -17,7 +17,7 @@ export async function requestOfLink(ctx: Ctx, trackingCode: string, token: strin
     throw CommandError.of(403, check.reason === 'EXPIRED' ? 'LINK_EXPIRED' : 'LINK_INVALID');
   }
   const request = await findRequestById(ctx.db, check.requestId);
-  if (!request || request.tracking_code !== trackingCode.toUpperCase()) {
+  if (!request || request.tracking_code !== normalTrackingCode(trackingCode)) {
     throw CommandError.of(403, 'LINK_OTHER_REQUEST');
   }
   return request;

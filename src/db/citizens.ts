@@ -77,6 +77,12 @@ export async function findCitizenFor(db: Db, publicId: string, agent: Agent): Pr
   return db('citizens').where({ public_id: publicId }).modify(visibleTo(agent)).first();
 }
 
+/** The file a request belongs to, if the agent may see it. */
+export async function citizenFileOf(db: Db, citizenId: number | null, agent: Agent): Promise<CitizenRow | undefined> {
+  if (citizenId === null || citizenId === undefined) return undefined;
+  return db('citizens').where({ id: citizenId }).modify(visibleTo(agent)).first();
+}
+
 /** By name (accents and case ignored), e-mail, phone or national number, from one search box: the files the agent may see. */
 export async function searchCitizens(db: Db, query: string, agent: Agent, limit = 50): Promise<CitizenRow[]> {
   const q = query.trim();

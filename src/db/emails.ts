@@ -20,6 +20,9 @@ export type EmailKind =
   | 'MESSAGE'
   | 'CITIZEN_REPLY';
 
+/** The kinds of a request's e-mails that go to the citizen; the others inform its agents. */
+export const CITIZEN_EMAIL_KINDS: ReadonlySet<EmailKind> = new Set<EmailKind>(['RECEIPT', 'ACKNOWLEDGEMENT', 'CLOSING', 'MESSAGE']);
+
 export type EmailStatus = 'PENDING' | 'COMMITTING' | 'SENT' | 'FAILED';
 
 export interface EmailDraft {

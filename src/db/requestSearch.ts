@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import { OPEN_STATUSES, type Status } from '../../workflows/definitions';
 import { searchable } from '../search/normalize';
 import type { Db } from './connection';
-import { REQUEST_COLUMNS, requestQuery, type RequestRow } from './requests';
+import { normalTrackingCode, REQUEST_COLUMNS, requestQuery, type RequestRow } from './requests';
 import { inServices } from './scope';
 
 export interface RequestFilter {
@@ -118,7 +118,7 @@ function filtered(db: Db, f: RequestFilter, now: number, joins: ReadonlySet<Join
     }
   }
   if (f.trackingCode) {
-    q.where('r.tracking_code', f.trackingCode.trim().toUpperCase());
+    q.where('r.tracking_code', normalTrackingCode(f.trackingCode));
   }
   for (const word of searchable(f.name ?? '').split(' ').filter(Boolean)) {
     q.whereRaw(`p.search_name LIKE ? ESCAPE '!'`, [`%${escapeLike(word)}%`]);

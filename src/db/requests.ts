@@ -73,6 +73,16 @@ export function newTrackingCode(): string {
   return `${chars.slice(0, 5).join('')}-${chars.slice(5).join('')}`;
 }
 
+/**
+ * A tracking code as it is stored (ABCDE-23456), from what someone typed or read over the
+ * phone: case, spaces and dashes do not matter, since the code is ten characters of one
+ * case grouped by five. Anything else is only trimmed and upper-cased: it matches no request.
+ */
+export function normalTrackingCode(typed: string): string {
+  const bare = typed.toUpperCase().replace(/[\s\-\u2010-\u2015_.]/g, '');
+  return /^[A-Z0-9]{10}$/.test(bare) ? `${bare.slice(0, 5)}-${bare.slice(5)}` : typed.trim().toUpperCase();
+}
+
 export function referenceOf(prefix: string, id: number, at: number): string {
   return `${prefix}-${new Date(at).getUTCFullYear()}-${String(id).padStart(6, '0')}`;
 }
@@ -162,9 +172,9 @@ export async function findRequestById(db: Db, id: number): Promise<RequestRow | 
   return requestQuery(db).where('r.id', id).first();
 }
 
-/** The request a citizen's tracking code opens (the code as they typed it, upper-cased). */
+/** The request a citizen's tracking code opens (the code as they typed it, see normalTrackingCode). */
 export async function findRequestByTrackingCode(db: Db, code: string): Promise<RequestRow | undefined> {
-  return requestQuery(db).where('r.tracking_code', code.toUpperCase()).first();
+  return requestQuery(db).where('r.tracking_code', normalTrackingCode(code)).first();
 }
 
 export async function findPersonal(db: Db, requestId: number): Promise<PersonalRow | undefined> {

@@ -111,11 +111,21 @@ export function checkApiAnswers(fields: FieldDefinition[], answers: Record<strin
   return errors;
 }
 
-/** The answers as the agent reads them: the label of the form version they were filed with. */
-export function labelledAnswers(fields: FieldDefinition[] | null, answers: Record<string, unknown>): { label: string; value: string }[] {
-  const labels = new Map((fields ?? []).map((f) => [f.key, f.label]));
+/** A key no version of the form names, readable all the same: `date-naissance` → « Date naissance ». */
+export function humanisedKey(key: string): string {
+  const words = key.replace(/[-_.]+/g, ' ').trim();
+  return words ? words.charAt(0).toLocaleUpperCase('fr') + words.slice(1) : key;
+}
+
+/**
+ * The answers as the agent reads them: the label of the form version they were filed with;
+ * for a key it lacks (filed before the form had fields), the label of a later version
+ * (`laterFields`, the current one), and never a raw key.
+ */
+export function labelledAnswers(fields: FieldDefinition[] | null, answers: Record<string, unknown>, laterFields: FieldDefinition[] = []): { label: string; value: string }[] {
+  const labels = new Map([...laterFields, ...(fields ?? [])].map((f) => [f.key, f.label]));
   return Object.entries(answers).map(([key, value]) => ({
-    label: labels.get(key) ?? key,
+    label: labels.get(key) ?? humanisedKey(key),
     value: Array.isArray(value) ? value.join(', ') : typeof value === 'string' ? value : JSON.stringify(value),
   }));
 }

@@ -7,6 +7,7 @@ import type { Db } from '../db/connection';
 import { DEFAULT_DELAYS, insertFormType } from '../db/formTypes';
 import { hasServices, insertService } from '../db/services';
 import { COMMAND_LINE } from '../policies';
+import { demoAnswers } from './demoForms';
 
 export const DEMO_PASSWORD = 'guichet-demo';
 export const DEMO_PARTNER_KEY = 'gpk_demo_partenaire';
@@ -56,7 +57,7 @@ export async function seedReferenceData(db: Db): Promise<void> {
   await createAgentToken(db, COMMAND_LINE, 'amartin', DEMO_AGENT_TOKEN);
 }
 
-/** A few requests to work on, filed through the same path as a partner's. */
+/** A few requests to work on, filed through the same path as a partner's, once the forms have their fields (seedDemoForms). */
 export async function seedDemoRequests(ctx: Ctx): Promise<void> {
   const citizens = [
     { firstName: 'Léa', lastName: 'Moreau', email: 'lea.moreau@example.org', phone: '06 12 34 56 78', address: '12 rue des Lilas\n44000 Nantes' },
@@ -68,7 +69,7 @@ export async function seedDemoRequests(ctx: Ctx): Promise<void> {
     await submit(ctx, {
       formType: f.slug,
       citizen: citizens[i % citizens.length],
-      answers: { objet: f.title, précisions: 'Demande de démonstration' },
+      answers: demoAnswers(f.slug),
     });
     i += 1;
   }

@@ -26,6 +26,35 @@
       show('');
     }
   });
+  // A page that failed focuses what says so (its error summary): autofocus does, but a
+  // browser skips it when the URL has a #fragment or focus has moved; do it here then.
+  var failure = document.querySelector('[data-focus-on-load]');
+  if (failure && (document.activeElement === document.body || document.activeElement === null)) {
+    failure.focus();
+  }
+  // Back from a request to the search it was found by: its results, not an empty form.
+  // The tab keeps the last search's criteria (the search pushes them into the URL).
+  function keepSearch() {
+    try {
+      if (window.location.pathname === '/recherche' && window.location.search) {
+        window.sessionStorage.setItem('guichet.recherche', window.location.search);
+      }
+    } catch (e) {
+      // no storage (private mode): the link leads to the search form
+    }
+  }
+  keepSearch();
+  document.body.addEventListener('htmx:pushedIntoHistory', keepSearch);
+  var toSearch = document.querySelector('a[data-search-origin]');
+  var lastSearch = null;
+  try {
+    lastSearch = window.sessionStorage.getItem('guichet.recherche');
+  } catch (e) {
+    lastSearch = null;
+  }
+  if (toSearch && lastSearch) {
+    toSearch.setAttribute('href', '/recherche' + lastSearch);
+  }
   // Bulk bar: tick or untick every row of the list at once (the buttons exist only with JS).
   document.querySelectorAll('[data-bulk-check]').forEach(function (button) {
     button.hidden = false;

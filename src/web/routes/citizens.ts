@@ -50,6 +50,7 @@ export function citizenRoutes(ctx: Ctx): express.Router {
       title: t('ui.citizens.newTitle'),
       sections: [section('usager', t('ui.citizens.identity'), CITIZEN_FIELDS, raw, errors)],
       summary: errorSummary(CITIZEN_FIELDS, errors),
+      failed: Object.keys(errors).length > 0,
     });
   };
 

@@ -52,7 +52,7 @@ export function entryRoutes(ctx: Ctx): express.Router {
     const channel = (typeof raw.canal === 'string' ? raw.canal : 'counter') as Channel;
     await renderPage(ctx, req, res, 'entryForm', {
       title: t('ui.entry.formTitle', { formTitle: formType.title }),
-      formType, citizen, refusal, createFile: raw.fiche === 'on',
+      formType, citizen, refusal, createFile: raw.fiche === 'on', failed: Boolean(refusal) || Object.keys(errors).length > 0,
       channels: CHANNELS.map((value) => ({ value, label: CHANNEL_LABELS[value], checked: value === channel })),
       ...formModel(form.fields, raw, errors),
     });

@@ -61,6 +61,7 @@ export function publicFormRoutes(ctx: Ctx): express.Router {
     const form = await currentForm(ctx.db, formType.id);
     await renderPage(ctx, req, res, 'publicForm', {
       title: formType.title, slug: formType.slug, description: formType.description, refusal, ...formModel(form.fields, raw, errors),
+      failed: Boolean(refusal) || Object.keys(errors).length > 0,
       // The page's own token: sent twice (a double click, a retry after an error), it files once.
       formToken: (!freshToken && formTokenOf(raw)) || crypto.randomBytes(16).toString('hex'),
     });

@@ -9,6 +9,7 @@ import { t } from '../../i18n';
 import { abilities } from '../../policies';
 import { text } from './forms';
 import { isHtmx, renderFragment, renderPage } from './render';
+import { originOf } from './requestOrigin';
 import { panelModel } from './requestPanel';
 import { currentAgent } from './session';
 
@@ -38,6 +39,7 @@ export function requestPageRoutes(ctx: Ctx): express.Router {
     await renderPage(ctx, req, res, 'request', {
       title: t('ui.request.heading', { reference: request.reference }),
       ...model,
+      origin: await originOf(ctx, agent, request, req.query.depuis),
       refresh: { stamp: String(request.version), reference: request.reference },
     });
   });

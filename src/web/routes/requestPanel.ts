@@ -1,12 +1,12 @@
 // What the request panel shows: the same model for the full page, the htmx answer
 // to an action and the panel's own refresh.
 import { attachmentsOf, type AttachmentRow } from '../../db/attachments';
-import { formVersionById } from '../../db/formVersions';
+import { currentForm, formVersionById } from '../../db/formVersions';
 import { labelledAnswers } from '../../forms/answers';
 import { previewCitizenEmail } from '../../commands/citizenEmail';
 import type { Ctx } from '../../commands/context';
 import { agentsOfService, type Agent } from '../../db/agents';
-import { emailsOfRequest, type EmailView } from '../../db/emails';
+import { CITIZEN_EMAIL_KINDS, emailsOfRequest, type EmailView } from '../../db/emails';
 import { findPersonal, listEvents, type PersonalRow, type RequestRow } from '../../db/requests';
 import { closingLabel, listClosingCodes, listEventTypes } from '../../db/views';
 import { t } from '../../i18n';
@@ -33,13 +33,13 @@ async function citizenOf(ctx: Ctx, request: RequestRow, personal: PersonalRow | 
   if (!personal) {
     return null;
   }
-  const form = await formVersionById(ctx.db, request.form_version_id);
+  const [form, current] = await Promise.all([formVersionById(ctx.db, request.form_version_id), currentForm(ctx.db, request.form_type_id)]);
   return {
     name: `${personal.first_name} ${personal.last_name}`,
     email: personal.email,
     phone: personal.phone,
     address: personal.address,
-    answers: labelledAnswers(form?.fields ?? null, parseAnswers(personal.answers)),
+    answers: labelledAnswers(form?.fields ?? null, parseAnswers(personal.answers), current.fields),
     files: files.filter((f) => f.message_id === null),
   };
 }
@@ -60,7 +60,16 @@ function emailRows(emails: EmailView[]) {
     status: e.status,
     statusLabel: t(`emailStatus.${e.status}`),
     inFlight: IN_FLIGHT.includes(e.status),
+    forCitizen: CITIZEN_EMAIL_KINDS.has(e.kind),
   }));
+}
+
+/**
+ * The citizen's e-mails first; the notices to agents (new request, reminders…), as many
+ * as there are agents and days, folded beneath.
+ */
+function emailGroups(emails: ReturnType<typeof emailRows>) {
+  return { citizenEmails: emails.filter((e) => e.forCitizen), agentEmails: emails.filter((e) => !e.forCitizen) };
 }
 
 async function historyOf(ctx: Ctx, requestId: number) {
@@ -116,6 +125,7 @@ export async function panelModel(ctx: Ctx, agent: Agent, request: RequestRow, me
     citizen: await citizenOf(ctx, request, personal, files),
     history: await historyOf(ctx, request.id),
     emails,
+    ...emailGroups(emails),
     poll,
     pollEmails: emailsInFlight && !poll,
     actions: await actionsOf(ctx, agent, request, personal?.email ?? null),

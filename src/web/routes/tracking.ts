@@ -8,22 +8,54 @@ import { CommandError } from '../../commands/errors';
 import { messagesOf } from '../../db/messages';
 import { findRequestByTrackingCode, type RequestRow } from '../../db/requests';
 import { visibleFiles } from '../../db/attachments';
+import { closingLabel } from '../../db/views';
 import { t } from '../../i18n';
+import { replyToken } from '../../messages/secureLink';
+import { formatDate } from '../../mail/context';
 import { text } from './forms';
 import { renderPage } from './render';
 import { withFiles } from './requestPanel';
 import { messageUploads } from '../uploads';
 import { trackingLimit } from '../trackingLimit';
 
-const codeOf = (value: unknown) => (typeof value === 'string' ? value.trim().toUpperCase().slice(0, 20) : '');
+// As typed (spaces, dashes and case are the lookup's business, see normalTrackingCode).
+const codeOf = (value: unknown) => (typeof value === 'string' ? value.trim().toUpperCase().slice(0, 40) : '');
 
-async function trackingModel(ctx: Ctx, request: RequestRow) {
-  const thread = await messagesOf(ctx.db, request.id, true);
-  const files = await visibleFiles(ctx.db, request.id);
+/**
+ * Where the request stands, in the citizen's words (those of the guide's lifecycle): what
+ * its status means and what comes next. A hold waiting for the citizen is its own case.
+ */
+function situationOf(request: RequestRow, waiting: boolean) {
+  const key = waiting ? 'EN_ATTENTE_USAGER' : request.status;
+  const holdUntil = request.status === 'EN_ATTENTE' && !waiting && request.hold_until ? formatDate(request.hold_until) : null;
+  return {
+    meaning: t(`ui.tracking.situation.${key}.meaning`, { service: request.service_name }),
+    next: holdUntil ? t('ui.tracking.holdUntil', { date: holdUntil }) : t(`ui.tracking.situation.${key}.next`),
+  };
+}
+
+/**
+ * The page of a request for the holder of its tracking code. `replyLink`: offer the reply
+ * form when the service waits for an answer or has written (the citizen without an e-mail
+ * address has no other way to answer); the reply page itself does not link to itself.
+ */
+async function trackingModel(ctx: Ctx, request: RequestRow, replyLink: boolean) {
+  const thread = withFiles(await messagesOf(ctx.db, request.id, true), await visibleFiles(ctx.db, request.id))
+    .map((m) => ({ ...m, fromCitizen: m.author === 'CITIZEN' }));
+  const open = request.status !== 'CLOTUREE';
+  const waiting = open && Boolean(request.waiting_for_citizen);
+  const offerReply = replyLink && open && (waiting || thread.some((m) => !m.fromCitizen));
+  const statusSince = request.status_since === null ? null : Number(request.status_since);
   return {
     request,
     purged: request.purged_at !== null && request.purged_at !== undefined,
-    thread: withFiles(thread, files).map((m) => ({ ...m, fromCitizen: m.author === 'CITIZEN' })),
+    thread,
+    situation: situationOf(request, waiting),
+    waiting,
+    closingLabel: open ? null : await closingLabel(ctx.db, request.closing_code),
+    // The last change of status, when it is not the filing or the taking, already dated.
+    lastChange: statusSince !== null && ![Number(request.created_at), Number(request.taken_at)].includes(statusSince) ? statusSince : null,
+    replyUrl: offerReply ? `/suivi/${request.tracking_code}/repondre?jeton=${replyToken(ctx.config.sessionSecret, request.id)}` : null,
   };
 }
 
@@ -42,10 +74,10 @@ export function trackingRoutes(ctx: Ctx): express.Router {
     const request = code ? await findRequestByTrackingCode(ctx.db, code) : undefined;
     if (!request) {
       res.status(code ? 404 : 200);
-      await renderPage(ctx, req, res, 'tracking', { title: t('ui.tracking.title'), code, error: code ? t('errors.TRACKING_UNKNOWN') : null });
+      await renderPage(ctx, req, res, 'tracking', { title: t('ui.tracking.title'), code, error: code ? t('errors.TRACKING_UNKNOWN') : null, failed: Boolean(code) });
       return;
     }
-    await renderPage(ctx, req, res, 'tracking', { title: t('ui.tracking.heading', { reference: request.reference }), code, found: await trackingModel(ctx, request) });
+    await renderPage(ctx, req, res, 'tracking', { title: t('ui.tracking.heading', { reference: request.reference }), code, found: await trackingModel(ctx, request, true) });
   });
 
   router.get('/suivi/:code/repondre', limited, async (req, res) => {
@@ -59,7 +91,7 @@ export function trackingRoutes(ctx: Ctx): express.Router {
     } catch (err) {
       if (!(err instanceof CommandError)) throw err;
       res.status(err.status);
-      await replyPage(ctx, req, res, { error: err.message, body: text(req.body, 'body', 10_001, false) }, token);
+      await replyPage(ctx, req, res, { error: err.message, failed: true, body: text(req.body, 'body', 10_001, false) }, token);
       return;
     }
     await replyPage(ctx, req, res, { sent: true }, token);
@@ -85,7 +117,7 @@ async function replyPage(ctx: Ctx, req: express.Request, res: express.Response, 
     code: request.tracking_code,
     token,
     closed,
-    ...(await trackingModel(ctx, request)),
+    ...(await trackingModel(ctx, request, false)),
     ...extra,
   });
 }
