@@ -184,6 +184,8 @@ async function audit(screen: Screen): Promise<string[]> {
     else await screen.open(page);
     await page.waitForLoadState('load');
     await screenshot(page, screen.name, width);
+    // What the folded parts hold (an action's form, the message form's recipients) is checked too.
+    await page.evaluate(() => (globalThis as unknown as { document: { querySelectorAll(s: string): { open: boolean }[] } }).document.querySelectorAll('details').forEach((d) => { d.open = true; }));
     problems.push(...(await screenProblems(page)).map((p) => `${width}px ${p}`));
   }
   return problems;
