@@ -90,6 +90,7 @@ async function adminLoggedIn(): Promise<Page> {
   await page.getByLabel('Code agent').fill('admin');
   await page.getByLabel('Mot de passe').fill(DEMO_PASSWORD);
   await Promise.all([page.waitForURL('**/role**'), page.getByRole('button', { name: 'Se connecter' }).click()]);
+  await Promise.all([page.waitForURL('**/admin'), page.getByRole('main').getByRole('button', { name: 'Administrer' }).click()]);
   return page;
 }
 
@@ -112,6 +113,12 @@ afterAll(async () => {
   await h?.close();
 });
 
+/** A form sent empty: the page as it comes back, with its errors. */
+const refused = (path: string) => async (page: Page) => {
+  await page.goto(path);
+  await page.locator('main form[novalidate] button[type=submit]').last().click();
+  await page.getByRole('main').getByRole('alert').first().waitFor();
+};
 const request = (f: () => Filed) => (page: Page) => page.goto(`/demandes/${f().reference}`).then(() => undefined);
 
 const SCREENS: Screen[] = [
@@ -131,20 +138,28 @@ const SCREENS: Screen[] = [
   { name: 'agent-citizens', side: 'agent', open: '/usagers' },
   { name: 'agent-citizen-new', side: 'agent', open: '/usagers/nouveau' },
   { name: 'agent-citizen-file', side: 'agent', open: (page) => page.goto(`/usagers/${seeded.citizenFile}`).then(() => undefined) },
+  { name: 'agent-citizen-new-refused', side: 'agent', open: refused('/usagers/nouveau') },
   { name: 'agent-entry-catalogue', side: 'agent', open: '/saisie' },
   { name: 'agent-entry-form', side: 'agent', open: '/saisie/acte-naissance' },
+  { name: 'agent-entry-form-refused', side: 'agent', open: refused('/saisie/acte-naissance') },
   { name: 'agent-account', side: 'agent', open: '/mon-compte' },
   { name: 'agent-bulk-report', side: 'agent', open: (page) => page.goto(`/actions-groupees/${seeded.bulkJob}`).then(() => undefined) },
   { name: 'agent-not-found', side: 'agent', open: '/demandes/inconnue/nulle-part' },
   { name: 'admin-role', side: 'admin', open: '/role' },
-  { name: 'admin-index', side: 'admin', open: async (page) => {
-    await page.goto('/role');
-    await Promise.all([page.waitForURL('**/admin'), page.getByRole('main').getByRole('button', { name: 'Administrer' }).click()]);
-  } },
+  { name: 'admin-index', side: 'admin', open: '/admin' },
   { name: 'admin-agents', side: 'admin', open: '/admin/agents' },
   { name: 'admin-agent', side: 'admin', open: async (page) => {
     const { id } = await h.db('agents').where({ code: 'bdurand' }).first('id');
     await page.goto(`/admin/agents/${id}`);
+  } },
+  { name: 'admin-agents-refused', side: 'admin', open: async (page) => {
+    await page.goto('/admin/agents');
+    // An existing code: refused by the server (the browser's own checks pass).
+    await page.locator('#new-code').fill('amartin');
+    await page.locator('#new-name').fill('Anne Double');
+    await page.locator('#new-email').fill('double@mairie.example');
+    await page.locator('main form[action="/admin/agents"] button[type=submit]').click();
+    await page.getByRole('main').getByRole('alert').first().waitFor();
   } },
   { name: 'admin-services', side: 'admin', open: '/admin/services' },
   { name: 'admin-codes-clotures', side: 'admin', open: '/admin/codes/clotures' },
@@ -157,11 +172,7 @@ const SCREENS: Screen[] = [
   { name: 'admin-partners', side: 'admin', open: '/admin/partenaires' },
   { name: 'citizen-catalogue', side: 'citizen', open: '/formulaires' },
   { name: 'citizen-form', side: 'citizen', open: '/formulaires/acte-naissance' },
-  { name: 'citizen-form-refused', side: 'citizen', open: async (page) => {
-    await page.goto('/formulaires/acte-naissance');
-    await page.getByRole('button', { name: 'Envoyer ma demande' }).click();
-    await page.getByRole('main').getByRole('alert').first().waitFor();
-  } },
+  { name: 'citizen-form-refused', side: 'citizen', open: refused('/formulaires/acte-naissance') },
   { name: 'citizen-confirmation', side: 'citizen', open: '/formulaires/confirmation' },
   { name: 'citizen-tracking-form', side: 'citizen', open: '/suivi' },
   { name: 'citizen-tracking', side: 'citizen', open: (page) => page.goto(`/suivi?code=${seeded.inProgress.trackingCode}`).then(() => undefined) },
@@ -207,4 +218,21 @@ test('the skip link is the first Tab stop and moves the focus to the main conten
   expect(first).toEqual({ className: 'skip-link', href: '#contenu' });
   await page.keyboard.press('Enter');
   expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id)).toBe('contenu');
+});
+
+test('the checks find each kind of problem on a page made to have them', async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await page.setContent(`<!doctype html><html lang="fr"><head><title>Piège</title></head><body><main>
+    <div style="width: 600px">Trop large</div>
+    <p><input type="checkbox" id="c" style="width: 100%"><label for="c">Loin de sa case</label></p>
+    <div style="background: rgba(255, 255, 255, 0.5)"><button style="background: none; border: 1px solid #fff; color: #fff">Tout cocher</button></div>
+    <p>Submit</p><p>Montant : [object Object]</p><img src="data:,">
+  </main></body></html>`);
+  const problems = await screenProblems(page);
+  await page.close();
+  const kinds = problems.map((p) => p.split(':')[0]);
+  expect(kinds).toEqual(expect.arrayContaining(['overflow', 'label', 'contrast', 'english', expect.stringMatching(/^axe .*image-alt/)]));
+  expect(problems.find((p) => p.startsWith('contrast'))).toContain('« Tout cocher »: text #ffffff on #ffffff, contrast 1.00:1');
+  expect(problems.find((p) => p.startsWith('axe') && p.includes('color-contrast to review'))).toBeDefined();
+  expect(problems.filter((p) => p.startsWith('english')).map((p) => p.split('»')[0])).toEqual(['english: « Submit ', 'english: « [object Object] ']);
 });
