@@ -11,8 +11,7 @@ import { createCitizen } from '../src/db/citizens';
 import { replyToken } from '../src/messages/secureLink';
 import { seedDemoRequests } from '../src/seed/demo';
 import { seedDemoForms } from '../src/seed/demoForms';
-import { DEMO_PASSWORD } from '../src/seed/demo';
-import { launchBrowser, loggedIn } from './support/browser';
+import { administering, launchBrowser, loggedIn } from './support/browser';
 import { agentByCode, citizenReplied, moveTo, submitRequest, type Filed } from './support/factories';
 import { startHarness, waitFor, type Harness } from './support/harness';
 import { screenProblems, screenshot, WIDTHS } from './support/screenAudit';
@@ -68,30 +67,15 @@ async function seed(): Promise<void> {
 /** The citizen files the birth certificate form in the browser: the confirmation page is theirs. */
 async function fileOnline(page: Page): Promise<void> {
   await page.goto('/formulaires/acte-naissance');
-  await page.locator('#champ-nom').fill('Écran');
-  await page.locator('#champ-prenom').fill('Léon');
-  await page.locator('#champ-courriel').fill('leon.ecran@example.org');
-  await page.locator('#champ-adresse').fill('12 rue des Lilas');
-  await page.locator('#champ-adresse-code-postal').fill('44000');
-  await page.locator('#champ-adresse-commune').fill('Nantes');
-  await page.locator('#champ-date-naissance').fill('1985-03-14');
-  await page.locator('#champ-lieu').fill('Nantes');
+  const typed = {
+    nom: 'Écran', prenom: 'Léon', courriel: 'leon.ecran@example.org', adresse: '12 rue des Lilas',
+    'adresse-code-postal': '44000', 'adresse-commune': 'Nantes', 'date-naissance': '1985-03-14', lieu: 'Nantes',
+  };
+  for (const [field, value] of Object.entries(typed)) await page.locator(`#champ-${field}`).fill(value);
   await page.locator('#champ-motif').selectOption('Mariage');
   await page.getByLabel('Copie intégrale').check();
   await page.getByRole('button', { name: 'Envoyer ma demande' }).click();
   await page.waitForURL('**/formulaires/confirmation');
-}
-
-async function adminLoggedIn(): Promise<Page> {
-  const context = await browser.newContext({ baseURL: h.baseUrl, locale: 'fr-FR' });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto('/connexion');
-  await page.getByLabel('Code agent').fill('admin');
-  await page.getByLabel('Mot de passe').fill(DEMO_PASSWORD);
-  await Promise.all([page.waitForURL('**/role**'), page.getByRole('button', { name: 'Se connecter' }).click()]);
-  await Promise.all([page.waitForURL('**/admin'), page.getByRole('main').getByRole('button', { name: 'Administrer' }).click()]);
-  return page;
 }
 
 beforeAll(async () => {
@@ -100,7 +84,9 @@ beforeAll(async () => {
   const agent = await loggedIn(browser, h.baseUrl, 'amartin');
   contexts.push(agent.context);
   pages.agent = agent.page;
-  pages.admin = await adminLoggedIn();
+  const admin = await administering(browser, h.baseUrl);
+  contexts.push(admin.context);
+  pages.admin = admin.page;
   const citizen = await browser.newContext({ baseURL: h.baseUrl, locale: 'fr-FR' });
   contexts.push(citizen);
   pages.citizen = await citizen.newPage();

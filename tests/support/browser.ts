@@ -24,6 +24,18 @@ export async function loggedIn(browser: Browser, baseUrl: string, code: string):
   return { context, page };
 }
 
+/** The demo administrator, logged in and in the « Administrer » role (chosen after the login). */
+export async function administering(browser: Browser, baseUrl: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL: baseUrl, locale: 'fr-FR' });
+  const page = await context.newPage();
+  await page.goto('/connexion');
+  await page.getByLabel('Code agent').fill('admin');
+  await page.getByLabel('Mot de passe').fill(DEMO_PASSWORD);
+  await Promise.all([page.waitForURL('**/role**'), page.getByRole('button', { name: 'Se connecter' }).click()]);
+  await Promise.all([page.waitForURL('**/admin'), page.getByRole('main').getByRole('button', { name: 'Administrer' }).click()]);
+  return { context, page };
+}
+
 /** The answer to an htmx action on a request, e.g. `/take`, once the click that sends it is done. */
 export async function actionResponse(page: Page, path: string, click: () => Promise<void>): Promise<number> {
   const [response] = await Promise.all([
