@@ -4,8 +4,7 @@ import type { Browser } from 'playwright-core';
 import { createScopedKey, revokePartnerKey } from '../src/partners/keys';
 import { startPendingDeliveries } from '../src/partners/deliveries';
 import { verifySignature } from '../src/partners/signature';
-import { DEMO_PASSWORD } from '../src/seed/demo';
-import { accessibilityViolations, launchBrowser } from './support/browser';
+import { accessibilityViolations, administering, launchBrowser } from './support/browser';
 import { runGuichet } from './support/cli';
 import { startHarness, waitFor, type Harness } from './support/harness';
 import { deliveryWhoseStartWasLost } from './support/rawRows';
@@ -117,13 +116,7 @@ test('the CLI creates a key for form types (secret printed once), lists and revo
 });
 
 test('an administrator creates a key with its form types on the admin page, sees the secret once, and revokes it after confirming', async () => {
-  const context = await browser.newContext({ baseURL: h.baseUrl, locale: 'fr-FR' });
-  const page = await context.newPage();
-  await page.goto('/connexion');
-  await page.getByLabel('Code agent').fill('admin');
-  await page.getByLabel('Mot de passe').fill(DEMO_PASSWORD);
-  await Promise.all([page.waitForURL('**/role**'), page.getByRole('button', { name: 'Se connecter' }).click()]);
-  await Promise.all([page.waitForURL('**/admin'), page.getByRole('main').getByRole('button', { name: 'Administrer' }).click()]);
+  const { context, page } = await administering(browser, h.baseUrl);
 
   await page.goto('/admin/partenaires');
   await page.getByRole('heading', { name: "Partenaires et clés d'API" }).waitFor();

@@ -1,0 +1,224 @@
+// Every page of the agent, admin and citizen sides, at a phone's width and an office
+// screen's: no sideways scrolling, checkboxes beside their labels, readable buttons and
+// links, no axe finding, French only. A screenshot of each is left for a reviewer
+// (tests/support/screenAudit.ts says where; .ci/run prints it).
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startBulk } from '../src/commands/bulk';
+import { writeMessage } from '../src/commands/writeMessage';
+import { createAccountToken } from '../src/db/accountTokens';
+import { findBulkJob } from '../src/db/bulkJobs';
+import { createCitizen } from '../src/db/citizens';
+import { replyToken } from '../src/messages/secureLink';
+import { seedDemoRequests } from '../src/seed/demo';
+import { seedDemoForms } from '../src/seed/demoForms';
+import { administering, launchBrowser, loggedIn } from './support/browser';
+import { agentByCode, citizenReplied, moveTo, submitRequest, type Filed } from './support/factories';
+import { startHarness, waitFor, type Harness } from './support/harness';
+import { screenProblems, screenshot, WIDTHS } from './support/screenAudit';
+
+type Side = 'agent' | 'admin' | 'citizen';
+
+interface Screen {
+  /** names the screenshot, e.g. agent-home */
+  name: string;
+  side: Side;
+  /** the address, or how to get to the page (e.g. after a refused submission) */
+  open: string | ((page: Page) => Promise<void>);
+}
+
+let h: Harness;
+let browser: Browser;
+const pages = {} as Record<Side, Page>;
+const contexts: BrowserContext[] = [];
+const seeded = {} as {
+  unprocessed: Filed; inProgress: Filed; onHold: Filed; closed: Filed;
+  citizenFile: string; bulkJob: number; activation: string; reset: string;
+};
+
+/** Requests in every status (one closed and purged), a citizen's file, a bulk job, account links. */
+async function seed(): Promise<void> {
+  await seedDemoRequests(h.ctx);
+  await seedDemoForms(h.db);
+  const amartin = await agentByCode(h, 'amartin');
+  const file = await createCitizen(h.db, { firstName: 'Mathilde', lastName: 'Écran', email: 'mathilde.ecran@example.org', phone: '06 01 02 03 04', address: '5 allée des Tilleuls\n44000 Nantes' }, amartin.id);
+  // acte-mariage has no online form here: its answers are free.
+  const filing = (lastName: string, email: string | undefined = `${lastName.toLowerCase()}@example.org`) => submitRequest(h, {
+    formType: 'acte-mariage', citizen: { firstName: 'Écran', lastName, email, address: '2 rue Basse\n44000 Nantes' }, answers: { epoux: 'Jean Martin', date: '12 juin 2021' },
+  });
+  seeded.unprocessed = await filing('Nontraitée');
+  seeded.inProgress = await submitRequest(h, { formType: 'acte-mariage', citizenId: file.id, citizen: { firstName: 'Mathilde', lastName: 'Écran', email: 'mathilde.ecran@example.org' }, answers: { epoux: 'Luc' } });
+  seeded.onHold = await filing('Enattente', undefined);
+  seeded.closed = await filing('Close');
+  await moveTo(h, seeded.inProgress.reference, 'EN_COURS', { agent: amartin });
+  await writeMessage(h.ctx, amartin, seeded.inProgress.reference, { body: 'Merci de nous envoyer une copie de votre pièce d’identité.', visible: true, finalCode: null });
+  await citizenReplied(h, seeded.inProgress, 'La voici, en pièce jointe.');
+  await moveTo(h, seeded.onHold.reference, 'EN_ATTENTE', { agent: amartin });
+  await moveTo(h, seeded.closed.reference, 'CLOTUREE', { agent: amartin, closingCode: 'TRAITEE' });
+  await waitFor(async () => (await h.db('requests').where({ reference: seeded.closed.reference }).first('purged_at'))?.purged_at, 20000, 'the purge');
+  const toTake = await filing('Groupée');
+  seeded.bulkJob = await startBulk(h.ctx, amartin, { action: 'take', requestIds: [toTake.id, seeded.closed.id], notifyCitizen: false });
+  await waitFor(async () => (await findBulkJob(h.db, seeded.bulkJob))?.finished_at, 30000, 'the bulk job');
+  seeded.citizenFile = file.publicId;
+  const bdurand = await agentByCode(h, 'bdurand');
+  seeded.activation = await createAccountToken(h.db, bdurand.id, 'ACTIVATION', 3_600_000);
+  seeded.reset = await createAccountToken(h.db, bdurand.id, 'PASSWORD_RESET', 3_600_000);
+}
+
+/** The citizen files the birth certificate form in the browser: the confirmation page is theirs. */
+async function fileOnline(page: Page): Promise<void> {
+  await page.goto('/formulaires/acte-naissance');
+  const typed = {
+    nom: 'Écran', prenom: 'Léon', courriel: 'leon.ecran@example.org', adresse: '12 rue des Lilas',
+    'adresse-code-postal': '44000', 'adresse-commune': 'Nantes', 'date-naissance': '1985-03-14', lieu: 'Nantes',
+  };
+  for (const [field, value] of Object.entries(typed)) await page.locator(`#champ-${field}`).fill(value);
+  await page.locator('#champ-motif').selectOption('Mariage');
+  await page.getByLabel('Copie intégrale').check();
+  await page.getByRole('button', { name: 'Envoyer ma demande' }).click();
+  await page.waitForURL('**/formulaires/confirmation');
+}
+
+beforeAll(async () => {
+  [h, browser] = await Promise.all([startHarness({ env: { REFRESH_SECONDS: '3600' } }), launchBrowser()]);
+  await seed();
+  const agent = await loggedIn(browser, h.baseUrl, 'amartin');
+  contexts.push(agent.context);
+  pages.agent = agent.page;
+  const admin = await administering(browser, h.baseUrl);
+  contexts.push(admin.context);
+  pages.admin = admin.page;
+  const citizen = await browser.newContext({ baseURL: h.baseUrl, locale: 'fr-FR' });
+  contexts.push(citizen);
+  pages.citizen = await citizen.newPage();
+  await fileOnline(pages.citizen);
+  for (const page of Object.values(pages)) page.setDefaultTimeout(20000);
+}, 240000);
+afterAll(async () => {
+  await Promise.all(contexts.map((c) => c.close()));
+  await browser?.close();
+  await h?.close();
+});
+
+/** A form sent empty: the page as it comes back, with its errors. */
+const refused = (path: string) => async (page: Page) => {
+  await page.goto(path);
+  await page.locator('main form[novalidate] button[type=submit]').last().click();
+  await page.getByRole('main').getByRole('alert').first().waitFor();
+};
+const request = (f: () => Filed) => (page: Page) => page.goto(`/demandes/${f().reference}`).then(() => undefined);
+
+const SCREENS: Screen[] = [
+  { name: 'agent-home', side: 'agent', open: '/' },
+  { name: 'agent-list-en-cours', side: 'agent', open: '/demandes/en-cours' },
+  { name: 'agent-list-non-traitees', side: 'agent', open: '/demandes/non-traitees' },
+  { name: 'agent-list-en-attente', side: 'agent', open: '/demandes/en-attente' },
+  { name: 'agent-list-du-service', side: 'agent', open: '/demandes/du-service' },
+  { name: 'agent-search', side: 'agent', open: '/recherche' },
+  { name: 'agent-search-results', side: 'agent', open: '/recherche?nom=Moreau' },
+  { name: 'agent-request-non-traitee', side: 'agent', open: request(() => seeded.unprocessed) },
+  { name: 'agent-request-en-cours', side: 'agent', open: request(() => seeded.inProgress) },
+  { name: 'agent-request-en-attente', side: 'agent', open: request(() => seeded.onHold) },
+  { name: 'agent-request-cloturee-purgee', side: 'agent', open: request(() => seeded.closed) },
+  { name: 'agent-journal', side: 'agent', open: '/journal' },
+  { name: 'agent-statistics', side: 'agent', open: '/statistiques' },
+  { name: 'agent-citizens', side: 'agent', open: '/usagers' },
+  { name: 'agent-citizen-new', side: 'agent', open: '/usagers/nouveau' },
+  { name: 'agent-citizen-file', side: 'agent', open: (page) => page.goto(`/usagers/${seeded.citizenFile}`).then(() => undefined) },
+  { name: 'agent-citizen-new-refused', side: 'agent', open: refused('/usagers/nouveau') },
+  { name: 'agent-entry-catalogue', side: 'agent', open: '/saisie' },
+  { name: 'agent-entry-form', side: 'agent', open: '/saisie/acte-naissance' },
+  { name: 'agent-entry-form-refused', side: 'agent', open: refused('/saisie/acte-naissance') },
+  { name: 'agent-account', side: 'agent', open: '/mon-compte' },
+  { name: 'agent-bulk-report', side: 'agent', open: (page) => page.goto(`/actions-groupees/${seeded.bulkJob}`).then(() => undefined) },
+  { name: 'agent-not-found', side: 'agent', open: '/demandes/inconnue/nulle-part' },
+  { name: 'admin-role', side: 'admin', open: '/role' },
+  { name: 'admin-index', side: 'admin', open: '/admin' },
+  { name: 'admin-agents', side: 'admin', open: '/admin/agents' },
+  { name: 'admin-agent', side: 'admin', open: async (page) => {
+    const { id } = await h.db('agents').where({ code: 'bdurand' }).first('id');
+    await page.goto(`/admin/agents/${id}`);
+  } },
+  { name: 'admin-agents-refused', side: 'admin', open: async (page) => {
+    await page.goto('/admin/agents');
+    // An existing code: refused by the server (the browser's own checks pass).
+    await page.locator('#new-code').fill('amartin');
+    await page.locator('#new-name').fill('Anne Double');
+    await page.locator('#new-email').fill('double@mairie.example');
+    await page.locator('main form[action="/admin/agents"] button[type=submit]').click();
+    await page.getByRole('main').getByRole('alert').first().waitFor();
+  } },
+  { name: 'admin-services', side: 'admin', open: '/admin/services' },
+  { name: 'admin-codes-clotures', side: 'admin', open: '/admin/codes/clotures' },
+  { name: 'admin-codes-evenements', side: 'admin', open: '/admin/codes/evenements' },
+  { name: 'admin-form-types', side: 'admin', open: '/admin/demarches' },
+  { name: 'admin-form-type', side: 'admin', open: '/admin/demarches/acte-naissance' },
+  { name: 'admin-form-fields', side: 'admin', open: '/admin/demarches/acte-naissance/formulaire' },
+  { name: 'admin-email-templates', side: 'admin', open: '/admin/courriels' },
+  { name: 'admin-email-template', side: 'admin', open: '/admin/courriels/ACKNOWLEDGEMENT' },
+  { name: 'admin-partners', side: 'admin', open: '/admin/partenaires' },
+  { name: 'citizen-catalogue', side: 'citizen', open: '/formulaires' },
+  { name: 'citizen-form', side: 'citizen', open: '/formulaires/acte-naissance' },
+  { name: 'citizen-form-refused', side: 'citizen', open: refused('/formulaires/acte-naissance') },
+  { name: 'citizen-confirmation', side: 'citizen', open: '/formulaires/confirmation' },
+  { name: 'citizen-tracking-form', side: 'citizen', open: '/suivi' },
+  { name: 'citizen-tracking', side: 'citizen', open: (page) => page.goto(`/suivi?code=${seeded.inProgress.trackingCode}`).then(() => undefined) },
+  { name: 'citizen-tracking-unknown', side: 'citizen', open: '/suivi?code=AAAAA-BBBBB' },
+  { name: 'citizen-reply', side: 'citizen', open: (page) => page.goto(`/suivi/${seeded.inProgress.trackingCode}/repondre?jeton=${replyToken(h.config.sessionSecret, seeded.inProgress.id)}`).then(() => undefined) },
+  { name: 'citizen-activation', side: 'citizen', open: (page) => page.goto(`/activation/${seeded.activation}`).then(() => undefined) },
+  { name: 'citizen-password-reset', side: 'citizen', open: (page) => page.goto(`/reinitialisation/${seeded.reset}`).then(() => undefined) },
+  { name: 'citizen-forgotten-password', side: 'citizen', open: '/mot-de-passe-oublie' },
+  { name: 'citizen-login', side: 'citizen', open: '/connexion' },
+  { name: 'citizen-not-found', side: 'citizen', open: '/formulaires/inconnu' },
+];
+
+/** Opens the screen at each width and lists what is wrong, width by width. */
+async function audit(screen: Screen): Promise<string[]> {
+  const page = pages[screen.side];
+  const problems: string[] = [];
+  for (const { width, height } of WIDTHS) {
+    await page.setViewportSize({ width, height });
+    if (typeof screen.open === 'string') await page.goto(screen.open);
+    else await screen.open(page);
+    await page.waitForLoadState('load');
+    await screenshot(page, screen.name, width);
+    // What the folded parts hold (an action's form, the message form's recipients) is checked too.
+    await page.evaluate(() => (globalThis as unknown as { document: { querySelectorAll(s: string): { open: boolean }[] } }).document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+    problems.push(...(await screenProblems(page)).map((p) => `${width}px ${p}`));
+  }
+  return problems;
+}
+
+test.each(SCREENS.map((s) => [s.name, s] as const))('%s: fits, labels beside boxes, readable, accessible, in French', async (_name, screen) => {
+  expect(await audit(screen)).toEqual([]);
+});
+
+test('the skip link is the first Tab stop and moves the focus to the main content', async () => {
+  const page = pages.agent;
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.goto('/demandes/du-service');
+  await page.keyboard.press('Tab');
+  const first = await page.evaluate(() => {
+    const el = (globalThis as unknown as { document: { activeElement: { className: string; getAttribute(n: string): string | null } } }).document.activeElement;
+    return { className: el.className, href: el.getAttribute('href') };
+  });
+  expect(first).toEqual({ className: 'skip-link', href: '#contenu' });
+  await page.keyboard.press('Enter');
+  expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id)).toBe('contenu');
+});
+
+test('the checks find each kind of problem on a page made to have them', async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await page.setContent(`<!doctype html><html lang="fr"><head><title>Piège</title></head><body><main>
+    <div style="width: 600px">Trop large</div>
+    <p><input type="checkbox" id="c" style="width: 100%"><label for="c">Loin de sa case</label></p>
+    <div style="background: rgba(255, 255, 255, 0.5)"><button style="background: none; border: 1px solid #fff; color: #fff">Tout cocher</button></div>
+    <p>Submit</p><p>Montant : [object Object]</p><img src="data:,">
+  </main></body></html>`);
+  const problems = await screenProblems(page);
+  await page.close();
+  const kinds = problems.map((p) => p.split(':')[0]);
+  expect(kinds).toEqual(expect.arrayContaining(['overflow', 'label', 'contrast', 'english', expect.stringMatching(/^axe .*image-alt/)]));
+  expect(problems.find((p) => p.startsWith('contrast'))).toContain('« Tout cocher »: text #ffffff on #ffffff, contrast 1.00:1');
+  expect(problems.find((p) => p.startsWith('axe') && p.includes('color-contrast to review'))).toBeDefined();
+  expect(problems.filter((p) => p.startsWith('english')).map((p) => p.split('»')[0])).toEqual(['english: « Submit ', 'english: « [object Object] ']);
+});
