@@ -21,11 +21,17 @@ const agentId = async (code: string) => (await h.db('agents').where({ code }).fi
 
 /** Picks the action in the bulk bar, applies it, and waits for the report. */
 async function applyBulk(page: Page, action: string, options: { code?: string; agent?: string; all?: boolean } = {}) {
-  if (options.all) await page.getByLabel(/Appliquer aux \d+ demandes de cette liste/).check();
+  if (options.all) {
+    // The bar shows once a row is ticked; then « all N of this list ».
+    await page.locator('input[name="ids"]').first().check();
+    await page.getByLabel(/Appliquer à toute la liste \(\d+ demandes?\)/).check();
+  }
   await page.getByLabel('Action', { exact: true }).selectOption({ label: action });
   if (options.code) await page.getByLabel('Code de clôture (pour clôturer)').selectOption({ label: options.code });
   if (options.agent) await page.getByLabel('Agent (pour réattribuer)').selectOption({ label: options.agent });
   await page.getByRole('button', { name: 'Appliquer aux demandes choisies' }).click();
+  // A close asks first, saying how many requests it closes and purges.
+  if (action === 'Clôturer') await page.getByRole('button', { name: /^Clôturer (la demande|les \d+ demandes)$/ }).click();
   await page.waitForURL(/\/actions-groupees\/\d+\?retour=/);
   await page.getByRole('status').filter({ hasText: 'Terminé :' }).waitFor({ timeout: 60000 });
 }
@@ -40,7 +46,7 @@ test('tick rows and take them: a progress page ends with the report; a colleague
   await page.goto('/demandes/du-service?nom=lot');
   await page.getByText('3 demande(s)').waitFor();
   expect(await accessibilityViolations(page)).toEqual([]);
-  await page.getByRole('button', { name: 'Tout cocher' }).click();
+  await page.getByRole('checkbox', { name: 'Tout cocher' }).check();
   expect(await page.locator('input[name="ids"]:checked').count()).toBe(3);
   await applyBulk(page, 'Prendre en compte');
 
@@ -59,7 +65,7 @@ test('tick rows and take them: a progress page ends with the report; a colleague
   // Then close the two with a closing code, and reassign nothing by mistake.
   await page.goto('/demandes/en-cours?nom=lot');
   await page.getByText('2 demande(s)').waitFor();
-  await page.getByRole('button', { name: 'Tout cocher' }).click();
+  await page.getByRole('checkbox', { name: 'Tout cocher' }).check();
   await page.getByLabel('Envoyer le courriel prévu aux usagers qui ont une adresse').uncheck();
   await applyBulk(page, 'Clôturer', { code: 'Sans suite' });
   await page.getByText('Terminé : 2 réussie(s), 0 refusée(s), sur 2.').waitFor();
@@ -151,7 +157,7 @@ test('a job outlives its worker: the progress page waits at 0 / 3 while none run
   await page.getByText('3 demande(s)').waitFor();
   await h.stopWorker();
   try {
-    await page.getByRole('button', { name: 'Tout cocher' }).click();
+    await page.getByRole('checkbox', { name: 'Tout cocher' }).check();
     await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Prendre en compte' });
     await page.getByRole('button', { name: 'Appliquer aux demandes choisies' }).click();
     await page.waitForURL(/\/actions-groupees\/\d+\?retour=/);
