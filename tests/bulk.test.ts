@@ -24,7 +24,7 @@ async function applyBulk(page: Page, action: string, options: { code?: string; a
   if (options.all) {
     // The bar shows once a row is ticked; then « all N of this list ».
     await page.locator('input[name="ids"]').first().check();
-    await page.getByLabel(/Appliquer à toute la liste \(\d+ demandes?\)/).check();
+    await page.getByLabel(/Agir sur toute la liste \(\d+ demandes?\)/).check();
   }
   await page.getByLabel('Action', { exact: true }).selectOption({ label: action });
   if (options.code) await page.getByLabel('Code de clôture (pour clôturer)').selectOption({ label: options.code });

@@ -40,7 +40,7 @@ test('labels: an A4 PDF of 3 × 8 address labels for "all N of this list", the r
   expect(await accessibilityViolations(page)).toEqual([]);
   // The bulk bar shows once a row is ticked; then « all 31 ».
   await page.locator('input[name="ids"]').first().check();
-  await page.getByLabel(/Appliquer à toute la liste \(31 demandes\)/).check();
+  await page.getByLabel(/Agir sur toute la liste \(31 demandes\)/).check();
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Imprimer les étiquettes' }).click(),

@@ -93,7 +93,7 @@ test('the bulk bar comes after the table and shows once a row is ticked; the hea
   await page.getByRole('checkbox', { name: 'Tout cocher' }).check();
   expect(await ticked(page).count()).toBe(3);
   await bar(page).getByText('3 demandes cochées').waitFor();
-  await page.getByLabel('Appliquer à toute la liste (3 demandes), pas seulement aux demandes cochées').waitFor();
+  await page.getByLabel('Agir sur toute la liste (3 demandes), pas seulement les cochées').waitFor();
   await page.getByRole('button', { name: 'Tout décocher' }).click();
   expect(await ticked(page).count()).toBe(0);
   await bar(page).waitFor({ state: 'hidden' });
