@@ -176,3 +176,127 @@ test('a job outlives its worker: the progress page waits at 0 / 3 while none run
   for (const ref of refs) expect(await statusOf(ref)).toMatchObject({ status: 'EN_COURS', assignee_id: anne });
   await context.close();
 });
+
+const rowsOf = (page: Page) => page.locator('#list-region table.requests tbody tr');
+const bar = (page: Page) => page.locator('#bulk-form');
+const ticked = (page: Page) => page.locator('input[name="ids"]:checked');
+/** The focused element, as `tag#id` or `tag.class`. */
+const focused = (page: Page) => page.evaluate(`(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '.' + e.className))(document.activeElement)`);
+
+test('the bulk bar comes after the table and shows once a row is ticked; the header box ticks the page', async () => {
+  for (const name of ['Barre1', 'Barre2', 'Barre3']) await submit(name);
+  const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.goto('/demandes/non-traitees?nom=barre');
+  await page.getByText('3 demande(s)').waitFor();
+  expect(await bar(page).isHidden()).toBe(true);
+  // The table first: its first rows are on screen at 1366×768.
+  const firstRow = await rowsOf(page).first().boundingBox();
+  expect(firstRow!.y + firstRow!.height).toBeLessThan(768);
+  expect(await page.evaluate(`Boolean(document.querySelector('#list-region table').compareDocumentPosition(document.querySelector('#bulk-form')) & Node.DOCUMENT_POSITION_FOLLOWING)`)).toBe(true);
+
+  await rowsOf(page).nth(1).locator('input[name="ids"]').check();
+  await bar(page).waitFor();
+  await bar(page).getByText('1 demande cochée').waitFor();
+  // Only the chosen action's fields.
+  expect(await page.getByLabel('Code de clôture (pour clôturer)').isHidden()).toBe(true);
+  await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Clôturer' });
+  expect(await page.getByLabel('Code de clôture (pour clôturer)').isVisible()).toBe(true);
+  expect(await page.getByLabel('Agent (pour réattribuer)').isHidden()).toBe(true);
+  expect(await accessibilityViolations(page)).toEqual([]);
+
+  await page.getByRole('checkbox', { name: 'Tout cocher' }).check();
+  expect(await ticked(page).count()).toBe(3);
+  await bar(page).getByText('3 demandes cochées').waitFor();
+  await page.getByLabel('Agir sur toute la liste (3 demandes), pas seulement les cochées').waitFor();
+  await page.getByRole('button', { name: 'Tout décocher' }).click();
+  expect(await ticked(page).count()).toBe(0);
+  await bar(page).waitFor({ state: 'hidden' });
+  await context.close();
+});
+
+test('a bulk close asks first, with the number and the deletion: cancelling changes nothing and keeps the ticks; confirming closes', async () => {
+  const refs = [await submit('Fermer1'), await submit('Fermer2')];
+  // Only a request in progress (or on hold) closes: Bruno took them.
+  for (const ref of refs) expect((await h.api('POST', `/api/requests/${ref}/take`, h.tokens.bdurand, { notifyCitizen: false })).status).toBe(200);
+  const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
+  await page.goto('/demandes/du-service?nom=fermer');
+  await page.getByText('2 demande(s)').waitFor();
+  await page.getByRole('checkbox', { name: 'Tout cocher' }).check();
+  await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Clôturer' });
+  await page.getByLabel('Code de clôture (pour clôturer)').selectOption({ label: 'Sans suite' });
+  await page.getByLabel('Envoyer le courriel prévu aux usagers qui ont une adresse').uncheck();
+  await page.getByRole('button', { name: 'Appliquer aux demandes choisies' }).click();
+
+  const question = page.getByRole('region', { name: 'Clôturer 2 demandes ?' });
+  await question.waitFor();
+  await question.getByText('Les données personnelles de ces 2 demandes').waitFor();
+  expect(await focused(page)).toBe('section.bulk-confirm');
+  expect(await accessibilityViolations(page)).toEqual([]);
+  const jobs = async () => Number((await h.db('bulk_jobs').count({ n: '*' }).first())?.n);
+  const jobsBefore = await jobs();
+
+  await question.getByRole('button', { name: 'Annuler' }).click();
+  await question.waitFor({ state: 'detached' });
+  expect(await jobs()).toBe(jobsBefore);
+  for (const ref of refs) expect(await statusOf(ref)).toMatchObject({ status: 'EN_COURS' });
+  // The ticks and the choices are still there.
+  expect(await ticked(page).count()).toBe(2);
+  expect(await page.getByLabel('Action', { exact: true }).inputValue()).toBe('close');
+  expect(await page.getByLabel('Code de clôture (pour clôturer)').inputValue()).toBe('SANS_SUITE');
+  expect(await page.getByLabel('Envoyer le courriel prévu aux usagers qui ont une adresse').isChecked()).toBe(false);
+
+  await page.getByRole('button', { name: 'Appliquer aux demandes choisies' }).click();
+  await page.getByRole('button', { name: 'Clôturer les 2 demandes' }).click();
+  await page.waitForURL(/\/actions-groupees\/\d+\?retour=/);
+  await page.getByRole('status').filter({ hasText: 'Terminé :' }).waitFor({ timeout: 60000 });
+  for (const ref of refs) expect(await statusOf(ref)).toMatchObject({ status: 'CLOTUREE', closing_code: 'SANS_SUITE' });
+  await context.close();
+});
+
+test('a refused bulk submission shows the list again with the ticks, the action and the reason', async () => {
+  const refs = [await submit('Refus1'), await submit('Refus2'), await submit('Refus3')];
+  const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
+  await page.goto('/demandes/non-traitees?nom=refus');
+  await page.getByText('3 demande(s)').waitFor();
+  await rowsOf(page).nth(0).locator('input[name="ids"]').check();
+  await rowsOf(page).nth(2).locator('input[name="ids"]').check();
+  await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Réattribuer' });
+  await page.getByRole('button', { name: 'Appliquer aux demandes choisies' }).click();
+
+  const alert = page.getByRole('alert').filter({ hasText: 'Choisissez' });
+  await alert.waitFor();
+  expect(await focused(page)).toBe('p#bulk-error');
+  expect(await page.getByLabel('Agent (pour réattribuer)').getAttribute('aria-invalid')).toBe('true');
+  expect(await page.getByLabel('Action', { exact: true }).inputValue()).toBe('reassign');
+  const ids = await Promise.all((await ticked(page).all()).map((box) => box.inputValue()));
+  const idOf = async (ref: string) => String((await h.db('requests').where({ reference: ref }).first('id')).id);
+  expect(ids.sort()).toEqual([await idOf(refs[0]), await idOf(refs[2])].sort());
+  expect(await accessibilityViolations(page)).toEqual([]);
+  await context.close();
+});
+
+test('the nav counts are redrawn when a bulk job finishes', async () => {
+  for (const name of ['Compte1', 'Compte2']) await submit(name);
+  const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
+  await page.goto('/demandes/non-traitees?nom=compte');
+  const navCount = async (label: RegExp) => Number(await page.getByRole('navigation', { name: 'Rubriques' }).getByRole('link', { name: label }).locator('.count').textContent());
+  const before = await navCount(/^Non traitées/);
+  const mineBefore = await navCount(/^En cours/);
+  // No worker while the report page opens: its nav is drawn before the job has done anything.
+  await h.stopWorker();
+  try {
+    await page.getByRole('checkbox', { name: 'Tout cocher' }).check();
+    await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Prendre en compte' });
+    await page.getByRole('button', { name: 'Appliquer aux demandes choisies' }).click();
+    await page.waitForURL(/\/actions-groupees\/\d+\?retour=/);
+    await page.getByText(/En cours : 0 \/ 2/).waitFor();
+    expect(await navCount(/^Non traitées/)).toBe(before);
+  } finally {
+    await h.startWorker();
+  }
+  await page.getByRole('status').filter({ hasText: 'Terminé :' }).waitFor({ timeout: 60000 });
+  await waitFor(async () => (await navCount(/^Non traitées/)) === before - 2 || null, 10000, 'the nav count of Non traitées');
+  expect(await navCount(/^En cours/)).toBe(mineBefore + 2);
+  await context.close();
+});
