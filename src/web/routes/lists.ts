@@ -123,6 +123,7 @@ export async function renderListView(ctx: Ctx, req: Request, res: express.Respon
     ...model,
     rows: model.rows.map((r) => ({ ...r, checked: ticked.has(r.id) })),
     bulk,
+    navPath: spec.path,
     allMatchingLabel: plural(model.total, 'ui.bulk.allMatching_one', 'ui.bulk.allMatching_other'),
     // The bulk bar of the region offers the closing codes and the agents of the filters.
     choices: await choicesModel(ctx, agent, model.values),
