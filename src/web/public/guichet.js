@@ -44,6 +44,7 @@
         ticked += 1;
       }
     });
+    bar.classList.add('bulk-bar-live');
     bar.hidden = ticked === 0 && !bar.classList.contains('bulk-bar-kept');
     var count = bar.querySelector('[data-bulk-count]');
     if (count) {
