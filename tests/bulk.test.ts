@@ -260,10 +260,11 @@ test('a bulk close asks first, with the number and the deletion: cancelling chan
   await context.close();
 });
 
-test('a refused bulk submission shows the list again with the ticks, the action and the reason', async () => {
+test('a refused bulk submission shows the list again (the same search) with the ticks, the action and the reason', async () => {
   const refs = [await submit('Refus1'), await submit('Refus2'), await submit('Refus3')];
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
-  await page.goto('/demandes/non-traitees?nom=refus');
+  // From a search with two statuses: the list shown again is the same search.
+  await page.goto('/recherche?nom=refus&statut=NON_TRAITEE&statut=EN_COURS');
   await page.getByText('3 demande(s)').waitFor();
   await rowsOf(page).nth(0).locator('input[name="ids"]').check();
   await rowsOf(page).nth(2).locator('input[name="ids"]').check();
@@ -278,6 +279,8 @@ test('a refused bulk submission shows the list again with the ticks, the action 
   const ids = await Promise.all((await ticked(page).all()).map((box) => box.inputValue()));
   const idOf = async (ref: string) => String((await h.db('requests').where({ reference: ref }).first('id')).id);
   expect(ids.sort()).toEqual([await idOf(refs[0]), await idOf(refs[2])].sort());
+  await page.getByText('3 demande(s)').waitFor();
+  for (const status of ['Non traitée', 'En cours de traitement']) expect(await page.getByRole('checkbox', { name: status, exact: true }).isChecked()).toBe(true);
   expect(await accessibilityViolations(page)).toEqual([]);
   await context.close();
 });

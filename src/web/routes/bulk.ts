@@ -9,7 +9,7 @@ import { idsMatching } from '../../db/requestSearch';
 import { t } from '../../i18n';
 import { authorize, can } from '../../policies';
 import { authorized } from './authorized';
-import { parseListParams } from '../listParams';
+import { parseListParams, queryOf } from '../listParams';
 import { listSpecOf } from './listSpecs';
 import { plural, renderListView, type BulkState } from './lists';
 import { isHtmx, renderFragment, renderPage } from './render';
@@ -35,7 +35,7 @@ function tickedIds(body: Record<string, unknown>): number[] {
 /** The ticked requests, or every request of the list when "all N" was chosen. */
 export async function selectedIds(ctx: Ctx, agent: Agent, body: Record<string, unknown>): Promise<number[]> {
   if (field(body, 'tout') === '1') {
-    const query = Object.fromEntries(new URLSearchParams(field(body, 'requete')));
+    const query = queryOf(field(body, 'requete'));
     const spec = listSpecOf(field(body, 'liste'), agent, query);
     if (!spec) {
       throw CommandError.of(400, 'BULK_EMPTY', {}, 'ids');
@@ -115,7 +115,7 @@ export function bulkRoutes(ctx: Ctx): express.Router {
     const action = field(body, 'action') as BulkAction;
     // The list page again, as the agent left it (false when the form names no list: then back to it with the reason).
     const showAgain = (more: Pick<BulkState, 'error' | 'confirm'>) =>
-      renderListView(ctx, req, res, field(body, 'liste'), Object.fromEntries(new URLSearchParams(field(body, 'requete'))), bulkState(body, more));
+      renderListView(ctx, req, res, field(body, 'liste'), queryOf(field(body, 'requete')), bulkState(body, more));
     try {
       if (!ACTIONS.includes(action)) {
         throw CommandError.of(400, 'BULK_UNKNOWN_ACTION', {}, 'action');
