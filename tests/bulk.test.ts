@@ -116,6 +116,17 @@ test('"all N of this list" acts beyond the visible page; another service\'s requ
   await page.getByText('105 demande(s)').waitFor();
   // 105: beyond the page of 100, and beyond one run of the bulk workflow (BULK_BATCH), which goes on in a fresh one.
   expect(await page.locator('input[name="ids"]').count()).toBe(100);
+  // A refusal on the second page shows that page again, its tick kept.
+  await page.goto('/demandes/non-traitees?nom=masse&page=2');
+  await page.locator('input[name="ids"]').first().check();
+  const onPage2 = await page.locator('input[name="ids"]').first().inputValue();
+  await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Réattribuer' });
+  await page.getByRole('button', { name: 'Appliquer aux demandes choisies' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Choisissez' }).waitFor();
+  await page.getByText('Page 2 sur 2').waitFor();
+  expect(await page.locator('input[name="ids"]:checked').count()).toBe(1);
+  expect(await page.locator('input[name="ids"]:checked').inputValue()).toBe(onPage2);
+  await page.goto('/demandes/non-traitees?nom=masse');
   await applyBulk(page, 'Prendre en compte', { all: true });
   await page.getByText('Terminé : 105 réussie(s), 0 refusée(s), sur 105.').waitFor();
   const taken = await h.db('requests').whereIn('reference', many).where({ status: 'EN_COURS' }).count({ n: '*' }).first();

@@ -9,7 +9,7 @@ import { idsMatching } from '../../db/requestSearch';
 import { t } from '../../i18n';
 import { authorize, can } from '../../policies';
 import { authorized } from './authorized';
-import { parseListParams, queryOf } from '../listParams';
+import { PARAMS, parseListParams, queryOf } from '../listParams';
 import { listSpecOf } from './listSpecs';
 import { plural, renderListView, type BulkState } from './lists';
 import { isHtmx, renderFragment, renderPage } from './render';
@@ -113,9 +113,9 @@ export function bulkRoutes(ctx: Ctx): express.Router {
     const agent = currentAgent(req);
     const body = req.body as Record<string, unknown>;
     const action = field(body, 'action') as BulkAction;
-    // The list page again, as the agent left it (false when the form names no list: then back to it with the reason).
+    // The list page again, as the agent left it, on the page of its ticks (false when the form names no list: then back to it with the reason).
     const showAgain = (more: Pick<BulkState, 'error' | 'confirm'>) =>
-      renderListView(ctx, req, res, field(body, 'liste'), queryOf(field(body, 'requete')), bulkState(body, more));
+      renderListView(ctx, req, res, field(body, 'liste'), { ...queryOf(field(body, 'requete')), [PARAMS.page]: field(body, 'page') }, bulkState(body, more));
     try {
       if (!ACTIONS.includes(action)) {
         throw CommandError.of(400, 'BULK_UNKNOWN_ACTION', {}, 'action');
