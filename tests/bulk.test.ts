@@ -229,6 +229,8 @@ test('the bulk bar comes after the table and shows once a row is ticked; the hea
   await page.getByRole('button', { name: 'Tout décocher' }).click();
   expect(await ticked(page).count()).toBe(0);
   await bar(page).waitFor({ state: 'hidden' });
+  // The focus did not vanish with the bar.
+  expect(await focused(page)).toBe('input.bulk-page');
   await context.close();
 });
 

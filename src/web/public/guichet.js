@@ -75,6 +75,11 @@
     var button = evt.target.closest && evt.target.closest('[data-bulk-check]');
     if (button) {
       tickAll(button.getAttribute('data-bulk-check') === 'all');
+      // Untick all hides the bar and the focused button with it: the keyboard goes on from the header's box.
+      var page = document.querySelector('[data-bulk-page]');
+      if (button.closest('[hidden]') && page) {
+        page.focus();
+      }
     }
   });
   document.addEventListener('change', function (evt) {
