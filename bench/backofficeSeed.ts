@@ -183,6 +183,7 @@ function requestRows(id: number, mix: Mix, formTypes: FormTypeInfo[], now: numbe
       address: `${between(rnd, 1, 120)} ${pick(rnd, STREETS)}\n44000 Nantes`,
       answers: JSON.stringify({ objet: 'Demande', précisions: 'Saisie du banc d’essai', exemplaires: between(rnd, 1, 4) }),
       search_name: searchable(`${firstName} ${lastName}`),
+      sort_name: searchable(`${lastName} ${firstName}`),
     });
   }
   row.version = events.length;

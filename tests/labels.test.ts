@@ -38,7 +38,9 @@ test('labels: an A4 PDF of 3 × 8 address labels for "all N of this list", the r
   await page.goto('/demandes/non-traitees?nom=etiquette');
   await page.getByText('31 demande(s)').waitFor();
   expect(await accessibilityViolations(page)).toEqual([]);
-  await page.getByLabel(/Appliquer aux 31 demandes de cette liste/).check();
+  // The bulk bar shows once a row is ticked; then « all 31 ».
+  await page.locator('input[name="ids"]').first().check();
+  await page.getByLabel(/Agir sur toute la liste \(31 demandes\)/).check();
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Imprimer les étiquettes' }).click(),

@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { accessibilityViolations, launchBrowser, loggedIn } from './support/browser';
 import { submitRequest } from './support/factories';
 import { startHarness, waitFor, type Harness } from './support/harness';
-import { agentIdOf, filedAt, projectionWas } from './support/rawRows';
+import { agentIdOf, closedAndPurged, filedAt, projectionWas } from './support/rawRows';
 
 // The lists read the database only: most rows here are written straight into it, with
 // no workflow behind them, and never acted upon. The refresh test uses real requests.
@@ -17,7 +17,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-const DAY = 24 * 3600 * 1000;
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
 const agentId = (code: string) => agentIdOf(h, code);
 
 const file = (formType: string, firstName: string, lastName: string, createdAt: number, email: string | null = null) =>
@@ -42,6 +43,8 @@ async function seed() {
 }
 
 const rowsOf = (page: Page) => page.locator('#list-region table.requests tbody tr');
+const headersOf = (page: Page) => page.locator('#list-region table.requests thead th').allInnerTexts();
+const nameCells = (page: Page) => page.locator('#list-region table.requests tbody td.citizen-col').allTextContents();
 
 test('Non traitées: count, 100 rows a page, sorting and paging in the URL, back button, accessible', async () => {
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
@@ -220,5 +223,81 @@ test('each view shows its own requests with its count, and is accessible', async
     expect(await page.locator('#list-region').getByRole('link', { name: refs.urba.reference }).count()).toBe(0);
     expect(await accessibilityViolations(page)).toEqual([]);
   }
+  await context.close();
+});
+
+test('the name is the column after the reference, sorts by last name, is found by the search and shown there; a purged request says its data are deleted', async () => {
+  const now = Date.now();
+  // One word of the name in common, for a list of their own.
+  const named = [await file('acte-naissance', 'Anne Trinom', 'Zébulon', now - 5 * HOUR), await file('acte-naissance', 'Paul Trinom', 'Émeric', now - 4 * HOUR), await file('acte-naissance', 'Marie Trinom', 'Dupont', now - 3 * HOUR)];
+  const gone = await file('acte-naissance', 'Jean', 'Effacé', now - 2 * HOUR);
+  await closedAndPurged(h, gone.id);
+  const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
+  await page.goto('/demandes/non-traitees?nom=trinom');
+  // What agents look for first: reference, name, form type, status, due date; then the rest.
+  expect((await headersOf(page)).map((s) => s.replace(/\s*[▲▼]$/, '').trim().toLowerCase()))
+    .toEqual(['sélection', 'référence', 'usager', 'démarche', 'statut', 'échéance', 'agent', 'déposée le']);
+  const sortByName = page.locator('#list-region thead').getByRole('link', { name: /^Usager/ });
+  await sortByName.click();
+  await page.waitForURL(/tri=name/);
+  await page.locator('th[aria-sort="ascending"]', { hasText: 'Usager' }).waitFor();
+  // Accents ignored: Émeric among the E's, before Zébulon.
+  expect(await nameCells(page)).toEqual(['Dupont Marie Trinom', 'Émeric Paul Trinom', 'Zébulon Anne Trinom']);
+  await sortByName.click();
+  await page.waitForURL(/ordre=desc/);
+  expect(await nameCells(page)).toEqual(['Zébulon Anne Trinom', 'Émeric Paul Trinom', 'Dupont Marie Trinom']);
+  expect(await rowsOf(page).first().textContent()).toContain(named[0].reference);
+  expect(await accessibilityViolations(page)).toEqual([]);
+
+  // The search by name shows the names it found; a purged request is found by its reference, without a name.
+  await page.goto('/recherche?nom=emeric');
+  expect(await nameCells(page)).toEqual(['Émeric Paul Trinom']);
+  await page.goto(`/recherche?reference=${gone.reference}`);
+  expect(await nameCells(page)).toEqual(['données supprimées']);
+  expect(await accessibilityViolations(page)).toEqual([]);
+
+  // The home page's blocks too.
+  await page.goto('/');
+  const deletions = page.getByRole('region', { name: 'Prochaines suppressions' });
+  await deletions.getByRole('row', { name: new RegExp(`${refs.old.reference} Ancien Gérard`, 'i') }).waitFor();
+  await context.close();
+  for (const r of named) await closedAndPurged(h, r.id);
+});
+
+/** Presses Tab until `reached` holds of the focused element; the number of presses. */
+async function tabsUntil(page: Page, reached: string, limit = 80): Promise<number> {
+  for (let n = 1; n <= limit; n++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(`Boolean(document.activeElement && document.activeElement.matches(${JSON.stringify(reached)}))`)) {
+      return n;
+    }
+  }
+  throw new Error(`not reached in ${limit} Tab presses: ${reached}`);
+}
+
+test('keyboard: « Prendre en compte » of the third unprocessed request in far fewer Tab presses than 60', async () => {
+  for (const name of ['Clavier1', 'Clavier2', 'Clavier3']) await file('acte-naissance', 'Jean', name, Date.now() - HOUR, `${name.toLowerCase()}@example.org`);
+  const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.goto('/demandes/non-traitees?nom=clavier');
+  await page.getByText('3 demande(s)').waitFor();
+  // The list page: the skip link to the list, then down to the third row's link.
+  const toSkip = await tabsUntil(page, 'a.skip-link[href="#liste"]');
+  await page.keyboard.press('Enter');
+  const toRow = await tabsUntil(page, '#liste tr:nth-child(3) th a');
+  const third = await page.evaluate('document.activeElement.textContent');
+  await Promise.all([page.waitForURL(`**/demandes/${third}`), page.keyboard.press('Enter')]);
+  // The request page: its own skip link to the content, or straight on, whichever is shorter.
+  const take = 'form[action$="/take"] button[type="submit"]';
+  const straight = await tabsUntil(page, take);
+  await page.reload();
+  const toContent = await tabsUntil(page, 'a.skip-link[href="#contenu"]');
+  await page.keyboard.press('Enter');
+  const viaContent = toContent + (await tabsUntil(page, take));
+  const onRequest = Math.min(straight, viaContent);
+  const total = toSkip + toRow + onRequest;
+  console.info(`Tab presses to « Prendre en compte » of the 3rd request: ${total} (list: ${toSkip} to the skip link + ${toRow} to the row; request page: ${onRequest}, straight ${straight}, via « Aller au contenu » ${viaContent})`);
+  expect(toSkip + toRow).toBeLessThan(10);
+  expect(total).toBeLessThan(30);
   await context.close();
 });

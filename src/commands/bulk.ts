@@ -19,12 +19,18 @@ export interface BulkProps {
   notifyCitizen: boolean;
 }
 
+/** A bulk action as it will run: the requests it names, the closing code's or the agent's id. */
+export interface CheckedBulk {
+  ids: number[];
+  closingCode: string | null;
+  targetAgentId: number | null;
+}
+
 /**
- * Starts a bulk action: the job and its items are written, then its workflow applies the
- * action request by request. Each request is checked then as for a single action (service,
- * status, a colleague faster): the report says which were refused and why.
+ * What a bulk submission asks, checked before anything starts (the confirmation of a bulk
+ * close says how many requests it closes, and a refusal comes before it, not after).
  */
-export async function startBulk(ctx: Ctx, agent: Agent, props: BulkProps): Promise<number> {
+export async function checkBulk(ctx: Ctx, props: BulkProps): Promise<CheckedBulk> {
   const asked = [...new Set(props.requestIds)];
   if (asked.length > MAX_BULK) {
     throw CommandError.of(400, 'BULK_TOO_MANY', { max: String(MAX_BULK), count: String(asked.length) }, 'ids');
@@ -53,6 +59,16 @@ export async function startBulk(ctx: Ctx, agent: Agent, props: BulkProps): Promi
     }
     targetAgentId = (await reassignTarget(ctx.db, props.targetAgent)).id;
   }
+  return { ids, closingCode, targetAgentId };
+}
+
+/**
+ * Starts a bulk action: the job and its items are written, then its workflow applies the
+ * action request by request. Each request is checked then as for a single action (service,
+ * status, a colleague faster): the report says which were refused and why.
+ */
+export async function startBulk(ctx: Ctx, agent: Agent, props: BulkProps): Promise<number> {
+  const { ids, closingCode, targetAgentId } = await checkBulk(ctx, props);
   const jobId = await insertBulkJob(ctx.db, {
     agentId: agent.id, action: props.action, closingCode, targetAgentId, notifyCitizen: props.notifyCitizen, requestIds: ids,
   });

@@ -32,7 +32,7 @@ export interface RequestFilter {
   overdue?: boolean;
 }
 
-export const SORTS = ['date', 'formType', 'status', 'assignee', 'due', 'closedAt'] as const;
+export const SORTS = ['date', 'name', 'formType', 'status', 'assignee', 'due', 'closedAt'] as const;
 export type Sort = (typeof SORTS)[number];
 export type Direction = 'asc' | 'desc';
 
@@ -48,6 +48,12 @@ export interface ListedRequest extends RequestRow {
   /** The next deadline: deletion (unprocessed), reminder (in progress), end of hold (on hold). */
   due_at: number | null;
   overdue: number | boolean;
+}
+
+/** A row of a list page: with the citizen's names, null once the request is purged. */
+export interface NamedRequest extends ListedRequest {
+  citizen_first_name: string | null;
+  citizen_last_name: string | null;
 }
 
 /** When the request's next deadline falls; the delays are read from its form type, so a changed delay shows at once. */
@@ -79,7 +85,7 @@ function joinsFor(f: RequestFilter, sort?: Sort): Set<Joined> {
   if (sort === 'assignee') {
     joins.add('agents');
   }
-  if (f.name || f.email) {
+  if (f.name || f.email || sort === 'name') {
     joins.add('personal');
   }
   return joins;
@@ -100,7 +106,8 @@ function filtered(db: Db, f: RequestFilter, now: number, joins: ReadonlySet<Join
     q.leftJoin('agents as a', 'a.id', 'r.assignee_id');
   }
   if (joins.has('personal')) {
-    q.join('request_personal as p', 'p.request_id', 'r.id');
+    // Left: a purged request has no personal row, and still sorts (last) by name.
+    q.leftJoin('request_personal as p', 'p.request_id', 'r.id');
   }
   inServices(q, 'r.service_id', f.serviceIds);
   q.whereIn('r.status', f.statuses?.length ? f.statuses : [...OPEN_STATUSES]);
@@ -174,6 +181,10 @@ function ordered(db: Db, q: Knex.QueryBuilder, sort: Sort, dir: Direction): Knex
     case 'status':
       q.orderByRaw(`${STATUS_ORDER_SQL} ${d}`);
       break;
+    case 'name':
+      // By last name, then first name, accents and case ignored; purged requests (no name) last either way.
+      q.orderByRaw(`(p.sort_name IS NULL), p.sort_name ${d}`);
+      break;
     case 'assignee':
       // Nobody assigned comes last either way.
       q.orderByRaw(`(a.name IS NULL), a.name ${d}`);
@@ -197,7 +208,7 @@ export async function countRequests(db: Db, f: RequestFilter, now = Date.now()):
  * One page of the list and the total it is a page of. The page's ids are sorted first on
  * the request rows alone (an index covers most of them); only those ids are then read whole.
  */
-export async function searchRequests(db: Db, f: RequestFilter, page: Page, now = Date.now()): Promise<{ rows: ListedRequest[]; total: number }> {
+export async function searchRequests(db: Db, f: RequestFilter, page: Page, now = Date.now()): Promise<{ rows: NamedRequest[]; total: number }> {
   const offset = (Math.max(1, page.page) - 1) * page.pageSize;
   const [ids, total] = await Promise.all([
     pageIds(db, f, page, now, offset),
@@ -212,12 +223,18 @@ async function pageIds(db: Db, f: RequestFilter, page: Page, now: number, offset
   return rows.map((r) => r.id);
 }
 
+/** The citizen's names beside each listed request, in the same query (a purged request has none). */
+const CITIZEN_COLUMNS = ['p.first_name as citizen_first_name', 'p.last_name as citizen_last_name'];
+
 /** The requests of these ids, whole, in the order of the ids. */
-async function listedRequests(db: Db, ids: number[], now: number): Promise<ListedRequest[]> {
+async function listedRequests(db: Db, ids: number[], now: number): Promise<NamedRequest[]> {
   if (!ids.length) {
     return [];
   }
-  const rows: ListedRequest[] = await requestQuery(db).select(deadlineColumns(db, now)).whereIn('r.id', ids);
+  const rows: NamedRequest[] = await requestQuery(db)
+    .leftJoin('request_personal as p', 'p.request_id', 'r.id')
+    .select(...CITIZEN_COLUMNS, ...deadlineColumns(db, now))
+    .whereIn('r.id', ids);
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }

@@ -126,6 +126,7 @@ export async function insertRequest(
       address: props.citizen.address ?? null,
       answers: JSON.stringify(props.answers),
       search_name: searchable(`${props.citizen.firstName} ${props.citizen.lastName}`),
+      sort_name: searchable(`${props.citizen.lastName} ${props.citizen.firstName}`),
     });
     await trx('events').insert({ request_id: id, seq: 1, type: 'SUBMITTED', agent_id: null, at: props.now });
     await props.alsoWrite?.(trx, id);

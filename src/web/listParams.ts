@@ -31,6 +31,16 @@ export const PARAMS = {
 
 export type Query = Record<string, unknown>;
 
+/** A list's query string as express reads one: a parameter given twice (statut) is a list of its values. */
+export function queryOf(search: string): Query {
+  const query: Record<string, string | string[]> = {};
+  for (const [k, v] of new URLSearchParams(search)) {
+    const had = query[k];
+    query[k] = had === undefined ? v : [...(Array.isArray(had) ? had : [had]), v];
+  }
+  return query;
+}
+
 export interface ListParams {
   /** The filter without the agent's services, which the caller adds. */
   filter: Omit<RequestFilter, 'serviceIds'>;

@@ -55,25 +55,72 @@
   if (toSearch && lastSearch) {
     toSearch.setAttribute('href', '/recherche' + lastSearch);
   }
-  // Bulk bar: tick or untick every row of the list at once (the buttons exist only with JS).
-  document.querySelectorAll('[data-bulk-check]').forEach(function (button) {
-    button.hidden = false;
-  });
-  document.addEventListener('click', function (evt) {
-    var button = evt.target.closest && evt.target.closest('[data-bulk-check]');
-    if (!button) {
+  // Bulk bar (after the table): shown once a row is ticked (or when the server showed it again
+  // with a reason or a question), saying how many are ticked, with the fields of the chosen
+  // action only. Without JS it stays visible with all its fields.
+  function rowBoxes() {
+    return document.querySelectorAll('input[name="ids"][form="bulk-form"]');
+  }
+  function syncBulkBar() {
+    var bar = document.getElementById('bulk-form');
+    if (!bar) {
       return;
     }
-    var on = button.getAttribute('data-bulk-check') === 'all';
-    document.querySelectorAll('input[name="ids"][form="bulk-form"]').forEach(function (box) {
-      box.checked = on;
+    var boxes = rowBoxes();
+    var ticked = 0;
+    boxes.forEach(function (box) {
+      if (box.checked) {
+        ticked += 1;
+      }
     });
-  });
-  document.body.addEventListener('htmx:afterSettle', function () {
-    document.querySelectorAll('[data-bulk-check]').forEach(function (button) {
+    bar.classList.add('bulk-bar-live');
+    bar.hidden = ticked === 0 && !bar.classList.contains('bulk-bar-kept');
+    var count = bar.querySelector('[data-bulk-count]');
+    if (count) {
+      var words = ticked < 2 ? bar.dataset.tickedOne : bar.dataset.tickedOther;
+      count.textContent = (words || '').replace('{n}', String(ticked));
+    }
+    var action = bar.querySelector('select[name="action"]');
+    bar.querySelectorAll('[data-bulk-for]').forEach(function (field) {
+      field.hidden = !action || field.getAttribute('data-bulk-for') !== action.value;
+    });
+    bar.querySelectorAll('[data-bulk-check]').forEach(function (button) {
       button.hidden = false;
     });
+    var page = document.querySelector('[data-bulk-page]');
+    if (page) {
+      page.hidden = false;
+      page.checked = ticked > 0 && ticked === boxes.length;
+      page.indeterminate = ticked > 0 && ticked < boxes.length;
+    }
+  }
+  function tickAll(on) {
+    rowBoxes().forEach(function (box) {
+      box.checked = on;
+    });
+    syncBulkBar();
+  }
+  document.addEventListener('click', function (evt) {
+    var button = evt.target.closest && evt.target.closest('[data-bulk-check]');
+    if (button) {
+      tickAll(button.getAttribute('data-bulk-check') === 'all');
+      // Untick all hides the bar and the focused button with it: the keyboard goes on from the header's box.
+      var page = document.querySelector('[data-bulk-page]');
+      if (button.closest('[hidden]') && page) {
+        page.focus();
+      }
+    }
   });
+  document.addEventListener('change', function (evt) {
+    var target = evt.target;
+    if (target.matches && target.matches('[data-bulk-page]')) {
+      tickAll(target.checked);
+    } else if (target.matches && target.matches('input[name="ids"], #bulk-form select[name="action"]')) {
+      syncBulkBar();
+    }
+  });
+  syncBulkBar();
+  document.body.addEventListener('htmx:afterSettle', syncBulkBar);
   // A colleague changed a request of this list: reload it, unless the agent has ticked rows
   // (a selection is never lost): then say so and let them reload.
   document.body.addEventListener('requestsChanged', function () {

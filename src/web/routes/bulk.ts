@@ -1,5 +1,5 @@
 import express, { type Request } from 'express';
-import { startBulk } from '../../commands/bulk';
+import { checkBulk, startBulk } from '../../commands/bulk';
 import type { Ctx } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
 import type { Agent } from '../../db/agents';
@@ -9,8 +9,9 @@ import { idsMatching } from '../../db/requestSearch';
 import { t } from '../../i18n';
 import { authorize, can } from '../../policies';
 import { authorized } from './authorized';
-import { parseListParams } from '../listParams';
+import { PARAMS, parseListParams, queryOf } from '../listParams';
 import { listSpecOf } from './listSpecs';
+import { plural, renderListView, type BulkState } from './lists';
 import { isHtmx, renderFragment, renderPage } from './render';
 import { currentAgent } from './session';
 
@@ -24,10 +25,17 @@ export function returnPath(body: Record<string, unknown>): string {
   return /^\/(?![/\\])/.test(value) ? value : '/demandes/du-service';
 }
 
+/** The rows the agent ticked. */
+function tickedIds(body: Record<string, unknown>): number[] {
+  const raw = body.ids;
+  const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  return list.map(Number).filter((n) => Number.isInteger(n) && n > 0);
+}
+
 /** The ticked requests, or every request of the list when "all N" was chosen. */
 export async function selectedIds(ctx: Ctx, agent: Agent, body: Record<string, unknown>): Promise<number[]> {
   if (field(body, 'tout') === '1') {
-    const query = Object.fromEntries(new URLSearchParams(field(body, 'requete')));
+    const query = queryOf(field(body, 'requete'));
     const spec = listSpecOf(field(body, 'liste'), agent, query);
     if (!spec) {
       throw CommandError.of(400, 'BULK_EMPTY', {}, 'ids');
@@ -35,9 +43,30 @@ export async function selectedIds(ctx: Ctx, agent: Agent, body: Record<string, u
     const params = await parseListParams(ctx.db, query, spec.defaultSort);
     return idsMatching(ctx.db, { ...params.filter, ...spec.fixed, serviceIds: agent.serviceIds }, params.page.sort, params.page.dir);
   }
-  const raw = body.ids;
-  const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-  return list.map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  return tickedIds(body);
+}
+
+/** The bar as the agent left it: ticks, action and fields, to show again with a reason or a question. */
+function bulkState(body: Record<string, unknown>, more: Pick<BulkState, 'error' | 'confirm'> = {}): BulkState {
+  return {
+    ids: tickedIds(body),
+    all: field(body, 'tout') === '1',
+    action: field(body, 'action'),
+    closingCode: field(body, 'closingCode'),
+    agent: field(body, 'agent'),
+    notify: field(body, 'notifyCitizen') === 'on',
+    ...more,
+  };
+}
+
+/** What a bulk close asks before it starts, with the number of requests it closes and purges. */
+function closeConfirmation(count: number): BulkState['confirm'] {
+  return {
+    count,
+    title: plural(count, 'ui.bulk.confirm.title_one', 'ui.bulk.confirm.title_other'),
+    text: plural(count, 'ui.bulk.confirm.text_one', 'ui.bulk.confirm.text_other'),
+    submit: plural(count, 'ui.bulk.confirm.submit_one', 'ui.bulk.confirm.submit_other'),
+  };
 }
 
 /** A job, to whoever may read its report (the policy's readBulkJob). */
@@ -84,21 +113,37 @@ export function bulkRoutes(ctx: Ctx): express.Router {
     const agent = currentAgent(req);
     const body = req.body as Record<string, unknown>;
     const action = field(body, 'action') as BulkAction;
+    // The list page again, as the agent left it, on the page of its ticks (false when the form names no list: then back to it with the reason).
+    const showAgain = (more: Pick<BulkState, 'error' | 'confirm'>) =>
+      renderListView(ctx, req, res, field(body, 'liste'), { ...queryOf(field(body, 'requete')), [PARAMS.page]: field(body, 'page') }, bulkState(body, more));
     try {
       if (!ACTIONS.includes(action)) {
         throw CommandError.of(400, 'BULK_UNKNOWN_ACTION', {}, 'action');
       }
-      const jobId = await startBulk(ctx, agent, {
+      const props = {
         action,
         requestIds: await selectedIds(ctx, agent, body),
         closingCode: field(body, 'closingCode'),
         targetAgent: field(body, 'agent'),
         notifyCitizen: field(body, 'notifyCitizen') === 'on',
-      });
+      };
+      // A bulk close purges what it closes: it starts only once confirmed, after a question that says how many.
+      if (action === 'close' && field(body, 'confirme') !== 'oui') {
+        const confirm = field(body, 'confirme') === 'non' ? undefined : closeConfirmation((await checkBulk(ctx, props)).ids.length);
+        if (await showAgain({ confirm })) {
+          return;
+        }
+        throw CommandError.of(400, 'BULK_EMPTY', {}, 'ids');
+      }
+      const jobId = await startBulk(ctx, agent, props);
       res.redirect(303, `/actions-groupees/${jobId}?retour=${encodeURIComponent(returnPath(body))}`);
     } catch (err) {
       if (!(err instanceof CommandError) || err.status !== 400) {
         throw err;
+      }
+      res.status(400);
+      if (await showAgain({ error: { message: err.message, field: err.field } })) {
+        return;
       }
       req.session.flash = { kind: 'error', message: err.message };
       res.redirect(303, returnPath(body));
@@ -109,6 +154,10 @@ export function bulkRoutes(ctx: Ctx): express.Router {
     const job = await jobFor(ctx, req);
     const model = await progressModel(ctx, job.id);
     if (isHtmx(req)) {
+      if (model.finished) {
+        // The nav's counts were drawn when the job started: the poll that sees it finished refreshes them.
+        res.set('HX-Trigger', 'requestsChanged');
+      }
       renderFragment(res, 'bulkProgress', { ...model, oob: true });
       return;
     }

@@ -14,7 +14,7 @@ export function journalRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
   router.get('/journal', async (req, res) => {
     const agent = currentAgent(req);
-    const model = await listModel(ctx, req, agent, listSpecOf(JOURNAL_VIEW, agent, req.query as Record<string, unknown>)!);
+    const model = await listModel(ctx, req.query as Record<string, unknown>, agent, listSpecOf(JOURNAL_VIEW, agent, req.query as Record<string, unknown>)!);
     const [milestones, types, codeLabels] = await Promise.all([
       milestonesOf(ctx.db, model.rows.map((r) => r.id)),
       listEventTypes(ctx.db),

@@ -1,21 +1,22 @@
 // What a list page shows, from its URL: the rows of the page, the sort headers, the
 // pagination, the filter values and the links to the exports. The views (rubriques),
 // the search and the home page's short lists all build it here.
-import type { Request } from 'express';
 import type { Ctx } from '../../commands/context';
 import type { Agent } from '../../db/agents';
-import { searchRequests, type Direction, type ListedRequest, type RequestFilter, type Sort } from '../../db/requestSearch';
+import { searchRequests, type Direction, type NamedRequest, type RequestFilter, type Sort } from '../../db/requestSearch';
 import { t } from '../../i18n';
-import { PARAMS, parseListParams, withParams } from '../listParams';
+import { PARAMS, parseListParams, withParams, type Query } from '../listParams';
 
 /** The columns that sort, in table order (label key under ui.table). */
 export type SortColumn = { sort: Sort; key: string };
+// What agents look for first, after the reference: whose, what, where it stands, by when.
 const SORTABLE: SortColumn[] = [
+  { sort: 'name', key: 'citizen' },
   { sort: 'formType', key: 'formType' },
   { sort: 'status', key: 'status' },
+  { sort: 'due', key: 'due' },
   { sort: 'assignee', key: 'assignee' },
   { sort: 'date', key: 'submittedAt' },
-  { sort: 'due', key: 'due' },
 ];
 
 export interface ListSpec {
@@ -32,7 +33,7 @@ export interface ListSpec {
 const DAY = 24 * 3600 * 1000;
 
 /** A row as the tables show it: its due date, what falls due then, and whether it is late. */
-export function rowModel(r: ListedRequest, now: number) {
+export function rowModel(r: NamedRequest, now: number) {
   const due = r.due_at === null || r.due_at === undefined ? null : Number(r.due_at);
   return {
     ...r,
@@ -71,14 +72,14 @@ function sortHeaders(columns: SortColumn[], path: string, values: Record<string,
   });
 }
 
-export async function listModel(ctx: Ctx, req: Request, agent: Agent, spec: ListSpec) {
+export async function listModel(ctx: Ctx, query: Query, agent: Agent, spec: ListSpec) {
   const now = Date.now();
-  const params = await parseListParams(ctx.db, req.query as Record<string, unknown>, spec.defaultSort);
+  const params = await parseListParams(ctx.db, query, spec.defaultSort);
   const filter: RequestFilter = { ...params.filter, ...spec.fixed, serviceIds: agent.serviceIds };
   const { rows, total } = await searchRequests(ctx.db, filter, params.page, now);
   const pages = Math.max(1, Math.ceil(total / params.page.pageSize));
   const { [PARAMS.page]: _page, ...withoutPage } = params.values;
-  const query = new URL(withParams('/', withoutPage, {}), 'http://x').search.slice(1);
+  const kept = new URL(withParams('/', withoutPage, {}), 'http://x').search.slice(1);
   return {
     rows: rows.map((r) => rowModel(r, now)),
     total,
@@ -86,10 +87,10 @@ export async function listModel(ctx: Ctx, req: Request, agent: Agent, spec: List
     errors: params.errors,
     headers: sortHeaders(spec.columns ?? SORTABLE, spec.path, params.values, params.page.sort, params.page.dir),
     pagination: pagination(spec.path, params.values, Math.min(params.page.page, pages), pages),
-    list: { path: spec.path, query, total, shown: rows.length, view: spec.view },
+    list: { path: spec.path, query: kept, total, shown: rows.length, view: spec.view },
     exports: {
-      csv: `/exports/${spec.view}.csv${query ? `?${query}` : ''}`,
-      xlsx: `/exports/${spec.view}.xlsx${query ? `?${query}` : ''}`,
+      csv: `/exports/${spec.view}.csv${kept ? `?${kept}` : ''}`,
+      xlsx: `/exports/${spec.view}.xlsx${kept ? `?${kept}` : ''}`,
     },
   };
 }

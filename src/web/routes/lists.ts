@@ -5,8 +5,8 @@ import { searchRequests } from '../../db/requestSearch';
 import { filterChoices } from '../../db/views';
 import { t } from '../../i18n';
 import { STATUSES, type Status } from '../../../workflows/definitions';
-import { PARAMS } from '../listParams';
-import { listModel, rowModel, type ListSpec } from './listModel';
+import { PARAMS, type Query } from '../listParams';
+import { listModel, rowModel } from './listModel';
 import { renderPage, renderPageOrPart } from './render';
 import { hasCriteria, listSpecOf, SEARCH_VIEW } from './listSpecs';
 import { countsOf, RUBRIQUES } from './rubriques';
@@ -48,12 +48,87 @@ async function homeBlock(ctx: Ctx, agent: Agent, filter: Parameters<typeof searc
   };
 }
 
-/** The list region alone to htmx (filters, sorting, paging, refresh), the page otherwise. */
-async function renderList(ctx: Ctx, req: Request, res: express.Response, view: string, parts: Record<string, string>, spec: ListSpec, extra: Record<string, unknown>) {
+/**
+ * What the bulk bar shows again after a refused or not yet confirmed submission: the ticks,
+ * the chosen action and its fields, and the reason or the confirmation to give.
+ */
+export interface BulkState {
+  ids: number[];
+  all: boolean;
+  action: string;
+  closingCode: string;
+  agent: string;
+  notify: boolean;
+  /** the refusal, in French, and the field it is about */
+  error?: { message: string; field?: string };
+  /** a bulk close waits for this confirmation: how many requests it closes, in words */
+  confirm?: { count: number; title: string; text: string; submit: string };
+}
+
+/** The page of a named list (rubrique or search): its view, the parts htmx replaces, its words. */
+function listPage(view: string, query: Query): { page: string; parts: Record<string, string>; extra: Record<string, unknown> } | null {
+  const rubrique = RUBRIQUES.find((r) => r.slug === view);
+  if (rubrique) {
+    const title = t(`ui.rubriques.${rubrique.key}.title`);
+    return {
+      page: 'list',
+      parts: { 'list-region': 'listRegion' },
+      extra: {
+        title,
+        caption: title,
+        empty: t('ui.table.empty'),
+        intro: t(`ui.rubriques.${rubrique.key}.intro`),
+        showStatusFilter: rubrique.slug === 'du-service',
+        showAssigneeFilter: rubrique.slug !== 'en-cours',
+        // Straight to the rows, past the header, the nav and the filters (the keyboard's way to the third request).
+        skipLinks: [{ href: '#liste', label: t('ui.list.skipToList') }],
+      },
+    };
+  }
+  if (view === SEARCH_VIEW) {
+    // The search form replaces the results; sorting, paging and the refresh the list in them.
+    return {
+      page: 'search',
+      parts: { 'search-results': 'searchResults', 'list-region': 'listRegion' },
+      extra: {
+        title: t('ui.search.title'), caption: t('ui.search.results'), empty: t('ui.search.noResult'), searched: hasCriteria(query),
+        skipLinks: [{ href: '#search-results', label: t('ui.search.skipToResults') }],
+      },
+    };
+  }
+  return null;
+}
+
+/**
+ * « 1 demande » / « 3 demandes »: one of a message's two forms, by the French rule (0 and 1
+ * are singular). Both keys are written out, so that the locale check sees them used.
+ */
+export const plural = (count: number, one: string, other: string): string => t(count < 2 ? one : other, { count });
+
+/**
+ * A list page (or its region alone to htmx: filters, sorting, paging, refresh). After a
+ * bulk submission it is shown again as the agent left it, with `bulk`; false when the view is unknown.
+ */
+export async function renderListView(ctx: Ctx, req: Request, res: express.Response, view: string, query: Query, bulk?: BulkState): Promise<boolean> {
   const agent = currentAgent(req);
-  const model = await listModel(ctx, req, agent, spec);
-  // The bulk bar of the region offers the closing codes and the agents of the filters.
-  await renderPageOrPart(ctx, req, res, view, parts, { ...extra, ...model, choices: await choicesModel(ctx, agent, model.values) });
+  const spec = listSpecOf(view, agent, query);
+  const page = listPage(view, query);
+  if (!spec || !page) {
+    return false;
+  }
+  const model = await listModel(ctx, query, agent, spec);
+  const ticked = new Set(bulk?.ids ?? []);
+  await renderPageOrPart(ctx, req, res, page.page, page.parts, {
+    ...page.extra,
+    ...model,
+    rows: model.rows.map((r) => ({ ...r, checked: ticked.has(r.id) })),
+    bulk,
+    navPath: spec.path,
+    allMatchingLabel: plural(model.total, 'ui.bulk.allMatching_one', 'ui.bulk.allMatching_other'),
+    // The bulk bar of the region offers the closing codes and the agents of the filters.
+    choices: await choicesModel(ctx, agent, model.values),
+  });
+  return true;
 }
 
 export function listRoutes(ctx: Ctx): express.Router {
@@ -74,30 +149,13 @@ export function listRoutes(ctx: Ctx): express.Router {
   });
 
   for (const rubrique of RUBRIQUES) {
-    const path = `/demandes/${rubrique.slug}`;
-    router.get(path, async (req, res) => {
-      const agent = currentAgent(req);
-      const title = t(`ui.rubriques.${rubrique.key}.title`);
-      await renderList(ctx, req, res, 'list', { 'list-region': 'listRegion' }, listSpecOf(rubrique.slug, agent, req.query as Record<string, unknown>)!, {
-        title,
-        caption: title,
-        empty: t('ui.table.empty'),
-        intro: t(`ui.rubriques.${rubrique.key}.intro`),
-        showStatusFilter: rubrique.slug === 'du-service',
-        showAssigneeFilter: rubrique.slug !== 'en-cours',
-      });
+    router.get(`/demandes/${rubrique.slug}`, async (req, res) => {
+      await renderListView(ctx, req, res, rubrique.slug, req.query as Query);
     });
   }
 
   router.get('/recherche', async (req, res) => {
-    const query = req.query as Record<string, unknown>;
-    // The search form replaces the results; sorting, paging and the refresh the list in them.
-    await renderList(ctx, req, res, 'search', { 'search-results': 'searchResults', 'list-region': 'listRegion' }, listSpecOf(SEARCH_VIEW, currentAgent(req), query)!, {
-      title: t('ui.search.title'),
-      caption: t('ui.search.results'),
-      empty: t('ui.search.noResult'),
-      searched: hasCriteria(query),
-    });
+    await renderListView(ctx, req, res, SEARCH_VIEW, req.query as Query);
   });
   return router;
 }

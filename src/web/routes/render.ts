@@ -44,7 +44,8 @@ export async function navModel(ctx: Ctx, agent: Agent, path: string): Promise<Na
 
 /** A full page in the main layout, with the nav when an agent is logged in and the pending flash message. */
 export async function renderPage(ctx: Ctx, req: Request, res: Response, view: string, model: Record<string, unknown>): Promise<void> {
-  const nav = req.agent ? await navModel(ctx, req.agent, req.path) : null;
+  // A page shown in answer to a form post (a list after a refused bulk action) names the tab it belongs to.
+  const nav = req.agent ? await navModel(ctx, req.agent, typeof model.navPath === 'string' ? model.navPath : req.path) : null;
   // The stamp a page starts with, so that its first poll already tells a change.
   const refresh = model.refresh ?? (req.agent ? { stamp: await servicesStamp(ctx.db, req.agent.serviceIds), reference: '' } : null);
   const flash = req.session?.flash;
