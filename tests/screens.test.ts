@@ -10,7 +10,7 @@ import { findBulkJob } from '../src/db/bulkJobs';
 import { createCitizen } from '../src/db/citizens';
 import { replyToken } from '../src/messages/secureLink';
 import { seedDemoRequests } from '../src/seed/demo';
-import { seedDemoForms } from '../src/seed/demoForms';
+import { demoAnswers, seedDemoForms } from '../src/seed/demoForms';
 import { administering, launchBrowser, loggedIn } from './support/browser';
 import { agentByCode, citizenReplied, moveTo, submitRequest, type Filed } from './support/factories';
 import { startHarness, waitFor, type Harness } from './support/harness';
@@ -41,12 +41,11 @@ async function seed(): Promise<void> {
   await seedDemoForms(h.db);
   const amartin = await agentByCode(h, 'amartin');
   const file = await createCitizen(h.db, { firstName: 'Mathilde', lastName: 'Écran', email: 'mathilde.ecran@example.org', phone: '06 01 02 03 04', address: '5 allée des Tilleuls\n44000 Nantes' }, amartin.id);
-  // acte-mariage has no online form here: its answers are free.
   const filing = (lastName: string, email: string | undefined = `${lastName.toLowerCase()}@example.org`) => submitRequest(h, {
-    formType: 'acte-mariage', citizen: { firstName: 'Écran', lastName, email, address: '2 rue Basse\n44000 Nantes' }, answers: { epoux: 'Jean Martin', date: '12 juin 2021' },
+    formType: 'acte-mariage', citizen: { firstName: 'Écran', lastName, email, address: '2 rue Basse\n44000 Nantes' }, answers: demoAnswers('acte-mariage'),
   });
   seeded.unprocessed = await filing('Nontraitée');
-  seeded.inProgress = await submitRequest(h, { formType: 'acte-mariage', citizenId: file.id, citizen: { firstName: 'Mathilde', lastName: 'Écran', email: 'mathilde.ecran@example.org' }, answers: { epoux: 'Luc' } });
+  seeded.inProgress = await submitRequest(h, { formType: 'acte-mariage', citizenId: file.id, citizen: { firstName: 'Mathilde', lastName: 'Écran', email: 'mathilde.ecran@example.org' }, answers: demoAnswers('acte-mariage') });
   seeded.onHold = await filing('Enattente', undefined);
   seeded.closed = await filing('Close');
   await moveTo(h, seeded.inProgress.reference, 'EN_COURS', { agent: amartin });
