@@ -33,12 +33,12 @@ test('migrate, then create an agent, a token and a partner key', async () => {
 });
 
 test.each([
-  [['agent', 'create', 'x1', '--name', 'X', '--email', 'x@mairie.example', '--service', 'inconnu'], /service inconnu : inconnu/],
-  [['agent', 'create', 'x2', '--name', 'X', '--email', 'pas-une-adresse'], /adresse électronique invalide/],
+  [['agent', 'create', 'x1', '--name', 'X', '--email', 'x@mairie.example', '--service', 'inconnu'], /service inconnu : inconnu/i],
+  [['agent', 'create', 'x2', '--name', 'X', '--email', 'pas-une-adresse'], /adresse électronique invalide/i],
   [['agent', 'create', 'amartin', '--name', 'X', '--email', 'x@mairie.example'], /existe déjà/],
   [['agent', 'create', 'x3', '--email', 'x@mairie.example'], /--name/],
   [['agent', 'create', 'x4', '--name', 'X', '--email', 'x@mairie.example', '--password', 'court'], /au moins 8 caractères/],
-  [['token', 'create', 'personne'], /agent inconnu/],
+  [['token', 'create', 'personne'], /agent inconnu/i],
   [['form-type', 'delays', 'acte-naissance', '--deletion', 'deux jours'], /--deletion : durée invalide/],
   [['form-type', 'delays', 'acte-naissance', '--reminder-every', '0s'], /--reminder-every : durée invalide/],
   [['form-type', 'delays', 'inconnue', '--deletion', '2d'], /Démarche inconnue/],

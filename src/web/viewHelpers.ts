@@ -26,7 +26,7 @@ export const helpers = {
   /** "aujourd'hui", "demain", "dans 5 jours", "dépassée de 2 jours" */
   daysLeftLabel: (days: number | null) => {
     if (days === null || days === undefined) return '';
-    if (days < 0) return t('ui.due.daysAgo', { days: -days });
+    if (days < 0) return t('ui.due.daysAgo', { count: -days });
     if (days === 0) return t('ui.due.today');
     if (days === 1) return t('ui.due.tomorrow');
     return t('ui.due.inDays', { days });

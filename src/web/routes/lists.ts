@@ -44,7 +44,7 @@ async function homeBlock(ctx: Ctx, agent: Agent, filter: Parameters<typeof searc
   return {
     rows: rows.map((r) => rowModel(r, now)),
     total,
-    more: total > rows.length ? { href: more, label: t('ui.home.seeAll', { total }) } : null,
+    more: total > rows.length ? { href: more, label: t('ui.home.seeAll', { count: total }) } : null,
   };
 }
 
