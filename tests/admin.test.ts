@@ -114,17 +114,17 @@ test('an e-mail template is previewed with sample data, refused when invalid, an
   await page.getByRole('listitem').filter({ hasText: '{{reference}}' }).first().waitFor();
   await clean();
 
-  await page.getByLabel('Objet').fill('Nouveau dossier {{reference}} ({{formTitle}})');
+  await page.getByLabel('Objet').fill('Nouveau dossier {{reference}} ({{demarche}})');
   await page.getByRole('button', { name: 'Prévisualiser' }).click();
   await page.locator('#preview-subject', { hasText: "Nouveau dossier DEM-2026-000123 (Demande d'acte de naissance)" }).waitFor();
   await clean();
 
-  await page.getByLabel('Texte').fill('Bonjour {{#if agentName}}, {{reference}}');
+  await page.getByLabel('Texte').fill('Bonjour {{#if nomAgent}}, {{reference}}');
   await page.getByRole('button', { name: 'Enregistrer' }).click();
   await page.getByRole('alert').filter({ hasText: 'Modèle invalide (syntaxe Handlebars)' }).waitFor();
   expect(await h.db('email_templates').first()).toBeUndefined();
 
-  await page.getByLabel('Texte').fill('Bonjour {{agentName}},\n\nÀ traiter : {{reference}}.\n{{requestUrl}}');
+  await page.getByLabel('Texte').fill('Bonjour {{nomAgent}},\n\nÀ traiter : {{reference}}.\n{{lienDemande}}');
   await page.getByRole('button', { name: 'Enregistrer' }).click();
   await page.getByRole('status').filter({ hasText: 'Modèle enregistré' }).waitFor();
 
