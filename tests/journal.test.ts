@@ -78,8 +78,9 @@ test('CSV and XLSX exports of the journal and of a view: whole list, parsed back
   const birth = lines.find((l) => l[0] === refs.birth)!;
   expect(birth[4]).toBe('Anne Martin');
   expect(birth[5]).toBe('Traitée');
-  expect(birth[8]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
-  expect(birth[10]).toMatch(/déposée .*Prise en compte .*Clôturée/);
+  // Dates in French, on Paris time; each milestone with its date and time.
+  expect(birth[8]).toMatch(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/);
+  expect(birth[10]).toMatch(/déposée \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}, Prise en compte \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}, .*Clôturée \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}/);
   expect(csv).not.toContain('Alice');
 
   const xlsxRes = await context.request.get('/exports/journal.xlsx?code=TRAITEE');

@@ -2,6 +2,7 @@
 // The same checks serve the public form, the agent's entry for a citizen and the API.
 import { z } from 'zod';
 import type { Citizen } from '../db/requests';
+import { frenchDay } from '../dates';
 import { t } from '../i18n';
 import { DEFAULT_MAX_LENGTH, IDENTITY_FIELDS, type FieldDefinition } from './fields';
 
@@ -111,11 +112,13 @@ export function checkApiAnswers(fields: FieldDefinition[], answers: Record<strin
   return errors;
 }
 
-/** The answers as the agent reads them: the label of the form version they were filed with. */
+/** The answers as the agent reads them: the label of the form version they were filed with, a date in French (14/03/1985). */
 export function labelledAnswers(fields: FieldDefinition[] | null, answers: Record<string, unknown>): { label: string; value: string }[] {
-  const labels = new Map((fields ?? []).map((f) => [f.key, f.label]));
+  const byKey = new Map((fields ?? []).map((f) => [f.key, f]));
   return Object.entries(answers).map(([key, value]) => ({
-    label: labels.get(key) ?? key,
-    value: Array.isArray(value) ? value.join(', ') : typeof value === 'string' ? value : JSON.stringify(value),
+    label: byKey.get(key)?.label ?? key,
+    value: Array.isArray(value) ? value.join(', ')
+      : typeof value !== 'string' ? JSON.stringify(value)
+      : byKey.get(key)?.type === 'date' ? frenchDay(value) : value,
   }));
 }

@@ -1,12 +1,10 @@
 import { t } from '../i18n';
-import { formatDate } from '../mail/context';
+import { frenchDate } from '../dates';
 
 /** What Handlebars passes last to a helper: `{{t 'key' name=value}}` puts name in hash. */
 interface HelperOptions {
   hash?: Record<string, string | number>;
 }
-
-const shortFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Paris' });
 
 /** Handlebars helpers available in every view. */
 export const helpers = {
@@ -15,9 +13,9 @@ export const helpers = {
   eventLabel: (code: string) => t(`event.${code}`),
   emailKind: (code: string) => t(`emailKind.${code}`),
   emailStatus: (code: string) => t(`emailStatus.${code}`),
-  date: (ms: number | null) => formatDate(ms),
+  date: (ms: number | null) => frenchDate(ms),
   /** for tables, where a long date would wrap */
-  shortDate: (ms: number | null) => (ms ? shortFormat.format(new Date(Number(ms))) : ''),
+  shortDate: (ms: number | null) => frenchDate(ms, 'short'),
   /** for <time datetime>, so assistive tools read an unambiguous date */
   isoDate: (ms: number | null) => (ms ? new Date(Number(ms)).toISOString() : ''),
   eq: (a: unknown, b: unknown) => a === b,
