@@ -4,7 +4,7 @@ import { moveField, presentForm, removeField, saveField } from '../../../command
 import type { Ctx } from '../../../commands/context';
 import { findFormType, type FormTypeRow } from '../../../db/formTypes';
 import { currentForm } from '../../../db/formVersions';
-import { FIELD_TYPES, type FieldDefinition, type FieldType } from '../../../forms/fields';
+import { DATE_PERIODS, FIELD_TYPES, type DatePeriod, type FieldDefinition, type FieldType } from '../../../forms/fields';
 import { t } from '../../../i18n';
 import { text } from '../forms';
 import { currentAgent } from '../session';
@@ -32,6 +32,7 @@ function fieldOf(body: unknown): FieldDefinition {
     maxLength: maxLength && (type === 'text' || type === 'textarea') ? Number(maxLength) : undefined,
     pattern: type === 'text' ? optional('pattern', 200) : undefined,
     patternMessage: type === 'text' ? optional('patternMessage', 200) : undefined,
+    period: type === 'date' ? (optional('period', 10) as DatePeriod | undefined) : undefined,
   };
 }
 
@@ -52,6 +53,7 @@ export function formFieldRoutes(ctx: Ctx): express.Router {
       field: { ...field, optionsText: (field.options ?? []).join('\n') },
       replacing,
       types: FIELD_TYPES.map((value) => ({ value, label: FIELD_TYPE_LABELS[value], selected: value === field.type })),
+      periods: ['', ...DATE_PERIODS].map((value) => ({ value, label: t(`ui.admin.formFields.periods.${value || 'any'}`), selected: value === ('period' in field ? field.period ?? '' : '') })),
       error: model.error,
     });
   };
