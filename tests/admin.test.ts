@@ -61,7 +61,7 @@ test('a changed delay is refused when badly written, and once saved the running 
   await page.getByLabel('Avertissement avant suppression').fill('1 s');
   await page.getByLabel("Suppression d'une demande non traitée").fill('3 s');
   await page.getByRole('button', { name: 'Enregistrer' }).click();
-  await page.getByRole('status').filter({ hasText: '1 demande(s) ouverte(s) suivent les nouveaux délais' }).waitFor();
+  await page.getByRole('status').filter({ hasText: '1 demande ouverte suit les nouveaux délais' }).waitFor();
   expect(Number((await findFormType(h.db, 'acte-naissance'))!.deletion_ms)).toBe(3000);
 
   // The request filed under the 30-day delay is deleted under the new one, without restarting.

@@ -21,7 +21,7 @@ const agentId = async (code: string) => (await h.db('agents').where({ code }).fi
 
 /** Picks the action in the bulk bar, applies it, and waits for the report. */
 async function applyBulk(page: Page, action: string, options: { code?: string; agent?: string; all?: boolean } = {}) {
-  if (options.all) await page.getByLabel(/Appliquer aux \d+ demandes de cette liste/).check();
+  if (options.all) await page.getByLabel(/Appliquer à toute la liste, \d+ demandes/).check();
   await page.getByLabel('Action', { exact: true }).selectOption({ label: action });
   if (options.code) await page.getByLabel('Code de clôture (pour clôturer)').selectOption({ label: options.code });
   if (options.agent) await page.getByLabel('Agent (pour réattribuer)').selectOption({ label: options.agent });
@@ -38,13 +38,13 @@ test('tick rows and take them: a progress page ends with the report; a colleague
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
   // The list as it was before Bruno's take (he acted on a screen Anne does not see).
   await page.goto('/demandes/du-service?nom=lot');
-  await page.getByText('3 demande(s)').waitFor();
+  await page.getByText('3 demandes', { exact: true }).waitFor();
   expect(await accessibilityViolations(page)).toEqual([]);
   await page.getByRole('button', { name: 'Tout cocher' }).click();
   expect(await page.locator('input[name="ids"]:checked').count()).toBe(3);
   await applyBulk(page, 'Prendre en compte');
 
-  await page.getByText('Terminé : 2 réussie(s), 1 refusée(s), sur 3.').waitFor();
+  await page.getByText('Terminé : 2 réussies, 1 refusée, sur 3.').waitFor();
   expect(await accessibilityViolations(page)).toEqual([]);
   expect(await reportItems(page, /^Refusées/)).toEqual([`${refs[1]} : Cette demande a déjà été prise en compte par Bruno Durand.`]);
   expect((await reportItems(page, /^Réussies/)).sort()).toEqual([refs[0], refs[2]].sort());
@@ -58,11 +58,11 @@ test('tick rows and take them: a progress page ends with the report; a colleague
 
   // Then close the two with a closing code, and reassign nothing by mistake.
   await page.goto('/demandes/en-cours?nom=lot');
-  await page.getByText('2 demande(s)').waitFor();
+  await page.getByText('2 demandes', { exact: true }).waitFor();
   await page.getByRole('button', { name: 'Tout cocher' }).click();
   await page.getByLabel('Envoyer le courriel prévu aux usagers qui ont une adresse').uncheck();
   await applyBulk(page, 'Clôturer', { code: 'Sans suite' });
-  await page.getByText('Terminé : 2 réussie(s), 0 refusée(s), sur 2.').waitFor();
+  await page.getByText('Terminé : 2 réussies, 0 refusée, sur 2.').waitFor();
   expect(await statusOf(refs[0])).toMatchObject({ status: 'CLOTUREE', closing_code: 'SANS_SUITE' });
   expect(await statusOf(refs[2])).toMatchObject({ status: 'CLOTUREE', closing_code: 'SANS_SUITE' });
   // Unticked: no closing e-mail, and the closed request's personal data is gone.
@@ -87,16 +87,16 @@ test('reassign the ticked requests; a bad choice is said in French and starts no
 
   await page.locator('input[name="ids"]').first().check();
   await applyBulk(page, 'Réattribuer', { agent: 'Bruno Durand' });
-  await page.getByText('Terminé : 1 réussie(s), 0 refusée(s), sur 1.').waitFor();
+  await page.getByText('Terminé : 1 réussie, 0 refusée, sur 1.').waitFor();
   expect(await statusOf(refs[0])).toMatchObject({ status: 'NON_TRAITEE', assignee_id: await agentId('bdurand') });
   expect(await statusOf(refs[1])).toMatchObject({ assignee_id: null });
 
   // From the search page, "all N" re-runs the search's own criteria.
   await page.goto('/recherche?nom=echo');
-  await page.getByText('1 demande(s)').waitFor();
+  await page.getByText('1 demande', { exact: true }).waitFor();
   expect(await accessibilityViolations(page)).toEqual([]);
   await applyBulk(page, 'Réattribuer', { agent: 'Bruno Durand', all: true });
-  await page.getByText('Terminé : 1 réussie(s), 0 refusée(s), sur 1.').waitFor();
+  await page.getByText('Terminé : 1 réussie, 0 refusée, sur 1.').waitFor();
   expect(await reportItems(page, /^Réussies/)).toEqual([refs[1]]);
   expect(await statusOf(refs[1])).toMatchObject({ status: 'NON_TRAITEE', assignee_id: await agentId('bdurand') });
   await context.close();
@@ -107,11 +107,11 @@ test('"all N of this list" acts beyond the visible page; another service\'s requ
   for (let i = 0; i < 105; i++) many.push(await submit(`Masse${i}`));
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
   await page.goto('/demandes/non-traitees?nom=masse');
-  await page.getByText('105 demande(s)').waitFor();
+  await page.getByText('105 demandes', { exact: true }).waitFor();
   // 105: beyond the page of 100, and beyond one run of the bulk workflow (BULK_BATCH), which goes on in a fresh one.
   expect(await page.locator('input[name="ids"]').count()).toBe(100);
   await applyBulk(page, 'Prendre en compte', { all: true });
-  await page.getByText('Terminé : 105 réussie(s), 0 refusée(s), sur 105.').waitFor();
+  await page.getByText('Terminé : 105 réussies, 0 refusée, sur 105.').waitFor();
   const taken = await h.db('requests').whereIn('reference', many).where({ status: 'EN_COURS' }).count({ n: '*' }).first();
   expect(Number(taken?.n)).toBe(105);
 
@@ -124,7 +124,7 @@ test('"all N of this list" acts beyond the visible page; another service\'s requ
   expect(res.status()).toBe(200);
   const report = await context.newPage();
   await report.goto(res.url());
-  await report.getByText('Terminé : 1 réussie(s), 1 refusée(s), sur 2.').waitFor();
+  await report.getByText('Terminé : 1 réussie, 1 refusée, sur 2.').waitFor();
   expect(await reportItems(report, /^Refusées/)).toEqual([`N° ${await idOf(foreign)} : Demande inconnue.`]);
   expect(await reportItems(report, /^Réussies/)).toEqual([own]);
   expect(await statusOf(foreign)).toMatchObject({ status: 'NON_TRAITEE', assignee_id: null });
@@ -148,23 +148,23 @@ test('a job outlives its worker: the progress page waits at 0 / 3 while none run
   const refs = [await submit('Relais1'), await submit('Relais2'), await submit('Relais3')];
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
   await page.goto('/demandes/non-traitees?nom=relais');
-  await page.getByText('3 demande(s)').waitFor();
+  await page.getByText('3 demandes', { exact: true }).waitFor();
   await h.stopWorker();
   try {
     await page.getByRole('button', { name: 'Tout cocher' }).click();
     await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Prendre en compte' });
     await page.getByRole('button', { name: 'Appliquer aux demandes choisies' }).click();
     await page.waitForURL(/\/actions-groupees\/\d+\?retour=/);
-    await page.getByText('En cours : 0 / 3 demande(s) traitée(s)…').waitFor();
+    await page.getByText('En cours : 0 / 3 demandes traitées…').waitFor();
     expect(await accessibilityViolations(page)).toEqual([]);
     // Polled a few times meanwhile, still nothing done: no worker, no change.
     await page.waitForResponse((r) => /\/actions-groupees\/\d+$/.test(r.url()));
-    await page.getByText('En cours : 0 / 3 demande(s) traitée(s)…').waitFor();
+    await page.getByText('En cours : 0 / 3 demandes traitées…').waitFor();
     for (const ref of refs) expect(await statusOf(ref)).toMatchObject({ status: 'NON_TRAITEE' });
   } finally {
     await h.startWorker();
   }
-  await page.getByRole('status').filter({ hasText: 'Terminé : 3 réussie(s), 0 refusée(s), sur 3.' }).waitFor({ timeout: 60000 });
+  await page.getByRole('status').filter({ hasText: 'Terminé : 3 réussies, 0 refusée, sur 3.' }).waitFor({ timeout: 60000 });
   expect(await page.getByText(/En cours :/).count()).toBe(0);
   const anne = await agentId('amartin');
   for (const ref of refs) expect(await statusOf(ref)).toMatchObject({ status: 'EN_COURS', assignee_id: anne });

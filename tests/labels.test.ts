@@ -36,9 +36,9 @@ test('labels: an A4 PDF of 3 × 8 address labels for "all N of this list", the r
 
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
   await page.goto('/demandes/non-traitees?nom=etiquette');
-  await page.getByText('31 demande(s)').waitFor();
+  await page.getByText('31 demandes', { exact: true }).waitFor();
   expect(await accessibilityViolations(page)).toEqual([]);
-  await page.getByLabel(/Appliquer aux 31 demandes de cette liste/).check();
+  await page.getByLabel(/Appliquer à toute la liste, 31 demandes/).check();
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Imprimer les étiquettes' }).click(),
