@@ -21,7 +21,7 @@ const agentId = async (code: string) => (await h.db('agents').where({ code }).fi
 
 /** Picks the action in the bulk bar, applies it, and waits for the report. */
 async function applyBulk(page: Page, action: string, options: { code?: string; agent?: string; all?: boolean } = {}) {
-  if (options.all) await page.getByLabel(/Appliquer à toute la liste, \d+ demandes/).check();
+  if (options.all) await page.getByLabel(/Appliquer à toute la liste, \d+ demandes?/).check();
   await page.getByLabel('Action', { exact: true }).selectOption({ label: action });
   if (options.code) await page.getByLabel('Code de clôture (pour clôturer)').selectOption({ label: options.code });
   if (options.agent) await page.getByLabel('Agent (pour réattribuer)').selectOption({ label: options.agent });
