@@ -56,6 +56,12 @@ test('the history says to whom a request was reassigned and by whom; an event fr
   // A reassignment recorded before its target was: who did it is still said.
   await h.db('events').where({ id: event.id }).update({ target_agent_id: null });
   expect(onScreen(await agentPage('amartin', `/demandes/${reference}`))).toContain('Réattribuée par Anne Martin');
+
+  // The migration that added the target fills it for a request's last change of hands: the assignee it has.
+  const migration = await import('../migrations/20261130210000_reassign_target');
+  await migration.down(h.db);
+  await migration.up(h.db);
+  expect(await h.db('events').where({ id: event.id }).first('target_agent_id')).toEqual({ target_agent_id: event.target_agent_id });
 });
 
 test('a request on hold offers « Reprendre le traitement », and its history says so once done', async () => {
@@ -115,4 +121,17 @@ test('a 4-digit postal code gets its own message, on the public form and by the 
   });
   expect(api.status).toBe(400);
   expect(api.body.error.message).toContain('« 4400 » n’en a que 4');
+});
+
+test('the birth dates of the forms stored before date periods existed accept past days only once migrated', async () => {
+  const formType = await h.db('form_types').where({ slug: 'acte-mariage' }).first('id');
+  const stored = [
+    { key: 'naissance-epoux', label: 'Date de naissance de l’époux', type: 'date', required: true },
+    { key: 'mariage', label: 'Date du mariage', type: 'date', required: true },
+  ] as FieldDefinition[];
+  await saveFormVersion(h.db, formType.id, stored, null);
+  const { up } = await import('../migrations/20261130220000_birth_dates_past');
+  await up(h.db);
+  const fields = JSON.parse((await h.db('form_versions').where({ form_type_id: formType.id }).orderBy('version', 'desc').first('fields')).fields);
+  expect(fields.map((f: FieldDefinition) => [f.key, f.period])).toEqual([['naissance-epoux', 'past'], ['mariage', undefined]]);
 });
