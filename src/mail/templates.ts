@@ -189,6 +189,27 @@ export function renderSource(source: TemplateSource, context: Record<string, unk
 }
 
 /**
+ * Where a template does not parse or render, in French: Handlebars says it in English
+ * (« Parse error on line 2 … Expecting 'ID' »), of which only the line is kept.
+ */
+function syntaxProblem(source: TemplateSource): string | null {
+  for (const part of ['subject', 'body'] as const) {
+    try {
+      Handlebars.parse(source[part]);
+    } catch (err) {
+      const line = /on line (\d+)/.exec(String((err as Error).message))?.[1] ?? '1';
+      return t(`ui.admin.emails.problems.syntax.${part}`, { line });
+    }
+  }
+  try {
+    renderSource(source, SAMPLE_CONTEXT);
+  } catch {
+    return t('ui.admin.emails.problems.syntax.render');
+  }
+  return null;
+}
+
+/**
  * Why a template an administrator wrote cannot be saved, in French, or null when it can:
  * it must parse, render with sample data, and use only its kind's placeholders.
  */
@@ -202,13 +223,9 @@ export function templateProblem(kind: EmailKind, source: TemplateSource): string
   if (/[\r\n]/.test(source.subject)) {
     return t('ui.admin.emails.problems.subjectOneLine');
   }
-  try {
-    Handlebars.parse(source.subject);
-    Handlebars.parse(source.body);
-    renderSource(source, SAMPLE_CONTEXT);
-  } catch (err) {
-    const detail = String((err as Error).message).split('\n')[0];
-    return t('ui.admin.emails.problems.syntax', { detail });
+  const syntax = syntaxProblem(source);
+  if (syntax) {
+    return syntax;
   }
   const allowed = new Set([...PLACEHOLDERS[kind], ...itemFields.map((key) => PLACEHOLDER_NAMES[key]), 'this', 'else']);
   const used = [...`${source.subject}\n${source.body}`.matchAll(/\{\{\{?\s*[#/^]?\s*(?:each\s+|if\s+|unless\s+|with\s+)?([A-Za-z_][\w.]*)/g)].map((m) => m[1]);
