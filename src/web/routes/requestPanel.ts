@@ -66,13 +66,11 @@ function emailRows(emails: EmailView[]) {
 
 /** A lifecycle event's label; a reassignment says to whom and by whom (« Réattribuée à B. Durand par A. Martin »). */
 function eventLabel(e: EventView): string {
-  if (e.type !== 'REASSIGNED' || (!e.to && !e.agent)) {
-    return t(`event.${e.type}`);
-  }
-  if (!e.to) {
-    return t('ui.request.history.reassignedBy', { by: e.agent!.name });
-  }
-  return e.agent ? t('ui.request.history.reassigned', { to: e.to.name, by: e.agent.name }) : t('ui.request.history.reassignedTo', { to: e.to.name });
+  if (e.type === 'REASSIGNED' && e.to && e.agent) return t('ui.request.history.reassigned', { to: e.to.name, by: e.agent.name });
+  if (e.type === 'REASSIGNED' && e.to) return t('ui.request.history.reassignedTo', { to: e.to.name });
+  // Recorded before the target was: who did it is known.
+  if (e.type === 'REASSIGNED' && e.agent) return t('ui.request.history.reassignedBy', { by: e.agent.name });
+  return t(`event.${e.type}`);
 }
 
 async function historyOf(ctx: Ctx, requestId: number) {

@@ -53,7 +53,7 @@ export function formFieldRoutes(ctx: Ctx): express.Router {
       field: { ...field, optionsText: (field.options ?? []).join('\n') },
       replacing,
       types: FIELD_TYPES.map((value) => ({ value, label: FIELD_TYPE_LABELS[value], selected: value === field.type })),
-      periods: ['', ...DATE_PERIODS].map((value) => ({ value, label: t(`ui.admin.formFields.periods.${value || 'any'}`), selected: value === ('period' in field ? field.period ?? '' : '') })),
+      periods: ['', ...DATE_PERIODS].map((value) => ({ value, label: t(`ui.admin.formFields.periods.${value || 'any'}`), selected: value === ((field as Partial<FieldDefinition>).period ?? '') })),
       error: model.error,
     });
   };
