@@ -121,12 +121,12 @@ test('an agent who chose the daily digest gets no information e-mail per request
   const transport = createTransport(h.config.smtpUrl);
   try {
     expect(await sendDigests(h.db, transport, h.config, Date.now())).toBeGreaterThanOrEqual(1);
-    const digest = await waitFor(() => h.mails.find((m) => m.to.includes('amartin@mairie.example') && m.subject.includes('nouvelle(s) demande(s)')), 20000, 'the digest');
+    const digest = await waitFor(() => h.mails.find((m) => m.to.includes('amartin@mairie.example') && m.subject.includes('les nouvelles demandes depuis hier')), 20000, 'the digest');
     expect(digest.text).toContain(`${ref} : Demande d'acte de mariage`);
     // Once a day: a second run the same day sends nothing more.
     await sendDigests(h.db, transport, h.config, Date.now());
     await new Promise((r) => setTimeout(r, 300));
-    expect(h.mails.filter((m) => m.to.includes('amartin@mairie.example') && m.subject.includes('nouvelle(s) demande(s)'))).toHaveLength(1);
+    expect(h.mails.filter((m) => m.to.includes('amartin@mairie.example') && m.subject.includes('les nouvelles demandes depuis hier'))).toHaveLength(1);
   } finally {
     transport.close();
   }

@@ -61,7 +61,7 @@ test('a changed delay is refused when badly written, and once saved the running 
   await page.getByLabel('Avertissement avant suppression').fill('1 s');
   await page.getByLabel("Suppression d'une demande non traitée").fill('3 s');
   await page.getByRole('button', { name: 'Enregistrer' }).click();
-  await page.getByRole('status').filter({ hasText: '1 demande(s) ouverte(s) suivent les nouveaux délais' }).waitFor();
+  await page.getByRole('status').filter({ hasText: '1 demande ouverte suit les nouveaux délais' }).waitFor();
   expect(Number((await findFormType(h.db, 'acte-naissance'))!.deletion_ms)).toBe(3000);
 
   // The request filed under the 30-day delay is deleted under the new one, without restarting.
@@ -114,17 +114,17 @@ test('an e-mail template is previewed with sample data, refused when invalid, an
   await page.getByRole('listitem').filter({ hasText: '{{reference}}' }).first().waitFor();
   await clean();
 
-  await page.getByLabel('Objet').fill('Nouveau dossier {{reference}} ({{formTitle}})');
+  await page.getByLabel('Objet').fill('Nouveau dossier {{reference}} ({{demarche}})');
   await page.getByRole('button', { name: 'Prévisualiser' }).click();
   await page.locator('#preview-subject', { hasText: "Nouveau dossier DEM-2026-000123 (Demande d'acte de naissance)" }).waitFor();
   await clean();
 
-  await page.getByLabel('Texte').fill('Bonjour {{#if agentName}}, {{reference}}');
+  await page.getByLabel('Texte').fill('Bonjour {{#if nomAgent}}, {{reference}}');
   await page.getByRole('button', { name: 'Enregistrer' }).click();
-  await page.getByRole('alert').filter({ hasText: 'Modèle invalide (syntaxe Handlebars)' }).waitFor();
+  await page.getByRole('alert').filter({ hasText: /Modèle invalide : à la ligne \d+ du texte, une balise est mal écrite ou un bloc n’est pas fermé/ }).waitFor();
   expect(await h.db('email_templates').first()).toBeUndefined();
 
-  await page.getByLabel('Texte').fill('Bonjour {{agentName}},\n\nÀ traiter : {{reference}}.\n{{requestUrl}}');
+  await page.getByLabel('Texte').fill('Bonjour {{nomAgent}},\n\nÀ traiter : {{reference}}.\n{{lienDemande}}');
   await page.getByRole('button', { name: 'Enregistrer' }).click();
   await page.getByRole('status').filter({ hasText: 'Modèle enregistré' }).waitFor();
 

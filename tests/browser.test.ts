@@ -126,7 +126,7 @@ test('hold with a date, resume and reassign from the action panel', async () => 
   await page.getByText("En attente jusqu'au").waitFor();
   await page.getByRole('row', { name: /Mise en attente.*Pièce justificative manquante/ }).waitFor();
 
-  expect(await actionResponse(page, `/${ref}/resume`, () => page.getByRole('button', { name: 'Réaffecter statut en cours' }).click())).toBe(200);
+  expect(await actionResponse(page, `/${ref}/resume`, () => page.getByRole('button', { name: 'Reprendre le traitement' }).click())).toBe(200);
   await status(page, 'En cours de traitement');
 
   await page.locator('summary', { hasText: 'Réattribuer' }).click();

@@ -44,13 +44,13 @@ test('tick rows and take them: a progress page ends with the report; a colleague
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
   // The list as it was before Bruno's take (he acted on a screen Anne does not see).
   await page.goto('/demandes/du-service?nom=lot');
-  await page.getByText('3 demande(s)').waitFor();
+  await page.getByText('3 demandes', { exact: true }).waitFor();
   expect(await accessibilityViolations(page)).toEqual([]);
   await page.getByRole('checkbox', { name: 'Tout cocher' }).check();
   expect(await page.locator('input[name="ids"]:checked').count()).toBe(3);
   await applyBulk(page, 'Prendre en compte');
 
-  await page.getByText('Terminé : 2 réussie(s), 1 refusée(s), sur 3.').waitFor();
+  await page.getByText('Terminé : 2 réussies, 1 refusée, sur 3.').waitFor();
   expect(await accessibilityViolations(page)).toEqual([]);
   expect(await reportItems(page, /^Refusées/)).toEqual([`${refs[1]} : Cette demande a déjà été prise en compte par Bruno Durand.`]);
   expect((await reportItems(page, /^Réussies/)).sort()).toEqual([refs[0], refs[2]].sort());
@@ -64,11 +64,11 @@ test('tick rows and take them: a progress page ends with the report; a colleague
 
   // Then close the two with a closing code, and reassign nothing by mistake.
   await page.goto('/demandes/en-cours?nom=lot');
-  await page.getByText('2 demande(s)').waitFor();
+  await page.getByText('2 demandes', { exact: true }).waitFor();
   await page.getByRole('checkbox', { name: 'Tout cocher' }).check();
   await page.getByLabel('Envoyer le courriel prévu aux usagers qui ont une adresse').uncheck();
   await applyBulk(page, 'Clôturer', { code: 'Sans suite' });
-  await page.getByText('Terminé : 2 réussie(s), 0 refusée(s), sur 2.').waitFor();
+  await page.getByText('Terminé : 2 réussies, 0 refusée, sur 2.').waitFor();
   expect(await statusOf(refs[0])).toMatchObject({ status: 'CLOTUREE', closing_code: 'SANS_SUITE' });
   expect(await statusOf(refs[2])).toMatchObject({ status: 'CLOTUREE', closing_code: 'SANS_SUITE' });
   // Unticked: no closing e-mail, and the closed request's personal data is gone.
@@ -93,16 +93,16 @@ test('reassign the ticked requests; a bad choice is said in French and starts no
 
   await page.locator('input[name="ids"]').first().check();
   await applyBulk(page, 'Réattribuer', { agent: 'Bruno Durand' });
-  await page.getByText('Terminé : 1 réussie(s), 0 refusée(s), sur 1.').waitFor();
+  await page.getByText('Terminé : 1 réussie, 0 refusée, sur 1.').waitFor();
   expect(await statusOf(refs[0])).toMatchObject({ status: 'NON_TRAITEE', assignee_id: await agentId('bdurand') });
   expect(await statusOf(refs[1])).toMatchObject({ assignee_id: null });
 
   // From the search page, "all N" re-runs the search's own criteria.
   await page.goto('/recherche?nom=echo');
-  await page.getByText('1 demande(s)').waitFor();
+  await page.getByText('1 demande', { exact: true }).waitFor();
   expect(await accessibilityViolations(page)).toEqual([]);
   await applyBulk(page, 'Réattribuer', { agent: 'Bruno Durand', all: true });
-  await page.getByText('Terminé : 1 réussie(s), 0 refusée(s), sur 1.').waitFor();
+  await page.getByText('Terminé : 1 réussie, 0 refusée, sur 1.').waitFor();
   expect(await reportItems(page, /^Réussies/)).toEqual([refs[1]]);
   expect(await statusOf(refs[1])).toMatchObject({ status: 'NON_TRAITEE', assignee_id: await agentId('bdurand') });
   await context.close();
@@ -113,7 +113,7 @@ test('"all N of this list" acts beyond the visible page; another service\'s requ
   for (let i = 0; i < 105; i++) many.push(await submit(`Masse${i}`));
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
   await page.goto('/demandes/non-traitees?nom=masse');
-  await page.getByText('105 demande(s)').waitFor();
+  await page.getByText('105 demandes', { exact: true }).waitFor();
   // 105: beyond the page of 100, and beyond one run of the bulk workflow (BULK_BATCH), which goes on in a fresh one.
   expect(await page.locator('input[name="ids"]').count()).toBe(100);
   // A refusal on the second page shows that page again, its tick kept.
@@ -128,7 +128,7 @@ test('"all N of this list" acts beyond the visible page; another service\'s requ
   expect(await page.locator('input[name="ids"]:checked').inputValue()).toBe(onPage2);
   await page.goto('/demandes/non-traitees?nom=masse');
   await applyBulk(page, 'Prendre en compte', { all: true });
-  await page.getByText('Terminé : 105 réussie(s), 0 refusée(s), sur 105.').waitFor();
+  await page.getByText('Terminé : 105 réussies, 0 refusée, sur 105.').waitFor();
   const taken = await h.db('requests').whereIn('reference', many).where({ status: 'EN_COURS' }).count({ n: '*' }).first();
   expect(Number(taken?.n)).toBe(105);
 
@@ -141,7 +141,7 @@ test('"all N of this list" acts beyond the visible page; another service\'s requ
   expect(res.status()).toBe(200);
   const report = await context.newPage();
   await report.goto(res.url());
-  await report.getByText('Terminé : 1 réussie(s), 1 refusée(s), sur 2.').waitFor();
+  await report.getByText('Terminé : 1 réussie, 1 refusée, sur 2.').waitFor();
   expect(await reportItems(report, /^Refusées/)).toEqual([`N° ${await idOf(foreign)} : Demande inconnue.`]);
   expect(await reportItems(report, /^Réussies/)).toEqual([own]);
   expect(await statusOf(foreign)).toMatchObject({ status: 'NON_TRAITEE', assignee_id: null });
@@ -165,7 +165,7 @@ test('a job outlives its worker: the progress page waits at 0 / 3 while none run
   const refs = [await submit('Relais1'), await submit('Relais2'), await submit('Relais3')];
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
   await page.goto('/demandes/non-traitees?nom=relais');
-  await page.getByText('3 demande(s)').waitFor();
+  await page.getByText('3 demandes', { exact: true }).waitFor();
   const navCount = async (label: RegExp) => Number(await page.getByRole('navigation', { name: 'Rubriques' }).getByRole('link', { name: label }).locator('.count').textContent());
   const [unprocessed, mine] = [await navCount(/^Non traitées/), await navCount(/^En cours/)];
   await h.stopWorker();
@@ -174,17 +174,17 @@ test('a job outlives its worker: the progress page waits at 0 / 3 while none run
     await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Prendre en compte' });
     await page.getByRole('button', { name: 'Appliquer aux demandes choisies' }).click();
     await page.waitForURL(/\/actions-groupees\/\d+\?retour=/);
-    await page.getByText('En cours : 0 / 3 demande(s) traitée(s)…').waitFor();
+    await page.getByText('En cours : 0 / 3 demandes traitées…').waitFor();
     expect(await accessibilityViolations(page)).toEqual([]);
     // Polled a few times meanwhile, still nothing done: no worker, no change.
     await page.waitForResponse((r) => /\/actions-groupees\/\d+$/.test(r.url()));
-    await page.getByText('En cours : 0 / 3 demande(s) traitée(s)…').waitFor();
+    await page.getByText('En cours : 0 / 3 demandes traitées…').waitFor();
     for (const ref of refs) expect(await statusOf(ref)).toMatchObject({ status: 'NON_TRAITEE' });
     expect(await navCount(/^Non traitées/)).toBe(unprocessed);
   } finally {
     await h.startWorker();
   }
-  await page.getByRole('status').filter({ hasText: 'Terminé : 3 réussie(s), 0 refusée(s), sur 3.' }).waitFor({ timeout: 60000 });
+  await page.getByRole('status').filter({ hasText: 'Terminé : 3 réussies, 0 refusée, sur 3.' }).waitFor({ timeout: 60000 });
   expect(await page.getByText(/En cours :/).count()).toBe(0);
   // The nav was drawn when the job started: the poll that sees it finished redraws its counts.
   await waitFor(async () => (await navCount(/^Non traitées/)) === unprocessed - 3 || null, 10000, 'the nav count of Non traitées');
@@ -205,7 +205,7 @@ test('the bulk bar comes after the table and shows once a row is ticked; the hea
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
   await page.setViewportSize({ width: 1366, height: 768 });
   await page.goto('/demandes/non-traitees?nom=barre');
-  await page.getByText('3 demande(s)').waitFor();
+  await page.getByText('3 demandes', { exact: true }).waitFor();
   expect(await bar(page).isHidden()).toBe(true);
   // The table first: its first rows are on screen at 1366×768.
   const firstRow = await rowsOf(page).first().boundingBox();
@@ -240,7 +240,7 @@ test('a bulk close asks first, with the number and the deletion: cancelling chan
   for (const ref of refs) expect((await h.api('POST', `/api/requests/${ref}/take`, h.tokens.bdurand, { notifyCitizen: false })).status).toBe(200);
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
   await page.goto('/demandes/du-service?nom=fermer');
-  await page.getByText('2 demande(s)').waitFor();
+  await page.getByText('2 demandes', { exact: true }).waitFor();
   await page.getByRole('checkbox', { name: 'Tout cocher' }).check();
   await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Clôturer' });
   await page.getByLabel('Code de clôture (pour clôturer)').selectOption({ label: 'Sans suite' });
@@ -278,7 +278,7 @@ test('a refused bulk submission shows the list again (the same search) with the 
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
   // From a search with two statuses: the list shown again is the same search.
   await page.goto('/recherche?nom=refus&statut=NON_TRAITEE&statut=EN_COURS');
-  await page.getByText('3 demande(s)').waitFor();
+  await page.getByText('3 demandes', { exact: true }).waitFor();
   await rowsOf(page).nth(0).locator('input[name="ids"]').check();
   await rowsOf(page).nth(2).locator('input[name="ids"]').check();
   await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Réattribuer' });
@@ -292,7 +292,7 @@ test('a refused bulk submission shows the list again (the same search) with the 
   const ids = await Promise.all((await ticked(page).all()).map((box) => box.inputValue()));
   const idOf = async (ref: string) => String((await h.db('requests').where({ reference: ref }).first('id')).id);
   expect(ids.sort()).toEqual([await idOf(refs[0]), await idOf(refs[2])].sort());
-  await page.getByText('3 demande(s)').waitFor();
+  await page.getByText('3 demandes', { exact: true }).waitFor();
   for (const status of ['Non traitée', 'En cours de traitement']) expect(await page.getByRole('checkbox', { name: status, exact: true }).isChecked()).toBe(true);
   expect(await accessibilityViolations(page)).toEqual([]);
   await context.close();

@@ -38,7 +38,7 @@ test('an agent creates a citizen file, finds it by phone, national number, e-mai
   }
   expect(await accessibilityViolations(page)).toEqual([]);
   await page.goto('/usagers?q=inconnu');
-  await page.getByRole('heading', { name: '0 usagers trouvés' }).waitFor();
+  await page.getByRole('heading', { name: '0 usager trouvé' }).waitFor();
 
   // From the file: the entry form, prefilled; the channel is the phone.
   await page.goto(fileUrl);
@@ -83,7 +83,7 @@ test('an agent creates a citizen file, finds it by phone, national number, e-mai
   const voirie = await h.api('POST', '/api/requests', h.partnerKey, { formType: 'signalement-voirie', citizen: { firstName: 'Jeanne', lastName: 'Dupré-Laforêt', email: 'jeanne.dupre@example.org' }, answers: {} });
   expect(voirie.status).toBe(201);
   await other.page.goto(fileUrl);
-  await other.page.getByText('1 autre(s) demande(s) de cet usager relève(nt) d’autres services.').waitFor();
+  await other.page.getByText('1 autre demande de cet usager relève d’un autre service.').waitFor();
   expect(await other.page.getByRole('link', { name: reference }).count()).toBe(0);
   await other.context.close();
   await context.close();

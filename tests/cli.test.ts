@@ -33,12 +33,12 @@ test('migrate, then create an agent, a token and a partner key', async () => {
 });
 
 test.each([
-  [['agent', 'create', 'x1', '--name', 'X', '--email', 'x@mairie.example', '--service', 'inconnu'], /service inconnu : inconnu/],
-  [['agent', 'create', 'x2', '--name', 'X', '--email', 'pas-une-adresse'], /adresse électronique invalide/],
+  [['agent', 'create', 'x1', '--name', 'X', '--email', 'x@mairie.example', '--service', 'inconnu'], /service inconnu : inconnu/i],
+  [['agent', 'create', 'x2', '--name', 'X', '--email', 'pas-une-adresse'], /adresse électronique invalide/i],
   [['agent', 'create', 'amartin', '--name', 'X', '--email', 'x@mairie.example'], /existe déjà/],
   [['agent', 'create', 'x3', '--email', 'x@mairie.example'], /--name/],
   [['agent', 'create', 'x4', '--name', 'X', '--email', 'x@mairie.example', '--password', 'court'], /au moins 8 caractères/],
-  [['token', 'create', 'personne'], /agent inconnu/],
+  [['token', 'create', 'personne'], /agent inconnu/i],
   [['form-type', 'delays', 'acte-naissance', '--deletion', 'deux jours'], /--deletion : durée invalide/],
   [['form-type', 'delays', 'acte-naissance', '--reminder-every', '0s'], /--reminder-every : durée invalide/],
   [['form-type', 'delays', 'inconnue', '--deletion', '2d'], /Démarche inconnue/],
@@ -56,7 +56,7 @@ test('form-type delays applies to requests already running', async () => {
   const ref = res.body.reference;
   const out = await guichet('form-type', 'delays', 'acte-mariage', '--deletion', '2s', '--deletion-warning', '1s', '--unprocessed-reminder', '1h', '--reminder-every', '1h', '--in-progress-reminder', '7d');
   expect(out.code).toBe(0);
-  expect(out.stdout).toMatch(/1 demande\(s\) en cours prévenue\(s\)/);
+  expect(out.stdout).toMatch(/1 demande en cours prévenue/);
   const row = await h.db('form_types').where({ slug: 'acte-mariage' }).first();
   expect(Number(row.deletion_ms)).toBe(2000);
   expect(Number(row.in_progress_reminder_ms)).toBe(7 * 24 * 3600 * 1000);

@@ -104,3 +104,30 @@ test('an e-mail is sent exactly once when the worker dies between sending it and
   expect(ids).toHaveLength(1 + ETAT_CIVIL.length);
   expect(new Set(ids).size).toBe(ids.length);
 });
+
+test('a template saved with the English placeholders of before still renders once the migration renamed them', async () => {
+  h = await startHarness({ worker: false });
+  const { up, down } = await import('../migrations/20261130200000_french_placeholders');
+  const { renderEmailFor, SAMPLE_CONTEXT, templateProblem } = await import('../src/mail/templates');
+  const before = {
+    subject: 'Pour {{agentName}} : {{reference}} ({{formTitle}})',
+    body: '{{actorName}} vous confie la demande de {{municipality}}.\n{{#if requestUrl}}Lien : {{requestUrl}}{{/if}}\nLe mot link reste un mot.',
+  };
+  await h.db('email_templates').insert({ kind: 'REASSIGNED', ...before, updated_at: Date.now() });
+
+  await up(h.db);
+  const stored = await h.db('email_templates').where({ kind: 'REASSIGNED' }).first('subject', 'body');
+  expect(stored).toEqual({
+    subject: 'Pour {{nomAgent}} : {{reference}} ({{demarche}})',
+    body: '{{nomAuteur}} vous confie la demande de {{mairie}}.\n{{#if lienDemande}}Lien : {{lienDemande}}{{/if}}\nLe mot link reste un mot.',
+  });
+  expect(templateProblem('REASSIGNED', stored)).toBeNull();
+  const mail = await renderEmailFor(h.db, 'REASSIGNED', SAMPLE_CONTEXT);
+  expect(mail.subject).toBe("Pour Anne Martin : DEM-2026-000123 (Demande d'acte de naissance)");
+  expect(mail.text).toContain('Bruno Durand vous confie la demande de Mairie de Guichet-sur-Mer.\nLien : https://guichet.mairie.example/demandes/DEM-2026-000123');
+  // The old names are no hidden aliases: the editor refuses them, naming the French ones.
+  expect(templateProblem('REASSIGNED', before)).toMatch(/Balise inconnue pour ce courriel : \{\{agentName\}\}.*\{\{nomAuteur\}\}/);
+
+  await down(h.db);
+  expect(await h.db('email_templates').where({ kind: 'REASSIGNED' }).first('subject', 'body')).toEqual(before);
+});

@@ -67,7 +67,7 @@ test('fields are checked as the administrator defined them; the honeypot and the
   expect(bad.status).toBe(400);
   expect(bad.text).toContain('Lettres et espaces seulement.');
   expect(bad.text).toContain('Adresse électronique invalide');
-  expect(bad.text).toContain('Le code postal a 5 chiffres.');
+  expect(bad.text).toContain('Le code postal compte 5 chiffres, par exemple 75001.');
   expect(bad.text).toContain('value="1 rue A"');
 
   const robot = await post(citizen(), { ...ok, site_internet: 'http://spam.example' });

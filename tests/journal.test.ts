@@ -41,7 +41,7 @@ test('the journal lists the closed requests of the agent\'s services: stub, clos
   expect(await accessibilityViolations(page)).toEqual([]);
   const rows = page.locator('#list-region tbody tr');
   // bdurand: état civil + urbanisme → all three; the open one is not in the journal.
-  await page.getByText('3 demande(s)').waitFor();
+  await page.getByText('3 demandes', { exact: true }).waitFor();
   const all = (await rows.allTextContents()).join('\n');
   for (const ref of [refs.birth, refs.wedding, refs.works]) expect(all).toContain(ref);
   expect(all).not.toContain(refs.open);
@@ -51,15 +51,15 @@ test('the journal lists the closed requests of the agent\'s services: stub, clos
   await page.getByLabel('Code de clôture').selectOption({ label: 'Sans suite' });
   await page.getByRole('button', { name: 'Filtrer' }).click();
   await page.waitForURL(/code=SANS_SUITE/);
-  await page.getByText('1 demande(s)').waitFor();
+  await page.getByText('1 demande', { exact: true }).waitFor();
   expect(await rows.first().textContent()).toContain(refs.works);
   await page.reload();
-  await page.getByText('1 demande(s)').waitFor();
+  await page.getByText('1 demande', { exact: true }).waitFor();
 
   // Another agent sees only their service's part.
   const anne = await loggedIn(browser, h.baseUrl, 'amartin');
   await anne.page.goto('/journal');
-  await anne.page.getByText('2 demande(s)').waitFor();
+  await anne.page.getByText('2 demandes', { exact: true }).waitFor();
   expect((await anne.page.locator('#list-region tbody tr').allTextContents()).join('\n')).not.toContain(refs.works);
   await anne.context.close();
   await context.close();
@@ -78,8 +78,9 @@ test('CSV and XLSX exports of the journal and of a view: whole list, parsed back
   const birth = lines.find((l) => l[0] === refs.birth)!;
   expect(birth[4]).toBe('Anne Martin');
   expect(birth[5]).toBe('Traitée');
-  expect(birth[8]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
-  expect(birth[10]).toMatch(/déposée .*Prise en compte .*Clôturée/);
+  // Dates in French, on Paris time; each milestone with its date and time.
+  expect(birth[8]).toMatch(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/);
+  expect(birth[10]).toMatch(/déposée \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}, Prise en compte \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}, .*Clôturée \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}/);
   expect(csv).not.toContain('Alice');
 
   const xlsxRes = await context.request.get('/exports/journal.xlsx?code=TRAITEE');

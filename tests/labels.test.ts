@@ -36,7 +36,7 @@ test('labels: an A4 PDF of 3 × 8 address labels for "all N of this list", the r
 
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
   await page.goto('/demandes/non-traitees?nom=etiquette');
-  await page.getByText('31 demande(s)').waitFor();
+  await page.getByText('31 demandes', { exact: true }).waitFor();
   expect(await accessibilityViolations(page)).toEqual([]);
   // The bulk bar shows once a row is ticked; then « all 31 ».
   await page.locator('input[name="ids"]').first().check();

@@ -5,15 +5,24 @@
 // 'ui.account.reset') is known by its static prefix: every key under that prefix counts as used.
 import fs from 'node:fs';
 import path from 'node:path';
-import { t } from '../src/i18n';
+import { isPlural, t } from '../src/i18n';
 
 const ROOT = path.join(__dirname, '..');
 const LOCALES = path.join(ROOT, 'src', 'locales', 'fr');
 
 type Messages = { [key: string]: string | Messages };
 
+/** The keys of the messages; a plural message ({ one, other }) is one key, not a folder. */
 function leaves(node: Messages, prefix = ''): string[] {
-  return Object.entries(node).flatMap(([k, v]) => (typeof v === 'string' ? [`${prefix}${k}`] : leaves(v, `${prefix}${k}.`)));
+  return Object.entries(node).flatMap(([k, v]) => (typeof v === 'string' || isPlural(v) ? [`${prefix}${k}`] : leaves(v, `${prefix}${k}.`)));
+}
+
+/** The plural messages, by key. */
+function plurals(node: Messages, prefix = ''): [string, Record<string, string>][] {
+  return Object.entries(node).flatMap(([k, v]) => {
+    if (typeof v === 'string') return [];
+    return isPlural(v) ? [[`${prefix}${k}`, v as Record<string, string>]] : plurals(v, `${prefix}${k}.`);
+  });
 }
 
 function files(dir: string, ext: RegExp): string[] {
@@ -24,8 +33,9 @@ function files(dir: string, ext: RegExp): string[] {
   });
 }
 
-const defined = fs.readdirSync(LOCALES).filter((f) => f.endsWith('.json')).sort()
-  .flatMap((f) => leaves(JSON.parse(fs.readFileSync(path.join(LOCALES, f), 'utf8')) as Messages));
+const trees = fs.readdirSync(LOCALES).filter((f) => f.endsWith('.json')).sort()
+  .map((f) => JSON.parse(fs.readFileSync(path.join(LOCALES, f), 'utf8')) as Messages);
+const defined = trees.flatMap((tree) => leaves(tree));
 const definedSet = new Set(defined);
 const namespaces = new Set(defined.map((k) => k.split('.')[0]));
 
@@ -79,5 +89,28 @@ describe('the French messages', () => {
   it('fails on a missing key instead of printing it', () => {
     expect(() => t('ui.no.such.key')).toThrow(/ui\.no\.such\.key/);
     expect(t('ui.appName')).not.toBe('ui.appName');
+  });
+
+  it('words « (s) » nowhere: a message that depends on a number has its plural forms', () => {
+    const texts = (node: Messages, prefix = ''): [string, string][] => Object.entries(node).flatMap(([k, v]): [string, string][] =>
+      (typeof v === 'string' ? [[`${prefix}${k}`, v]] : texts(v, `${prefix}${k}.`)));
+    const wordy = trees.flatMap((tree) => texts(tree)).filter(([, text]) => /\p{L}\((s|e|es|nt)\)/u.test(text));
+    expect(wordy.map(([key]) => key)).toEqual([]);
+  });
+
+  it('gives every plural message the forms French needs (one, other)', () => {
+    const found = trees.flatMap((tree) => plurals(tree));
+    expect(found.length).toBeGreaterThan(0);
+    for (const [key, forms] of found) {
+      expect([key, Object.keys(forms).sort()]).toEqual([key, ['one', 'other']]);
+    }
+  });
+
+  it('chooses the plural form by the count, French style: 0 and 1 singular, 2 and more plural', () => {
+    expect(t('ui.list.count', { count: 0 })).toBe('0 demande');
+    expect(t('ui.list.count', { count: 1 })).toBe('1 demande');
+    expect(t('ui.list.count', { count: 2 })).toBe('2 demandes');
+    expect(t('ui.list.count', { count: 1500 })).toBe('1500 demandes');
+    expect(() => t('ui.list.count')).toThrow(/count/);
   });
 });

@@ -76,6 +76,11 @@ test('statistics of the last 30 days: counts, median and 90th percentile, channe
     return Boolean(chart?.getChart('chart-daily') && chart.getChart('chart-channels'));
   });
   expect(await drawn.jsonValue()).toBe(true);
+  // Days in French: « lun. 30 nov. » under the chart, « lundi 30 novembre 2026 » in its table.
+  const labels = JSON.parse((await page.locator('#stats-data').textContent())!).daily.labels as string[];
+  expect(labels.length).toBeGreaterThan(0);
+  for (const label of labels) expect(label).toMatch(/^(lun|mar|mer|jeu|ven|sam|dim)\. \d{1,2} \S+$/u);
+  expect(await page.locator('section[aria-labelledby="st-daily"] tbody th').first().textContent()).toMatch(/^(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) \d{1,2} \S+ \d{4}$/u);
   expect(await accessibilityViolations(page)).toEqual([]);
 
   // One form type; then a period that leaves out everything but the old request.

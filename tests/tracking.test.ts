@@ -4,7 +4,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { saveFormVersion } from '../src/db/formVersions';
 import { normalTrackingCode } from '../src/db/requests';
-import { formatDate } from '../src/mail/context';
+import { frenchDate } from '../src/dates';
 import { accessibilityViolations, launchBrowser, loggedIn } from './support/browser';
 import { moveTo, submitRequest, type Filed } from './support/factories';
 import { BIRTH_FORM } from './support/files';
@@ -101,7 +101,7 @@ test('the tracking page says, for each status, what it means and what comes next
   const until = Date.now() + 10 * 24 * 3600 * 1000;
   const held = await trackingPage(c, (await filed('EN_ATTENTE', { hold: { until } })).trackingCode);
   expect(held).toContain('puis mise en attente : son traitement est suspendu pour l\'instant.');
-  expect(held).toContain(`Le traitement reprendra au plus tard le ${formatDate(until)}.`);
+  expect(held).toContain(`Le traitement reprendra au plus tard le ${frenchDate(until)}.`);
   expect(held).toContain('Dernière évolution le');
   expect(held).not.toContain('/repondre');
 

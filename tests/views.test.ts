@@ -51,7 +51,7 @@ test('Non traitées: count, 100 rows a page, sorting and paging in the URL, back
   await page.getByRole('navigation', { name: 'Rubriques' }).getByRole('link', { name: /Non traitées/ }).click();
   await page.getByRole('heading', { name: 'Demandes non traitées' }).waitFor();
   // 120 + Héloïse + Gérard; not the urbanisme one, not the one in progress.
-  await page.getByText('122 demande(s)').waitFor();
+  await page.getByText('122 demandes', { exact: true }).waitFor();
   expect(await rowsOf(page).count()).toBe(100);
   await page.getByText('Page 1 sur 2').waitFor();
   expect(await accessibilityViolations(page)).toEqual([]);
@@ -87,13 +87,13 @@ test('filters of a view live in the URL: a shared link shows the same list', asy
   await page.getByLabel("Nom de l'usager").fill('HELOISE dupre');
   await page.getByRole('button', { name: 'Filtrer' }).click();
   await page.waitForURL(/nom=HELOISE/);
-  await page.getByText('1 demande(s)').waitFor();
+  await page.getByText('1 demande', { exact: true }).waitFor();
   expect(await rowsOf(page).first().textContent()).toContain(refs.heloise.reference);
 
   // The same URL in another agent's browser: same list.
   const other = await loggedIn(browser, h.baseUrl, 'bdurand');
   await other.page.goto(page.url());
-  await other.page.getByText('1 demande(s)').waitFor();
+  await other.page.getByText('1 demande', { exact: true }).waitFor();
   expect(await other.page.getByLabel("Nom de l'usager").inputValue()).toBe('HELOISE dupre');
   await other.context.close();
   await context.close();
@@ -111,7 +111,7 @@ test('search: each criterion finds its request and no other; closed ones too; on
   };
   const number = String(refs.heloise.id);
   expect(await search(`reference=${number}`)).toContain(refs.heloise.reference);
-  expect(await page.getByText('1 demande(s)').count()).toBe(1);
+  expect(await page.getByText('1 demande', { exact: true }).count()).toBe(1);
   expect(await search(`reference=${refs.closed.reference.toLowerCase()}`)).toContain(refs.closed.reference);
   expect(await search(`suivi=${refs.heloise.trackingCode}`)).toContain(refs.heloise.reference);
   expect(await search('nom=laforet')).toContain(refs.heloise.reference);
@@ -176,7 +176,7 @@ test('a colleague acts: the request page says who did what without a reload, the
   await anne.page.evaluate(() => Object.assign(globalThis, { sameDocument: true }));
   const list = await loggedIn(browser, h.baseUrl, 'amartin');
   await list.page.goto('/demandes/non-traitees?nom=rafraichi');
-  await list.page.getByText('1 demande(s)').waitFor();
+  await list.page.getByText('1 demande', { exact: true }).waitFor();
 
   const took = await h.api('POST', `/api/requests/${ref}/take`, h.tokens.bdurand, { notifyCitizen: false });
   expect(took.status).toBe(200);
@@ -186,7 +186,7 @@ test('a colleague acts: the request page says who did what without a reload, the
   expect(await anne.page.evaluate(() => (globalThis as { sameDocument?: boolean }).sameDocument)).toBe(true);
   // Her take button is gone; the list no longer shows it among the unprocessed ones.
   expect(await anne.page.getByRole('button', { name: /Prendre en compte/ }).count()).toBe(0);
-  await list.page.getByText('0 demande(s)').waitFor({ timeout: 10000 });
+  await list.page.getByText('0 demande', { exact: true }).waitFor({ timeout: 10000 });
   await anne.context.close();
   await list.context.close();
 });
@@ -214,7 +214,7 @@ test('each view shows its own requests with its count, and is accessible', async
     await page.getByRole('navigation', { name: 'Rubriques' }).getByRole('link', { name: new RegExp(`^${nav}`) }).click();
     await page.getByRole('heading', { name: heading }).waitFor();
     const navCount = await page.getByRole('navigation', { name: 'Rubriques' }).getByRole('link', { name: new RegExp(`^${nav}`) }).locator('.count').textContent();
-    await page.locator('#list-region .list-count', { hasText: `${navCount} demande(s)` }).waitFor();
+    await page.locator('#list-region .list-count', { hasText: new RegExp(`^${navCount} demandes?$`) }).waitFor();
     if (shows) {
       await page.locator('#list-region').getByRole('link', { name: shows }).waitFor();
     } else {
@@ -280,7 +280,7 @@ test('keyboard: « Prendre en compte » of the third unprocessed request in far 
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
   await page.setViewportSize({ width: 1366, height: 768 });
   await page.goto('/demandes/non-traitees?nom=clavier');
-  await page.getByText('3 demande(s)').waitFor();
+  await page.getByText('3 demandes', { exact: true }).waitFor();
   // The list page: the skip link to the list, then down to the third row's link.
   const toSkip = await tabsUntil(page, 'a.skip-link[href="#liste"]');
   await page.keyboard.press('Enter');

@@ -6,10 +6,10 @@ import { MUNICIPALITY } from '../mail/context';
 import { deliverEmail } from '../mail/outbox';
 import { renderEmailFor } from '../mail/templates';
 import type { Transport } from '../mail/transport';
+import { parisIsoDay } from '../dates';
 
 const DAY = 24 * 3600_000;
 
-const dayOf = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' });
 
 /**
  * The daily digest: each active agent who chose it gets one e-mail listing the requests
@@ -18,7 +18,7 @@ const dayOf = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year:
  * Agents with nothing new get nothing. Returns how many e-mails went out.
  */
 export async function sendDigests(db: Db, transport: Transport, config: Config, now: number): Promise<number> {
-  const day = dayOf.format(now);
+  const day = parisIsoDay(now);
   let sent = 0;
   for (const agent of await digestAgents(db)) {
     const requests = await newRequestsFor(db, agent.id, now - DAY, now);

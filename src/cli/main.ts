@@ -14,6 +14,7 @@ import { requireDelay } from '../durations';
 import { COMMAND_LINE } from '../policies';
 import { start } from './start';
 import { t } from '../i18n';
+import { frenchDate } from '../dates';
 
 function untilSignal(runtime: Runtime): void {
   let stopping = false;
@@ -142,7 +143,7 @@ export function program(): Command {
     .action(async () => {
       await withDatabase(async ({ db }) => {
         for (const key of await listPartnerKeys(db)) {
-          const state = key.revokedAt === null ? t('cli.apiKey.active') : t('cli.apiKey.revokedOn', { day: new Date(key.revokedAt).toISOString().slice(0, 10) });
+          const state = key.revokedAt === null ? t('cli.apiKey.active') : t('cli.apiKey.revokedOn', { day: frenchDate(key.revokedAt, 'day') });
           console.log(`${key.id}\t${key.name}\t${key.formTypes.map((f) => f.slug).join(',') || t('cli.apiKey.none')}\t${state}`);
         }
       });

@@ -3,6 +3,7 @@ import { deleteComment, insertComment } from '../db/requests';
 import { holdUpdate } from '../../workflows/definitions';
 import { loadForAgent, refuseByStatus, runUpdate, type Ctx } from './context';
 import { CommandError } from './errors';
+import { frenchDate } from '../dates';
 
 export interface HoldProps {
   /** why the request waits (free text, personal data: kept out of the workflow) */
@@ -24,11 +25,9 @@ function refuseBadUntil(until: number | null, now: number): void {
     throw CommandError.of(400, 'HOLD_UNTIL_PAST', {}, 'until');
   }
   if (until > now + MAX_HOLD_MS) {
-    throw CommandError.of(400, 'HOLD_UNTIL_TOO_FAR', { max: formatDay(now + MAX_HOLD_MS) }, 'until');
+    throw CommandError.of(400, 'HOLD_UNTIL_TOO_FAR', { max: frenchDate(now + MAX_HOLD_MS, 'longDay') }, 'until');
   }
 }
-
-const formatDay = (ms: number) => new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' }).format(new Date(ms));
 
 /** Mettre en attente: EN_COURS → EN_ATTENTE with a reason; no reminders while waiting. */
 export async function hold(ctx: Ctx, agent: Agent, reference: string, props: HoldProps) {

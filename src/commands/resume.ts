@@ -2,7 +2,7 @@ import type { Agent } from '../db/agents';
 import { resumeUpdate } from '../../workflows/definitions';
 import { loadForAgent, refuseByStatus, runUpdate, type Ctx } from './context';
 
-/** Réaffecter statut en cours: EN_ATTENTE → EN_COURS. */
+/** Reprendre le traitement (resume): EN_ATTENTE → EN_COURS. */
 export async function resume(ctx: Ctx, agent: Agent, reference: string) {
   const request = await loadForAgent(ctx, agent, reference);
   await refuseByStatus(ctx, request, 'resume');

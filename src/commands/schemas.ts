@@ -6,10 +6,11 @@ import { z } from 'zod';
 import { CHANNELS } from '../db/requests';
 import { t } from '../i18n';
 import { CommandError } from './errors';
+import { frenchZodMessage } from './zodMessages';
 import { MAX_MESSAGE } from './writeMessage';
 
 // zod's own messages in French: those of the filing and of a body that is no object.
-z.config(z.locales.fr());
+z.config({ localeError: frenchZodMessage });
 
 /** The field's message, `ui.invalid.<key>`; a text too long is said the same for every field. */
 const said = (key: string) => ({
@@ -103,7 +104,7 @@ export const webhookSchema = z.object({ url: z.url({ protocol: /^https?$/ }).max
 
 const fieldOf = (path: readonly PropertyKey[] | undefined) => path?.map(String).join('.') || 'body';
 
-/** zod's own messages (French by z.config) do not say which field: its name goes in front. Ours are whole sentences. */
+/** zod's own messages (French by z.config, src/commands/zodMessages.ts) do not say which field: its name goes in front. Ours are whole sentences. */
 function namingTheField(issue: z.core.$ZodRawIssue): string | undefined {
   const said = z.config().localeError?.(issue);
   const message = typeof said === 'string' ? said : said?.message;

@@ -62,6 +62,8 @@ export interface EventView {
   type: string;
   at: number;
   agent: { code: string; name: string } | null;
+  /** to whom a reassignment gave the request; null for other events, and for reassignments older than the record of it */
+  to: { code: string; name: string } | null;
   comment: string | null;
 }
 
@@ -201,17 +203,21 @@ export async function countByStatus(db: Db, serviceIds: number[]): Promise<Recor
 }
 
 export async function listEvents(db: Db, requestId: number): Promise<EventView[]> {
-  const rows: { seq: number; type: string; at: number; code: string | null; name: string | null; body: string | null }[] = await db('events as e')
+  const rows: {
+    seq: number; type: string; at: number; code: string | null; name: string | null; to_code: string | null; to_name: string | null; body: string | null;
+  }[] = await db('events as e')
     .leftJoin('agents as a', 'a.id', 'e.agent_id')
+    .leftJoin('agents as target', 'target.id', 'e.target_agent_id')
     .leftJoin('comments as c', 'c.id', 'e.comment_id')
     .where('e.request_id', requestId)
     .orderBy('e.seq')
-    .select('e.seq', 'e.type', 'e.at', 'a.code', 'a.name', 'c.body');
+    .select('e.seq', 'e.type', 'e.at', 'a.code', 'a.name', 'target.code as to_code', 'target.name as to_name', 'c.body');
   return rows.map((r) => ({
     seq: r.seq,
     type: r.type,
     at: Number(r.at),
     agent: r.code && r.name ? { code: r.code, name: r.name } : null,
+    to: r.to_code && r.to_name ? { code: r.to_code, name: r.to_name } : null,
     comment: r.body ?? null,
   }));
 }

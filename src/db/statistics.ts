@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import { CHANNELS } from './requests';
 import type { Db } from './connection';
 import { inServices } from './scope';
+import { parisIsoDay } from '../dates';
 
 export interface StatsFilter {
   serviceIds: number[];
@@ -63,7 +64,7 @@ async function durations(q: Knex.QueryBuilder, expression: string): Promise<Perc
   return { count: sorted.length, medianMs: percentile(sorted, 50), p90Ms: percentile(sorted, 90) };
 }
 
-const dayOf = (ms: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(ms);
+const dayOf = parisIsoDay;
 
 export async function statisticsOf(db: Db, f: StatsFilter): Promise<Statistics> {
   const closedQ = () => within(scoped(db, f), 'r.closed_at', f);

@@ -65,6 +65,8 @@ export async function applyTransition(
       type: t.eventType,
       agent_id: t.agentId,
       comment_id: t.commentId,
+      // To whom a reassignment gave the request: the history names them (the actor is agent_id).
+      target_agent_id: t.eventType === 'REASSIGNED' ? t.projection.assigneeId ?? null : null,
       at: t.at,
     });
     const patch: Record<string, unknown> = { version: t.seq, updated_at: t.at };

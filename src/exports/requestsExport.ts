@@ -10,6 +10,7 @@ import type { Db } from '../db/connection';
 import { milestonesOf } from '../db/journal';
 import { streamRequests, type Direction, type ListedRequest, type RequestFilter, type Sort } from '../db/requestSearch';
 import { t } from '../i18n';
+import { frenchDate, parisWallClock } from '../dates';
 
 export type ExportFormat = 'csv' | 'xlsx';
 
@@ -36,15 +37,12 @@ const WIDTHS: Record<keyof ExportRow, number> = {
   submittedAt: 17, takenAt: 17, closedAt: 17, dueAt: 17, milestones: 80,
 };
 
-const dayFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeZone: 'Europe/Paris' });
-const dateTimeFormat = new Intl.DateTimeFormat('sv-SE', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Paris' });
-
 const toDate = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(Number(ms)));
 
 async function milestoneTexts(db: Db, ids: number[], types: Map<string, string>): Promise<Map<number, string>> {
   const byRequest = await milestonesOf(db, ids);
   const text = (list: { type: string; at: number }[]) =>
-    list.map((e) => `${types.get(e.type) ?? t(`event.${e.type}`)} ${dayFormat.format(new Date(e.at))}`).join(', ');
+    list.map((e) => `${types.get(e.type) ?? t(`event.${e.type}`)} ${frenchDate(e.at, 'short')}`).join(', ');
   return new Map([...byRequest].map(([id, list]) => [id, text(list)]));
 }
 
@@ -94,7 +92,7 @@ export function inertCell(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-/** CSV for a French spreadsheet: UTF-8 with a BOM, ';' between fields, dates as 2026-11-23 14:05. */
+/** CSV for a French spreadsheet: UTF-8 with a BOM, ';' between fields, dates as 23/11/2026 14:05 (Paris time). */
 async function writeCsv(rows: AsyncGenerator<ExportRow>, out: Writable): Promise<number> {
   const csv = stringify({ delimiter: ';', bom: true, header: true, columns: COLUMNS.map((key) => ({ key, header: headerOf(key) })) });
   csv.pipe(out);
@@ -102,7 +100,7 @@ async function writeCsv(rows: AsyncGenerator<ExportRow>, out: Writable): Promise
   for await (const row of rows) {
     const line = Object.fromEntries(COLUMNS.map((c) => {
       const v = row[c];
-      return [c, v instanceof Date ? dateTimeFormat.format(v) : typeof v === 'string' ? inertCell(v) : v];
+      return [c, v instanceof Date ? frenchDate(v.getTime(), 'short') : typeof v === 'string' ? inertCell(v) : v];
     }));
     if (!csv.write(line)) {
       await once(csv, 'drain');
@@ -129,7 +127,7 @@ async function writeXlsx(rows: AsyncGenerator<ExportRow>, out: Writable, sheetNa
     // Excel has no time zones: write the Paris wall-clock time.
     const cells = Object.fromEntries(COLUMNS.map((c) => {
       const v = row[c];
-      return [c, v instanceof Date ? parisWallClock(v) : v];
+      return [c, v instanceof Date ? parisWallClock(v.getTime()) : v];
     }));
     sheet.addRow(cells).commit();
     n++;
@@ -137,11 +135,6 @@ async function writeXlsx(rows: AsyncGenerator<ExportRow>, out: Writable, sheetNa
   sheet.commit();
   await workbook.commit();
   return n;
-}
-
-function parisWallClock(d: Date): Date {
-  const [date, time] = dateTimeFormat.format(d).split(' ');
-  return new Date(`${date}T${time}:00Z`);
 }
 
 /**

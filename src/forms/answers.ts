@@ -2,8 +2,9 @@
 // The same checks serve the public form, the agent's entry for a citizen and the API.
 import { z } from 'zod';
 import type { Citizen } from '../db/requests';
+import { frenchDay, parisIsoDay } from '../dates';
 import { t } from '../i18n';
-import { DEFAULT_MAX_LENGTH, IDENTITY_FIELDS, type FieldDefinition } from './fields';
+import { DEFAULT_MAX_LENGTH, IDENTITY_FIELDS, type DatePeriod, type FieldDefinition } from './fields';
 
 export type Answer = string | string[];
 /** What the form sent, by input name: kept to show the form again as it was typed. */
@@ -33,6 +34,25 @@ const isEmail = (s: string) => z.email().safeParse(s).success;
 const isPhone = (s: string) => /^[+0-9 ().-]{6,25}$/.test(s) && s.replace(/\D/g, '').length >= 6;
 const isDay = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
 
+/** The earliest day a past date may be: before it, the year is surely mistyped (0985 for 1985). */
+const EARLIEST_PAST_DAY = '1900-01-01';
+
+/** What is wrong with a date answer (ISO, as <input type="date"> sends it), for the days its field accepts. */
+function dateProblem(value: string, period: DatePeriod | undefined): string | null {
+  if (!isDay(value)) return t('ui.form.errors.date');
+  const today = parisIsoDay(Date.now());
+  if (period === 'past' && value > today) return t('ui.form.errors.dateInFuture', { today: frenchDay(today) });
+  if (period === 'past' && value < EARLIEST_PAST_DAY) return t('ui.form.errors.dateTooOld', { day: frenchDay(value) });
+  if (period === 'future' && value < today) return t('ui.form.errors.dateInPast', { today: frenchDay(today) });
+  return null;
+}
+
+/** What the postal code of an address lacks: 5 digits; 4 are most often a département 01–09 without its 0. */
+function postcodeProblem(postcode: string): string | null {
+  if (/^\d{5}$/.test(postcode)) return null;
+  return /^\d{4}$/.test(postcode) ? t('ui.form.errors.postcodeFourDigits', { value: postcode }) : t('ui.form.errors.postcode');
+}
+
 /** One field's answer and its problem, if any; file fields are checked with the uploads. */
 function checkField(f: FieldDefinition, raw: RawValues): { value: Answer | null; error?: string } {
   switch (f.type) {
@@ -46,7 +66,8 @@ function checkField(f: FieldDefinition, raw: RawValues): { value: Answer | null;
       const [street, postcode, city] = ADDRESS_PARTS.map((p) => one(raw, addressInput(f.key, p)));
       if (!street && !postcode && !city) return f.required ? { value: null, error: t('ui.form.errors.addressRequired') } : { value: null };
       if (!street || !postcode || !city) return { value: null, error: t('ui.form.errors.addressIncomplete') };
-      if (!/^\d{5}$/.test(postcode)) return { value: null, error: t('ui.form.errors.postcode') };
+      const postcodeError = postcodeProblem(postcode);
+      if (postcodeError) return { value: null, error: postcodeError };
       if (street.length > 300 || city.length > 200) return { value: null, error: t('ui.form.errors.addressTooLong') };
       return { value: `${street}\n${postcode} ${city}` };
     }
@@ -61,7 +82,10 @@ function checkField(f: FieldDefinition, raw: RawValues): { value: Answer | null;
   if (max && value.length > max) return { value: null, error: t('ui.form.errors.tooLong', { max }) };
   if (f.type === 'email' && (!isEmail(value) || value.length > 254)) return { value: null, error: t('ui.form.errors.email') };
   if (f.type === 'phone' && !isPhone(value)) return { value: null, error: t('ui.form.errors.phone') };
-  if (f.type === 'date' && !isDay(value)) return { value: null, error: t('ui.form.errors.date') };
+  if (f.type === 'date') {
+    const error = dateProblem(value, f.period);
+    if (error) return { value: null, error };
+  }
   if (f.type === 'choice' && !f.options?.includes(value)) return { value: null, error: t('ui.form.errors.choice') };
   if (f.pattern && !new RegExp(`^(?:${f.pattern})$`, 'u').test(value)) return { value: null, error: f.patternMessage || t('ui.form.errors.pattern') };
   return { value };
@@ -95,7 +119,7 @@ export function checkApiAnswers(fields: FieldDefinition[], answers: Record<strin
     const v = answers[f.key];
     if (f.type === 'address' && typeof v === 'string') {
       const [street = '', rest = ''] = v.split('\n');
-      const m = /^(\d{5})\s+(.+)$/.exec(rest.trim());
+      const m = /^(\d+)\s+(.+)$/.exec(rest.trim()); // any number: a 4-digit code gets its own message
       raw[addressInput(f.key, 'rue')] = street;
       raw[addressInput(f.key, 'code-postal')] = m?.[1] ?? rest;
       raw[addressInput(f.key, 'commune')] = m?.[2] ?? '';
@@ -120,12 +144,14 @@ export function humanisedKey(key: string): string {
 /**
  * The answers as the agent reads them: the label of the form version they were filed with;
  * for a key it lacks (filed before the form had fields), the label of a later version
- * (`laterFields`, the current one), and never a raw key.
+ * (`laterFields`, the current one), and never a raw key. A date reads in French (14/03/1985).
  */
 export function labelledAnswers(fields: FieldDefinition[] | null, answers: Record<string, unknown>, laterFields: FieldDefinition[] = []): { label: string; value: string }[] {
-  const labels = new Map([...laterFields, ...(fields ?? [])].map((f) => [f.key, f.label]));
+  const byKey = new Map([...laterFields, ...(fields ?? [])].map((f) => [f.key, f]));
   return Object.entries(answers).map(([key, value]) => ({
-    label: labels.get(key) ?? humanisedKey(key),
-    value: Array.isArray(value) ? value.join(', ') : typeof value === 'string' ? value : JSON.stringify(value),
+    label: byKey.get(key)?.label ?? humanisedKey(key),
+    value: Array.isArray(value) ? value.join(', ')
+      : typeof value !== 'string' ? JSON.stringify(value)
+      : byKey.get(key)?.type === 'date' ? frenchDay(value) : value,
   }));
 }

@@ -20,7 +20,12 @@ export interface FieldDefinition {
   /** text: a regular expression the whole answer must match, and what to say when it does not */
   pattern?: string;
   patternMessage?: string;
+  /** date: the days an answer may take — up to today (a birth date), or from today on (a planned date); any day without */
+  period?: DatePeriod;
 }
+
+export const DATE_PERIODS = ['past', 'future'] as const;
+export type DatePeriod = (typeof DATE_PERIODS)[number];
 
 export const MAX_FIELDS = 40;
 export const DEFAULT_MAX_LENGTH: Partial<Record<FieldType, number>> = { text: 200, textarea: 5000 };
@@ -44,6 +49,7 @@ export const fieldSchema = z.object({
   maxLength: z.number().int().min(1).max(20000).optional(),
   pattern: z.string().max(200).refine(validPattern, t('ui.form.definition.patternInvalid')).optional(),
   patternMessage: z.string().trim().max(200).optional(),
+  period: z.enum(DATE_PERIODS).optional(),
 }).superRefine((f, ctx) => {
   if ((f.type === 'choice' || f.type === 'checkboxes') && (!f.options || f.options.length < 1)) {
     ctx.addIssue({ code: 'custom', path: ['options'], message: t('ui.form.definition.optionsNeeded') });

@@ -2,6 +2,7 @@
 // typed, and its error, linked to the field for screen readers (aria-describedby).
 import { addressInput, type RawValues } from './answers';
 import { ATTACHMENT_LIMITS } from '../attachments/files';
+import { parisIsoDay } from '../dates';
 import { t } from '../i18n';
 import { IDENTITY_FIELDS, type FieldDefinition } from './fields';
 
@@ -36,6 +37,9 @@ function fieldView(f: FieldDefinition, raw: RawValues, errors: Record<string, st
     isAddress: f.type === 'address',
     isFile: f.type === 'file',
     isInput: ['text', 'email', 'phone', 'date'].includes(f.type),
+    // The browser's date picker offers only the days the field accepts (checked again on the server).
+    minDay: f.type === 'date' && f.period === 'future' ? parisIsoDay(Date.now()) : undefined,
+    maxDay: f.type === 'date' && f.period === 'past' ? parisIsoDay(Date.now()) : undefined,
     options: (f.options ?? []).map((o, i) => ({ value: o, id: `${id}-${i}`, checked: picked.includes(o) })),
     address: f.type === 'address'
       ? {

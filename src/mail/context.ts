@@ -4,11 +4,10 @@ import { findFormTypeById } from '../db/formTypes';
 import { inProgressSince, lastReassignerName } from '../db/events';
 import { findPersonal, type RequestRow } from '../db/requests';
 import { closingLabel } from '../db/views';
+import { frenchDate } from '../dates';
 
 export const MUNICIPALITY = 'Mairie de Guichet-sur-Mer';
 
-const dateFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' });
-export const formatDate = (ms: number | null | undefined): string => (ms ? dateFormat.format(new Date(Number(ms))) : '');
 
 /** What e-mail templates may print about a request, for one recipient. */
 export async function emailContext(
@@ -32,9 +31,9 @@ export async function emailContext(
     agentName: recipient?.name ?? request.assignee_name ?? '',
     actorName: reassignedBy ?? '',
     closingLabel: closing ?? '',
-    submittedAt: formatDate(request.created_at),
-    inProgressSince: formatDate(since),
-    deletionDate: formType ? formatDate(Number(request.created_at) + Number(formType.deletion_ms)) : '',
+    submittedAt: frenchDate(request.created_at),
+    inProgressSince: frenchDate(since),
+    deletionDate: formType ? frenchDate(Number(request.created_at) + Number(formType.deletion_ms)) : '',
     requestUrl: `${publicUrl}/demandes/${request.reference}`,
     trackingUrl: `${publicUrl}/suivi?code=${request.tracking_code}`,
   };

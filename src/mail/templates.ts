@@ -23,12 +23,60 @@ interface Compiled {
   body: Handlebars.TemplateDelegate;
 }
 
-const requestFields = ['reference', 'formTitle', 'serviceName', 'submittedAt', 'requestUrl', 'municipality'];
-const agentFields = ['agentName', ...requestFields];
-const accountFields = ['agentName', 'agentCode', 'link', 'validity', 'municipality'];
+/**
+ * The names administrators write in templates — French, as they are — for the values the
+ * senders give (whose keys are the code's, in English). This table is the one place the two
+ * meet: the editor lists, the validator accepts and the renderer fills only the French names.
+ * (Templates stored before the names were French are rewritten by the migration
+ * 20261130200000_french_placeholders, rather than the old names living on as hidden aliases.)
+ */
+export const PLACEHOLDER_NAMES = {
+  reference: 'reference',
+  formTitle: 'demarche',
+  serviceName: 'service',
+  submittedAt: 'dateDepot',
+  requestUrl: 'lienDemande',
+  municipality: 'mairie',
+  citizenName: 'nomUsager',
+  trackingCode: 'codeSuivi',
+  trackingUrl: 'lienSuivi',
+  agentName: 'nomAgent',
+  agentCode: 'codeAgent',
+  actorName: 'nomAuteur',
+  closingLabel: 'decision',
+  deletionDate: 'dateSuppression',
+  inProgressSince: 'enCoursDepuis',
+  link: 'lien',
+  validity: 'validite',
+  count: 'nombre',
+  requests: 'demandes',
+  listUrl: 'lienListe',
+  replyUrl: 'lienReponse',
+  message: 'message',
+  resumed: 'reprise',
+} as const;
+type ContextKey = keyof typeof PLACEHOLDER_NAMES;
 
-/** What each kind's template may print (the context its sender gives). */
-export const PLACEHOLDERS: Record<EmailKind, string[]> = {
+/** Turns a sender's context into the template's: French names, in the items of a list too ({{#each demandes}}{{demarche}}). */
+function frenchContext(context: Record<string, unknown>): Record<string, unknown> {
+  const named = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(named);
+    if (typeof value === 'object' && value !== null) return frenchContext(value as Record<string, unknown>);
+    return value;
+  };
+  return Object.fromEntries(Object.entries(context)
+    .filter(([key]) => Object.hasOwn(PLACEHOLDER_NAMES, key))
+    .map(([key, value]) => [PLACEHOLDER_NAMES[key as ContextKey], named(value)]));
+}
+
+const requestFields: ContextKey[] = ['reference', 'formTitle', 'serviceName', 'submittedAt', 'requestUrl', 'municipality'];
+const agentFields: ContextKey[] = ['agentName', ...requestFields];
+const accountFields: ContextKey[] = ['agentName', 'agentCode', 'link', 'validity', 'municipality'];
+/** What an item of {{#each demandes}} holds. */
+const itemFields: ContextKey[] = ['reference', 'formTitle'];
+
+/** What each kind's template may print (the context its sender gives), by the code's names. */
+const CONTEXT_KEYS: Record<EmailKind, ContextKey[]> = {
   RECEIPT: ['citizenName', 'trackingCode', 'trackingUrl', ...requestFields],
   NEW_REQUEST: agentFields,
   ACKNOWLEDGEMENT: ['citizenName', ...agentFields],
@@ -46,12 +94,17 @@ export const PLACEHOLDERS: Record<EmailKind, string[]> = {
   CITIZEN_REPLY: ['agentName', 'resumed', ...requestFields],
 };
 
+/** The placeholders each kind's template may print, as administrators write them. */
+export const PLACEHOLDERS = Object.fromEntries(
+  Object.entries(CONTEXT_KEYS).map(([kind, keys]) => [kind, keys.map((key) => PLACEHOLDER_NAMES[key])]),
+) as Record<EmailKind, string[]>;
+
 export const EMAIL_KINDS = Object.keys(PLACEHOLDERS) as EmailKind[];
 
 export const isEmailKind = (value: string): value is EmailKind => Object.hasOwn(PLACEHOLDERS, value);
 
-/** Sample values for the preview of a template before it is saved. */
-export const SAMPLE_CONTEXT: Record<string, unknown> = {
+/** Sample values for the preview of a template before it is saved (the code's names, as a sender gives them). */
+export const SAMPLE_CONTEXT: Partial<Record<ContextKey, unknown>> = {
   reference: 'DEM-2026-000123',
   trackingCode: 'K7P2-XM4Q',
   formTitle: "Demande d'acte de naissance",
@@ -129,9 +182,31 @@ export function htmlOf(text: string): string {
 /** Renders a template source; throws when its Handlebars is invalid. */
 export function renderSource(source: TemplateSource, context: Record<string, unknown>): RenderedEmail {
   const template = compile(source);
-  const subject = template.subject(context).replace(/\s+/g, ' ').trim();
-  const text = template.body(context).trim() + '\n';
+  const named = frenchContext(context);
+  const subject = template.subject(named).replace(/\s+/g, ' ').trim();
+  const text = template.body(named).trim() + '\n';
   return { subject, text, html: htmlOf(text) };
+}
+
+/**
+ * Where a template does not parse or render, in French: Handlebars says it in English
+ * (« Parse error on line 2 … Expecting 'ID' »), of which only the line is kept.
+ */
+function syntaxProblem(source: TemplateSource): string | null {
+  for (const part of ['subject', 'body'] as const) {
+    try {
+      Handlebars.parse(source[part]);
+    } catch (err) {
+      const line = /on line (\d+)/.exec(String((err as Error).message))?.[1] ?? '1';
+      return t(`ui.admin.emails.problems.syntax.${part}`, { line });
+    }
+  }
+  try {
+    renderSource(source, SAMPLE_CONTEXT);
+  } catch {
+    return t('ui.admin.emails.problems.syntax.render');
+  }
+  return null;
 }
 
 /**
@@ -148,15 +223,11 @@ export function templateProblem(kind: EmailKind, source: TemplateSource): string
   if (/[\r\n]/.test(source.subject)) {
     return t('ui.admin.emails.problems.subjectOneLine');
   }
-  try {
-    Handlebars.parse(source.subject);
-    Handlebars.parse(source.body);
-    renderSource(source, SAMPLE_CONTEXT);
-  } catch (err) {
-    const detail = String((err as Error).message).split('\n')[0];
-    return t('ui.admin.emails.problems.syntax', { detail });
+  const syntax = syntaxProblem(source);
+  if (syntax) {
+    return syntax;
   }
-  const allowed = new Set([...PLACEHOLDERS[kind], 'this', 'reference', 'formTitle', 'else']);
+  const allowed = new Set([...PLACEHOLDERS[kind], ...itemFields.map((key) => PLACEHOLDER_NAMES[key]), 'this', 'else']);
   const used = [...`${source.subject}\n${source.body}`.matchAll(/\{\{\{?\s*[#/^]?\s*(?:each\s+|if\s+|unless\s+|with\s+)?([A-Za-z_][\w.]*)/g)].map((m) => m[1]);
   const unknown = [...new Set(used.filter((name) => !['each', 'if', 'unless', 'with'].includes(name) && !allowed.has(name.split('.')[0])))];
   if (unknown.length > 0) {

@@ -10,7 +10,7 @@ const FORMS: Record<string, { description: string; fields: FieldDefinition[]; ex
   'acte-naissance': {
     description: 'Copie intégrale ou extrait d’un acte de naissance dressé dans la commune.',
     fields: [
-      { key: 'date-naissance', label: 'Date de naissance', type: 'date', required: true },
+      { key: 'date-naissance', label: 'Date de naissance', type: 'date', required: true, period: 'past' },
       { key: 'lieu', label: 'Commune de naissance', type: 'text', required: true },
       { key: 'motif', label: 'Motif de la demande', type: 'choice', required: true, options: ['Passeport ou carte d’identité', 'Mariage', 'Autre'] },
       { key: 'documents', label: 'Documents souhaités', type: 'checkboxes', required: true, options: ['Copie intégrale', 'Extrait avec filiation', 'Extrait sans filiation'] },
@@ -61,7 +61,7 @@ const FORMS: Record<string, { description: string; fields: FieldDefinition[]; ex
     fields: [
       { key: 'terrain', label: 'Adresse du terrain', type: 'address', required: true },
       { key: 'travaux', label: 'Nature des travaux', type: 'textarea', required: true },
-      { key: 'debut', label: 'Date de début prévue', type: 'date', required: false },
+      { key: 'debut', label: 'Date de début prévue', type: 'date', required: false, period: 'future' },
       { key: 'plan', label: 'Plan de situation et plan de masse', type: 'file', required: true, help: 'En PDF de préférence.' },
     ],
     example: { terrain: '12 rue des Lilas\n44000 Nantes', travaux: 'Remplacement de la clôture sur rue (1,20 m, grillage vert).', debut: '2027-03-01' },

@@ -50,7 +50,7 @@ async function present(ctx: Ctx, request: RequestRow, caller: Request['caller'])
   return {
     ...common,
     assignee: request.assignee_code ? { code: request.assignee_code, name: request.assignee_name } : null,
-    events: events.map((e) => ({ type: e.type, at: iso(e.at), agent: e.agent, comment: e.comment })),
+    events: events.map((e) => ({ type: e.type, at: iso(e.at), agent: e.agent, to: e.to, comment: e.comment })),
   };
 }
 

@@ -48,6 +48,7 @@ const schemas: Record<string, Json> = {
         type: { type: 'string', description: `${LIFECYCLE_EVENTS.join(', ')}, or an annotation type (NOTE…).` },
         at: dateTime,
         agent: nullable(ref('AgentRef')),
+        to: { ...nullable(ref('AgentRef')), description: 'REASSIGNED: the agent the request was given to (null when not recorded, for events before 2026-11-30).' },
         comment: nullable({ type: 'string' }),
       }),
     },

@@ -28,7 +28,7 @@ export function trackingLimit(ctx: Ctx): RequestHandler {
       return;
     }
     res.status(429).set({ 'Retry-After': String(ticket.waitSeconds), 'Cache-Control': 'no-store' });
-    const message = t('errors.TRACKING_TOO_MANY', { minutes: Math.ceil(ticket.waitSeconds / 60) });
+    const message = t('errors.TRACKING_TOO_MANY', { count: Math.ceil(ticket.waitSeconds / 60) });
     await renderPage(ctx, req, res, 'error', { title: t('ui.tracking.title'), message });
   };
 }

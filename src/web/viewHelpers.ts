@@ -1,23 +1,22 @@
-import { t } from '../i18n';
-import { formatDate } from '../mail/context';
+import { t, tForm } from '../i18n';
+import { frenchDate } from '../dates';
 
 /** What Handlebars passes last to a helper: `{{t 'key' name=value}}` puts name in hash. */
 interface HelperOptions {
   hash?: Record<string, string | number>;
 }
 
-const shortFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Paris' });
-
 /** Handlebars helpers available in every view. */
 export const helpers = {
   t: (key: string, options?: HelperOptions) => t(key, options?.hash ?? {}),
+  tForm: (key: string, form: 'one' | 'other', options?: HelperOptions) => tForm(key, form, options?.hash ?? {}),
   status: (code: string) => t(`status.${code}`),
   eventLabel: (code: string) => t(`event.${code}`),
   emailKind: (code: string) => t(`emailKind.${code}`),
   emailStatus: (code: string) => t(`emailStatus.${code}`),
-  date: (ms: number | null) => formatDate(ms),
+  date: (ms: number | null) => frenchDate(ms),
   /** for tables, where a long date would wrap */
-  shortDate: (ms: number | null) => (ms ? shortFormat.format(new Date(Number(ms))) : ''),
+  shortDate: (ms: number | null) => frenchDate(ms, 'short'),
   /** for <time datetime>, so assistive tools read an unambiguous date */
   isoDate: (ms: number | null) => (ms ? new Date(Number(ms)).toISOString() : ''),
   eq: (a: unknown, b: unknown) => a === b,
@@ -26,7 +25,7 @@ export const helpers = {
   /** "aujourd'hui", "demain", "dans 5 jours", "dépassée de 2 jours" */
   daysLeftLabel: (days: number | null) => {
     if (days === null || days === undefined) return '';
-    if (days < 0) return t('ui.due.daysAgo', { days: -days });
+    if (days < 0) return t('ui.due.daysAgo', { count: -days });
     if (days === 0) return t('ui.due.today');
     if (days === 1) return t('ui.due.tomorrow');
     return t('ui.due.inDays', { days });

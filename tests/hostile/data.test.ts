@@ -249,7 +249,7 @@ describe("citizens' files", () => {
     for (const q of [phone, '285044410999999', 'severine.secret@example.org', 'secret severine']) {
       const found = await dleroy.call('GET', `/usagers?q=${encodeURIComponent(q)}`);
       expect(found.status).toBe(200);
-      expect(found.text).toContain('0 usagers trouvés');
+      expect(found.text).toContain('0 usager trouvé');
       expect(found.text).not.toContain(publicId);
     }
     // The entry form does not prefill from it, nor file a request into it.

@@ -21,7 +21,7 @@ export function bigPdf(size: number): string {
 
 /** The birth certificate form of the browser tests. */
 export const BIRTH_FORM: FieldDefinition[] = [
-  { key: 'date-naissance', label: 'Date de naissance', type: 'date', required: true },
+  { key: 'date-naissance', label: 'Date de naissance', type: 'date', required: true, period: 'past' },
   { key: 'lieu', label: 'Commune de naissance', type: 'text', required: true, help: 'Telle qu’inscrite sur l’acte.' },
   { key: 'motif', label: 'Motif', type: 'choice', required: true, options: ['Passeport', 'Mariage', 'Autre'] },
   { key: 'copies', label: 'Documents souhaités', type: 'checkboxes', required: false, options: ['Copie intégrale', 'Extrait avec filiation'] },

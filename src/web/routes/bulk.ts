@@ -11,7 +11,7 @@ import { authorize, can } from '../../policies';
 import { authorized } from './authorized';
 import { PARAMS, parseListParams, queryOf } from '../listParams';
 import { listSpecOf } from './listSpecs';
-import { plural, renderListView, type BulkState } from './lists';
+import { renderListView, type BulkState } from './lists';
 import { isHtmx, renderFragment, renderPage } from './render';
 import { currentAgent } from './session';
 
@@ -63,9 +63,9 @@ function bulkState(body: Record<string, unknown>, more: Pick<BulkState, 'error' 
 function closeConfirmation(count: number): BulkState['confirm'] {
   return {
     count,
-    title: plural(count, 'ui.bulk.confirm.title_one', 'ui.bulk.confirm.title_other'),
-    text: plural(count, 'ui.bulk.confirm.text_one', 'ui.bulk.confirm.text_other'),
-    submit: plural(count, 'ui.bulk.confirm.submit_one', 'ui.bulk.confirm.submit_other'),
+    title: t('ui.bulk.confirm.title', { count }),
+    text: t('ui.bulk.confirm.text', { count }),
+    submit: t('ui.bulk.confirm.submit', { count }),
   };
 }
 

@@ -7,6 +7,7 @@ import { parseListParams, type Query } from '../listParams';
 import { listSpecOf } from './listSpecs';
 import { authorized } from './authorized';
 import { currentAgent } from './session';
+import { parisIsoDay } from '../../dates';
 
 const CONTENT_TYPES: Record<ExportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
@@ -26,7 +27,7 @@ export function exportRoutes(ctx: Ctx): express.Router {
     }
     const format = match[2] as ExportFormat;
     const params = await parseListParams(ctx.db, query, spec.defaultSort);
-    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(Date.now());
+    const day = parisIsoDay(Date.now());
     res.set({
       'Content-Type': CONTENT_TYPES[format],
       'Content-Disposition': `attachment; filename="${spec.view}-${day}.${format}"`,

@@ -7,6 +7,7 @@ import { t } from '../../i18n';
 import { selectedIds, returnPath } from './bulk';
 import { authorized } from './authorized';
 import { currentAgent } from './session';
+import { parisIsoDay } from '../../dates';
 
 /** Étiquettes: a PDF of the citizens' postal addresses for the selected requests of the agent's services. */
 export function labelRoutes(ctx: Ctx): express.Router {
@@ -33,7 +34,7 @@ export function labelRoutes(ctx: Ctx): express.Router {
         labels.push({ name: `${r.first_name} ${r.last_name}`, address: r.address.trim() });
       }
     }
-    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(Date.now());
+    const day = parisIsoDay(Date.now());
     res.set({ 'Content-Type': 'application/pdf', 'Content-Disposition': `attachment; filename="etiquettes-${day}.pdf"`, 'Cache-Control': 'no-store' });
     await writeLabels(labels, skipped, res, { title: t('ui.labels.title'), skippedHeading: t('ui.labels.skippedHeading') });
   });

@@ -44,7 +44,7 @@ async function homeBlock(ctx: Ctx, agent: Agent, filter: Parameters<typeof searc
   return {
     rows: rows.map((r) => rowModel(r, now)),
     total,
-    more: total > rows.length ? { href: more, label: t('ui.home.seeAll', { total }) } : null,
+    more: total > rows.length ? { href: more, label: t('ui.home.seeAll', { count: total }) } : null,
   };
 }
 
@@ -103,7 +103,6 @@ function listPage(view: string, query: Query): { page: string; parts: Record<str
  * « 1 demande » / « 3 demandes »: one of a message's two forms, by the French rule (0 and 1
  * are singular). Both keys are written out, so that the locale check sees them used.
  */
-export const plural = (count: number, one: string, other: string): string => t(count < 2 ? one : other, { count });
 
 /**
  * A list page (or its region alone to htmx: filters, sorting, paging, refresh). After a
@@ -124,7 +123,6 @@ export async function renderListView(ctx: Ctx, req: Request, res: express.Respon
     rows: model.rows.map((r) => ({ ...r, checked: ticked.has(r.id) })),
     bulk,
     navPath: spec.path,
-    allMatchingLabel: plural(model.total, 'ui.bulk.allMatching_one', 'ui.bulk.allMatching_other'),
     // The bulk bar of the region offers the closing codes and the agents of the filters.
     choices: await choicesModel(ctx, agent, model.values),
   });

@@ -5,6 +5,7 @@ import { t } from '../../i18n';
 import { createScopedKey, listPartnerKeys, revokePartnerKey } from '../../partners/keys';
 import { attempt, doneTo, many, renderAdminPage } from './admin/render';
 import { text } from './forms';
+import { frenchDate } from '../../dates';
 
 // renderAdminPage looks under views/pages/admin/; this page is views/pages/adminPartners.hbs.
 const VIEW = '../adminPartners';
@@ -68,5 +69,5 @@ async function keyOf(ctx: Ctx, req: Request) {
   return (await listPartnerKeys(ctx.db, id))[0];
 }
 
-const day = (ms: number) => new Date(ms).toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' });
+const day = (ms: number) => frenchDate(ms, 'day');
 

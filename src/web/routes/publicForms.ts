@@ -118,7 +118,7 @@ export function publicFormRoutes(ctx: Ctx): express.Router {
     if (!ticket.ok) {
       const minutes = Math.ceil(ticket.waitSeconds / 60);
       res.set('Retry-After', String(ticket.waitSeconds));
-      await refuse(429, t(minutes > 1 ? 'ui.publicForm.tooMany' : 'ui.publicForm.tooManyOne', { minutes }));
+      await refuse(429, t('ui.publicForm.tooMany', { count: minutes }));
       return;
     }
     // A form refused for its content was not filed: the citizen corrects it without losing a submission.

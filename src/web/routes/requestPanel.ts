@@ -7,11 +7,12 @@ import { previewCitizenEmail } from '../../commands/citizenEmail';
 import type { Ctx } from '../../commands/context';
 import { agentsOfService, type Agent } from '../../db/agents';
 import { CITIZEN_EMAIL_KINDS, emailsOfRequest, type EmailView } from '../../db/emails';
-import { findPersonal, listEvents, type PersonalRow, type RequestRow } from '../../db/requests';
+import { findPersonal, listEvents, type EventView, type PersonalRow, type RequestRow } from '../../db/requests';
 import { closingLabel, listClosingCodes, listEventTypes } from '../../db/views';
 import { t } from '../../i18n';
 import { messagesOf } from '../../db/messages';
 import { abilities } from '../../policies';
+import { parisIsoDay } from '../../dates';
 
 export interface PanelMessages {
   /** a refusal or an invalid input, in French */
@@ -72,11 +73,20 @@ function emailGroups(emails: ReturnType<typeof emailRows>) {
   return { citizenEmails: emails.filter((e) => e.forCitizen), agentEmails: emails.filter((e) => !e.forCitizen) };
 }
 
+/** A lifecycle event's label; a reassignment says to whom and by whom (« Réattribuée à B. Durand par A. Martin »). */
+function eventLabel(e: EventView): string {
+  if (e.type === 'REASSIGNED' && e.to && e.agent) return t('ui.request.history.reassigned', { to: e.to.name, by: e.agent.name });
+  if (e.type === 'REASSIGNED' && e.to) return t('ui.request.history.reassignedTo', { to: e.to.name });
+  // Recorded before the target was: who did it is known.
+  if (e.type === 'REASSIGNED' && e.agent) return t('ui.request.history.reassignedBy', { by: e.agent.name });
+  return t(`event.${e.type}`);
+}
+
 async function historyOf(ctx: Ctx, requestId: number) {
   const [events, types] = await Promise.all([listEvents(ctx.db, requestId), listEventTypes(ctx.db)]);
   const annotations = new Map(types.map((e) => [e.code, e.label]));
   return events.map((e) => ({
-    label: annotations.get(e.type) ?? t(`event.${e.type}`),
+    label: annotations.get(e.type) ?? eventLabel(e),
     at: e.at,
     agent: e.agent?.name ?? null,
     comment: e.comment,
@@ -85,7 +95,7 @@ async function historyOf(ctx: Ctx, requestId: number) {
 
 /** The first day a hold may end on: tomorrow, in Paris. */
 function tomorrow(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(Date.now() + 24 * 3600 * 1000);
+  return parisIsoDay(Date.now() + 24 * 3600 * 1000);
 }
 
 /** The action forms' data, read only for the actions the agent may take now. */

@@ -128,7 +128,7 @@ export function sessionRoutes(ctx: Ctx): express.Router {
     const ticket = await limiter.attempt(code, address);
     if (!ticket.ok) {
       res.status(429).set('Retry-After', String(ticket.waitSeconds));
-      const error = t('ui.account.login.tooMany', { minutes: Math.ceil(ticket.waitSeconds / 60) });
+      const error = t('ui.account.login.tooMany', { count: Math.ceil(ticket.waitSeconds / 60) });
       await renderPage(ctx, req, res, 'login', { title: t('ui.login.title'), retour, code, error });
       return;
     }

@@ -6,9 +6,10 @@ import { t } from '../../i18n';
 import { parisDay } from '../listParams';
 import { renderPage } from './render';
 import { currentAgent } from './session';
+import { frenchDay, parisIsoDay } from '../../dates';
 
 const DAY = 24 * 3600 * 1000;
-const isoDay = (ms: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(ms);
+const isoDay = parisIsoDay;
 
 /** "2 j 4 h", "3 h 20 min", "45 min": a duration as an agent reads it. */
 export function humanDuration(ms: number | null): string {
@@ -50,12 +51,13 @@ export function statisticsRoutes(ctx: Ctx): express.Router {
       services: choices.services.map((s) => ({ value: s.slug, label: s.name, selected: s.slug === service })),
       formTypes: choices.formTypes.map((f) => ({ value: f.slug, label: f.title, selected: f.slug === formType })),
       stats,
+      daily: stats.daily.map((d) => ({ ...d, label: frenchDay(d.day, 'longWeekday') })),
       counters: ['received', 'taken', 'closed', 'expired', 'held', 'remindersSent'].map((key) => ({ label: t(`ui.statistics.counters.${key}`), value: stats[key as 'received'] })),
       durations: [durationRow(t('ui.statistics.timeToTake'), stats.timeToTake), durationRow(t('ui.statistics.timeToClose'), stats.timeToClose)],
       channels: stats.byChannel.map((c) => ({ label: t(`ui.statistics.channels.${c.channel}`), count: c.count })),
       // Read by /static/statistics.js to draw the charts; the same numbers are in the tables.
       chartData: JSON.stringify({
-        daily: { labels: stats.daily.map((d) => d.day), received: stats.daily.map((d) => d.received), closed: stats.daily.map((d) => d.closed) },
+        daily: { labels: stats.daily.map((d) => frenchDay(d.day, 'weekday')), received: stats.daily.map((d) => d.received), closed: stats.daily.map((d) => d.closed) },
         channels: { labels: stats.byChannel.map((c) => t(`ui.statistics.channels.${c.channel}`)), counts: stats.byChannel.map((c) => c.count) },
         labels: { received: t('ui.statistics.counters.received'), closed: t('ui.statistics.counters.closed') },
       }).replace(/</g, '\\u003c'), // inside a <script> block: no tag may end it

@@ -11,7 +11,7 @@ import { visibleFiles } from '../../db/attachments';
 import { closingLabel } from '../../db/views';
 import { t } from '../../i18n';
 import { replyToken } from '../../messages/secureLink';
-import { formatDate } from '../../mail/context';
+import { frenchDate } from '../../dates';
 import { text } from './forms';
 import { renderPage } from './render';
 import { withFiles } from './requestPanel';
@@ -27,7 +27,7 @@ const codeOf = (value: unknown) => (typeof value === 'string' ? value.trim().toU
  */
 function situationOf(request: RequestRow, waiting: boolean) {
   const key = waiting ? 'EN_ATTENTE_USAGER' : request.status;
-  const holdUntil = request.status === 'EN_ATTENTE' && !waiting && request.hold_until ? formatDate(request.hold_until) : null;
+  const holdUntil = request.status === 'EN_ATTENTE' && !waiting && request.hold_until ? frenchDate(request.hold_until) : null;
   return {
     meaning: t(`ui.tracking.situation.${key}.meaning`, { service: request.service_name }),
     next: holdUntil ? t('ui.tracking.holdUntil', { date: holdUntil }) : t(`ui.tracking.situation.${key}.next`),

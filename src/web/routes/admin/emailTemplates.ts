@@ -35,7 +35,7 @@ export function emailTemplateRoutes(ctx: Ctx): express.Router {
       kind,
       custom: inForce.overridden,
       source: model.source ?? inForce,
-      placeholders: PLACEHOLDERS[kind].map((p) => `{{${p}}}`),
+      placeholders: PLACEHOLDERS[kind].map((name) => ({ code: `{{${name}}}`, meaning: t(`ui.admin.emails.names.${name}`) })),
       example: '{{reference}}',
       error: model.error,
       preview: model.preview,

@@ -6,7 +6,8 @@ import { CommandError } from '../../../commands/errors';
 import { agentNames } from '../../../db/agents';
 import type { DraftStamp } from '../../../db/formDrafts';
 import { findFormType, type FormTypeRow } from '../../../db/formTypes';
-import { FIELD_TYPES, type FieldDefinition, type FieldType } from '../../../forms/fields';
+import { currentForm } from '../../../db/formVersions';
+import { DATE_PERIODS, FIELD_TYPES, type DatePeriod, type FieldDefinition, type FieldType } from '../../../forms/fields';
 import { t } from '../../../i18n';
 import { text } from '../forms';
 import { currentAgent } from '../session';
@@ -34,6 +35,7 @@ function fieldOf(body: unknown): FieldDefinition {
     maxLength: maxLength && (type === 'text' || type === 'textarea') ? Number(maxLength) : undefined,
     pattern: type === 'text' ? optional('pattern', 200) : undefined,
     patternMessage: type === 'text' ? optional('patternMessage', 200) : undefined,
+    period: type === 'date' ? (optional('period', 10) as DatePeriod | undefined) : undefined,
   };
 }
 
@@ -81,6 +83,7 @@ export function formFieldRoutes(ctx: Ctx): express.Router {
       field: { ...field, optionsText: (field.options ?? []).join('\n') },
       replacing,
       types: FIELD_TYPES.map((value) => ({ value, label: FIELD_TYPE_LABELS[value], selected: value === field.type })),
+      periods: ['', ...DATE_PERIODS].map((value) => ({ value, label: t(`ui.admin.formFields.periods.${value || 'any'}`), selected: value === ((field as Partial<FieldDefinition>).period ?? '') })),
       error: model.error,
     });
   };

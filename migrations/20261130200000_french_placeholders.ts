@@ -1,0 +1,35 @@
+import type { Knex } from 'knex';
+import { PLACEHOLDER_NAMES } from '../src/mail/templates';
+
+// The placeholders of e-mail templates took French names ({{citizenName}} became {{nomUsager}}):
+// the templates administrators saved before are rewritten here, once, so that they keep
+// working and the editor shows them in the names it lists. Rewriting beats accepting the old
+// names as aliases: one vocabulary, which the editor lists and the validator checks, instead
+// of English names living on unseen in stored templates. The English names were the keys the
+// senders give, which PLACEHOLDER_NAMES maps to the French ones; `down` writes them back.
+const RENAMED: Record<string, string> = Object.fromEntries(Object.entries(PLACEHOLDER_NAMES).filter(([english, french]) => english !== french));
+
+/** Renames the identifiers inside the {{…}} of a template, and nothing of its text. */
+export function renamePlaceholders(template: string, names: Record<string, string>): string {
+  return template.replace(/\{\{\{?[^}]*\}?\}\}/g, (mustache) =>
+    mustache.replace(/[A-Za-z_]\w*/g, (word) => (Object.hasOwn(names, word) ? names[word] : word)));
+}
+
+async function rewrite(knex: Knex, names: Record<string, string>): Promise<void> {
+  const rows: { kind: string; subject: string; body: string }[] = await knex('email_templates').select('kind', 'subject', 'body');
+  for (const row of rows) {
+    const subject = renamePlaceholders(row.subject, names);
+    const body = renamePlaceholders(row.body, names);
+    if (subject !== row.subject || body !== row.body) {
+      await knex('email_templates').where({ kind: row.kind }).update({ subject, body });
+    }
+  }
+}
+
+export async function up(knex: Knex): Promise<void> {
+  await rewrite(knex, RENAMED);
+}
+
+export async function down(knex: Knex): Promise<void> {
+  await rewrite(knex, Object.fromEntries(Object.entries(RENAMED).map(([english, french]) => [french, english])));
+}
