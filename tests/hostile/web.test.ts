@@ -354,7 +354,7 @@ describe('point 13: tracking pages limited per address, no-store for agents and 
     await waitFor(async () => (await h.db('bulk_jobs').where({ id: jobId }).first('finished_at'))?.finished_at, 30000, 'the bulk job');
     const report = await agent.call('GET', jobUrl);
     // The id of no request is not an item; the other service's is refused as unknown.
-    expect(report.text).toContain('Terminé : 1 réussie(s), 1 refusée(s), sur 2.');
+    expect(report.text).toContain('Terminé : 1 réussie, 1 refusée, sur 2.');
     expect(report.text).toContain(`N° ${foreign.id} : Demande inconnue.`);
     expect(report.text).not.toContain('99999999');
     expect(report.text).not.toContain(foreign.reference);
