@@ -153,7 +153,7 @@ describe('API input and credentials', () => {
     }
     expect(await count()).toBe(before);
     const french = await h.api('POST', '/api/requests', h.partnerKey, { formType: 'acte-naissance', citizen: { ...citizen, email: 'x' }, answers: {} });
-    expect(french.body.error.message).toBe('citizen.email : adresse e-mail invalide');
+    expect(french.body.error.message).toBe('citizen.email : Adresse électronique invalide (exemple : nom@exemple.fr).');
   });
 
   test('bad action input is 400 naming the field', async () => {

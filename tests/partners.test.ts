@@ -106,7 +106,7 @@ test('the CLI creates a key for form types (secret printed once), lists and revo
 
   expect(await guichet('api-key', 'revoke', id)).toMatchObject({ code: 0, stdout: `clé ${id} « Portail urbanisme » révoquée\n` });
   expect((await h.api('GET', '/api/form-types', secret)).status).toBe(401);
-  expect((await guichet('api-key', 'list')).stdout).toMatch(new RegExp(`^${id}\\tPortail urbanisme\\t.*\\trévoquée le \\d{4}-\\d\\d-\\d\\d$`, 'm'));
+  expect((await guichet('api-key', 'list')).stdout).toMatch(new RegExp(`^${id}\\tPortail urbanisme\\t.*\\trévoquée le \\d\\d/\\d\\d/\\d{4}$`, 'm'));
 
   const before = await h.db('api_tokens').count({ n: '*' }).first();
   expect(await guichet('api-key', 'create', 'X', '--form-types', 'acte-naissance,inconnue')).toMatchObject({ code: 2, stderr: expect.stringContaining('Démarche inconnue : inconnue.') });

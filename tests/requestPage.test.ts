@@ -121,7 +121,7 @@ test('the citizen\'s e-mails come first; the notices to agents are folded under 
   const notices = p.locator('#agent-emails table');
   expect(await notices.isVisible()).toBe(false);
   expect(await p.getByText('Accusé de dépôt (code de suivi)').isVisible()).toBe(true);
-  await p.getByText('4 avis envoyés aux agents').click();
+  await p.locator('summary', { hasText: '4 avis envoyés aux agents' }).click();
   await notices.waitFor();
   expect(await p.locator('#agent-emails tbody tr').count()).toBe(4);
   expect(await accessibilityViolations(p)).toEqual([]);

@@ -128,6 +128,20 @@ const SCREENS: Screen[] = [
   { name: 'agent-entry-form', side: 'agent', open: '/saisie/acte-naissance' },
   { name: 'agent-entry-form-refused', side: 'agent', open: refused('/saisie/acte-naissance') },
   { name: 'agent-account', side: 'agent', open: '/mon-compte' },
+  { name: 'agent-list-ticked', side: 'agent', open: async (page) => {
+    // The bulk bar as an agent sees it once rows are ticked and an action chosen.
+    await page.goto('/demandes/non-traitees');
+    for (const box of (await page.locator('input[name="ids"]').all()).slice(0, 2)) await box.check();
+    await page.getByLabel('Action', { exact: true }).selectOption('close');
+  } },
+  { name: 'agent-bulk-close-confirm', side: 'agent', open: async (page) => {
+    await page.goto('/demandes/non-traitees');
+    for (const box of (await page.locator('input[name="ids"]').all()).slice(0, 2)) await box.check();
+    await page.getByLabel('Action', { exact: true }).selectOption('close');
+    await page.locator('#bulk-code').selectOption({ index: 1 });
+    await page.getByRole('button', { name: 'Appliquer aux demandes choisies' }).click();
+    await page.locator('.bulk-confirm').waitFor();
+  } },
   { name: 'agent-bulk-report', side: 'agent', open: (page) => page.goto(`/actions-groupees/${seeded.bulkJob}`).then(() => undefined) },
   { name: 'agent-not-found', side: 'agent', open: '/demandes/inconnue/nulle-part' },
   { name: 'admin-role', side: 'admin', open: '/role' },
@@ -152,6 +166,14 @@ const SCREENS: Screen[] = [
   { name: 'admin-form-types', side: 'admin', open: '/admin/demarches' },
   { name: 'admin-form-type', side: 'admin', open: '/admin/demarches/acte-naissance' },
   { name: 'admin-form-fields', side: 'admin', open: '/admin/demarches/acte-naissance/formulaire' },
+  { name: 'admin-form-fields-draft', side: 'admin', open: async (page) => {
+    // A move makes a draft: the page says what is not yet published.
+    await page.goto('/admin/demarches/acte-naissance/formulaire');
+    if (!(await page.getByRole('button', { name: /^Publier/ }).count())) {
+      await page.locator('main table button', { hasText: 'Descendre' }).first().click();
+      await page.getByRole('button', { name: /^Publier/ }).waitFor();
+    }
+  } },
   { name: 'admin-email-templates', side: 'admin', open: '/admin/courriels' },
   { name: 'admin-email-template', side: 'admin', open: '/admin/courriels/ACKNOWLEDGEMENT' },
   { name: 'admin-partners', side: 'admin', open: '/admin/partenaires' },

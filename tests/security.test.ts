@@ -75,7 +75,7 @@ test('login attempts are limited per account, without blocking the other account
   // Even the right password is refused now, with when to retry.
   const blocked = await browser.login('amartin');
   expect(blocked.status).toBe(429);
-  expect(blocked.text).toMatch(/Trop de tentatives de connexion infructueuses : réessayez dans 15 minute\(s\)\./);
+  expect(blocked.text).toMatch(/Trop de tentatives de connexion infructueuses : réessayez dans 15 minutes\./);
   expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(800);
   // Another agent at the same address is not blocked by these failures.
   expect((await client('10.1.1.1').login('bdurand')).status).toBe(303);
