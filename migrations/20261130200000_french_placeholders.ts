@@ -1,13 +1,17 @@
 import type { Knex } from 'knex';
-import { PLACEHOLDER_NAMES } from '../src/mail/templates';
 
 // The placeholders of e-mail templates took French names ({{citizenName}} became {{nomUsager}}):
 // the templates administrators saved before are rewritten here, once, so that they keep
 // working and the editor shows them in the names it lists. Rewriting beats accepting the old
 // names as aliases: one vocabulary, which the editor lists and the validator checks, instead
-// of English names living on unseen in stored templates. The English names were the keys the
-// senders give, which PLACEHOLDER_NAMES maps to the French ones; `down` writes them back.
-const RENAMED: Record<string, string> = Object.fromEntries(Object.entries(PLACEHOLDER_NAMES).filter(([english, french]) => english !== french));
+// of English names living on unseen in stored templates; `down` writes them back. The table is
+// frozen here, as it was on the day (src/mail/templates.ts has today's, which may move on).
+const RENAMED: Record<string, string> = {
+  formTitle: 'demarche', serviceName: 'service', submittedAt: 'dateDepot', requestUrl: 'lienDemande', municipality: 'mairie',
+  citizenName: 'nomUsager', trackingCode: 'codeSuivi', trackingUrl: 'lienSuivi', agentName: 'nomAgent', agentCode: 'codeAgent',
+  actorName: 'nomAuteur', closingLabel: 'decision', deletionDate: 'dateSuppression', inProgressSince: 'enCoursDepuis', link: 'lien',
+  validity: 'validite', count: 'nombre', requests: 'demandes', listUrl: 'lienListe', replyUrl: 'lienReponse', resumed: 'reprise',
+};
 
 /** Renames the identifiers inside the {{…}} of a template, and nothing of its text. */
 export function renamePlaceholders(template: string, names: Record<string, string>): string {
