@@ -96,10 +96,13 @@ const inService = (agent: Agent, subject: { service_id: number | string | null }
 allow('agent', [...REQUEST_VERBS], inService);
 // A request is given only to an agent who can open it: not to an account whose activation
 // is pending (no password chosen yet). Deactivated accounts are not loaded as agents at all.
-allow('agent', 'receive', (agent, request) => agent.activated && inService(agent, request));
-refuse('agent', 'receive', (agent, request) => agent.activated
-  ? CommandError.of(400, 'AGENT_NOT_IN_SERVICE', { value: agent.name, service: request.service_name ?? '' }, 'agent')
-  : CommandError.of(400, 'AGENT_NOT_ACTIVATED', { value: agent.name }, 'agent'));
+// Nor to an agent who said they are absent (their presence): it would wait until they are back.
+allow('agent', 'receive', (agent, request) => agent.activated && agent.presence !== 'ABSENT' && inService(agent, request));
+refuse('agent', 'receive', (agent, request) => {
+  if (!agent.activated) return CommandError.of(400, 'AGENT_NOT_ACTIVATED', { value: agent.name }, 'agent');
+  if (agent.presence === 'ABSENT') return CommandError.of(400, 'AGENT_ABSENT', { value: agent.name }, 'agent');
+  return CommandError.of(400, 'AGENT_NOT_IN_SERVICE', { value: agent.name, service: request.service_name ?? '' }, 'agent');
+});
 allow('agent', 'entry', inService);
 
 // Whatever an agent's services, the selection they act on or list is narrowed to them (inServices).

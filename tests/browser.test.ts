@@ -236,3 +236,23 @@ test('the dev mailbox exists only when e-mails are kept in the database, for adm
     await embedded.close();
   }
 });
+
+test('presence: choosing one in the header swaps only the control, and at 390 px it stays within the width', async () => {
+  const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto('/demandes/non-traitees');
+  await page.evaluate(() => Object.assign(globalThis, { sameDocument: true }));
+  const answered = page.waitForResponse((r) => r.url().endsWith('/presence') && r.request().method() === 'POST');
+  await page.getByLabel('Présence', { exact: true }).selectOption({ label: 'Pause' });
+  expect((await answered).status()).toBe(200);
+  await page.getByRole('status').filter({ hasText: 'Présence : Pause.' }).waitFor({ state: 'attached' });
+  expect(await page.getByLabel('Présence', { exact: true }).inputValue()).toBe('PAUSE');
+  expect(await page.evaluate(() => (globalThis as { sameDocument?: boolean }).sameDocument)).toBe(true);
+  expect((await h.db('agents').where({ code: 'amartin' }).first('presence')).presence).toBe('PAUSE');
+  const box = (await page.locator('#presence-control').boundingBox())!;
+  expect(box.x + box.width).toBeLessThanOrEqual(390);
+  expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+  await page.getByLabel('Présence', { exact: true }).selectOption('DISPONIBLE');
+  await waitFor(async () => (await h.db('agents').where({ code: 'amartin' }).first('presence')).presence === 'DISPONIBLE', 10000, 'back to Disponible');
+  await context.close();
+});

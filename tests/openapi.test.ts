@@ -107,6 +107,7 @@ test('GET /api/openapi.json is a valid OpenAPI 3.1 document that covers every AP
   expect(routes).toEqual([
     'DELETE /api/webhooks/{id}',
     'GET /api/form-types',
+    'GET /api/me/presence',
     'GET /api/openapi.json',
     'GET /api/requests/{reference}',
     'GET /api/webhooks',
@@ -118,6 +119,7 @@ test('GET /api/openapi.json is a valid OpenAPI 3.1 document that covers every AP
     'POST /api/requests/{reference}/resume',
     'POST /api/requests/{reference}/take',
     'POST /api/webhooks',
+    'PUT /api/me/presence',
   ]);
   checkResponse('GET', '/api/openapi.json', { status: 200, body: doc });
   // The checker itself: an answer the document does not describe fails.
@@ -189,6 +191,19 @@ test('the six agent actions, accepted and refused, answer as documented', async 
 });
 
 const bdurand = () => h.tokens.bdurand;
+
+test('the agent’s presence, read and set, and a reassign to an absent agent, answer as documented', async () => {
+  const { cpetit, amartin } = h.tokens;
+  expect((await call('GET', '/api/me/presence', cpetit)).body.presence).toBe('DISPONIBLE');
+  expect((await call('PUT', '/api/me/presence', amartin, { presence: 'ABSENT' })).status).toBe(200);
+  expect((await call('PUT', '/api/me/presence', cpetit, { presence: 'ailleurs' }, { invalid: true })).status).toBe(400);
+  expect((await call('GET', '/api/me/presence', h.partnerKey)).status).toBe(403);
+  expect((await call('GET', '/api/me/presence', null)).status).toBe(401);
+  const filed = await call('POST', '/api/requests', h.partnerKey, { formType: 'acte-naissance', citizen: { firstName: 'Absente', lastName: 'Api' }, answers: {} });
+  const refused = await call('POST', `/api/requests/${filed.body.reference}/reassign`, bdurand(), { agent: 'amartin' });
+  expect(refused).toMatchObject({ status: 400, body: { error: { code: 'AGENT_ABSENT' } } });
+  expect((await call('PUT', '/api/me/presence', amartin, { presence: 'DISPONIBLE' })).status).toBe(200);
+});
 
 test('webhook routes answer as documented', async () => {
   const { secret: key } = await createScopedKey(h.db, 'Webhooks', ['acte-mariage']);

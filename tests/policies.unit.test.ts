@@ -6,7 +6,7 @@ import { CommandError } from '../src/commands/errors';
 import { t } from '../src/i18n';
 
 const agentOf = (id: number, serviceIds: number[], isAdmin: boolean): Agent =>
-  ({ id, code: `a${id}`, name: `Agent ${id}`, email: `a${id}@mairie.example`, serviceIds, isAdmin, activated: true });
+  ({ id, code: `a${id}`, name: `Agent ${id}`, email: `a${id}@mairie.example`, serviceIds, isAdmin, activated: true, presence: 'DISPONIBLE' });
 
 // Service 1 and form type 10 are « own »; service 2 and form type 20 are another's.
 const ROLES = {
@@ -14,6 +14,8 @@ const ROLES = {
   administrator: agentOf(2, [], true),
   adminAgent: agentOf(3, [1], true),
   noService: agentOf(4, [], false),
+  // An agent of service 1 whose presence is Absent: acts on the service's requests, is given none.
+  absentAgent: { ...agentOf(5, [1], false), presence: 'ABSENT' },
   partner: { kind: 'partner', formTypeIds: [10] } as PartnerActor,
   commandLine: COMMAND_LINE,
 } satisfies Record<string, Actor>;
@@ -41,10 +43,10 @@ function subjects(verb: Verb, actor: Actor): [unknown, unknown] {
 const Y = true;
 const N = false;
 type Row = Record<Role, [own: boolean, other: boolean]>;
-const NOBODY: Row = { agent: [N, N], administrator: [N, N], adminAgent: [N, N], noService: [N, N], partner: [N, N], commandLine: [N, N] };
+const NOBODY: Row = { agent: [N, N], administrator: [N, N], adminAgent: [N, N], noService: [N, N], absentAgent: [N, N], partner: [N, N], commandLine: [N, N] };
 // An agent of the service: own only; an administrator without services: nothing.
-const SERVICE_AGENTS: Row = { ...NOBODY, agent: [Y, N], adminAgent: [Y, N] };
-const EVERY_AGENT: Row = { ...NOBODY, agent: [Y, Y], administrator: [Y, Y], adminAgent: [Y, Y], noService: [Y, Y] };
+const SERVICE_AGENTS: Row = { ...NOBODY, agent: [Y, N], adminAgent: [Y, N], absentAgent: [Y, N] };
+const EVERY_AGENT: Row = { ...NOBODY, agent: [Y, Y], administrator: [Y, Y], adminAgent: [Y, Y], noService: [Y, Y], absentAgent: [Y, Y] };
 const ADMINISTRATION: Row = { ...NOBODY, administrator: [Y, Y], adminAgent: [Y, Y], commandLine: [Y, Y] };
 
 const TABLE: Record<Verb, Row> = {
@@ -56,14 +58,15 @@ const TABLE: Record<Verb, Row> = {
   annotate: SERVICE_AGENTS,
   close: SERVICE_AGENTS,
   message: SERVICE_AGENTS,
-  receive: SERVICE_AGENTS,
+  // An absent agent is given no request.
+  receive: { ...SERVICE_AGENTS, absentAgent: [N, N] },
   entry: SERVICE_AGENTS,
   startBulk: EVERY_AGENT,
   export: EVERY_AGENT,
   labels: EVERY_AGENT,
   citizens: EVERY_AGENT,
   // own job / a colleague's job: administrators read every report.
-  readBulkJob: { ...NOBODY, agent: [Y, N], administrator: [Y, Y], adminAgent: [Y, Y], noService: [Y, N] },
+  readBulkJob: { ...NOBODY, agent: [Y, N], administrator: [Y, Y], adminAgent: [Y, Y], noService: [Y, N], absentAgent: [Y, N] },
   file: { ...NOBODY, partner: [Y, N] },
   administer: ADMINISTRATION,
   devMailbox: ADMINISTRATION,
@@ -131,6 +134,13 @@ describe('what a refusal says', () => {
     expect(refusal(pending, 'receive', own)).toEqual({
       status: 400, code: 'AGENT_NOT_ACTIVATED', field: 'agent', message: t('errors.AGENT_NOT_ACTIVATED', { value: 'Agent 1' }),
     });
+  });
+
+  test('a reassign to an agent of the service whose presence is Absent: 400 saying so, on the agent field', () => {
+    expect(refusal(ROLES.absentAgent, 'receive', own)).toEqual({
+      status: 400, code: 'AGENT_ABSENT', field: 'agent', message: t('errors.AGENT_ABSENT', { value: 'Agent 5' }),
+    });
+    expect(t('errors.AGENT_ABSENT', { value: 'Agent 5' })).toContain('absent');
   });
 
   test('administration and the dev mailbox: 403 with their own message', () => {

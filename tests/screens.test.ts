@@ -128,6 +128,7 @@ const SCREENS: Screen[] = [
   { name: 'agent-entry-form', side: 'agent', open: '/saisie/acte-naissance' },
   { name: 'agent-entry-form-refused', side: 'agent', open: refused('/saisie/acte-naissance') },
   { name: 'agent-account', side: 'agent', open: '/mon-compte' },
+  { name: 'agent-team', side: 'agent', open: '/equipe' },
   { name: 'agent-list-ticked', side: 'agent', open: async (page) => {
     // The bulk bar as an agent sees it once rows are ticked and an action chosen.
     await page.goto('/demandes/non-traitees');

@@ -4,6 +4,7 @@
 import { Context, log } from '@temporalio/activity';
 import { msUntilHour, sendDigests } from '../accounts/digest';
 import { agentsOfService, findAgentRow, type AgentRow } from '../db/agents';
+import { isReachable } from '../db/presence';
 import { markEmailFailed, recordEmail } from '../db/emails';
 import { wantsImmediate } from '../db/notificationPrefs';
 import { findPersonal, findRequestById } from '../db/requests';
@@ -33,6 +34,9 @@ type MailActivities = Pick<Activities, 'notifyAgents' | 'notifyAgent' | 'sendEma
   /** The e-mails of announceSubmission (which also starts its webhook deliveries). */
   announceByEmail: Activities['announceSubmission'];
 };
+
+/** The assignee's reminders that their colleagues get instead while they are absent (groups will come later). */
+const FOR_COLLEAGUES_WHEN_ABSENT: ReadonlySet<EmailKind> = new Set<EmailKind>(['REMINDER_IN_PROGRESS', 'HOLD_ENDED']);
 
 export function mailActivities({ db, transport, config, hooks }: ActivityDeps): MailActivities {
   const deliver = (emailId: number) => deliverEmail(db, transport, config.mailFrom, emailId, hooks);
@@ -72,8 +76,8 @@ export function mailActivities({ db, transport, config, hooks }: ActivityDeps): 
           const emailId = await recordEmail(db, { key: `${key}:RECEIPT`, requestId, kind: 'RECEIPT', agentId: null, to: personal.email, ...rendered });
           await deliver(emailId);
         }
-        // Agents who chose the daily digest, or nothing, get no information e-mail here.
-        for (const agent of (await agentsOfService(db, request.service_id)).filter(wantsImmediate)) {
+        // Agents who chose the daily digest, or nothing, get no information e-mail here; absent ones neither.
+        for (const agent of (await agentsOfService(db, request.service_id)).filter((a) => wantsImmediate(a) && isReachable(a))) {
           await mailAgent(requestId, 'NEW_REQUEST', `${key}:NEW_REQUEST:${agent.id}`, agent);
         }
         return 'announced';
@@ -88,8 +92,9 @@ export function mailActivities({ db, transport, config, hooks }: ActivityDeps): 
         }
         const request = await loadRequest(requestId);
         const agents = await agentsOfService(db, request.service_id);
-        // Only the information e-mail follows the agent's choice; reminders and deletion notices always go.
-        for (const agent of kind === 'NEW_REQUEST' ? agents.filter(wantsImmediate) : agents) {
+        // Only the information e-mail follows the agent's choice (and is not sent to absent agents);
+        // reminders and deletion notices always go.
+        for (const agent of kind === 'NEW_REQUEST' ? agents.filter((a) => wantsImmediate(a) && isReachable(a)) : agents) {
           await mailAgent(requestId, kind, `${key}:${agent.id}`, agent);
         }
       });
@@ -101,7 +106,13 @@ export function mailActivities({ db, transport, config, hooks }: ActivityDeps): 
           return;
         }
         const agent = await findAgentRow(db, agentId);
-        if (agent) {
+        if (agent && !isReachable(agent) && FOR_COLLEAGUES_WHEN_ABSENT.has(kind)) {
+          // The assignee is absent: their reminder goes to the service's other agents, who may take the request over.
+          const request = await loadRequest(requestId);
+          for (const colleague of (await agentsOfService(db, request.service_id)).filter((a) => a.id !== agent.id && isReachable(a))) {
+            await mailAgent(requestId, 'REMINDER_ABSENT', `${key}:ABSENT:${colleague.id}`, colleague);
+          }
+        } else if (agent) {
           await mailAgent(requestId, kind, key, agent);
         }
       });

@@ -9,9 +9,9 @@ import type { ReassignProps } from './schemas';
 
 /**
  * The agent a request (or a bulk selection) is to be given to, by code; refused, saying
- * why, when no agent has that code, the account is deactivated or its activation pending
- * (the policy's `receive` says the same for one request; a bulk selection is refused here,
- * before its job starts).
+ * why, when no agent has that code, the account is deactivated or its activation pending,
+ * or the agent is absent (their presence). The policy's `receive` says the same for one
+ * request; a bulk selection is refused here, before its job starts.
  */
 export async function reassignTarget(db: Db, code: string): Promise<Agent> {
   const row = await findAgentRowByCode(db, code);
@@ -24,6 +24,9 @@ export async function reassignTarget(db: Db, code: string): Promise<Agent> {
   }
   if (!target.activated) {
     throw CommandError.of(400, 'AGENT_NOT_ACTIVATED', { value: target.name }, 'agent');
+  }
+  if (target.presence === 'ABSENT') {
+    throw CommandError.of(400, 'AGENT_ABSENT', { value: target.name }, 'agent');
   }
   return target;
 }

@@ -3,6 +3,7 @@
 // or from the JSON API (the body as it is). Each problem has one French message,
 // `ui.invalid.*`, shown by the page and answered by the API alike.
 import { z } from 'zod';
+import { PRESENCES } from '../db/presence';
 import { CHANNELS } from '../db/requests';
 import { t } from '../i18n';
 import { CommandError } from './errors';
@@ -75,12 +76,16 @@ export const messageSchema = z.object({
   finalCode: required('closingCode', 64).nullable(),
 });
 
+/** An agent's own presence (header control, « Mon compte », PUT /api/me/presence). */
+export const presenceSchema = z.object({ presence: z.enum(PRESENCES, said('presence')) });
+
 export type TakeProps = z.output<typeof takeSchema>;
 export type HoldInput = z.output<typeof holdSchema>;
 export type ReassignProps = z.output<typeof reassignSchema>;
 export type AnnotateProps = z.output<typeof annotateSchema>;
 export type CloseProps = z.output<typeof closeSchema>;
 export type MessageFields = z.output<typeof messageSchema>;
+export type PresenceProps = z.output<typeof presenceSchema>;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => z.string().trim().max(max).optional().nullable();

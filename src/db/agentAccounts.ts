@@ -51,7 +51,9 @@ async function setServicesOf(trx: Knex.Transaction, agentId: number, serviceIds:
 
 /** A new active agent and their services, together. */
 export async function insertAgent(db: Db, props: AgentFields & { code: string; passwordHash: string | null }, serviceIds: number[]): Promise<number> {
-  const row = { code: props.code, name: props.name, email: props.email, password_hash: props.passwordHash, is_admin: props.isAdmin, active: true, created_at: Date.now() };
+  const now = Date.now();
+  // Disponible (the column's default) since the account exists.
+  const row = { code: props.code, name: props.name, email: props.email, password_hash: props.passwordHash, is_admin: props.isAdmin, active: true, created_at: now, presence_since: now };
   return db.transaction(async (trx) => {
     const [id] = await trx('agents').insert(row);
     await setServicesOf(trx, Number(id), serviceIds);

@@ -1,4 +1,5 @@
 import type { Db } from './connection';
+import { presenceOf, type Presence } from './presence';
 
 export interface AgentRow {
   id: number;
@@ -8,6 +9,8 @@ export interface AgentRow {
   password_hash: string | null;
   is_admin: boolean | number;
   active: boolean | number;
+  presence: string;
+  presence_since: number | string;
 }
 
 export interface Agent {
@@ -19,6 +22,8 @@ export interface Agent {
   serviceIds: number[];
   /** has chosen a password through the activation link (an account an administrator created starts without one) */
   activated: boolean;
+  /** Disponible, Absent… (src/db/presence.ts): an absent agent is given no request */
+  presence: Presence;
 }
 
 export async function findAgentRowByCode(db: Db, code: string): Promise<AgentRow | undefined> {
@@ -49,6 +54,7 @@ export async function loadAgent(db: Db, id: number): Promise<Agent | undefined> 
     isAdmin: Boolean(row.is_admin),
     serviceIds: services.map(Number),
     activated: row.password_hash !== null,
+    presence: presenceOf(row),
   };
 }
 

@@ -12,6 +12,8 @@ export type EmailKind =
   | 'REMINDER_IN_PROGRESS'
   | 'HOLD_ENDED'
   | 'REASSIGNED'
+  // An absent assignee's reminder, to their colleagues.
+  | 'REMINDER_ABSENT'
   // Sent to agents outside any request: account links and the daily digest of new requests.
   | 'ACTIVATION'
   | 'PASSWORD_RESET'

@@ -16,6 +16,11 @@ export async function listServices(db: Db): Promise<ServiceRow[]> {
   return db('services').orderBy('name').select('id', 'slug', 'name');
 }
 
+/** The names of these services, by name (an agent's own, on « Mon compte » and « Équipe »). */
+export async function serviceNamesOf(db: Db, ids: number[]): Promise<string[]> {
+  return (await listServices(db)).filter((s) => ids.includes(s.id)).map((s) => s.name);
+}
+
 export async function findService(db: Db, id: number): Promise<ServiceRow | undefined> {
   return db('services').where({ id }).first('id', 'slug', 'name');
 }

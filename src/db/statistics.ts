@@ -74,7 +74,7 @@ export async function statisticsOf(db: Db, f: StatsFilter): Promise<Statistics> 
     count(closedQ().whereNot('r.closing_code', 'EXPIRED')),
     count(closedQ().where('r.closing_code', 'EXPIRED')),
     count(within(scoped(db, f).join('events as e', 'e.request_id', 'r.id').where('e.type', 'HELD'), 'e.at', f)),
-    count(within(scoped(db, f).join('emails as m', 'm.request_id', 'r.id').whereIn('m.kind', ['REMINDER_UNPROCESSED', 'REMINDER_IN_PROGRESS']).where('m.status', 'SENT'), 'm.sent_at', f)),
+    count(within(scoped(db, f).join('emails as m', 'm.request_id', 'r.id').whereIn('m.kind', ['REMINDER_UNPROCESSED', 'REMINDER_IN_PROGRESS', 'REMINDER_ABSENT']).where('m.status', 'SENT'), 'm.sent_at', f)),
     durations(within(scoped(db, f), 'r.taken_at', f), 'r.taken_at - r.created_at'),
     durations(closedQ().whereNot('r.closing_code', 'EXPIRED'), 'r.closed_at - r.created_at'),
   ]);

@@ -29,6 +29,7 @@ export async function emailContext(
     serviceName: request.service_name,
     citizenName: personal ? `${personal.first_name} ${personal.last_name}` : '',
     agentName: recipient?.name ?? request.assignee_name ?? '',
+    assigneeName: request.assignee_name ?? '',
     actorName: reassignedBy ?? '',
     closingLabel: closing ?? '',
     submittedAt: frenchDate(request.created_at),

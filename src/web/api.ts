@@ -5,6 +5,8 @@ import type { Ctx } from '../commands/context';
 import { CommandError } from '../commands/errors';
 import { hold } from '../commands/hold';
 import { reassign } from '../commands/reassign';
+import { setOwnPresence } from '../commands/setPresence';
+import { presenceNow } from '../db/presence';
 import { resume } from '../commands/resume';
 import { submit } from '../commands/submit';
 import { take } from '../commands/take';
@@ -161,6 +163,16 @@ export function apiRouter(ctx: Ctx): express.Router {
   action('reassign', (req) => reassign(ctx, agentOf(req), ref(req), parse(schema.reassignSchema, req.body)));
   action('annotate', (req) => annotate(ctx, agentOf(req), ref(req), parse(schema.annotateSchema, req.body)));
   action('close', (req) => close(ctx, agentOf(req), ref(req), parse(schema.closeSchema, req.body)));
+
+  // The calling agent's own presence (Disponible, Absent…): an absent agent is given no request.
+  router.get('/me/presence', agent, wrap(async (req, res) => {
+    const { presence, since } = await presenceNow(ctx.db, agentOf(req).id);
+    res.json({ presence, since: iso(since) });
+  }));
+  router.put('/me/presence', agent, wrap(async (req, res) => {
+    const { presence, since } = await setOwnPresence(ctx, agentOf(req), parse(schema.presenceSchema, req.body));
+    res.json({ presence, since: iso(since) });
+  }));
 
   router.use(webhookRoutes(ctx, partner));
 

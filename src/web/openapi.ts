@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { STATUSES } from '../../workflows/definitions';
 import { LIFECYCLE_EVENTS } from '../../workflows/lifecycle';
 import * as schema from '../commands/schemas';
+import { PRESENCES } from '../db/presence';
 
 type Json = Record<string, unknown>;
 
@@ -67,6 +68,10 @@ const schemas: Record<string, Json> = {
     }),
     description: 'A request as a partner key reads it: its status and milestones (type and date); no agent, no comment.',
   },
+  Presence: object({
+    presence: { enum: [...PRESENCES], description: 'DISPONIBLE, OCCUPE, ABSENT, PAUSE, REUNION or FORMATION. An ABSENT agent is given no request (a reassign to them is refused with AGENT_ABSENT) and no e-mail about new ones.' },
+    since: dateTime,
+  }),
   Webhook: object({ id: { type: 'integer' }, url: { type: 'string', format: 'uri' }, createdAt: dateTime }),
   WebhookCreated: object({
     id: { type: 'integer' },
@@ -93,6 +98,7 @@ const schemas: Record<string, Json> = {
   AnnotateBody: bodyOf(schema.annotateSchema),
   CloseBody: bodyOf(schema.closeSchema),
   WebhookBody: bodyOf(schema.webhookSchema),
+  PresenceBody: bodyOf(schema.presenceSchema),
 };
 
 const json = (s: Json, description: string) => ({ description, content: { 'application/json': { schema: s } } });
@@ -172,9 +178,20 @@ const paths: Record<string, Json> = {
   '/api/requests/{reference}/take': action('take', 'TakeBody', 'Takes the request (NON_TRAITEE → EN_COURS), optionally e-mailing the citizen.'),
   '/api/requests/{reference}/hold': action('hold', 'HoldBody', 'Puts it on hold (EN_COURS → EN_ATTENTE), optionally until a date: a date alone (YYYY-MM-DD) means 08:00 Paris time (Europe/Paris) that day, as on the agents\' page; a date-time with an offset means that instant.'),
   '/api/requests/{reference}/resume': action('resume', 'ResumeBody', 'Resumes it (EN_ATTENTE → EN_COURS).'),
-  '/api/requests/{reference}/reassign': action('reassign', 'ReassignBody', 'Gives it to another agent; status unchanged.'),
+  '/api/requests/{reference}/reassign': action('reassign', 'ReassignBody', 'Gives it to another agent of its service, not an absent one (AGENT_ABSENT); status unchanged.'),
   '/api/requests/{reference}/annotate': action('annotate', 'AnnotateBody', 'Adds an event to its history.'),
   '/api/requests/{reference}/close': action('close', 'CloseBody', 'Closes it with a closing code, optionally e-mailing the citizen; then its personal data is deleted.'),
+  '/api/me/presence': {
+    get: {
+      operationId: 'getPresence', summary: 'The calling agent\'s presence, and since when.', tags: ['agents'],
+      responses: { 200: json(ref('Presence'), 'The presence.'), ...E401, 403: error(E403_KIND) },
+    },
+    put: {
+      operationId: 'setPresence', summary: 'Sets the calling agent\'s presence (recorded with who and when).', tags: ['agents'],
+      requestBody: body('PresenceBody'),
+      responses: { 200: json(ref('Presence'), 'Set.'), 400: error('Not a presence; error.field names it.'), ...E401, ...E413, 403: error(E403_KIND) },
+    },
+  },
   '/api/webhooks': {
     post: {
       operationId: 'registerWebhook', summary: 'Registers a URL that receives the status changes of the key\'s form types.', tags: ['partners'],

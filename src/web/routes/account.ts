@@ -7,7 +7,7 @@ import { MIN_PASSWORD_LENGTH } from '../../accounts/passwordRules';
 import { agentOfToken, type TokenPurpose } from '../../db/accountTokens';
 import { findActiveAgentRow, type AgentRow } from '../../db/agents';
 import { isNewRequestChoice, NEW_REQUEST_CHOICES, newRequestChoiceOf, setNewRequestChoice } from '../../db/notificationPrefs';
-import { listServices } from '../../db/services';
+import { serviceNamesOf } from '../../db/services';
 import { t } from '../../i18n';
 import { text } from './forms';
 import { renderPage } from './render';
@@ -131,7 +131,7 @@ export function accountRoutes(ctx: Ctx): express.Router {
   const accountPage = async (req: Request, res: Response, model: Record<string, unknown> = {}) => {
     const agent = currentAgent(req);
     const current = await newRequestChoiceOf(ctx.db, agent.id);
-    const services = (await listServices(ctx.db)).filter((s) => agent.serviceIds.includes(s.id)).map((s) => s.name);
+    const services = await serviceNamesOf(ctx.db, agent.serviceIds);
     const choices = NEW_REQUEST_CHOICES.map((value) => ({
       value,
       label: t(`ui.account.page.${value}`, { hour: ctx.config.digestHour }),

@@ -39,6 +39,7 @@ export const holdForm = (body: unknown) => schema.parseInput(schema.holdSchema, 
   waitingForCitizen: checked(body, 'waitingForCitizen'),
 });
 
+export const presenceForm = (body: unknown) => schema.parseInput(schema.presenceSchema, { presence: field(body, 'presence') });
 export const reassignForm = (body: unknown) => schema.parseInput(schema.reassignSchema, { agent: field(body, 'agent') });
 
 export const annotateForm = (body: unknown) =>

@@ -19,7 +19,7 @@ export interface NavModel {
 }
 
 /** Pages of the nav after the rubriques. */
-const EXTRA_NAV: [string, string][] = [['/usagers', 'ui.citizens.nav'], ['/recherche', 'ui.search.title'], ['/journal', 'ui.journal.title'], ['/statistiques', 'ui.statistics.title']];
+const EXTRA_NAV: [string, string][] = [['/usagers', 'ui.citizens.nav'], ['/recherche', 'ui.search.title'], ['/journal', 'ui.journal.title'], ['/statistiques', 'ui.statistics.title'], ['/equipe', 'ui.team.nav']];
 
 export const isHtmx = (req: Request): boolean => req.get('HX-Request') === 'true';
 

@@ -6,6 +6,8 @@ import { labelledAnswers } from '../../forms/answers';
 import { previewCitizenEmail } from '../../commands/citizenEmail';
 import type { Ctx } from '../../commands/context';
 import { agentsOfService, type Agent } from '../../db/agents';
+import { isReachable } from '../../db/presence';
+import { namedWithPresence } from './presenceControl';
 import { CITIZEN_EMAIL_KINDS, emailsOfRequest, type EmailView } from '../../db/emails';
 import { findPersonal, listEvents, type EventView, type PersonalRow, type RequestRow } from '../../db/requests';
 import { closingLabel, listClosingCodes, listEventTypes } from '../../db/views';
@@ -113,7 +115,9 @@ async function actionsOf(ctx: Ctx, agent: Agent, request: RequestRow, email: str
     any: Object.values(can).some(Boolean),
     offerEmail,
     acknowledgement,
-    agents: agents.map((a) => ({ code: a.code, name: a.name })),
+    // Each colleague with their presence when it is not « Disponible »; an absent one is shown
+    // but cannot be chosen (the policy's `receive` refuses them).
+    agents: agents.map((a) => ({ code: a.code, label: namedWithPresence(a), absent: !isReachable(a) })),
     eventTypes: can.annotate ? await listEventTypes(ctx.db) : [],
     closingCodes: can.close ? await listClosingCodes(ctx.db) : [],
     minHoldDate: tomorrow(),

@@ -5,6 +5,7 @@ import { checkPassword, hashPassword } from '../../passwords';
 import { t } from '../../i18n';
 import { can } from '../../policies';
 import { LoginLimiter } from '../../accounts/loginLimiter';
+import { presenceControl } from './presenceControl';
 import { renderPage } from './render';
 import { text } from './forms';
 
@@ -41,7 +42,11 @@ export function loadSessionAgent(ctx: Ctx) {
     if (req.agent) {
       const role = roleOf(req);
       // The header: who is logged in, the role switch and "Mon compte", on every page.
-      res.locals.account = { name: req.agent.name, role, canSwitch: canChooseRole(req.agent), inAdmin: role === 'admin' };
+      res.locals.account = {
+        name: req.agent.name, role, canSwitch: canChooseRole(req.agent), inAdmin: role === 'admin',
+        // The presence control, for whoever may be given requests; after a change, back to this page (a GET's).
+        presence: req.agent.serviceIds.length ? presenceControl(req.agent.presence, req.method === 'GET' ? req.originalUrl : '/') : null,
+      };
     }
     next();
   };

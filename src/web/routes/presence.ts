@@ -1,0 +1,53 @@
+import express, { type Request, type Response } from 'express';
+import type { Ctx } from '../../commands/context';
+import { CommandError } from '../../commands/errors';
+import { setOwnPresence } from '../../commands/setPresence';
+import { frenchDate } from '../../dates';
+import { teamOf } from '../../db/presence';
+import { serviceNamesOf } from '../../db/services';
+import { t } from '../../i18n';
+import { presenceForm, text } from './forms';
+import { presenceControl, presenceLabel } from './presenceControl';
+import { isHtmx, renderFragment, renderPage } from './render';
+import { currentAgent, safeReturn } from './session';
+
+/** The presence control of every page's header posts here; « Équipe » shows my colleagues'. */
+export function presenceRoutes(ctx: Ctx): express.Router {
+  const router = express.Router();
+
+  // Without JS: a form post, then back to the page the agent was on. With htmx: only the control is swapped.
+  router.post('/presence', async (req: Request, res: Response) => {
+    const agent = currentAgent(req);
+    const retour = safeReturn(text(req.body, 'retour', 2000));
+    let message: { kind: 'success' | 'error'; message: string };
+    let presence = agent.presence;
+    try {
+      ({ presence } = await setOwnPresence(ctx, agent, presenceForm(req.body)));
+      message = { kind: 'success', message: t('ui.presence.saved', { presence: presenceLabel(presence) }) };
+    } catch (err) {
+      if (!(err instanceof CommandError)) throw err;
+      res.status(err.status);
+      message = { kind: 'error', message: err.message };
+    }
+    if (isHtmx(req)) {
+      renderFragment(res, 'presenceControl', { ...presenceControl(presence, retour), message });
+      return;
+    }
+    req.session.flash = message;
+    res.redirect(303, retour);
+  });
+
+  router.get('/equipe', async (req, res) => {
+    const agent = currentAgent(req);
+    const services = await serviceNamesOf(ctx.db, agent.serviceIds);
+    const members = (await teamOf(ctx.db, agent.serviceIds)).map((m) => ({
+      ...m,
+      label: presenceLabel(m.presence),
+      sinceText: frenchDate(m.since, 'short'),
+      sinceIso: new Date(m.since).toISOString(),
+      me: m.code === agent.code,
+    }));
+    await renderPage(ctx, req, res, 'team', { title: t('ui.team.title'), services, members });
+  });
+  return router;
+}
