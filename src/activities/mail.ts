@@ -38,6 +38,9 @@ type MailActivities = Pick<Activities, 'notifyAgents' | 'notifyAgent' | 'sendEma
 /** The assignee's reminders that their colleagues get instead while they are absent (groups will come later). */
 const FOR_COLLEAGUES_WHEN_ABSENT: ReadonlySet<EmailKind> = new Set<EmailKind>(['REMINDER_IN_PROGRESS', 'HOLD_ENDED']);
 
+/** Who gets the information e-mail of a new request at once: not those who chose the digest or nothing, nor absent agents. */
+const announcedTo = (agent: AgentRow): boolean => wantsImmediate(agent) && isReachable(agent);
+
 export function mailActivities({ db, transport, config, hooks }: ActivityDeps): MailActivities {
   const deliver = (emailId: number) => deliverEmail(db, transport, config.mailFrom, emailId, hooks);
 
@@ -77,7 +80,7 @@ export function mailActivities({ db, transport, config, hooks }: ActivityDeps): 
           await deliver(emailId);
         }
         // Agents who chose the daily digest, or nothing, get no information e-mail here; absent ones neither.
-        for (const agent of (await agentsOfService(db, request.service_id)).filter((a) => wantsImmediate(a) && isReachable(a))) {
+        for (const agent of (await agentsOfService(db, request.service_id)).filter(announcedTo)) {
           await mailAgent(requestId, 'NEW_REQUEST', `${key}:NEW_REQUEST:${agent.id}`, agent);
         }
         return 'announced';
@@ -94,7 +97,7 @@ export function mailActivities({ db, transport, config, hooks }: ActivityDeps): 
         const agents = await agentsOfService(db, request.service_id);
         // Only the information e-mail follows the agent's choice (and is not sent to absent agents);
         // reminders and deletion notices always go.
-        for (const agent of kind === 'NEW_REQUEST' ? agents.filter((a) => wantsImmediate(a) && isReachable(a)) : agents) {
+        for (const agent of kind === 'NEW_REQUEST' ? agents.filter(announcedTo) : agents) {
           await mailAgent(requestId, kind, `${key}:${agent.id}`, agent);
         }
       });
@@ -106,13 +109,18 @@ export function mailActivities({ db, transport, config, hooks }: ActivityDeps): 
           return;
         }
         const agent = await findAgentRow(db, agentId);
-        if (agent && !isReachable(agent) && FOR_COLLEAGUES_WHEN_ABSENT.has(kind)) {
-          // The assignee is absent: their reminder goes to the service's other agents, who may take the request over.
-          const request = await loadRequest(requestId);
-          for (const colleague of (await agentsOfService(db, request.service_id)).filter((a) => a.id !== agent.id && isReachable(a))) {
-            await mailAgent(requestId, 'REMINDER_ABSENT', `${key}:ABSENT:${colleague.id}`, colleague);
-          }
-        } else if (agent) {
+        if (!agent) {
+          return;
+        }
+        // An absent assignee's reminder goes to the service's other agents, who may take the
+        // request over; to the assignee still when nobody else is there.
+        const colleagues = isReachable(agent) || !FOR_COLLEAGUES_WHEN_ABSENT.has(kind)
+          ? []
+          : (await agentsOfService(db, (await loadRequest(requestId)).service_id)).filter((a) => a.id !== agent.id && isReachable(a));
+        for (const colleague of colleagues) {
+          await mailAgent(requestId, 'REMINDER_ABSENT', `${key}:ABSENT:${colleague.id}`, colleague);
+        }
+        if (!colleagues.length) {
           await mailAgent(requestId, kind, key, agent);
         }
       });
