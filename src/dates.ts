@@ -14,6 +14,8 @@ const formats = {
   short: french({ dateStyle: 'short', timeStyle: 'short' }),
   /** 14/03/2026 */
   day: french({ dateStyle: 'short' }),
+  /** 09:15 */
+  time: french({ timeStyle: 'short' }),
   /** lun. 30 nov. */
   weekday: french({ weekday: 'short', day: 'numeric', month: 'short' }),
   /** lundi 30 novembre 2026 */

@@ -2,7 +2,7 @@ import express, { type Request, type Response } from 'express';
 import type { Ctx } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
 import { setOwnPresence } from '../../commands/setPresence';
-import { frenchDate } from '../../dates';
+import { frenchDate, parisIsoDay } from '../../dates';
 import { teamOf } from '../../db/presence';
 import { serviceNamesOf } from '../../db/services';
 import { t } from '../../i18n';
@@ -40,10 +40,12 @@ export function presenceRoutes(ctx: Ctx): express.Router {
   router.get('/equipe', async (req, res) => {
     const agent = currentAgent(req);
     const services = await serviceNamesOf(ctx.db, agent.serviceIds);
+    const today = parisIsoDay(Date.now());
     const members = (await teamOf(ctx.db, agent.serviceIds)).map((m) => ({
       ...m,
       label: presenceLabel(m.presence),
-      sinceText: frenchDate(m.since, 'short'),
+      // Today's hour alone (« 09:15 »), an earlier day with its date: the column stays narrow on a phone.
+      sinceText: frenchDate(m.since, parisIsoDay(m.since) === today ? 'time' : 'short'),
       sinceIso: new Date(m.since).toISOString(),
       me: m.code === agent.code,
     }));
