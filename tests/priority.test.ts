@@ -33,48 +33,49 @@ const priorityOfRow = async (reference: string) => Number((await requestRow(h, r
 const eventsOf = async (reference: string) => (await h.api('GET', `/api/requests/${reference}`, h.tokens.amartin)).body.events as { type: string }[];
 const historyLine = /Priorité : moyenne → haute, par Anne Martin/;
 
-test('the administrator sets a form type\'s default priority; the citizen\'s form and the API file with it; other form types keep moyenne', async () => {
+test('the administrator sets a form type\'s default priority (the demo files road reports « haute »); the citizen\'s form and the API file with it; other form types keep moyenne', async () => {
   const admin = webClient(h.baseUrl, '10.89.1.2');
   await admin.login('admin');
   await admin.call('POST', '/role', { _csrf: await admin.csrf('/role'), role: 'admin', retour: '/admin' });
   const formType = (await findFormType(h.db, 'signalement-voirie'))!;
+  expect(Number(formType.default_priority)).toBe(1);
   const delays = delaysOf(formType);
   const fields = {
     title: formType.title,
     serviceId: String(formType.service_id),
-    defaultPriority: 'haute',
+    defaultPriority: 'basse',
     ...Object.fromEntries(DELAY_FIELDS.map((f) => [f, formatDelay(delays[f])])),
   };
   const saved = await admin.call('POST', '/admin/demarches/signalement-voirie', { ...fields, _csrf: await admin.csrf('/admin/demarches/signalement-voirie') });
   expect(saved.status).toBe(303);
-  expect(Number((await findFormType(h.db, 'signalement-voirie'))!.default_priority)).toBe(1);
-  expect((await admin.call('GET', '/admin/demarches/signalement-voirie')).text).toMatch(/<option value="haute" selected>Haute<\/option>/);
+  expect(Number((await findFormType(h.db, 'signalement-voirie'))!.default_priority)).toBe(3);
+  expect((await admin.call('GET', '/admin/demarches/signalement-voirie')).text).toMatch(/<option value="basse" selected>Basse<\/option>/);
   // A word that is no priority is refused with its reason, and nothing changes.
   const refused = await admin.call('POST', '/admin/demarches/signalement-voirie', { ...fields, defaultPriority: 'urgente', _csrf: await admin.csrf('/admin/demarches/signalement-voirie') });
   expect(refused.status).toBe(400);
   expect(refused.text).toContain('« urgente » n\'est pas une priorité : choisissez haute, moyenne ou basse.');
-  expect(Number((await findFormType(h.db, 'signalement-voirie'))!.default_priority)).toBe(1);
+  expect(Number((await findFormType(h.db, 'signalement-voirie'))!.default_priority)).toBe(3);
 
   // The citizen's online form.
   const citizen = formClient(h.baseUrl, { 'x-forwarded-for': '198.51.100.77' });
   const online = await citizen.post('/formulaires/signalement-voirie', '/formulaires/signalement-voirie', { nom: 'Lenoir', prenom: 'Paul', objet: 'Nid de poule' });
   expect(online.status).toBe(303);
   const filedOnline = await h.db('requests').where({ form_type_id: formType.id }).orderBy('id', 'desc').first('reference', 'priority');
-  expect(Number(filedOnline.priority)).toBe(1);
+  expect(Number(filedOnline.priority)).toBe(3);
 
-  // A partner's filing through the API; an agent of the service reads it « haute ».
+  // A partner's filing through the API; an agent of the service reads it « basse ».
   const api = await h.api('POST', '/api/requests', h.partnerKey, { formType: 'signalement-voirie', citizen: { firstName: 'Léa', lastName: 'Api' }, answers: { objet: 'Lampadaire' } });
   expect(api.status).toBe(201);
-  expect((await h.api('GET', `/api/requests/${api.body.reference}`, h.tokens.dleroy)).body.priority).toBe('haute');
+  expect((await h.api('GET', `/api/requests/${api.body.reference}`, h.tokens.dleroy)).body.priority).toBe('basse');
 
   // Another form type: moyenne, the default of defaults.
   const other = await submitRequest(h, { formType: 'acte-naissance' });
   expect((await h.api('GET', `/api/requests/${other.reference}`, h.tokens.amartin)).body.priority).toBe('moyenne');
 
   // The command line says the same, and refuses the same.
-  await expect(setDefaultPriority(h.db, COMMAND_LINE, 'signalement-voirie', 'Basse')).resolves.toBe(3);
+  await expect(setDefaultPriority(h.db, COMMAND_LINE, 'signalement-voirie', 'Haute')).resolves.toBe(1);
   await expect(setDefaultPriority(h.db, COMMAND_LINE, 'signalement-voirie', 'urgente')).rejects.toThrow(CommandError);
-  expect(Number((await findFormType(h.db, 'signalement-voirie'))!.default_priority)).toBe(3);
+  expect(Number((await findFormType(h.db, 'signalement-voirie'))!.default_priority)).toBe(1);
 });
 
 test('an agent changes the priority through the API: the event says from what to what, and who; the same priority again is refused', async () => {
