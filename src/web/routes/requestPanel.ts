@@ -78,7 +78,9 @@ function emailGroups(emails: ReturnType<typeof emailRows>) {
 /** A lifecycle event's label; a reassignment says to whom and by whom (« Réattribuée à B. Durand par A. Martin »). */
 function eventLabel(e: EventView): string {
   if (e.type === PRIORITY_CHANGED && e.priority) {
-    const change = { from: t(`priority.${priorityOf(e.priority.from)}`), to: t(`priority.${priorityOf(e.priority.to)}`) };
+    // Inside a sentence the words are lower case: « Priorité : moyenne → haute ».
+    const word = (rank: number) => t(`priority.${priorityOf(rank)}`).toLocaleLowerCase('fr');
+    const change = { from: word(e.priority.from), to: word(e.priority.to) };
     return e.agent ? t('ui.request.history.priorityBy', { ...change, by: e.agent.name }) : t('ui.request.history.priority', change);
   }
   if (e.type === 'REASSIGNED' && e.to && e.agent) return t('ui.request.history.reassigned', { to: e.to.name, by: e.agent.name });
