@@ -38,6 +38,7 @@ export interface Subjects {
   resume: RequestSubject;
   reassign: RequestSubject;
   annotate: RequestSubject;
+  prioritize: RequestSubject;
   close: RequestSubject;
   message: RequestSubject;
   /** being the agent a request is reassigned to */
@@ -86,7 +87,7 @@ function refuse<K extends Kind, V extends Verb>(kind: K, verbs: V | V[], refusal
   }
 }
 
-export const REQUEST_VERBS = ['read', 'take', 'hold', 'resume', 'reassign', 'annotate', 'close', 'message'] as const;
+export const REQUEST_VERBS = ['read', 'take', 'hold', 'resume', 'reassign', 'annotate', 'prioritize', 'close', 'message'] as const;
 export const ADMIN_VERBS = ['administer', 'devMailbox'] as const;
 
 const inService = (agent: Agent, subject: { service_id: number | string | null }) =>
@@ -142,7 +143,7 @@ export function authorize<V extends Verb>(actor: Actor, verb: V, ...subject: Sub
 export function abilities(agent: Agent, request: RequestSubject & { status: Parameters<typeof allowedActions>[0] }): Record<Action, boolean> {
   const allowed = allowedActions(request.status);
   const may = (action: Action) => allowed.includes(action) && can(agent, action, request);
-  return { take: may('take'), hold: may('hold'), resume: may('resume'), reassign: may('reassign'), annotate: may('annotate'), close: may('close') };
+  return { take: may('take'), hold: may('hold'), resume: may('resume'), reassign: may('reassign'), annotate: may('annotate'), prioritize: may('prioritize'), close: may('close') };
 }
 
 /** The agent acting, to record as the author of a change; null for the command line. */

@@ -41,6 +41,7 @@ describe('the same bad input is refused with the same message by the page and th
     ['hold', 'until', 'ui.invalid.until', { reason: 'pièce', until: 'demain' }, { reason: 'pièce', until: 'demain' }],
     ['reassign', 'agent', 'ui.invalid.agent', { agent: '' }, { agent: '' }],
     ['annotate', 'eventType', 'ui.invalid.eventType', { eventType: '', comment: 'appel' }, { eventType: '', comment: 'appel' }],
+    ['prioritize', 'priority', 'ui.invalid.priority', { priority: 'urgente' }, { priority: 'urgente' }],
     ['close', 'closingCode', 'ui.invalid.closingCode', { closingCode: '', courriel: 'ne-pas-envoyer' }, { closingCode: '', notifyCitizen: false }],
   ];
   test.each(cases)('%s with a bad %s: %s', async (action, field, key, form, body) => {

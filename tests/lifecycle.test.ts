@@ -52,6 +52,7 @@ const bodies: Record<string, object> = {
   resume: {},
   reassign: { agent: 'bdurand' },
   annotate: { eventType: 'NOTE', comment: 'commentaire confidentiel' },
+  prioritize: { priority: 'haute' },
   close: { closingCode: 'TRAITEE', notifyCitizen: true },
 };
 
@@ -68,6 +69,7 @@ const refused: [string, string, string, RegExp][] = [
   ['CLOTUREE', 'resume', 'ALREADY_CLOSED', /déjà clôturée/],
   ['CLOTUREE', 'reassign', 'ALREADY_CLOSED', /déjà clôturée/],
   ['CLOTUREE', 'annotate', 'ALREADY_CLOSED', /déjà clôturée/],
+  ['CLOTUREE', 'prioritize', 'ALREADY_CLOSED', /déjà clôturée/],
   ['CLOTUREE', 'close', 'ALREADY_CLOSED', /déjà clôturée/],
 ];
 

@@ -1,6 +1,6 @@
 import type { Delays } from '../workflows/definitions';
 import {
-  ACTIONS, allowedActions, changeOf, changeOfStep, isLifecycleEvent, nextDeadline, refusalOf, replyResumes, showsOutcome, TIMED_STEPS, type TimerState,
+  ACTIONS, allowedActions, changeOf, changeOfStep, isLifecycleEvent, PRIORITY_CHANGED, nextDeadline, refusalOf, replyResumes, showsOutcome, TIMED_STEPS, type TimerState,
 } from '../workflows/lifecycle';
 
 const delays: Delays = { unprocessedReminderMs: 200, reminderEveryMs: 100, deletionMs: 1000, deletionWarningMs: 300, inProgressReminderMs: 500 };
@@ -11,9 +11,9 @@ const base: TimerState = {
 
 describe('the state machine', () => {
   test('allows each action from its statuses only', () => {
-    expect(allowedActions('NON_TRAITEE')).toEqual(['take', 'reassign', 'annotate']);
-    expect(allowedActions('EN_COURS')).toEqual(['hold', 'reassign', 'annotate', 'close']);
-    expect(allowedActions('EN_ATTENTE')).toEqual(['resume', 'reassign', 'annotate', 'close']);
+    expect(allowedActions('NON_TRAITEE')).toEqual(['take', 'reassign', 'annotate', 'prioritize']);
+    expect(allowedActions('EN_COURS')).toEqual(['hold', 'reassign', 'annotate', 'prioritize', 'close']);
+    expect(allowedActions('EN_ATTENTE')).toEqual(['resume', 'reassign', 'annotate', 'prioritize', 'close']);
     expect(allowedActions('CLOTUREE')).toEqual([]);
   });
 
@@ -58,6 +58,7 @@ describe('the rulebook', () => {
     const table = [
       ['take', 'NON_TRAITEE', 'EN_COURS', 'TAKEN'], ['hold', 'EN_COURS', 'EN_ATTENTE', 'HELD'], ['resume', 'EN_ATTENTE', 'EN_COURS', 'RESUMED'],
       ['reassign', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, 'REASSIGNED'], ['annotate', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, null],
+      ['prioritize', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, null],
       ['close', 'EN_COURS EN_ATTENTE', 'CLOTUREE', 'CLOSED'],
     ] as const;
     expect(Object.keys(ACTIONS)).toEqual(table.map(([action]) => action));
@@ -79,8 +80,17 @@ describe('the rulebook', () => {
     expect(changeOf('resume', {})).toEqual({ status: 'EN_COURS', holdUntil: null, waitingForCitizen: false });
     expect(changeOf('reassign', { toAgentId: 4 })).toEqual({ assigneeId: 4 });
     expect(changeOf('annotate', {})).toEqual({});
+    expect(changeOf('prioritize', { to: 1 })).toEqual({ priority: 1 });
     expect(changeOf('close', { closingCode: 'TRAITEE' })).toEqual({ status: 'CLOTUREE', closingCode: 'TRAITEE', holdUntil: null, waitingForCitizen: false });
     expect(changeOfStep(TIMED_STEPS.holdEnd)).toEqual({ status: 'EN_COURS', holdUntil: null, waitingForCitizen: false });
+  });
+
+  test('a change of priority: refused when closed, and when it is the request\'s already', () => {
+    const open = { status: 'EN_COURS', assigneeId: 3 } as const;
+    expect(refusalOf('prioritize', open, { priority: { from: 2, to: 1 } })).toBeNull();
+    expect(refusalOf('prioritize', open, { priority: { from: 1, to: 1 } })?.code).toBe('SAME_PRIORITY');
+    expect(refusalOf('prioritize', { status: 'CLOTUREE', assigneeId: 3 }, { priority: { from: 2, to: 1 } })?.code).toBe('ALREADY_CLOSED');
+    expect(isLifecycleEvent(PRIORITY_CHANGED)).toBe(false);
   });
 
   test('messages and replies: allowed on an open request; a reply resumes only a hold waiting for it', () => {

@@ -115,6 +115,7 @@ test('GET /api/openapi.json is a valid OpenAPI 3.1 document that covers every AP
     'POST /api/requests/{reference}/annotate',
     'POST /api/requests/{reference}/close',
     'POST /api/requests/{reference}/hold',
+    'POST /api/requests/{reference}/prioritize',
     'POST /api/requests/{reference}/reassign',
     'POST /api/requests/{reference}/resume',
     'POST /api/requests/{reference}/take',

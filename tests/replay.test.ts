@@ -33,6 +33,7 @@ async function runScenarios(): Promise<Record<string, string>> {
   const full = await submit('acte-naissance');
   await act(full, 'take', h.tokens.amartin, { notifyCitizen: true, subject: 'Bien reçu' });
   await act(full, 'annotate', h.tokens.amartin, { eventType: 'NOTE', comment: 'note' });
+  await act(full, 'prioritize', h.tokens.amartin, { priority: 'haute' });
   await act(full, 'hold', h.tokens.amartin, { reason: 'pièce' });
   await act(full, 'resume', h.tokens.amartin, {});
   await act(full, 'reassign', h.tokens.amartin, { agent: 'bdurand' });

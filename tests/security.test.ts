@@ -105,8 +105,8 @@ test("an agent reaching another service's request by URL gets 403 on its page, f
   expect((await cpetit.call('GET', `/demandes/${ref}`)).status).toBe(403);
   expect((await cpetit.call('GET', `/demandes/${ref}/courriels`, undefined, { 'hx-request': 'true' })).status).toBe(403);
   expect((await cpetit.call('GET', `/demandes/${ref}/close-email?closingCode=TRAITEE`, undefined, { 'hx-request': 'true' })).status).toBe(403);
-  for (const action of ['take', 'hold', 'resume', 'reassign', 'annotate', 'close']) {
-    const res = await cpetit.call('POST', `/demandes/${ref}/${action}`, { _csrf: token, courriel: 'ne-pas-envoyer', reason: 'x', agent: 'cpetit', eventType: 'NOTE', closingCode: 'TRAITEE' });
+  for (const action of ['take', 'hold', 'resume', 'reassign', 'annotate', 'prioritize', 'close']) {
+    const res = await cpetit.call('POST', `/demandes/${ref}/${action}`, { _csrf: token, courriel: 'ne-pas-envoyer', reason: 'x', agent: 'cpetit', eventType: 'NOTE', priority: 'haute', closingCode: 'TRAITEE' });
     expect([action, res.status]).toEqual([action, 403]);
   }
 

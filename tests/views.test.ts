@@ -234,9 +234,9 @@ test('the name is the column after the reference, sorts by last name, is found b
   await closedAndPurged(h, gone.id);
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
   await page.goto('/demandes/non-traitees?nom=trinom');
-  // What agents look for first: reference, name, form type, status, due date; then the rest.
+  // What agents look for first: reference, name, form type, status and priority, due date; then the rest.
   expect((await headersOf(page)).map((s) => s.replace(/\s*[▲▼]$/, '').trim().toLowerCase()))
-    .toEqual(['sélection', 'référence', 'usager', 'démarche', 'statut', 'échéance', 'agent', 'déposée le']);
+    .toEqual(['sélection', 'référence', 'usager', 'démarche', 'statut', 'priorité', 'échéance', 'agent', 'déposée le']);
   const sortByName = page.locator('#list-region thead').getByRole('link', { name: /^Usager/ });
   await sortByName.click();
   await page.waitForURL(/tri=name/);

@@ -7,6 +7,18 @@ export type Status = 'NON_TRAITEE' | 'EN_COURS' | 'EN_ATTENTE' | 'CLOTUREE';
 export const OPEN_STATUSES: readonly Status[] = ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'];
 export const STATUSES: readonly Status[] = [...OPEN_STATUSES, 'CLOTUREE'];
 
+/**
+ * A request's priority, most urgent first. Stored as its rank (1 haute, 2 moyenne,
+ * 3 basse): sorting the rank ascending puts the most urgent first.
+ */
+export const PRIORITIES = ['haute', 'moyenne', 'basse'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+export type PriorityRank = 1 | 2 | 3;
+export const DEFAULT_PRIORITY: Priority = 'moyenne';
+export const rankOf = (priority: Priority): PriorityRank => (PRIORITIES.indexOf(priority) + 1) as PriorityRank;
+/** The priority of a stored rank; an unknown rank reads as the default. */
+export const priorityOf = (rank: number | string | null | undefined): Priority => PRIORITIES[Number(rank) - 1] ?? DEFAULT_PRIORITY;
+
 /** Delays of a form type, in milliseconds. */
 export interface Delays {
   unprocessedReminderMs: number;
@@ -21,6 +33,8 @@ export interface RequestInput {
   reference: string;
   submittedAt: number;
   delays: Delays;
+  /** the priority it was filed with (absent from workflows started before priorities) */
+  priority?: PriorityRank;
 }
 
 export interface TakeArgs {
@@ -48,6 +62,12 @@ export interface AnnotateArgs {
   eventType: string;
   commentId: number | null;
 }
+export interface PrioritizeArgs {
+  agentId: number;
+  /** the rank the projection showed the agent: the workflow's own once it has changed it */
+  from: PriorityRank;
+  to: PriorityRank;
+}
 export interface CloseArgs {
   agentId: number;
   closingCode: string;
@@ -63,6 +83,8 @@ export interface RequestState {
   waitingForCitizen: boolean;
   seq: number;
   delays: Delays;
+  /** its priority (rank); null for a workflow started before priorities, until an agent changes it */
+  priority?: PriorityRank | null;
 }
 
 export const takeUpdate = defineUpdate<RequestState, [TakeArgs]>('take');
@@ -70,6 +92,7 @@ export const holdUpdate = defineUpdate<RequestState, [HoldArgs]>('hold');
 export const resumeUpdate = defineUpdate<RequestState, [ResumeArgs]>('resume');
 export const reassignUpdate = defineUpdate<RequestState, [ReassignArgs]>('reassign');
 export const annotateUpdate = defineUpdate<RequestState, [AnnotateArgs]>('annotate');
+export const prioritizeUpdate = defineUpdate<RequestState, [PrioritizeArgs]>('prioritize');
 export const closeUpdate = defineUpdate<RequestState, [CloseArgs]>('close');
 export const delaysChangedSignal = defineSignal<[Delays]>('delaysChanged');
 export const stateQuery = defineQuery<RequestState>('state');

@@ -1,9 +1,9 @@
 // The state machine of a request: which action is allowed from which status, and
 // which timer is due next. Pure functions, used by the workflow (and by the UI to
 // decide which buttons to show), so the rules live in this one file.
-import type { Delays, Status } from './definitions';
+import type { Delays, PriorityRank, Status } from './definitions';
 
-export type Action = 'take' | 'hold' | 'resume' | 'reassign' | 'annotate' | 'close';
+export type Action = 'take' | 'hold' | 'resume' | 'reassign' | 'annotate' | 'prioritize' | 'close';
 
 /**
  * The events of the lifecycle itself, in the order a request meets them. Annotations
@@ -12,6 +12,9 @@ export type Action = 'take' | 'hold' | 'resume' | 'reassign' | 'annotate' | 'clo
  */
 export const LIFECYCLE_EVENTS = ['SUBMITTED', 'TAKEN', 'HELD', 'RESUMED', 'HOLD_ENDED', 'REASSIGNED', 'CLOSED', 'EXPIRED'] as const;
 export type LifecycleEvent = (typeof LIFECYCLE_EVENTS)[number];
+
+/** A change of priority: internal like an annotation (not delivered to partners), its event says from what to what. */
+export const PRIORITY_CHANGED = 'PRIORITY_CHANGED';
 
 export const isLifecycleEvent = (type: string): type is LifecycleEvent => (LIFECYCLE_EVENTS as readonly string[]).includes(type);
 
@@ -29,6 +32,7 @@ export const ACTIONS: Record<Action, Step> = {
   resume: { from: ['EN_ATTENTE'], to: 'EN_COURS', event: 'RESUMED' },
   reassign: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: 'REASSIGNED' },
   annotate: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
+  prioritize: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
   close: { from: ['EN_COURS', 'EN_ATTENTE'], to: 'CLOTUREE', event: 'CLOSED' },
 };
 
@@ -45,6 +49,7 @@ export interface Change {
   closingCode?: string | null;
   holdUntil?: number | null;
   waitingForCitizen?: boolean;
+  priority?: PriorityRank;
 }
 
 /** What each action sets besides the status, from its arguments (an Update's, or a bulk job's). */
@@ -54,6 +59,7 @@ const SETS = {
   resume: (_args: object): Change => ({}),
   reassign: (a: { toAgentId: number }): Change => ({ assigneeId: a.toAgentId }),
   annotate: (_args: object): Change => ({}),
+  prioritize: (a: { to: PriorityRank }): Change => ({ priority: a.to }),
   close: (a: { closingCode: string }): Change => ({ closingCode: a.closingCode }),
 };
 export type ArgsOf<A extends Action> = Parameters<(typeof SETS)[A]>[0];
@@ -103,14 +109,14 @@ export function replyResumes(state: { status: Status; waitingForCitizen?: boolea
 export interface Refusal {
   code:
     | 'ALREADY_TAKEN' | 'ALREADY_CLOSED' | 'NOT_TAKEN' | 'ALREADY_ON_HOLD' | 'NOT_ON_HOLD' | 'SAME_ASSIGNEE'
-    | 'REQUEST_CLOSED_FOR_REPLY';
+    | 'REQUEST_CLOSED_FOR_REPLY' | 'SAME_PRIORITY';
   assigneeId: number | null;
 }
 
 export function refusalOf(
   action: Action | Exchange,
   state: { status: Status; assigneeId: number | null },
-  target?: { toAgentId?: number },
+  target?: { toAgentId?: number; priority?: { from: PriorityRank; to: PriorityRank } },
 ): Refusal | null {
   const { status, assigneeId } = state;
   if (status === 'CLOTUREE') {
@@ -121,6 +127,9 @@ export function refusalOf(
   }
   if (action === 'reassign' && target?.toAgentId === assigneeId) {
     return { code: 'SAME_ASSIGNEE', assigneeId };
+  }
+  if (action === 'prioritize' && target?.priority && target.priority.from === target.priority.to) {
+    return { code: 'SAME_PRIORITY', assigneeId };
   }
   if (ACTIONS[action].from.includes(status)) {
     return null;

@@ -17,6 +17,7 @@ import {
   closeUpdate,
   delaysChangedSignal,
   holdUpdate,
+  prioritizeUpdate,
   reassignUpdate,
   resumeUpdate,
   stateQuery,
@@ -24,13 +25,14 @@ import {
   type AnnotateArgs,
   type CloseArgs,
   type HoldArgs,
+  type PriorityRank,
   type RequestInput,
   type ResumeArgs,
   type TakeArgs,
   type RequestState,
   type Status,
 } from './definitions';
-import { ACTIONS, changeOf, changeOfStep, nextDeadline, refusalOf, TIMED_STEPS, type Action, type Change, type Step, type TimerKind, type TimerState } from './lifecycle';
+import { ACTIONS, changeOf, PRIORITY_CHANGED, changeOfStep, nextDeadline, refusalOf, TIMED_STEPS, type Action, type Change, type Step, type TimerKind, type TimerState } from './lifecycle';
 
 // Database writes take milliseconds: after a worker dies (kill -9, no heartbeat) the one it
 // was running is retried once this timeout expires, and the purge waits behind it.
@@ -50,8 +52,9 @@ const mail = proxyActivities<Activities>({
 
 export async function requestWorkflow(input: RequestInput): Promise<void> {
   const { requestId, reference } = input;
-  const s: TimerState & RequestState & { version: number } = {
+  const s: TimerState & RequestState & { version: number; priority: PriorityRank | null } = {
     status: 'NON_TRAITEE',
+    priority: input.priority ?? null,
     assigneeId: null,
     closingCode: null,
     holdUntil: null,
@@ -78,9 +81,10 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     waitingForCitizen: s.waitingForCitizen,
     seq: s.seq,
     delays: s.delays,
+    priority: s.priority,
   });
 
-  const refuse = (action: Action, target?: { toAgentId?: number }): void => {
+  const refuse = (action: Action, target?: Parameters<typeof refusalOf>[2]): void => {
     const refusal = refusalOf(action, s, target);
     if (refusal) {
       throw ApplicationFailure.create({ type: refusal.code, message: refusal.code, details: [refusal], nonRetryable: true });
@@ -93,7 +97,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
    */
   const transition = async (
     step: Step,
-    by: { agentId: number | null; commentId?: number | null; emailId?: number | null; eventType?: string },
+    by: { agentId: number | null; commentId?: number | null; emailId?: number | null; eventType?: string; priorityFrom?: PriorityRank },
     change: Change,
     extra: Partial<Projection> = {},
   ): Promise<number> => {
@@ -109,6 +113,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     await db.recordTransition({
       requestId, seq, at, eventType: step.event ?? by.eventType!, agentId: by.agentId, commentId: by.commentId ?? null, emailId: by.emailId ?? null,
       projection: { ...change, ...extra },
+      ...(by.priorityFrom === undefined ? {} : { priorityFrom: by.priorityFrom }),
     });
     return seq;
   };
@@ -166,6 +171,16 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     await transition(ACTIONS.annotate, args, changeOf('annotate', args));
     return snapshot();
   }, { validator: (_args: AnnotateArgs) => refuse('annotate') });
+
+  // A workflow started before priorities does not know its own until an agent changes it:
+  // until then, the one the agent saw (the projection's) is the starting point.
+  const priorityChange = (args: { from: PriorityRank; to: PriorityRank }) => ({ from: s.priority ?? args.from, to: args.to });
+
+  setHandler(prioritizeUpdate, async (args) => {
+    const { from } = priorityChange(args);
+    await transition(ACTIONS.prioritize, { agentId: args.agentId, eventType: PRIORITY_CHANGED, priorityFrom: from }, changeOf('prioritize', args));
+    return snapshot();
+  }, { validator: (args) => refuse('prioritize', { priority: priorityChange(args) }) });
 
   setHandler(closeUpdate, async (args) => {
     closingEmailId = args.emailId;

@@ -7,7 +7,8 @@ import { createTransport } from '../mail/transport';
 import { CommandError } from '../commands/errors';
 import { loadConfig } from '../config';
 import { keptSessionSecret, sessionSecretOf } from '../accounts/sessionSecret';
-import type { Delays } from '../../workflows/definitions';
+import { priorityOf, type Delays } from '../../workflows/definitions';
+import { setDefaultPriority } from '../commands/admin/defaultPriority';
 import { Runtime } from '../runtime';
 import { createScopedKey, listPartnerKeys, revokePartnerKey } from '../partners/keys';
 import { requireDelay } from '../durations';
@@ -149,8 +150,19 @@ export function program(): Command {
       });
     });
 
-  cli.command('form-type').description(t('cli.formType.description'))
-    .command('delays <slug>').description(t('cli.formType.delays'))
+  const formType = cli.command('form-type').description(t('cli.formType.description'));
+  formType.command('priority <slug> <priority>').description(t('cli.formType.priority'))
+    .action(async (slug: string, priority: string) => {
+      const runtime = new Runtime(loadConfig());
+      try {
+        await runtime.openDatabase();
+        const rank = await setDefaultPriority(runtime.ctx.db, COMMAND_LINE, slug, priority);
+        console.log(t('cli.formType.priorityChanged', { slug, priority: priorityOf(rank) }));
+      } finally {
+        await runtime.close();
+      }
+    });
+  formType.command('delays <slug>').description(t('cli.formType.delays'))
     .option('--unprocessed-reminder <duration>', t('cli.formType.unprocessedReminder'))
     .option('--reminder-every <duration>', t('cli.formType.reminderEvery'))
     .option('--deletion <duration>', t('cli.formType.deletion'))

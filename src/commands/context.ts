@@ -42,7 +42,7 @@ export async function refuseByStatus(ctx: Ctx, request: RequestRow, action: Acti
   }
 }
 
-async function refusalMessage(ctx: Ctx, refusal: Refusal): Promise<CommandError> {
+export async function refusalMessage(ctx: Ctx, refusal: Refusal): Promise<CommandError> {
   let assignee = '';
   if (refusal.assigneeId !== null) {
     assignee = (await findAgentRow(ctx.db, refusal.assigneeId))?.name ?? '';

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { PRESENCES } from '../db/presence';
 import { CHANNELS } from '../db/requests';
+import { PRIORITIES } from '../../workflows/definitions';
 import { t } from '../i18n';
 import { CommandError } from './errors';
 import { frenchZodMessage } from './zodMessages';
@@ -68,6 +69,7 @@ export const holdSchema = z.object({
 export const resumeSchema = z.object({}).passthrough();
 export const reassignSchema = z.object({ agent: required('agent', 64) });
 export const annotateSchema = z.object({ eventType: required('eventType', 64), comment: optional(5000).default('') });
+export const prioritizeSchema = z.object({ priority: z.enum(PRIORITIES, said('priority')) });
 export const closeSchema = z.object({ closingCode: required('closingCode', 64), ...citizenEmail });
 /** A message (agents' page only): the command trims the body and says when it is empty or too long. */
 export const messageSchema = z.object({
@@ -83,6 +85,7 @@ export type TakeProps = z.output<typeof takeSchema>;
 export type HoldInput = z.output<typeof holdSchema>;
 export type ReassignProps = z.output<typeof reassignSchema>;
 export type AnnotateProps = z.output<typeof annotateSchema>;
+export type PrioritizeProps = z.output<typeof prioritizeSchema>;
 export type CloseProps = z.output<typeof closeSchema>;
 export type MessageFields = z.output<typeof messageSchema>;
 export type PresenceProps = z.output<typeof presenceSchema>;

@@ -1,7 +1,7 @@
 import { delaysOf, findFormType, findFormTypeById } from '../db/formTypes';
 import { deleteRequest, findRequestById, insertRequest, markWorkflowStarted, unstartedIntakes, type Channel, type Citizen } from '../db/requests';
 import { earlierFiling, isUniqueViolation, recordKey, type IdempotencyClaim } from '../db/idempotency';
-import { workflowIdOf } from '../../workflows/definitions';
+import { workflowIdOf, type PriorityRank } from '../../workflows/definitions';
 import { requestWorkflow } from '../../workflows/request';
 import { removeFiles, removeRequestFolder, storeAttachments, type Upload } from '../attachments/files';
 import { citizenIdByEmail } from '../db/citizens';
@@ -67,6 +67,7 @@ export async function submit(ctx: Ctx, props: SubmitProps): Promise<Filed> {
     // Filed without saying: the file with the same e-mail address, when there is one.
     citizenId: props.citizenId !== undefined ? props.citizenId : await citizenIdByEmail(ctx.db, props.citizen.email),
     filedBy: props.filedBy ?? null,
+    priority: Number(formType.default_priority),
     alsoWrite: async (trx, requestId) => {
       written.push(...(await storeAttachments(trx, ctx.config, requestId, props.uploads ?? [], { now })));
       if (props.idempotency) {
@@ -87,7 +88,7 @@ export async function submit(ctx: Ctx, props: SubmitProps): Promise<Filed> {
   }
   const { id, reference, trackingCode } = filed;
   try {
-    await startWorkflow(ctx, { id, reference, createdAt: now, delays: delaysOf(formType) });
+    await startWorkflow(ctx, { id, reference, createdAt: now, delays: delaysOf(formType), priority: Number(formType.default_priority) });
   } catch (err) {
     if (await workflowExists(ctx, reference)) {
       // The start was carried out and only its answer was lost: the request is filed.
@@ -152,19 +153,19 @@ async function workflowExists(ctx: Ctx, reference: string): Promise<boolean> {
   }
 }
 
-async function startWorkflow(ctx: Ctx, r: { id: number; reference: string; createdAt: number; delays: ReturnType<typeof delaysOf> }): Promise<void> {
+async function startWorkflow(ctx: Ctx, r: { id: number; reference: string; createdAt: number; delays: ReturnType<typeof delaysOf>; priority: number }): Promise<void> {
   await startOnce(ctx.client, requestWorkflow, {
     workflowId: workflowIdOf(r.reference),
     taskQueue: ctx.config.taskQueue,
-    args: [{ requestId: r.id, reference: r.reference, submittedAt: r.createdAt, delays: r.delays }],
+    args: [{ requestId: r.id, reference: r.reference, submittedAt: r.createdAt, delays: r.delays, priority: r.priority as PriorityRank }],
   });
   await markWorkflowStarted(ctx.db, r.id);
 }
 
 /** Starts the workflow of a request filed earlier (a replayed filing, the sweep), with its form type's delays. */
-async function startFiledWorkflow(ctx: Ctx, r: { id: number; reference: string; created_at: number; form_type_id: number }): Promise<void> {
+async function startFiledWorkflow(ctx: Ctx, r: { id: number; reference: string; created_at: number; form_type_id: number; priority: number }): Promise<void> {
   const formType = (await findFormTypeById(ctx.db, r.form_type_id))!;
-  await startWorkflow(ctx, { id: r.id, reference: r.reference, createdAt: Number(r.created_at), delays: delaysOf(formType) });
+  await startWorkflow(ctx, { id: r.id, reference: r.reference, createdAt: Number(r.created_at), delays: delaysOf(formType), priority: Number(r.priority) });
 }
 
 /**

@@ -17,6 +17,8 @@ export interface FormTypeRow {
   description: string | null;
   /** offered in the public catalogue */
   published: boolean | number;
+  /** the priority (rank, 1 haute … 3 basse) its requests are filed with */
+  default_priority: number;
 }
 
 const DAY = 24 * 3600 * 1000;
@@ -77,13 +79,19 @@ export async function formTypeSlugTaken(db: Db, slug: string): Promise<boolean> 
   return Boolean(await db('form_types').where({ slug }).first('id'));
 }
 
-export async function insertFormType(db: Db, props: { slug: string; title: string; serviceId: number; delays: Delays }): Promise<number> {
-  const [id] = await db('form_types').insert({ slug: props.slug, title: props.title, service_id: props.serviceId, ...delayColumns(props.delays) });
+export async function insertFormType(db: Db, props: { slug: string; title: string; serviceId: number; delays: Delays; defaultPriority?: number }): Promise<number> {
+  const priority = props.defaultPriority === undefined ? {} : { default_priority: props.defaultPriority };
+  const [id] = await db('form_types').insert({ slug: props.slug, title: props.title, service_id: props.serviceId, ...delayColumns(props.delays), ...priority });
   return Number(id);
 }
 
 export async function updateFormTypeRow(db: Db, id: number, props: { title: string; serviceId: number }): Promise<void> {
   await db('form_types').where({ id }).update({ title: props.title, service_id: props.serviceId });
+}
+
+/** The priority (rank) the form type's new requests are filed with. */
+export async function setDefaultPriorityRow(db: Db, id: number, rank: number): Promise<void> {
+  await db('form_types').where({ id }).update({ default_priority: rank });
 }
 
 /** What the public catalogue says of a form type, and whether it offers it (only what is given changes). */

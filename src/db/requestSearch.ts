@@ -30,9 +30,11 @@ export interface RequestFilter {
   closingCode?: string;
   /** Only requests past a reminder delay (unprocessed, or in progress). */
   overdue?: boolean;
+  /** Only these priorities (ranks, 1 haute … 3 basse). */
+  priorities?: number[];
 }
 
-export const SORTS = ['date', 'name', 'formType', 'status', 'assignee', 'due', 'closedAt'] as const;
+export const SORTS = ['date', 'name', 'formType', 'status', 'assignee', 'due', 'closedAt', 'priority'] as const;
 export type Sort = (typeof SORTS)[number];
 export type Direction = 'asc' | 'desc';
 
@@ -142,6 +144,9 @@ function filtered(db: Db, f: RequestFilter, now: number, joins: ReadonlySet<Join
   if (f.closingCode) {
     q.where('r.closing_code', f.closingCode);
   }
+  if (f.priorities?.length) {
+    q.whereIn('r.priority', f.priorities);
+  }
   range(q, 'r.created_at', f.submittedFrom, f.submittedTo);
   range(q, 'r.closed_at', f.closedFrom, f.closedTo);
   if (f.overdue) {
@@ -195,6 +200,11 @@ function ordered(db: Db, q: Knex.QueryBuilder, sort: Sort, dir: Direction): Knex
     case 'closedAt':
       q.orderBy('r.closed_at', dir);
       break;
+    case 'priority':
+      // Ascending is the most urgent first (rank 1 haute); among equals, the oldest first
+      // either way: what waits longest is served first. Read from the (status, service_id, priority, created_at) index.
+      q.orderBy('r.priority', dir).orderBy('r.created_at', 'asc');
+      return q.orderBy('r.id', 'asc');
   }
   return q.orderBy('r.id', dir);
 }

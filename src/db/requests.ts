@@ -46,6 +46,8 @@ export interface RequestRow {
   form_version_id: number | null;
   citizen_id: number | null;
   filed_by: number | null;
+  /** 1 haute, 2 moyenne, 3 basse (see PRIORITIES) */
+  priority: number;
 }
 
 export interface PersonalRow {
@@ -65,6 +67,8 @@ export interface EventView {
   /** to whom a reassignment gave the request; null for other events, and for reassignments older than the record of it */
   to: { code: string; name: string } | null;
   comment: string | null;
+  /** what a change of priority changed (ranks), null for other events */
+  priority: { from: number; to: number } | null;
 }
 
 // Unambiguous characters only: a citizen may have to read the code over the phone.
@@ -95,6 +99,8 @@ export async function insertRequest(
   props: {
     prefix: string; formTypeId: number; serviceId: number; citizen: Citizen; answers: Record<string, unknown>; channel: Channel; now: number;
     formVersionId?: number | null; citizenId?: number | null; filedBy?: number | null;
+    /** its form type's default priority (rank); moyenne when not given */
+    priority?: number;
     /** more rows of the same request, in the same transaction (its attachments) */
     alsoWrite?: (trx: Knex.Transaction, requestId: number) => Promise<void>;
   },
@@ -113,6 +119,7 @@ export async function insertRequest(
       form_version_id: props.formVersionId ?? null,
       citizen_id: props.citizenId ?? null,
       filed_by: props.filedBy ?? null,
+      priority: props.priority ?? 2,
       created_at: props.now,
       status_since: props.now,
       updated_at: props.now,
@@ -205,13 +212,14 @@ export async function countByStatus(db: Db, serviceIds: number[]): Promise<Recor
 export async function listEvents(db: Db, requestId: number): Promise<EventView[]> {
   const rows: {
     seq: number; type: string; at: number; code: string | null; name: string | null; to_code: string | null; to_name: string | null; body: string | null;
+    priority_from: number | null; priority_to: number | null;
   }[] = await db('events as e')
     .leftJoin('agents as a', 'a.id', 'e.agent_id')
     .leftJoin('agents as target', 'target.id', 'e.target_agent_id')
     .leftJoin('comments as c', 'c.id', 'e.comment_id')
     .where('e.request_id', requestId)
     .orderBy('e.seq')
-    .select('e.seq', 'e.type', 'e.at', 'a.code', 'a.name', 'target.code as to_code', 'target.name as to_name', 'c.body');
+    .select('e.seq', 'e.type', 'e.at', 'a.code', 'a.name', 'target.code as to_code', 'target.name as to_name', 'c.body', 'e.priority_from', 'e.priority_to');
   return rows.map((r) => ({
     seq: r.seq,
     type: r.type,
@@ -219,6 +227,7 @@ export async function listEvents(db: Db, requestId: number): Promise<EventView[]
     agent: r.code && r.name ? { code: r.code, name: r.name } : null,
     to: r.to_code && r.to_name ? { code: r.to_code, name: r.to_name } : null,
     comment: r.body ?? null,
+    priority: r.priority_from !== null && r.priority_to !== null ? { from: Number(r.priority_from), to: Number(r.priority_to) } : null,
   }));
 }
 
@@ -269,6 +278,6 @@ export async function markWorkflowStarted(db: Db, id: number): Promise<void> {
 }
 
 /** Requests filed before `before` whose workflow was never started (at most 1000). */
-export async function unstartedIntakes(db: Db, before: number): Promise<{ id: number; reference: string; created_at: number; form_type_id: number }[]> {
-  return db('requests').where({ workflow_started: false }).where('created_at', '<', before).select('id', 'reference', 'created_at', 'form_type_id').limit(1000);
+export async function unstartedIntakes(db: Db, before: number): Promise<{ id: number; reference: string; created_at: number; form_type_id: number; priority: number }[]> {
+  return db('requests').where({ workflow_started: false }).where('created_at', '<', before).select('id', 'reference', 'created_at', 'form_type_id', 'priority').limit(1000);
 }

@@ -1,7 +1,8 @@
 // The projection of the request workflow: each transition's event and the request's
 // columns, written by the workflow's recordTransition activity.
 import type { Knex } from 'knex';
-import type { Status } from '../../workflows/definitions';
+import type { PriorityRank, Status } from '../../workflows/definitions';
+import { PRIORITY_CHANGED } from '../../workflows/lifecycle';
 import type { Db } from './connection';
 import { inTransaction } from './transaction';
 
@@ -13,6 +14,7 @@ export interface Projection {
   waitingForCitizen: boolean;
   takenAt: number;
   closedAt: number;
+  priority: PriorityRank;
 }
 
 export interface TransitionRecord {
@@ -25,6 +27,8 @@ export interface TransitionRecord {
   /** The citizen e-mail a take or a close carries (its other drafts are then void). */
   emailId?: number | null;
   projection: Partial<Projection>;
+  /** the priority a PRIORITY_CHANGED event changed (the new one is the projection's) */
+  priorityFrom?: PriorityRank;
 }
 
 const projectionColumns = {
@@ -35,6 +39,7 @@ const projectionColumns = {
   waitingForCitizen: 'waiting_for_citizen',
   takenAt: 'taken_at',
   closedAt: 'closed_at',
+  priority: 'priority',
 } as const;
 
 /**
@@ -67,6 +72,8 @@ export async function applyTransition(
       comment_id: t.commentId,
       // To whom a reassignment gave the request: the history names them (the actor is agent_id).
       target_agent_id: t.eventType === 'REASSIGNED' ? t.projection.assigneeId ?? null : null,
+      // What a change of priority changed: « Priorité : moyenne → haute ».
+      ...(t.eventType === PRIORITY_CHANGED ? { priority_from: t.priorityFrom ?? null, priority_to: t.projection.priority ?? null } : {}),
       at: t.at,
     });
     const patch: Record<string, unknown> = { version: t.seq, updated_at: t.at };

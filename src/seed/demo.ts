@@ -24,7 +24,8 @@ const formTypes = [
   { slug: 'acte-mariage', title: "Demande d'acte de mariage", service: 'etat-civil' },
   { slug: 'declaration-travaux', title: 'Déclaration préalable de travaux', service: 'urbanisme' },
   { slug: 'certificat-urbanisme', title: "Demande de certificat d'urbanisme", service: 'urbanisme' },
-  { slug: 'signalement-voirie', title: "Signalement d'un problème de voirie", service: 'voirie' },
+  // A hazard on the road is dealt with first: its reports are filed « haute ».
+  { slug: 'signalement-voirie', title: "Signalement d'un problème de voirie", service: 'voirie', defaultPriority: 1 },
   { slug: 'occupation-domaine-public', title: 'Occupation du domaine public', service: 'voirie' },
 ];
 
@@ -47,7 +48,7 @@ export async function seedReferenceData(db: Db): Promise<void> {
     ids.set(s.slug, await insertService(db, s));
   }
   for (const f of formTypes) {
-    await insertFormType(db, { slug: f.slug, title: f.title, serviceId: ids.get(f.service)!, delays: DEFAULT_DELAYS });
+    await insertFormType(db, { slug: f.slug, title: f.title, serviceId: ids.get(f.service)!, delays: DEFAULT_DELAYS, defaultPriority: f.defaultPriority });
   }
   for (const agent of DEMO_AGENTS) {
     await createAgent(db, COMMAND_LINE, { ...agent, email: `${agent.code}@mairie.example`, password: DEMO_PASSWORD });

@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { annotate } from '../commands/annotate';
+import { prioritize } from '../commands/prioritize';
 import { close } from '../commands/close';
 import type { Ctx } from '../commands/context';
 import { CommandError } from '../commands/errors';
@@ -16,6 +17,7 @@ import { refusedDestination } from '../partners/destinations';
 import { deleteWebhook, listWebhooks, registerWebhook } from '../partners/webhooks';
 import { findRequest, listEvents, type RequestRow } from '../db/requests';
 import { t } from '../i18n';
+import { priorityOf } from '../../workflows/definitions';
 import { authorize, can } from '../policies';
 import { actorOf, agentOf, bearer, partnerOf } from './auth';
 import { openApiDocument } from './openapi';
@@ -52,7 +54,11 @@ async function present(ctx: Ctx, request: RequestRow, caller: Request['caller'])
   return {
     ...common,
     assignee: request.assignee_code ? { code: request.assignee_code, name: request.assignee_name } : null,
-    events: events.map((e) => ({ type: e.type, at: iso(e.at), agent: e.agent, to: e.to, comment: e.comment })),
+    priority: priorityOf(request.priority),
+    events: events.map((e) => ({
+      type: e.type, at: iso(e.at), agent: e.agent, to: e.to, comment: e.comment,
+      ...(e.priority ? { priority: { from: priorityOf(e.priority.from), to: priorityOf(e.priority.to) } } : {}),
+    })),
   };
 }
 
@@ -162,6 +168,7 @@ export function apiRouter(ctx: Ctx): express.Router {
   });
   action('reassign', (req) => reassign(ctx, agentOf(req), ref(req), parse(schema.reassignSchema, req.body)));
   action('annotate', (req) => annotate(ctx, agentOf(req), ref(req), parse(schema.annotateSchema, req.body)));
+  action('prioritize', (req) => prioritize(ctx, agentOf(req), ref(req), parse(schema.prioritizeSchema, req.body)));
   action('close', (req) => close(ctx, agentOf(req), ref(req), parse(schema.closeSchema, req.body)));
 
   // The calling agent's own presence (Disponible, Absent…): an absent agent is given no request.

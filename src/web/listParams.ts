@@ -3,7 +3,7 @@
 import type { Db } from '../db/connection';
 import { findAgentRowByCode } from '../db/agents';
 import { SORTS, type Direction, type Page, type RequestFilter, type Sort } from '../db/requestSearch';
-import { STATUSES, type Status } from '../../workflows/definitions';
+import { PRIORITIES, rankOf, STATUSES, type Priority, type Status } from '../../workflows/definitions';
 import { t } from '../i18n';
 
 export const PAGE_SIZE = 100;
@@ -24,6 +24,7 @@ export const PARAMS = {
   closedTo: 'cloture_au',
   closingCode: 'code',
   overdue: 'en_retard',
+  priority: 'priorite',
   sort: 'tri',
   dir: 'ordre',
   page: 'page',
@@ -116,6 +117,17 @@ export async function parseListParams(db: Db, query: Query, defaults: { sort: So
     values[PARAMS.status] = known.join(',');
   }
 
+  // Given once per value (the search's boxes) or joined by commas (the list's own links).
+  const priorities = many(query, PARAMS.priority).flatMap((v) => v.split(',')).filter(Boolean);
+  const knownPriorities = priorities.filter((p): p is Priority => (PRIORITIES as readonly string[]).includes(p));
+  if (knownPriorities.length !== priorities.length) {
+    errors.push(t('ui.listParams.badPriority'));
+  }
+  if (knownPriorities.length) {
+    filter.priorities = knownPriorities.map(rankOf);
+    values[PARAMS.priority] = knownPriorities.join(',');
+  }
+
   const assignee = read(PARAMS.assignee);
   if (assignee === 'personne') {
     filter.assigneeId = null;
@@ -165,7 +177,7 @@ export function withParams(path: string, values: Record<string, string>, changes
   const search = new URLSearchParams();
   for (const [k, v] of Object.entries(merged)) {
     if (!v) continue;
-    if (k === PARAMS.status) {
+    if (k === PARAMS.status || k === PARAMS.priority) {
       for (const s of v.split(',')) search.append(k, s);
     } else {
       search.set(k, v);

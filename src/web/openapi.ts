@@ -3,8 +3,8 @@
 // same for the agents' pages), so they cannot drift apart; the event types come from the
 // state machine (workflows/lifecycle.ts); responses are written out beside what api.ts answers.
 import { z } from 'zod';
-import { STATUSES } from '../../workflows/definitions';
-import { LIFECYCLE_EVENTS } from '../../workflows/lifecycle';
+import { PRIORITIES, STATUSES } from '../../workflows/definitions';
+import { LIFECYCLE_EVENTS, PRIORITY_CHANGED } from '../../workflows/lifecycle';
 import * as schema from '../commands/schemas';
 import { PRESENCES } from '../db/presence';
 
@@ -39,6 +39,7 @@ const schemas: Record<string, Json> = {
     formType: { type: 'string' },
     service: { type: 'string' },
     assignee: nullable(ref('AgentRef')),
+    priority: { enum: [...PRIORITIES], description: 'haute, moyenne or basse: filed with its form type\'s default, changed by agents (prioritize).' },
     closingCode: nullable({ type: 'string' }),
     createdAt: dateTime,
     takenAt: nullable(dateTime),
@@ -46,12 +47,13 @@ const schemas: Record<string, Json> = {
     events: {
       type: 'array',
       items: object({
-        type: { type: 'string', description: `${LIFECYCLE_EVENTS.join(', ')}, or an annotation type (NOTE…).` },
+        type: { type: 'string', description: `${LIFECYCLE_EVENTS.join(', ')}, ${PRIORITY_CHANGED}, or an annotation type (NOTE…).` },
         at: dateTime,
         agent: nullable(ref('AgentRef')),
         to: { ...nullable(ref('AgentRef')), description: 'REASSIGNED: the agent the request was given to (null when not recorded, for events before 2026-11-30).' },
         comment: nullable({ type: 'string' }),
-      }),
+        priority: { ...object({ from: { enum: [...PRIORITIES] }, to: { enum: [...PRIORITIES] } }), description: `${PRIORITY_CHANGED} only: the priority before and after.` },
+      }, ['type', 'at', 'agent', 'to', 'comment']),
     },
   }),
   PartnerRequest: {
@@ -96,6 +98,7 @@ const schemas: Record<string, Json> = {
   ResumeBody: bodyOf(schema.resumeSchema),
   ReassignBody: bodyOf(schema.reassignSchema),
   AnnotateBody: bodyOf(schema.annotateSchema),
+  PrioritizeBody: bodyOf(schema.prioritizeSchema),
   CloseBody: bodyOf(schema.closeSchema),
   WebhookBody: bodyOf(schema.webhookSchema),
   PresenceBody: bodyOf(schema.presenceSchema),
@@ -180,6 +183,7 @@ const paths: Record<string, Json> = {
   '/api/requests/{reference}/resume': action('resume', 'ResumeBody', 'Resumes it (EN_ATTENTE → EN_COURS).'),
   '/api/requests/{reference}/reassign': action('reassign', 'ReassignBody', 'Gives it to another agent of its service, not an absent one (AGENT_ABSENT); status unchanged.'),
   '/api/requests/{reference}/annotate': action('annotate', 'AnnotateBody', 'Adds an event to its history.'),
+  '/api/requests/{reference}/prioritize': action('prioritize', 'PrioritizeBody', 'Changes its priority (haute, moyenne, basse) on an open request; status unchanged; the history records from what to what. 409 SAME_PRIORITY when it already has it, ALREADY_CLOSED when closed.'),
   '/api/requests/{reference}/close': action('close', 'CloseBody', 'Closes it with a closing code, optionally e-mailing the citizen; then its personal data is deleted.'),
   '/api/me/presence': {
     get: {

@@ -1,5 +1,6 @@
 import { t, tForm } from '../i18n';
 import { frenchDate } from '../dates';
+import { priorityOf } from '../../workflows/definitions';
 
 /** What Handlebars passes last to a helper: `{{t 'key' name=value}}` puts name in hash. */
 interface HelperOptions {
@@ -11,6 +12,9 @@ export const helpers = {
   t: (key: string, options?: HelperOptions) => t(key, options?.hash ?? {}),
   tForm: (key: string, form: 'one' | 'other', options?: HelperOptions) => tForm(key, form, options?.hash ?? {}),
   status: (code: string) => t(`status.${code}`),
+  /** a stored priority rank as its word (« Haute »), and as its name for a class (priority-haute) */
+  priority: (rank: number) => t(`priority.${priorityOf(rank)}`),
+  priorityName: (rank: number) => priorityOf(rank),
   eventLabel: (code: string) => t(`event.${code}`),
   emailKind: (code: string) => t(`emailKind.${code}`),
   emailStatus: (code: string) => t(`emailStatus.${code}`),

@@ -18,6 +18,7 @@ const COLUMNS: Record<string, (row: Record<string, unknown>) => unknown> = {
   holdUntil: (r) => (r.hold_until === null ? null : Number(r.hold_until)),
   seq: (r) => Number(r.version),
   waitingForCitizen: (r) => Boolean(r.waiting_for_citizen),
+  priority: (r) => Number(r.priority),
 };
 
 /**

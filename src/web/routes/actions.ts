@@ -4,6 +4,7 @@ import { close } from '../../commands/close';
 import { loadForAgent, type Ctx, type UpdateOutcome } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
 import { hold } from '../../commands/hold';
+import { prioritize } from '../../commands/prioritize';
 import { reassign } from '../../commands/reassign';
 import { resume } from '../../commands/resume';
 import { take } from '../../commands/take';
@@ -12,7 +13,7 @@ import type { RequestRow } from '../../db/requests';
 import { t } from '../../i18n';
 import type { Action } from '../../../workflows/lifecycle';
 import { writeMessage } from '../../commands/writeMessage';
-import { annotateForm, closeForm, holdForm, messageForm, reassignForm, takeForm } from './forms';
+import { annotateForm, closeForm, holdForm, messageForm, prioritizeForm, reassignForm, takeForm } from './forms';
 import { isHtmx, renderFragment } from './render';
 import { messageUploads } from '../uploads';
 import { panelModel, type PanelMessages } from './requestPanel';
@@ -32,6 +33,7 @@ const RUNS: Record<Action | 'message', Run> = {
   resume: (ctx, agent, ref) => resume(ctx, agent, ref),
   reassign: (ctx, agent, ref, req) => reassign(ctx, agent, ref, reassignForm(req.body)),
   annotate: (ctx, agent, ref, req) => annotate(ctx, agent, ref, annotateForm(req.body)),
+  prioritize: (ctx, agent, ref, req) => prioritize(ctx, agent, ref, prioritizeForm(req.body)),
   close: (ctx, agent, ref, req) => close(ctx, agent, ref, closeForm(req.body)),
 };
 

@@ -45,6 +45,8 @@ export const reassignForm = (body: unknown) => schema.parseInput(schema.reassign
 export const annotateForm = (body: unknown) =>
   schema.parseInput(schema.annotateSchema, { eventType: field(body, 'eventType'), comment: field(body, 'comment') });
 
+export const prioritizeForm = (body: unknown) => schema.parseInput(schema.prioritizeSchema, { priority: field(body, 'priority') });
+
 export const closeForm = (body: unknown) =>
   schema.parseInput(schema.closeSchema, { closingCode: field(body, 'closingCode'), ...citizenEmail(body) });
 

@@ -9,11 +9,12 @@ import { PARAMS, parseListParams, withParams, type Query } from '../listParams';
 
 /** The columns that sort, in table order (label key under ui.table). */
 export type SortColumn = { sort: Sort; key: string };
-// What agents look for first, after the reference: whose, what, where it stands, by when.
+// What agents look for first, after the reference: whose, what, where it stands and how urgent, by when.
 const SORTABLE: SortColumn[] = [
   { sort: 'name', key: 'citizen' },
   { sort: 'formType', key: 'formType' },
   { sort: 'status', key: 'status' },
+  { sort: 'priority', key: 'priority' },
   { sort: 'due', key: 'due' },
   { sort: 'assignee', key: 'assignee' },
   { sort: 'date', key: 'submittedAt' },

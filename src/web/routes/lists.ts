@@ -4,7 +4,7 @@ import type { Agent } from '../../db/agents';
 import { searchRequests } from '../../db/requestSearch';
 import { filterChoices } from '../../db/views';
 import { t } from '../../i18n';
-import { STATUSES, type Status } from '../../../workflows/definitions';
+import { PRIORITIES, STATUSES, type Status } from '../../../workflows/definitions';
 import { PARAMS, type Query } from '../listParams';
 import { listModel, rowModel } from './listModel';
 import { renderPage, renderPageOrPart } from './render';
@@ -24,6 +24,7 @@ const STATUS_LINKS: Partial<Record<Status, string>> = {
 export async function choicesModel(ctx: Ctx, agent: Agent, values: Record<string, string>) {
   const c = await filterChoices(ctx.db, agent.serviceIds);
   const statuses = (values[PARAMS.status] ?? '').split(',');
+  const priorities = (values[PARAMS.priority] ?? '').split(',');
   return {
     services: c.services.map((s) => ({ value: s.slug, label: s.name, selected: values[PARAMS.service] === s.slug })),
     formTypes: c.formTypes.map((f) => ({ value: f.slug, label: f.title, selected: values[PARAMS.formType] === f.slug })),
@@ -34,6 +35,7 @@ export async function choicesModel(ctx: Ctx, agent: Agent, values: Record<string
     statuses: STATUSES.map((s) => ({ value: s, label: t(`status.${s}`), selected: statuses.includes(s) })),
     closingCodes: c.closingCodes.map((k) => ({ value: k.code, label: k.label, selected: values[PARAMS.closingCode] === k.code })),
     overdue: values[PARAMS.overdue] === '1',
+    priorities: PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`), selected: priorities.includes(p) })),
   };
 }
 

@@ -15,6 +15,8 @@ import { t } from '../../i18n';
 import { messagesOf } from '../../db/messages';
 import { abilities } from '../../policies';
 import { parisIsoDay } from '../../dates';
+import { PRIORITIES, priorityOf } from '../../../workflows/definitions';
+import { PRIORITY_CHANGED } from '../../../workflows/lifecycle';
 
 export interface PanelMessages {
   /** a refusal or an invalid input, in French */
@@ -77,6 +79,12 @@ function emailGroups(emails: ReturnType<typeof emailRows>) {
 
 /** A lifecycle event's label; a reassignment says to whom and by whom (« Réattribuée à B. Durand par A. Martin »). */
 function eventLabel(e: EventView): string {
+  if (e.type === PRIORITY_CHANGED && e.priority) {
+    // Inside a sentence the words are lower case: « Priorité : moyenne → haute ».
+    const word = (rank: number) => t(`priority.${priorityOf(rank)}`).toLocaleLowerCase('fr');
+    const change = { from: word(e.priority.from), to: word(e.priority.to) };
+    return e.agent ? t('ui.request.history.priorityBy', { ...change, by: e.agent.name }) : t('ui.request.history.priority', change);
+  }
   if (e.type === 'REASSIGNED' && e.to && e.agent) return t('ui.request.history.reassigned', { to: e.to.name, by: e.agent.name });
   if (e.type === 'REASSIGNED' && e.to) return t('ui.request.history.reassignedTo', { to: e.to.name });
   // Recorded before the target was: who did it is known.
@@ -121,6 +129,8 @@ async function actionsOf(ctx: Ctx, agent: Agent, request: RequestRow, email: str
     eventTypes: can.annotate ? await listEventTypes(ctx.db) : [],
     closingCodes: can.close ? await listClosingCodes(ctx.db) : [],
     minHoldDate: tomorrow(),
+    // The request's own priority is not offered: choosing it again would change nothing.
+    priorities: can.prioritize ? PRIORITIES.filter((p) => p !== priorityOf(request.priority)).map((p) => ({ value: p, label: t(`priority.${p}`) })) : [],
   };
 }
 

@@ -38,6 +38,7 @@ export async function requestAfterUpdate(db: Db, agent: Agent, { request, state 
     assignee_id: state.assigneeId,
     closing_code: state.closingCode,
     hold_until: state.holdUntil,
+    priority: state.priority ?? request.priority,
     closed_at: closedNow ? Date.now() : request.closed_at,
     version: state.seq,
   };

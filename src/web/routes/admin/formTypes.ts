@@ -1,5 +1,5 @@
 import express, { type Request, type Response } from 'express';
-import type { Delays } from '../../../../workflows/definitions';
+import { DEFAULT_PRIORITY, PRIORITIES, priorityOf, type Delays } from '../../../../workflows/definitions';
 import type { Ctx } from '../../../commands/context';
 import { createFormType } from '../../../commands/admin/createFormType';
 import { DELAY_FIELDS, parseDelays } from '../../../commands/admin/durations';
@@ -27,9 +27,14 @@ function formValues(body: unknown) {
     slug: text(body, 'slug', 64),
     title: text(body, 'title', 200),
     serviceId: Number(text(body, 'serviceId', 12)),
+    defaultPriority: text(body, 'defaultPriority', 20),
     delays: Object.fromEntries(DELAY_FIELDS.map((f) => [f, text(body, f, 40)])) as DelayTexts,
   };
 }
+
+/** The three priorities, the form type's (or the one chosen) selected. */
+const priorityChoices = (selected: string) =>
+  PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`), selected: p === selected }));
 
 async function serviceChoices(ctx: Ctx, selected: number) {
   return (await listServices(ctx.db)).map((s) => ({ value: s.id, label: s.name, selected: s.id === selected }));
@@ -45,12 +50,13 @@ export function formTypeRoutes(ctx: Ctx): express.Router {
       delays: DELAY_FIELDS.map((name) => formatDelay(delaysOf(f)[name])),
       open: open.get(f.id) ?? 0,
     }));
-    const values = model.values ?? { slug: '', title: '', serviceId: 0, delays: delayTexts(DEFAULT_DELAYS) };
+    const values = model.values ?? { slug: '', title: '', serviceId: 0, defaultPriority: DEFAULT_PRIORITY as string, delays: delayTexts(DEFAULT_DELAYS) };
     renderAdminPage(ctx, req, res, 'formTypes', {
       title: t('ui.admin.formTypes.title'),
       rows,
       headers: DELAY_FIELDS.map((f) => t(`ui.admin.formTypes.delaysShort.${f}`)),
       services: await serviceChoices(ctx, values.serviceId),
+      priorities: priorityChoices(values.defaultPriority),
       delayFields: delayFields(values.delays, 'new'),
       values,
       error: model.error,
@@ -58,12 +64,16 @@ export function formTypeRoutes(ctx: Ctx): express.Router {
   };
 
   const editPage = async (req: Request, res: Response, formType: FormTypeRow, model: { error?: string; values?: ReturnType<typeof formValues> } = {}) => {
-    const values = model.values ?? { slug: formType.slug, title: formType.title, serviceId: Number(formType.service_id), delays: delayTexts(delaysOf(formType)) };
+    const values = model.values ?? {
+      slug: formType.slug, title: formType.title, serviceId: Number(formType.service_id),
+      defaultPriority: priorityOf(formType.default_priority) as string, delays: delayTexts(delaysOf(formType)),
+    };
     renderAdminPage(ctx, req, res, 'formType', {
       title: t('ui.admin.formTypes.edit', { title: formType.title }),
       formType,
       unpublished: Boolean(await findFormDraft(ctx.db, formType.id)),
       services: await serviceChoices(ctx, values.serviceId),
+      priorities: priorityChoices(values.defaultPriority),
       delayFields: delayFields(values.delays, 'edit'),
       values,
       error: model.error,
