@@ -102,11 +102,6 @@ function listPage(view: string, query: Query): { page: string; parts: Record<str
 }
 
 /**
- * « 1 demande » / « 3 demandes »: one of a message's two forms, by the French rule (0 and 1
- * are singular). Both keys are written out, so that the locale check sees them used.
- */
-
-/**
  * A list page (or its region alone to htmx: filters, sorting, paging, refresh). After a
  * bulk submission it is shown again as the agent left it, with `bulk`; false when the view is unknown.
  */
