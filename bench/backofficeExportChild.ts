@@ -37,7 +37,7 @@ async function run(format: ExportFormat, agentCode: string, file: string): Promi
     const out = fs.createWriteStream(file);
     const t0 = performance.now();
     const rows = await exportRequests(db, {
-      filter: { ...params.filter, ...spec.fixed, serviceIds: agent.serviceIds },
+      filter: { ...params.filter, ...spec.fixed, groupIds: agent.groupIds },
       sort: params.page.sort,
       dir: params.page.dir,
       format,

@@ -107,7 +107,7 @@ async function sqlOf(db: Db, agent: Agent, spec: PageSpec, qs: string): Promise<
     throw new Error(`unknown list ${spec.view}`);
   }
   const params = await parseListParams(db, query, list.defaultSort);
-  const filter = { ...params.filter, ...list.fixed, serviceIds: agent.serviceIds };
+  const filter = { ...params.filter, ...list.fixed, groupIds: agent.groupIds };
   return async () => (await searchRequests(db, filter, params.page)).total;
 }
 

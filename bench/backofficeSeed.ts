@@ -86,12 +86,14 @@ function trackingCode(id: number, rnd: Random): string {
 interface FormTypeInfo {
   id: number;
   serviceId: number;
+  /** the group whose queue its requests wait in */
+  groupId: number | null;
   /** the service's agents other than the administrator: who takes its requests */
   agentIds: number[];
 }
 
 async function formTypesOf(db: Db): Promise<FormTypeInfo[]> {
-  const types: { id: number; service_id: number }[] = await db('form_types').orderBy('id').select('id', 'service_id');
+  const types: { id: number; service_id: number; group_id: number | null }[] = await db('form_types').orderBy('id').select('id', 'service_id', 'group_id');
   const members: { agent_id: number; service_id: number }[] = await db('agent_services as m')
     .join('agents as a', 'a.id', 'm.agent_id')
     .where('a.is_admin', false)
@@ -99,6 +101,7 @@ async function formTypesOf(db: Db): Promise<FormTypeInfo[]> {
   return types.map((t) => ({
     id: t.id,
     serviceId: t.service_id,
+    groupId: t.group_id,
     agentIds: members.filter((m) => m.service_id === t.service_id).map((m) => m.agent_id),
   }));
 }
@@ -129,6 +132,7 @@ function requestRows(id: number, mix: Mix, formTypes: FormTypeInfo[], now: numbe
     tracking_code: trackingCode(id, rnd),
     form_type_id: type.id,
     service_id: type.serviceId,
+    group_id: type.groupId,
     status,
     assignee_id: null,
     closing_code: null,

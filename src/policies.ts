@@ -23,11 +23,13 @@ export type Actor = Agent | PartnerActor | OperatorActor;
 
 export const COMMAND_LINE: OperatorActor = { kind: 'operator' };
 
-/** A request, as far as rights go: its service, and its form type for partners. */
+/** A request, as far as rights go: the group whose queue it is in, its service, and its form type for partners. */
 export interface RequestSubject {
+  group_id: number | string | null;
   service_id: number | string | null;
   form_type_id?: number;
   service_name?: string;
+  group_name?: string | null;
 }
 
 /** What each verb is about. `void`: the verb names an area, not one thing. */
@@ -92,21 +94,24 @@ export const ADMIN_VERBS = ['administer', 'devMailbox'] as const;
 
 const inService = (agent: Agent, subject: { service_id: number | string | null }) =>
   subject.service_id !== null && agent.serviceIds.includes(Number(subject.service_id));
+const inGroup = (agent: Agent, subject: { group_id: number | string | null }) =>
+  subject.group_id !== null && agent.groupIds.includes(Number(subject.group_id));
 
-// Agents act on the requests of the services they belong to, and only on those.
-allow('agent', [...REQUEST_VERBS], inService);
+// Agents see and act on the requests waiting in the queues of the groups they belong to,
+// and only on those: a request moved to another group leaves their hands.
+allow('agent', [...REQUEST_VERBS], inGroup);
 // A request is given only to an agent who can open it: not to an account whose activation
 // is pending (no password chosen yet). Deactivated accounts are not loaded as agents at all.
 // Nor to an agent who said they are absent (their presence): it would wait until they are back.
-allow('agent', 'receive', (agent, request) => agent.activated && agent.presence !== 'ABSENT' && inService(agent, request));
+allow('agent', 'receive', (agent, request) => agent.activated && agent.presence !== 'ABSENT' && inGroup(agent, request));
 refuse('agent', 'receive', (agent, request) => {
   if (!agent.activated) return CommandError.of(400, 'AGENT_NOT_ACTIVATED', { value: agent.name }, 'agent');
   if (agent.presence === 'ABSENT') return CommandError.of(400, 'AGENT_ABSENT', { value: agent.name }, 'agent');
-  return CommandError.of(400, 'AGENT_NOT_IN_SERVICE', { value: agent.name, service: request.service_name ?? '' }, 'agent');
+  return CommandError.of(400, 'AGENT_NOT_IN_GROUP', { value: agent.name, group: request.group_name ?? request.service_name ?? '' }, 'agent');
 });
 allow('agent', 'entry', inService);
 
-// Whatever an agent's services, the selection they act on or list is narrowed to them (inServices).
+// Whatever an agent's groups, the selection they act on or list is narrowed to their queues (inGroups).
 allow('agent', ['startBulk', 'export', 'labels', 'citizens']);
 allow('agent', 'readBulkJob', (agent, job) => job.agent_id === agent.id || agent.isAdmin);
 

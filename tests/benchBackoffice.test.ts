@@ -61,7 +61,7 @@ test('each page is rendered for a logged-in agent and its list query counts what
     expect(result.http.p50).toBeGreaterThan(0);
     expect(result.sql.p50).toBeGreaterThan(0);
     if (spec.key === 'unprocessed') {
-      expect(result.total).toBe(await countRequests(h.db, { serviceIds: agent.serviceIds, statuses: ['NON_TRAITEE'] }));
+      expect(result.total).toBe(await countRequests(h.db, { groupIds: agent.groupIds, statuses: ['NON_TRAITEE'] }));
       expect(result.total).toBeGreaterThan(0);
     }
   }

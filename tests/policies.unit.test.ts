@@ -5,10 +5,13 @@ import { abilities, authorize, can, COMMAND_LINE, ruledVerbs, type Actor, type P
 import { CommandError } from '../src/commands/errors';
 import { t } from '../src/i18n';
 
-const agentOf = (id: number, serviceIds: number[], isAdmin: boolean): Agent =>
-  ({ id, code: `a${id}`, name: `Agent ${id}`, email: `a${id}@mairie.example`, serviceIds, isAdmin, activated: true, presence: 'DISPONIBLE' });
+// An agent of service 1 is a member of its own group, 101.
+const agentOf = (id: number, serviceIds: number[], isAdmin: boolean): Agent => ({
+  id, code: `a${id}`, name: `Agent ${id}`, email: `a${id}@mairie.example`, serviceIds, isAdmin, activated: true, presence: 'DISPONIBLE',
+  groupIds: serviceIds.map((s) => 100 + s), memberships: serviceIds.map((s) => ({ groupId: 100 + s, role: 'AGENT' as const })),
+});
 
-// Service 1 and form type 10 are « own »; service 2 and form type 20 are another's.
+// Service 1, its group 101 and form type 10 are « own »; service 2, group 102 and form type 20 are another's.
 const ROLES = {
   agent: agentOf(1, [1], false),
   administrator: agentOf(2, [], true),
@@ -21,8 +24,8 @@ const ROLES = {
 } satisfies Record<string, Actor>;
 type Role = keyof typeof ROLES;
 
-const own = { service_id: 1, form_type_id: 10, service_name: 'État civil' };
-const other = { service_id: 2, form_type_id: 20, service_name: 'Urbanisme' };
+const own = { group_id: 101, service_id: 1, form_type_id: 10, service_name: 'État civil', group_name: 'État civil' };
+const other = { group_id: 102, service_id: 2, form_type_id: 20, service_name: 'Urbanisme', group_name: 'Urbanisme' };
 
 /** The « own » and « other » subject of a verb, for this actor. */
 function subjects(verb: Verb, actor: Actor): [unknown, unknown] {
@@ -122,10 +125,10 @@ describe('what a refusal says', () => {
     });
   });
 
-  test('a reassign to an agent outside the service: 400 on the agent field', () => {
+  test('a reassign to an agent outside the request’s group: 400 on the agent field', () => {
     expect(refusal(ROLES.agent, 'receive', other)).toEqual({
-      status: 400, code: 'AGENT_NOT_IN_SERVICE', field: 'agent',
-      message: t('errors.AGENT_NOT_IN_SERVICE', { value: 'Agent 1', service: 'Urbanisme' }),
+      status: 400, code: 'AGENT_NOT_IN_GROUP', field: 'agent',
+      message: t('errors.AGENT_NOT_IN_GROUP', { value: 'Agent 1', group: 'Urbanisme' }),
     });
   });
 

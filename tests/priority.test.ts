@@ -165,10 +165,10 @@ test('lists show the priority, sort by it (haute first, the oldest first among e
     }
     filed[label] = reference;
   }
-  const serviceIds = [Number((await requestRow(h, filed.b)).service_id)];
+  const groupIds = [Number((await requestRow(h, filed.b)).group_id)];
   const page = { page: 1, pageSize: 100 };
   const refs = async (dir: 'asc' | 'desc', priorities?: number[]) =>
-    (await searchRequests(h.db, { serviceIds, name, priorities }, { sort: 'priority', dir, ...page })).rows.map((r) => r.reference);
+    (await searchRequests(h.db, { groupIds, name, priorities }, { sort: 'priority', dir, ...page })).rows.map((r) => r.reference);
   await waitFor(async () => (await priorityOfRow(filed.h2)) === 1, 10000, 'the last change projected');
   expect(await refs('asc')).toEqual([filed.h1, filed.h2, filed.m, filed.b]);
   expect(await refs('desc')).toEqual([filed.b, filed.m, filed.h1, filed.h2]);

@@ -26,7 +26,7 @@ async function wholeList(f: RequestFilter, sort: (typeof SORTS)[number], dir: Di
   return rows;
 }
 
-const FILTERS: Record<string, Omit<RequestFilter, 'serviceIds'>> = {
+const FILTERS: Record<string, Omit<RequestFilter, 'groupIds'>> = {
   'open requests': {},
   'every status': { statuses: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE', 'CLOTUREE'] },
   'a name and a form type': { name: 'a', formTypeSlug: 'acte-naissance' },
@@ -34,7 +34,7 @@ const FILTERS: Record<string, Omit<RequestFilter, 'serviceIds'>> = {
 };
 
 test.each(Object.keys(FILTERS))('%s: every sort, both ways, pages are slices of the whole list', async (label) => {
-  const f: RequestFilter = { serviceIds: admin.serviceIds, ...FILTERS[label] };
+  const f: RequestFilter = { groupIds: admin.groupIds, ...FILTERS[label] };
   const total = await countRequests(h.db, f, NOW);
   expect(total).toBeGreaterThan(5);
   for (const sort of SORTS) {
@@ -56,7 +56,7 @@ test.each(Object.keys(FILTERS))('%s: every sort, both ways, pages are slices of 
 });
 
 test('the name sort: by last name then first name, both ways; purged requests (no name) last either way; names read in the same query', async () => {
-  const f: RequestFilter = { serviceIds: admin.serviceIds, statuses: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE', 'CLOTUREE'] };
+  const f: RequestFilter = { groupIds: admin.groupIds, statuses: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE', 'CLOTUREE'] };
   const total = await countRequests(h.db, f, NOW);
   for (const dir of ['asc', 'desc'] as const) {
     const queries: string[] = [];

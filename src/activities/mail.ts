@@ -3,7 +3,7 @@
 // the daily digest. Registered by name in ./index.ts.
 import { Context, log } from '@temporalio/activity';
 import { msUntilHour, sendDigests } from '../accounts/digest';
-import { agentsOfService, findAgentRow, type AgentRow } from '../db/agents';
+import { agentsOfGroup, findAgentRow, type AgentRow } from '../db/agents';
 import { isReachable } from '../db/presence';
 import { markEmailFailed, recordEmail } from '../db/emails';
 import { wantsImmediate } from '../db/notificationPrefs';
@@ -80,7 +80,7 @@ export function mailActivities({ db, transport, config, hooks }: ActivityDeps): 
           await deliver(emailId);
         }
         // Agents who chose the daily digest, or nothing, get no information e-mail here; absent ones neither.
-        for (const agent of (await agentsOfService(db, request.service_id)).filter(announcedTo)) {
+        for (const agent of (await agentsOfGroup(db, request.group_id)).filter(announcedTo)) {
           await mailAgent(requestId, 'NEW_REQUEST', `${key}:NEW_REQUEST:${agent.id}`, agent);
         }
         return 'announced';
@@ -94,7 +94,7 @@ export function mailActivities({ db, transport, config, hooks }: ActivityDeps): 
           return;
         }
         const request = await loadRequest(requestId);
-        const agents = await agentsOfService(db, request.service_id);
+        const agents = await agentsOfGroup(db, request.group_id);
         // Only the information e-mail follows the agent's choice (and is not sent to absent agents);
         // reminders and deletion notices always go.
         for (const agent of kind === 'NEW_REQUEST' ? agents.filter(announcedTo) : agents) {
@@ -112,11 +112,11 @@ export function mailActivities({ db, transport, config, hooks }: ActivityDeps): 
         if (!agent) {
           return;
         }
-        // An absent assignee's reminder goes to the service's other agents, who may take the
+        // An absent assignee's reminder goes to the other agents of the request's group, who may take the
         // request over; to the assignee still when nobody else is there.
         const colleagues = isReachable(agent) || !FOR_COLLEAGUES_WHEN_ABSENT.has(kind)
           ? []
-          : (await agentsOfService(db, (await loadRequest(requestId)).service_id)).filter((a) => a.id !== agent.id && isReachable(a));
+          : (await agentsOfGroup(db, (await loadRequest(requestId)).group_id)).filter((a) => a.id !== agent.id && isReachable(a));
         for (const colleague of colleagues) {
           await mailAgent(requestId, 'REMINDER_ABSENT', `${key}:ABSENT:${colleague.id}`, colleague);
         }

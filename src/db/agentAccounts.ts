@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import type { AgentRow } from './agents';
 import type { Db } from './connection';
+import { syncServiceGroups } from './groups';
 
 export interface AgentFields {
   name: string;
@@ -47,6 +48,7 @@ async function setServicesOf(trx: Knex.Transaction, agentId: number, serviceIds:
   if (serviceIds.length > 0) {
     await trx('agent_services').insert(serviceIds.map((serviceId) => ({ agent_id: agentId, service_id: serviceId })));
   }
+  await syncServiceGroups(trx, agentId, serviceIds);
 }
 
 /** A new active agent and their services, together. */

@@ -1,4 +1,5 @@
 import type { Db } from './connection';
+import { membershipsOf, type Membership } from './groups';
 import { presenceOf, type Presence } from './presence';
 
 export interface AgentRow {
@@ -24,6 +25,10 @@ export interface Agent {
   activated: boolean;
   /** Disponible, Absent… (src/db/presence.ts): an absent agent is given no request */
   presence: Presence;
+  /** the groups whose queues they see and act on */
+  groupIds: number[];
+  /** their role in each of those groups */
+  memberships: Membership[];
 }
 
 export async function findAgentRowByCode(db: Db, code: string): Promise<AgentRow | undefined> {
@@ -45,7 +50,7 @@ export async function loadAgent(db: Db, id: number): Promise<Agent | undefined> 
   if (!row) {
     return undefined;
   }
-  const services = await db('agent_services').where({ agent_id: id }).pluck('service_id');
+  const [services, memberships] = await Promise.all([db('agent_services').where({ agent_id: id }).pluck('service_id'), membershipsOf(db, id)]);
   return {
     id: row.id,
     code: row.code,
@@ -55,6 +60,8 @@ export async function loadAgent(db: Db, id: number): Promise<Agent | undefined> 
     serviceIds: services.map(Number),
     activated: row.password_hash !== null,
     presence: presenceOf(row),
+    groupIds: memberships.map((m) => m.groupId),
+    memberships,
   };
 }
 
@@ -67,6 +74,20 @@ export async function agentsOfService(db: Db, serviceId: number): Promise<AgentR
   return db('agents as a')
     .join('agent_services as s', 's.agent_id', 'a.id')
     .where({ 's.service_id': serviceId, 'a.active': true })
+    .whereNotNull('a.password_hash')
+    .select('a.*')
+    .orderBy('a.name');
+}
+
+/**
+ * The agents of the queue a request waits in (its group's members): they get its
+ * information and reminder e-mails, and may be given it. As agentsOfService, no deactivated
+ * or not yet activated account.
+ */
+export async function agentsOfGroup(db: Db, groupId: number | string | null): Promise<AgentRow[]> {
+  return db('agents as a')
+    .join('agent_groups as g', 'g.agent_id', 'a.id')
+    .where({ 'g.group_id': groupId ?? -1, 'a.active': true })
     .whereNotNull('a.password_hash')
     .select('a.*')
     .orderBy('a.name');

@@ -21,6 +21,7 @@ export interface BulkItemView {
   /** null when the id names no request */
   reference: string | null;
   service_id: number | null;
+  group_id: number | null;
   outcome: BulkOutcome;
   message: string | null;
 }
@@ -82,5 +83,5 @@ export async function itemsOf(db: Db, jobId: number, outcome: BulkOutcome): Prom
     .leftJoin('requests as r', 'r.id', 'i.request_id')
     .where({ 'i.job_id': jobId, 'i.outcome': outcome })
     .orderBy('i.position')
-    .select('i.request_id', 'r.reference', 'r.service_id', 'i.outcome', 'i.message');
+    .select('i.request_id', 'r.reference', 'r.service_id', 'r.group_id', 'i.outcome', 'i.message');
 }

@@ -1,11 +1,11 @@
 // What changed lately, for the pages that poll to learn that a colleague acted
 // (src/web/routes/refresh.ts).
 import type { Db } from './connection';
-import { inServices } from './scope';
+import { inGroups } from './scope';
 
-/** Changes as soon as a request of these services is filed or changes status, assignee… */
-export async function servicesStamp(db: Db, serviceIds: number[]): Promise<string> {
-  const row = await inServices(db('requests'), 'service_id', serviceIds)
+/** Changes as soon as a request of these groups' queues is filed or changes status, assignee, group… */
+export async function queuesStamp(db: Db, groupIds: number[]): Promise<string> {
+  const row = await inGroups(db('requests'), 'group_id', groupIds)
     .max({ at: 'updated_at' })
     .count({ n: '*' })
     .first();

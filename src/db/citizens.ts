@@ -56,16 +56,16 @@ export async function createCitizen(db: Db, c: CitizenProps, agentId: number | n
 
 /**
  * Who sees a file: an administrator; the agent who created it; an agent with a request
- * of this citizen in one of their services. Nobody else, not even to learn it exists.
+ * of this citizen in one of their groups' queues. Nobody else, not even to learn it exists.
  */
 function visibleTo(agent: Agent) {
   return (q: Knex.QueryBuilder) => {
     if (agent.isAdmin) return;
     q.where((w) => {
       w.where('citizens.created_by', agent.id);
-      if (agent.serviceIds.length) {
+      if (agent.groupIds.length) {
         w.orWhereExists((sub) => sub.select(sub.client.raw('1')).from('requests as vr')
-          .whereRaw('vr.citizen_id = citizens.id').whereIn('vr.service_id', agent.serviceIds));
+          .whereRaw('vr.citizen_id = citizens.id').whereIn('vr.group_id', agent.groupIds));
       }
     });
   };
@@ -110,6 +110,7 @@ export interface CitizenRequestRow {
   reference: string;
   form_type_title: string;
   service_id: number;
+  group_id: number | null;
   status: string;
   channel: string;
   closing_code: string | null;
@@ -125,5 +126,5 @@ export async function requestsOfCitizen(db: Db, citizenId: number): Promise<Citi
     .leftJoin('closing_codes as c', 'c.code', 'r.closing_code')
     .where('r.citizen_id', citizenId)
     .orderBy('r.created_at', 'desc')
-    .select('r.reference', 'f.title as form_type_title', 'r.service_id', 'r.status', 'r.channel', 'r.closing_code', 'c.label as closing_label', 'r.created_at', 'r.closed_at', 'r.purged_at');
+    .select('r.reference', 'f.title as form_type_title', 'r.service_id', 'r.group_id', 'r.status', 'r.channel', 'r.closing_code', 'c.label as closing_label', 'r.created_at', 'r.closed_at', 'r.purged_at');
 }

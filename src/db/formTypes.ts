@@ -1,5 +1,6 @@
 import type { Delays } from '../../workflows/definitions';
 import type { Db } from './connection';
+import { serviceGroupOf } from './groups';
 
 export interface FormTypeRow {
   id: number;
@@ -19,6 +20,8 @@ export interface FormTypeRow {
   published: boolean | number;
   /** the priority (rank, 1 haute … 3 basse) its requests are filed with */
   default_priority: number;
+  /** the group whose queue its requests are filed into (its service's own group unless the administrator chose another) */
+  group_id: number | null;
 }
 
 const DAY = 24 * 3600 * 1000;
@@ -79,10 +82,16 @@ export async function formTypeSlugTaken(db: Db, slug: string): Promise<boolean> 
   return Boolean(await db('form_types').where({ slug }).first('id'));
 }
 
-export async function insertFormType(db: Db, props: { slug: string; title: string; serviceId: number; delays: Delays; defaultPriority?: number }): Promise<number> {
+export async function insertFormType(db: Db, props: { slug: string; title: string; serviceId: number; delays: Delays; defaultPriority?: number; groupId?: number }): Promise<number> {
   const priority = props.defaultPriority === undefined ? {} : { default_priority: props.defaultPriority };
-  const [id] = await db('form_types').insert({ slug: props.slug, title: props.title, service_id: props.serviceId, ...delayColumns(props.delays), ...priority });
+  const groupId = props.groupId ?? (await serviceGroupOf(db, props.serviceId))?.id ?? null;
+  const [id] = await db('form_types').insert({ slug: props.slug, title: props.title, service_id: props.serviceId, group_id: groupId, ...delayColumns(props.delays), ...priority });
   return Number(id);
+}
+
+/** The group whose queue the form type's new requests go to. */
+export async function setFormTypeGroup(db: Db, id: number, groupId: number): Promise<void> {
+  await db('form_types').where({ id }).update({ group_id: groupId });
 }
 
 export async function updateFormTypeRow(db: Db, id: number, props: { title: string; serviceId: number }): Promise<void> {

@@ -27,11 +27,11 @@ export async function digestAgents(db: Db): Promise<AgentRow[]> {
   return db('agents').where({ active: true, new_request_emails: 'DIGEST' }).whereNotNull('password_hash').orderBy('id');
 }
 
-/** The new requests of the services an agent belongs to, filed in [since, until): references and form types only. */
+/** The new requests of the queues of an agent's groups, filed in [since, until): references and form types only. */
 export async function newRequestsFor(db: Db, agentId: number, since: number, until: number): Promise<{ reference: string; form_title: string }[]> {
   return db('requests as r')
     .join('form_types as f', 'f.id', 'r.form_type_id')
-    .join('agent_services as x', 'x.service_id', 'r.service_id')
+    .join('agent_groups as x', 'x.group_id', 'r.group_id')
     .where('x.agent_id', agentId)
     .where('r.created_at', '>=', since)
     .where('r.created_at', '<', until)

@@ -1,16 +1,16 @@
 // The one query behind every list of requests: the views (rubriques), the search, the
 // bulk actions' "all N matching", the exports. A filter always carries the agent's
-// services, so nothing outside them can be listed, counted, exported or printed.
+// groups, so nothing outside their queues can be listed, counted, exported or printed.
 import type { Knex } from 'knex';
 import { OPEN_STATUSES, type Status } from '../../workflows/definitions';
 import { searchable } from '../search/normalize';
 import type { Db } from './connection';
 import { normalTrackingCode, REQUEST_COLUMNS, requestQuery, type RequestRow } from './requests';
-import { inServices } from './scope';
+import { inGroups } from './scope';
 
 export interface RequestFilter {
-  /** The services the agent belongs to: always applied. */
-  serviceIds: number[];
+  /** The groups the agent belongs to (the queues they see): always applied. */
+  groupIds: number[];
   /** None given: the open statuses. */
   statuses?: Status[];
   /** null: nobody assigned. */
@@ -111,7 +111,7 @@ function filtered(db: Db, f: RequestFilter, now: number, joins: ReadonlySet<Join
     // Left: a purged request has no personal row, and still sorts (last) by name.
     q.leftJoin('request_personal as p', 'p.request_id', 'r.id');
   }
-  inServices(q, 'r.service_id', f.serviceIds);
+  inGroups(q, 'r.group_id', f.groupIds);
   q.whereIn('r.status', f.statuses?.length ? f.statuses : [...OPEN_STATUSES]);
   if (f.assigneeId === null) {
     q.whereNull('r.assignee_id');

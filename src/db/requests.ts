@@ -3,6 +3,7 @@ import type { Status } from '../../workflows/definitions';
 import { searchable } from '../search/normalize';
 import type { Knex } from 'knex';
 import { isMysql, type Db } from './connection';
+import { serviceGroupOf } from './groups';
 
 export interface Citizen {
   firstName: string;
@@ -48,6 +49,9 @@ export interface RequestRow {
   filed_by: number | null;
   /** 1 haute, 2 moyenne, 3 basse (see PRIORITIES) */
   priority: number;
+  /** the group whose queue it waits in (null only for a row written before groups and not yet given one) */
+  group_id: number | null;
+  group_name: string | null;
 }
 
 export interface PersonalRow {
@@ -93,6 +97,15 @@ export function referenceOf(prefix: string, id: number, at: number): string {
   return `${prefix}-${new Date(at).getUTCFullYear()}-${String(id).padStart(6, '0')}`;
 }
 
+/** The group a new request of this form type waits in: the form type's, else its service's own. */
+async function queueOfFormType(trx: Knex.Transaction, formTypeId: number, serviceId: number): Promise<number | null> {
+  const formType: { group_id: number | null } | undefined = await trx('form_types').where({ id: formTypeId }).first('group_id');
+  if (formType?.group_id) {
+    return Number(formType.group_id);
+  }
+  return (await serviceGroupOf(trx, serviceId))?.id ?? null;
+}
+
 /** Writes a new request, its personal data and its first event in one transaction. */
 export async function insertRequest(
   db: Db,
@@ -107,11 +120,13 @@ export async function insertRequest(
 ): Promise<{ id: number; reference: string; trackingCode: string }> {
   return db.transaction(async (trx) => {
     const trackingCode = newTrackingCode();
+    const groupId = await queueOfFormType(trx, props.formTypeId, props.serviceId);
     const [id] = await trx('requests').insert({
       reference: `tmp-${trackingCode}`,
       tracking_code: trackingCode,
       form_type_id: props.formTypeId,
       service_id: props.serviceId,
+      group_id: groupId,
       status: 'NON_TRAITEE',
       citizen_has_email: Boolean(props.citizen.email),
       version: 1,
@@ -171,7 +186,8 @@ export function requestQuery(db: Db) {
     .join('form_types as f', 'f.id', 'r.form_type_id')
     .join('services as s', 's.id', 'r.service_id')
     .leftJoin('agents as a', 'a.id', 'r.assignee_id')
-    .select(...REQUEST_COLUMNS);
+    .leftJoin('groups as g', 'g.id', 'r.group_id')
+    .select(...REQUEST_COLUMNS, 'g.name as group_name');
 }
 
 export async function findRequest(db: Db, reference: string): Promise<RequestRow | undefined> {
@@ -200,9 +216,9 @@ export async function emailOfRequest(db: Db, reference: string): Promise<string 
   return row?.email ?? undefined;
 }
 
-export async function countByStatus(db: Db, serviceIds: number[]): Promise<Record<string, number>> {
+export async function countByStatus(db: Db, groupIds: number[]): Promise<Record<string, number>> {
   const rows: { status: string; n: number | string }[] = await db('requests')
-    .whereIn('service_id', serviceIds)
+    .whereIn('group_id', groupIds)
     .groupBy('status')
     .select('status')
     .count({ n: '*' });

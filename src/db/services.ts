@@ -1,5 +1,7 @@
+import type { Knex } from 'knex';
 import type { Db } from './connection';
 import { inServices } from './scope';
+import { findGroupByName, insertGroup } from './groups';
 
 export interface ServiceRow {
   id: number;
@@ -61,13 +63,28 @@ export async function serviceNameTaken(db: Db, name: string, exceptId?: number):
   return Boolean(await q.first('id'));
 }
 
+/** A new service and its own group (its form types file into it), together. */
 export async function insertService(db: Db, props: { slug: string; name: string }): Promise<number> {
-  const [id] = await db('services').insert(props);
-  return Number(id);
+  return db.transaction(async (trx) => {
+    const [id] = await trx('services').insert(props);
+    await insertGroup(trx, { name: await freeGroupName(trx, props.name), serviceId: Number(id), followsService: true });
+    return Number(id);
+  });
+}
+
+/** The service's name, or « name (service) » when a group already has that name. */
+async function freeGroupName(trx: Knex.Transaction, name: string): Promise<string> {
+  return (await findGroupByName(trx, name)) ? `${name} (service)` : name;
 }
 
 export async function updateServiceName(db: Db, id: number, name: string): Promise<void> {
-  await db('services').where({ id }).update({ name });
+  await db.transaction(async (trx) => {
+    await trx('services').where({ id }).update({ name });
+    // The service's own group keeps its name, unless another group already has it.
+    if (!(await findGroupByName(trx, name))) {
+      await trx('groups').where({ service_id: id, follows_service: true }).update({ name });
+    }
+  });
 }
 
 /** Whether any service exists (the demo is seeded once). */

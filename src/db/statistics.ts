@@ -4,11 +4,12 @@
 import type { Knex } from 'knex';
 import { CHANNELS } from './requests';
 import type { Db } from './connection';
-import { inServices } from './scope';
+import { inGroups } from './scope';
 import { parisIsoDay } from '../dates';
 
 export interface StatsFilter {
-  serviceIds: number[];
+  /** the agent's groups: the requests of their queues */
+  groupIds: number[];
   from: number;
   to: number;
   serviceSlug?: string;
@@ -37,9 +38,9 @@ export interface Statistics {
 
 /** Requests of the scope, as `r` joined with its form type `f` and service `s`. */
 function scoped(db: Db, f: StatsFilter): Knex.QueryBuilder {
-  const q = inServices(db('requests as r')
+  const q = inGroups(db('requests as r')
     .join('form_types as f', 'f.id', 'r.form_type_id')
-    .join('services as s', 's.id', 'r.service_id'), 'r.service_id', f.serviceIds);
+    .join('services as s', 's.id', 'r.service_id'), 'r.group_id', f.groupIds);
   if (f.serviceSlug) q.where('s.slug', f.serviceSlug);
   if (f.formTypeSlug) q.where('f.slug', f.formTypeSlug);
   return q;

@@ -39,9 +39,9 @@ export async function closingLabel(db: Db, code: string | null): Promise<string 
 }
 
 /** The agent's requests in progress, for the "En cours" counter. */
-export async function countInProgressOf(db: Db, agentId: number, serviceIds: number[]): Promise<number> {
+export async function countInProgressOf(db: Db, agentId: number, groupIds: number[]): Promise<number> {
   const row = await db('requests')
-    .whereIn('service_id', serviceIds)
+    .whereIn('group_id', groupIds)
     .where({ assignee_id: agentId, status: 'EN_COURS' })
     .count({ n: '*' })
     .first();

@@ -44,7 +44,7 @@ export function queryOf(search: string): Query {
 
 export interface ListParams {
   /** The filter without the agent's services, which the caller adds. */
-  filter: Omit<RequestFilter, 'serviceIds'>;
+  filter: Omit<RequestFilter, 'groupIds'>;
   page: Page;
   /** The values as given, to fill the search form again. */
   values: Record<string, string>;

@@ -41,7 +41,7 @@ export async function selectedIds(ctx: Ctx, agent: Agent, body: Record<string, u
       throw CommandError.of(400, 'BULK_EMPTY', {}, 'ids');
     }
     const params = await parseListParams(ctx.db, query, spec.defaultSort);
-    return idsMatching(ctx.db, { ...params.filter, ...spec.fixed, serviceIds: agent.serviceIds }, params.page.sort, params.page.dir);
+    return idsMatching(ctx.db, { ...params.filter, ...spec.fixed, groupIds: agent.groupIds }, params.page.sort, params.page.dir);
   }
   return tickedIds(body);
 }

@@ -34,7 +34,7 @@ export function exportRoutes(ctx: Ctx): express.Router {
       'Cache-Control': 'no-store',
     });
     await exportRequests(ctx.db, {
-      filter: { ...params.filter, ...spec.fixed, serviceIds: agent.serviceIds },
+      filter: { ...params.filter, ...spec.fixed, groupIds: agent.groupIds },
       sort: params.page.sort,
       dir: params.page.dir,
       format,

@@ -22,7 +22,7 @@ export function labelRoutes(ctx: Ctx): express.Router {
       return;
     }
     // Requests of other services are left out entirely, as if their ids had not been sent.
-    const rows = await postalAddressesOf(ctx.db, ids, agent.serviceIds);
+    const rows = await postalAddressesOf(ctx.db, ids, agent.groupIds);
     const labels: Label[] = [];
     const skipped: Skipped[] = [];
     for (const r of rows) {

@@ -25,7 +25,7 @@ export interface ListSpec {
   view: string;
   path: string;
   /** what the view always shows; it wins over the URL's criteria */
-  fixed: Omit<RequestFilter, 'serviceIds'>;
+  fixed: Omit<RequestFilter, 'groupIds'>;
   defaultSort: { sort: Sort; dir: Direction };
   /** the sortable columns, when not those of the views */
   columns?: SortColumn[];
@@ -76,7 +76,7 @@ function sortHeaders(columns: SortColumn[], path: string, values: Record<string,
 export async function listModel(ctx: Ctx, query: Query, agent: Agent, spec: ListSpec) {
   const now = Date.now();
   const params = await parseListParams(ctx.db, query, spec.defaultSort);
-  const filter: RequestFilter = { ...params.filter, ...spec.fixed, serviceIds: agent.serviceIds };
+  const filter: RequestFilter = { ...params.filter, ...spec.fixed, groupIds: agent.groupIds };
   const { rows, total } = await searchRequests(ctx.db, filter, params.page, now);
   const pages = Math.max(1, Math.ceil(total / params.page.pageSize));
   const { [PARAMS.page]: _page, ...withoutPage } = params.values;

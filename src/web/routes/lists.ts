@@ -131,7 +131,7 @@ export function listRoutes(ctx: Ctx): express.Router {
 
   router.get('/', async (req, res) => {
     const agent = currentAgent(req);
-    const scope = { serviceIds: agent.serviceIds };
+    const scope = { groupIds: agent.groupIds };
     const [counts, mine, overdue, deletions] = await Promise.all([
       countsOf(ctx.db, agent),
       homeBlock(ctx, agent, { ...scope, assigneeId: agent.id }, 'due', `/recherche?${PARAMS.assignee}=${encodeURIComponent(agent.code)}`),

@@ -4,7 +4,7 @@
 import express from 'express';
 import type { Ctx } from '../../commands/context';
 import { loadForAgent } from '../../commands/context';
-import { latestEventAfter, servicesStamp } from '../../db/changes';
+import { latestEventAfter, queuesStamp } from '../../db/changes';
 import { t } from '../../i18n';
 import { renderFragment } from './render';
 import { currentAgent } from './session';
@@ -34,7 +34,7 @@ export function refreshRoutes(ctx: Ctx): express.Router {
         news = await colleagueNews(ctx, request.id, Number(since), agent.id);
       }
     } else {
-      stamp = await servicesStamp(ctx.db, agent.serviceIds);
+      stamp = await queuesStamp(ctx.db, agent.groupIds);
     }
     // On a request page, the agent's own actions already redrew the panel: only others' news reloads it.
     if (reference ? news !== null : since !== '' && stamp !== since) {

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Ctx } from '../../commands/context';
 import type { Agent } from '../../db/agents';
-import { servicesStamp } from '../../db/changes';
+import { queuesStamp } from '../../db/changes';
 import { t } from '../../i18n';
 import { can } from '../../policies';
 import { countsOf, RUBRIQUES } from './rubriques';
@@ -47,7 +47,7 @@ export async function renderPage(ctx: Ctx, req: Request, res: Response, view: st
   // A page shown in answer to a form post (a list after a refused bulk action) names the tab it belongs to.
   const nav = req.agent ? await navModel(ctx, req.agent, typeof model.navPath === 'string' ? model.navPath : req.path) : null;
   // The stamp a page starts with, so that its first poll already tells a change.
-  const refresh = model.refresh ?? (req.agent ? { stamp: await servicesStamp(ctx.db, req.agent.serviceIds), reference: '' } : null);
+  const refresh = model.refresh ?? (req.agent ? { stamp: await queuesStamp(ctx.db, req.agent.groupIds), reference: '' } : null);
   const flash = req.session?.flash;
   if (flash) {
     delete req.session.flash;

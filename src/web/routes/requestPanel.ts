@@ -5,7 +5,7 @@ import { currentForm, formVersionById } from '../../db/formVersions';
 import { labelledAnswers } from '../../forms/answers';
 import { previewCitizenEmail } from '../../commands/citizenEmail';
 import type { Ctx } from '../../commands/context';
-import { agentsOfService, type Agent } from '../../db/agents';
+import { agentsOfGroup, type Agent } from '../../db/agents';
 import { isReachable } from '../../db/presence';
 import { namedWithPresence } from './presenceControl';
 import { CITIZEN_EMAIL_KINDS, emailsOfRequest, type EmailView } from '../../db/emails';
@@ -116,7 +116,7 @@ async function actionsOf(ctx: Ctx, agent: Agent, request: RequestRow, email: str
     ? { to: email, ...(await previewCitizenEmail(ctx, request, 'ACKNOWLEDGEMENT', agent)) }
     : null;
   const agents = can.reassign
-    ? (await agentsOfService(ctx.db, Number(request.service_id))).filter((a) => a.id !== request.assignee_id)
+    ? (await agentsOfGroup(ctx.db, request.group_id)).filter((a) => a.id !== request.assignee_id)
     : [];
   return {
     can,

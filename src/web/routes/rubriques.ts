@@ -16,7 +16,7 @@ export interface Rubrique {
   /** key under ui.rubriques in the locale file */
   key: string;
   /** What the view always shows, before the agent's own filters (the services are added by the caller). */
-  filter(agent: Agent): Omit<RequestFilter, 'serviceIds'>;
+  filter(agent: Agent): Omit<RequestFilter, 'groupIds'>;
   defaultSort: { sort: Sort; dir: Direction };
   count(counts: Counts): number;
 }
@@ -41,8 +41,8 @@ export const RUBRIQUES: readonly Rubrique[] = [
 
 export async function countsOf(db: Db, agent: Agent): Promise<Counts> {
   const [byStatus, mineInProgress] = await Promise.all([
-    countByStatus(db, agent.serviceIds),
-    countInProgressOf(db, agent.id, agent.serviceIds),
+    countByStatus(db, agent.groupIds),
+    countInProgressOf(db, agent.id, agent.groupIds),
   ]);
   return { byStatus, mineInProgress };
 }

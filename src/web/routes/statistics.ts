@@ -42,7 +42,7 @@ export function statisticsRoutes(ctx: Ctx): express.Router {
     }
     const service = value('service');
     const formType = value('demarche');
-    const stats = await statisticsOf(ctx.db, { serviceIds: agent.serviceIds, from, to, serviceSlug: service || undefined, formTypeSlug: formType || undefined });
+    const stats = await statisticsOf(ctx.db, { groupIds: agent.groupIds, from, to, serviceSlug: service || undefined, formTypeSlug: formType || undefined });
     const choices = await filterChoices(ctx.db, agent.serviceIds);
     await renderPage(ctx, req, res, 'statistics', {
       title: t('ui.statistics.title'),
