@@ -120,3 +120,35 @@ export async function groupCounts(db: Conn): Promise<Map<number, { members: numb
   for (const o of open) counts.set(Number(o.group_id), { members: counts.get(Number(o.group_id))?.members ?? 0, open: Number(o.n) });
   return counts;
 }
+
+/** What still files into a group: its requests (open or closed) and its form types. */
+export async function groupUse(db: Conn, groupId: number): Promise<{ requests: number; formTypes: number }> {
+  const [requests, formTypes] = await Promise.all([
+    db('requests').where({ group_id: groupId }).count({ n: '*' }).first(),
+    db('form_types').where({ group_id: groupId }).count({ n: '*' }).first(),
+  ]);
+  return { requests: Number(requests?.n ?? 0), formTypes: Number(formTypes?.n ?? 0) };
+}
+
+/** A group and its memberships, together (the caller has checked that nothing files into it). */
+export async function deleteGroupRow(db: Db, groupId: number): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx('agent_groups').where({ group_id: groupId }).delete();
+    await trx('groups').where({ id: groupId }).delete();
+  });
+}
+
+/** Every member of a group, active or not, with their role (the administration page). */
+export async function membershipList(db: Conn, groupId: number): Promise<{ code: string; name: string; active: boolean; role: GroupRole }[]> {
+  const rows: { code: string; name: string; active: boolean | number; role: string }[] = await db('agents as a')
+    .join('agent_groups as g', 'g.agent_id', 'a.id')
+    .where('g.group_id', groupId)
+    .select('a.code', 'a.name', 'a.active', 'g.role')
+    .orderBy('a.name');
+  return rows.map((r) => ({ code: r.code, name: r.name, active: Boolean(r.active), role: isGroupRole(r.role) ? r.role : 'AGENT' }));
+}
+
+/** The active agents, by name: whom an administrator may add to a group. */
+export async function activeAgentChoices(db: Conn): Promise<{ code: string; name: string }[]> {
+  return db('agents').where({ active: true }).orderBy('name').select('code', 'name');
+}

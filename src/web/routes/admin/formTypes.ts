@@ -7,7 +7,9 @@ import { formatDelay } from '../../../durations';
 import { updateFormType } from '../../../commands/admin/updateFormType';
 import { findFormDraft } from '../../../db/formDrafts';
 import { DEFAULT_DELAYS, delaysOf, findFormType, listFormTypes, openRequestCounts, type FormTypeRow } from '../../../db/formTypes';
+import { listGroups } from '../../../db/groups';
 import { listServices } from '../../../db/services';
+import { chooseFormTypeGroup } from '../../../commands/admin/chooseFormTypeGroup';
 import { t } from '../../../i18n';
 import { text } from '../forms';
 import { currentAgent } from '../session';
@@ -75,6 +77,7 @@ export function formTypeRoutes(ctx: Ctx): express.Router {
       services: await serviceChoices(ctx, values.serviceId),
       priorities: priorityChoices(values.defaultPriority),
       delayFields: delayFields(values.delays, 'edit'),
+      groups: (await listGroups(ctx.db)).map((g) => ({ value: g.id, label: g.name, selected: Number(g.id) === Number(formType.group_id) })),
       values,
       error: model.error,
     });
@@ -108,6 +111,17 @@ export function formTypeRoutes(ctx: Ctx): express.Router {
     const updated = ({ signalled }: { signalled: number }): [string, string] =>
       [`/admin/demarches/${formType.slug}`, t('ui.admin.formTypes.updated', { title: values.title, count: signalled })];
     await runThen(req, res, update, updated, (error) => editPage(req, res, formType, { error, values }));
+  });
+
+  router.post('/demarches/:slug/groupe', async (req, res, next) => {
+    const formType = await findFormType(ctx.db, String(req.params.slug));
+    if (!formType) {
+      next();
+      return;
+    }
+    const choose = () => chooseFormTypeGroup(ctx.db, currentAgent(req), { slug: formType.slug, group: Number(text(req.body, 'group', 12)) || 0 });
+    const chosen = (name: string): [string, string] => [`/admin/demarches/${formType.slug}`, t('ui.admin.groups.formTypeGroupSet', { title: formType.title, name })];
+    await runThen(req, res, choose, chosen, (error) => editPage(req, res, formType, { error }));
   });
   return router;
 }

@@ -6,6 +6,7 @@ import { codeRoutes } from './codes';
 import { emailTemplateRoutes } from './emailTemplates';
 import { formTypeRoutes } from './formTypes';
 import { formFieldRoutes } from './formFields';
+import { groupRoutes } from './groups';
 import { requireAdminRole } from './guard';
 import { renderAdminPage } from './render';
 import { serviceRoutes } from './services';
@@ -19,6 +20,6 @@ export function adminRoutes(ctx: Ctx): express.Router {
   router.get('/', (req, res) => {
     renderAdminPage(ctx, req, res, 'index', { title: t('ui.admin.title') });
   });
-  mountAll(router, ctx, [serviceRoutes, formTypeRoutes, formFieldRoutes, agentAdminRoutes, codeRoutes, emailTemplateRoutes, partnerRoutes]);
+  mountAll(router, ctx, [serviceRoutes, formTypeRoutes, formFieldRoutes, agentAdminRoutes, groupRoutes, codeRoutes, emailTemplateRoutes, partnerRoutes]);
   return router;
 }

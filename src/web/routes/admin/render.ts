@@ -8,6 +8,7 @@ const SECTIONS: [string, string][] = [
   ['/admin/services', 'ui.admin.nav.services'],
   ['/admin/demarches', 'ui.admin.nav.formTypes'],
   ['/admin/agents', 'ui.admin.nav.agents'],
+  ['/admin/groupes', 'ui.admin.nav.groups'],
   ['/admin/codes/evenements', 'ui.admin.nav.eventTypes'],
   ['/admin/codes/clotures', 'ui.admin.nav.closingCodes'],
   ['/admin/courriels', 'ui.admin.nav.emails'],
