@@ -13,6 +13,7 @@ import { Runtime } from '../runtime';
 import { createScopedKey, listPartnerKeys, revokePartnerKey } from '../partners/keys';
 import { requireDelay } from '../durations';
 import { COMMAND_LINE } from '../policies';
+import { groupCommands } from './groups';
 import { start } from './start';
 import { t } from '../i18n';
 import { frenchDate } from '../dates';
@@ -190,6 +191,8 @@ export function program(): Command {
         await runtime.close();
       }
     });
+
+  groupCommands(cli, (fn) => withDatabase(({ db }) => fn(db)));
 
   cli.command('bench').description(t('cli.bench.description'))
     .option('--only <phase>', t('cli.bench.only'))

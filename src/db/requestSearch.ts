@@ -15,6 +15,12 @@ export interface RequestFilter {
   statuses?: Status[];
   /** null: nobody assigned. */
   assigneeId?: number | null;
+  /** true: assigned to someone (the queue's « assignés »). */
+  assigned?: boolean;
+  /** Only the queue of this one of the agent's groups. */
+  groupId?: number;
+  /** Closed by this agent: the closing event is theirs, or it was closed while assigned to them. */
+  closedBy?: number;
   /** A whole reference, or its number alone. */
   reference?: string;
   trackingCode?: string;
@@ -34,7 +40,7 @@ export interface RequestFilter {
   priorities?: number[];
 }
 
-export const SORTS = ['date', 'name', 'formType', 'status', 'assignee', 'due', 'closedAt', 'priority'] as const;
+export const SORTS = ['date', 'name', 'formType', 'status', 'assignee', 'due', 'closedAt', 'priority', 'group'] as const;
 export type Sort = (typeof SORTS)[number];
 export type Direction = 'asc' | 'desc';
 
@@ -70,7 +76,7 @@ const OVERDUE_SQL = `((r.status = 'NON_TRAITEE' AND r.created_at + f.unprocessed
 
 const STATUS_ORDER_SQL = `CASE r.status WHEN 'NON_TRAITEE' THEN 0 WHEN 'EN_COURS' THEN 1 WHEN 'EN_ATTENTE' THEN 2 ELSE 3 END`;
 
-type Joined = 'form_types' | 'services' | 'agents' | 'personal';
+type Joined = 'form_types' | 'services' | 'agents' | 'personal' | 'groups';
 
 /**
  * The tables a filter and a sort read besides `requests`. A list query joins only these:
@@ -86,6 +92,9 @@ function joinsFor(f: RequestFilter, sort?: Sort): Set<Joined> {
   }
   if (sort === 'assignee') {
     joins.add('agents');
+  }
+  if (sort === 'group') {
+    joins.add('groups');
   }
   if (f.name || f.email || sort === 'name') {
     joins.add('personal');
@@ -107,6 +116,9 @@ function filtered(db: Db, f: RequestFilter, now: number, joins: ReadonlySet<Join
   if (joins.has('agents')) {
     q.leftJoin('agents as a', 'a.id', 'r.assignee_id');
   }
+  if (joins.has('groups')) {
+    q.leftJoin('groups as g', 'g.id', 'r.group_id');
+  }
   if (joins.has('personal')) {
     // Left: a purged request has no personal row, and still sorts (last) by name.
     q.leftJoin('request_personal as p', 'p.request_id', 'r.id');
@@ -117,6 +129,15 @@ function filtered(db: Db, f: RequestFilter, now: number, joins: ReadonlySet<Join
     q.whereNull('r.assignee_id');
   } else if (f.assigneeId !== undefined) {
     q.where('r.assignee_id', f.assigneeId);
+  }
+  if (f.assigned) {
+    q.whereNotNull('r.assignee_id');
+  }
+  if (f.groupId !== undefined) {
+    q.where('r.group_id', f.groupId);
+  }
+  if (f.closedBy !== undefined) {
+    closedBy(q, f.closedBy);
   }
   if (f.reference) {
     const ref = f.reference.trim();
@@ -153,6 +174,15 @@ function filtered(db: Db, f: RequestFilter, now: number, joins: ReadonlySet<Join
     q.whereRaw(OVERDUE_SQL, [now, now]);
   }
   return q;
+}
+
+/** Closed by the agent: their CLOSED event, or (a bulk close, an older history) still assigned to them when closed. */
+function closedBy(q: Knex.QueryBuilder, agentId: number): void {
+  q.where((w) => {
+    w.where('r.assignee_id', agentId).orWhereExists(function closingEvent(this: Knex.QueryBuilder) {
+      this.select(1).from('events as ce').whereRaw('ce.request_id = r.id').where({ 'ce.type': 'CLOSED', 'ce.agent_id': agentId });
+    });
+  });
 }
 
 function range(q: Knex.QueryBuilder, column: string, from?: number, to?: number): void {
@@ -199,6 +229,9 @@ function ordered(db: Db, q: Knex.QueryBuilder, sort: Sort, dir: Direction): Knex
       break;
     case 'closedAt':
       q.orderBy('r.closed_at', dir);
+      break;
+    case 'group':
+      q.orderByRaw(`(g.name IS NULL), g.name ${d}`);
       break;
     case 'priority':
       // Ascending is the most urgent first (rank 1 haute); among equals, the oldest first

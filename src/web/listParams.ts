@@ -25,6 +25,8 @@ export const PARAMS = {
   closingCode: 'code',
   overdue: 'en_retard',
   priority: 'priorite',
+  group: 'groupe',
+  assignment: 'affectation',
   sort: 'tri',
   dir: 'ordre',
   page: 'page',
@@ -157,6 +159,8 @@ export async function parseListParams(db: Db, query: Query, defaults: { sort: So
     }
   }
 
+  queueCriteria(read, filter, errors);
+
   if (read(PARAMS.overdue) === '1') {
     filter.overdue = true;
   }
@@ -169,6 +173,29 @@ export async function parseListParams(db: Db, query: Query, defaults: { sort: So
   const page = Number.isInteger(pageValue) && pageValue >= 1 && pageValue <= 100_000 ? pageValue : 1;
 
   return { filter, page: { sort, dir, page, pageSize: PAGE_SIZE }, values, errors };
+}
+
+/** The values of « affectation »: a queue's requests nobody serves yet, or those someone does. */
+export const ASSIGNMENTS = { unassigned: 'non-assignes', assigned: 'assignes' } as const;
+
+/** A queue's criteria: one of the agent's groups (an id: the scope still applies), assigned or not. */
+function queueCriteria(read: (param: string) => string, filter: ListParams['filter'], errors: string[]): void {
+  const group = read(PARAMS.group);
+  if (group) {
+    if (/^\d{1,9}$/.test(group)) {
+      filter.groupId = Number(group);
+    } else {
+      errors.push(t('ui.listParams.badGroup', { value: group }));
+    }
+  }
+  const assignment = read(PARAMS.assignment);
+  if (assignment === ASSIGNMENTS.unassigned) {
+    filter.assigneeId = null;
+  } else if (assignment === ASSIGNMENTS.assigned) {
+    filter.assigned = true;
+  } else if (assignment) {
+    errors.push(t('ui.listParams.badAssignment', { value: assignment }));
+  }
 }
 
 /** The same list's URL with some parameters changed (a sort header, a page link); '' removes one. */

@@ -17,6 +17,8 @@ const SORTABLE: SortColumn[] = [
   { sort: 'priority', key: 'priority' },
   { sort: 'due', key: 'due' },
   { sort: 'assignee', key: 'assignee' },
+  // the queue it waits in
+  { sort: 'group', key: 'group' },
   { sort: 'date', key: 'submittedAt' },
 ];
 

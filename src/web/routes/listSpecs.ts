@@ -17,7 +17,7 @@ function searched(query: Query): boolean {
 export function listSpecOf(view: string, agent: Agent, query: Query): ListSpec | null {
   const rubrique = RUBRIQUES.find((r) => r.slug === view);
   if (rubrique) {
-    return { view, path: `/demandes/${rubrique.slug}`, fixed: rubrique.filter(agent), defaultSort: rubrique.defaultSort };
+    return { view, path: `/demandes/${rubrique.slug}`, fixed: rubrique.filter(agent), defaultSort: rubrique.defaultSort, columns: rubrique.columns };
   }
   if (view === SEARCH_VIEW) {
     // Closed requests are found too when the agent asks for no status in particular.

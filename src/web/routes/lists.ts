@@ -5,11 +5,12 @@ import { searchRequests } from '../../db/requestSearch';
 import { filterChoices } from '../../db/views';
 import { t } from '../../i18n';
 import { PRIORITIES, STATUSES, type Status } from '../../../workflows/definitions';
-import { PARAMS, type Query } from '../listParams';
+import { ASSIGNMENTS, PARAMS, withParams, type Query } from '../listParams';
+import { queueCounts } from '../../db/queues';
 import { listModel, rowModel } from './listModel';
 import { renderPage, renderPageOrPart } from './render';
 import { hasCriteria, listSpecOf, SEARCH_VIEW } from './listSpecs';
-import { countsOf, RUBRIQUES } from './rubriques';
+import { CLOSED_BY_ME_VIEW, countsOf, QUEUE_VIEW, RUBRIQUES } from './rubriques';
 import { currentAgent } from './session';
 
 const HOME_ROWS = 10;
@@ -36,6 +37,24 @@ export async function choicesModel(ctx: Ctx, agent: Agent, values: Record<string
     closingCodes: c.closingCodes.map((k) => ({ value: k.code, label: k.label, selected: values[PARAMS.closingCode] === k.code })),
     overdue: values[PARAMS.overdue] === '1',
     priorities: PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`), selected: priorities.includes(p) })),
+  };
+}
+
+/**
+ * The queue's counts, group by group, each a link to its unassigned and assigned requests;
+ * the group filter's choices when the agent has several queues.
+ */
+async function queuesModel(ctx: Ctx, agent: Agent, values: Record<string, string>) {
+  const queues = await queueCounts(ctx.db, agent.groupIds);
+  const link = (groupId: number, assignment: string) => withParams(`/demandes/${QUEUE_VIEW}`, {}, { [PARAMS.group]: String(groupId), [PARAMS.assignment]: assignment });
+  return {
+    rows: queues.map((q) => ({
+      ...q,
+      unassignedHref: link(q.groupId, ASSIGNMENTS.unassigned),
+      assignedHref: link(q.groupId, ASSIGNMENTS.assigned),
+    })),
+    groups: queues.length > 1 ? queues.map((q) => ({ value: q.groupId, label: q.name, selected: values[PARAMS.group] === String(q.groupId) })) : null,
+    assignments: Object.values(ASSIGNMENTS).map((a) => ({ value: a, label: t(`ui.queues.assignment.${a}`), selected: values[PARAMS.assignment] === a })),
   };
 }
 
@@ -80,8 +99,11 @@ function listPage(view: string, query: Query): { page: string; parts: Record<str
         caption: title,
         empty: t('ui.table.empty'),
         intro: t(`ui.rubriques.${rubrique.key}.intro`),
-        showStatusFilter: rubrique.slug === 'du-service',
-        showAssigneeFilter: rubrique.slug !== 'en-cours',
+        showStatusFilter: ['du-service', QUEUE_VIEW, 'mes-dossiers'].includes(rubrique.slug),
+        showAssigneeFilter: !['en-cours', 'mes-dossiers', CLOSED_BY_ME_VIEW].includes(rubrique.slug),
+        showQueueFilters: rubrique.slug === QUEUE_VIEW,
+        showReferenceFilter: Boolean(rubrique.closed),
+        closedList: Boolean(rubrique.closed),
         // Straight to the rows, past the header, the nav and the filters (the keyboard's way to the third request).
         skipLinks: [{ href: '#liste', label: t('ui.list.skipToList') }],
       },
@@ -117,6 +139,7 @@ export async function renderListView(ctx: Ctx, req: Request, res: express.Respon
   await renderPageOrPart(ctx, req, res, page.page, page.parts, {
     ...page.extra,
     ...model,
+    queues: view === QUEUE_VIEW ? await queuesModel(ctx, agent, model.values) : null,
     rows: model.rows.map((r) => ({ ...r, checked: ticked.has(r.id) })),
     bulk,
     navPath: spec.path,

@@ -32,9 +32,9 @@ export const showsDevMailbox = (ctx: Ctx, req: Request): boolean => devMailboxEn
 export async function navModel(ctx: Ctx, agent: Agent, path: string): Promise<NavModel> {
   const counts = await countsOf(ctx.db, agent);
   const items: NavItem[] = [{ href: '/', label: t('ui.rubriques.home.nav'), count: null, current: path === '/' }];
-  for (const r of RUBRIQUES) {
+  for (const r of RUBRIQUES.filter((v) => v.inNav?.(counts) ?? true)) {
     const href = `/demandes/${r.slug}`;
-    items.push({ href, label: t(`ui.rubriques.${r.key}.nav`), count: r.count(counts), current: path === href });
+    items.push({ href, label: t(`ui.rubriques.${r.key}.nav`), count: r.count?.(counts) ?? null, current: path === href });
   }
   for (const [href, key] of EXTRA_NAV) {
     items.push({ href, label: t(key), count: null, current: path === href });
