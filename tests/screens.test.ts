@@ -8,6 +8,7 @@ import { writeMessage } from '../src/commands/writeMessage';
 import { createAccountToken } from '../src/db/accountTokens';
 import { findBulkJob } from '../src/db/bulkJobs';
 import { createCitizen } from '../src/db/citizens';
+import { insertGroup, setMember } from '../src/db/groups';
 import { replyToken } from '../src/messages/secureLink';
 import { seedDemoRequests } from '../src/seed/demo';
 import { demoAnswers, seedDemoForms } from '../src/seed/demoForms';
@@ -32,7 +33,7 @@ const pages = {} as Record<Side, Page>;
 const contexts: BrowserContext[] = [];
 const seeded = {} as {
   unprocessed: Filed; inProgress: Filed; onHold: Filed; closed: Filed;
-  citizenFile: string; bulkJob: number; activation: string; reset: string;
+  citizenFile: string; bulkJob: number; activation: string; reset: string; group: number;
 };
 
 /** Requests in every status (one closed and purged), a citizen's file, a bulk job, account links. */
@@ -59,6 +60,10 @@ async function seed(): Promise<void> {
   await waitFor(async () => (await findBulkJob(h.db, seeded.bulkJob))?.finished_at, 30000, 'the bulk job');
   seeded.citizenFile = file.publicId;
   const bdurand = await agentByCode(h, 'bdurand');
+  // A contact centre's group across services: amartin dispatches there, so her nav leads with its queue.
+  seeded.group = await insertGroup(h.db, { name: 'Accueil téléphonique' });
+  await setMember(h.db, seeded.group, amartin.id, 'DISPATCHER');
+  await setMember(h.db, seeded.group, bdurand.id, 'AGENT');
   seeded.activation = await createAccountToken(h.db, bdurand.id, 'ACTIVATION', 3_600_000);
   seeded.reset = await createAccountToken(h.db, bdurand.id, 'PASSWORD_RESET', 3_600_000);
 }
@@ -112,6 +117,13 @@ const SCREENS: Screen[] = [
   { name: 'agent-list-non-traitees', side: 'agent', open: '/demandes/non-traitees' },
   { name: 'agent-list-en-attente', side: 'agent', open: '/demandes/en-attente' },
   { name: 'agent-list-du-service', side: 'agent', open: '/demandes/du-service' },
+  { name: 'agent-list-du-groupe', side: 'agent', open: '/demandes/du-groupe' },
+  { name: 'agent-list-du-groupe-non-assignes', side: 'agent', open: async (page) => {
+    const { id } = await h.db('groups').where({ name: 'État civil' }).first('id');
+    await page.goto(`/demandes/du-groupe?groupe=${id}&affectation=non-assignes`);
+  } },
+  { name: 'agent-list-mes-dossiers', side: 'agent', open: '/demandes/mes-dossiers' },
+  { name: 'agent-list-traites-par-moi', side: 'agent', open: '/demandes/traites-par-moi' },
   { name: 'agent-search', side: 'agent', open: '/recherche' },
   { name: 'agent-search-results', side: 'agent', open: '/recherche?nom=Moreau' },
   { name: 'agent-request-non-traitee', side: 'agent', open: request(() => seeded.unprocessed) },
@@ -162,6 +174,18 @@ const SCREENS: Screen[] = [
     await page.getByRole('main').getByRole('alert').first().waitFor();
   } },
   { name: 'admin-services', side: 'admin', open: '/admin/services' },
+  { name: 'admin-groups', side: 'admin', open: '/admin/groupes' },
+  { name: 'admin-group', side: 'admin', open: (page) => page.goto(`/admin/groupes/${seeded.group}`).then(() => undefined) },
+  { name: 'admin-group-of-service', side: 'admin', open: async (page) => {
+    const { id } = await h.db('groups').where({ name: 'État civil' }).first('id');
+    await page.goto(`/admin/groupes/${id}`);
+  } },
+  { name: 'admin-groups-refused', side: 'admin', open: async (page) => {
+    await page.goto('/admin/groupes');
+    await page.locator('#group-name').fill('Accueil téléphonique');
+    await page.locator('main form[action="/admin/groupes"] button[type=submit]').click();
+    await page.getByRole('main').getByRole('alert').first().waitFor();
+  } },
   { name: 'admin-codes-clotures', side: 'admin', open: '/admin/codes/clotures' },
   { name: 'admin-codes-evenements', side: 'admin', open: '/admin/codes/evenements' },
   { name: 'admin-form-types', side: 'admin', open: '/admin/demarches' },
