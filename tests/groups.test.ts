@@ -187,6 +187,9 @@ test('the three views: the group\'s queue with its counts and filters, my reques
   expect(home).not.toMatch(/href="\/demandes\/du-service"/);
   expect(home).toMatch(/href="\/demandes\/mes-dossiers">\s*Mes dossiers <span class="count">1<\/span>/);
   expect(home).toMatch(/href="\/demandes\/traites-par-moi">\s*Traités par moi\s*<\/a>/);
+  // Their home leads with what waits in their queues for someone.
+  const waitingInQueues = await h.db('requests').whereIn('group_id', h.db('agent_groups').where({ agent_id: (await h.db('agents').where({ code: 'bdurand' }).first('id')).id }).select('group_id')).whereNot('status', 'CLOTUREE').whereNull('assignee_id').count({ n: '*' }).first();
+  expect(home).toContain(`<a href="/demandes/du-groupe?affectation=non-assignes"><span class="counter-value">${Number(waitingInQueues?.n)}</span> <span class="counter-label">Non assignés dans mes groupes</span>`);
 
   const queue = (await bdurand.call('GET', '/demandes/du-groupe')).text;
   expect(queue).toMatch(new RegExp(`<th scope="row">Accueil</th>\\s*<td><a href="/demandes/du-groupe\\?groupe=${accueil.id}&affectation=non-assignes"[^>]*>${unassigned}</a></td>\\s*<td><a [^>]*>${open.length - unassigned}</a>`));

@@ -109,6 +109,13 @@ const refused = (path: string) => async (page: Page) => {
   await page.locator('main form[novalidate] button[type=submit]').last().click();
   await page.getByRole('main').getByRole('alert').first().waitFor();
 };
+/** A creation form filled as given and sent to `path`: the page as it comes back with the server's refusal. */
+const refusedByServer = (path: string, fields: Record<string, string>) => async (page: Page) => {
+  await page.goto(path);
+  for (const [selector, value] of Object.entries(fields)) await page.locator(selector).fill(value);
+  await page.locator(`main form[action="${path}"] button[type=submit]`).click();
+  await page.getByRole('main').getByRole('alert').first().waitFor();
+};
 const request = (f: () => Filed) => (page: Page) => page.goto(`/demandes/${f().reference}`).then(() => undefined);
 
 const SCREENS: Screen[] = [
@@ -164,15 +171,8 @@ const SCREENS: Screen[] = [
     const { id } = await h.db('agents').where({ code: 'bdurand' }).first('id');
     await page.goto(`/admin/agents/${id}`);
   } },
-  { name: 'admin-agents-refused', side: 'admin', open: async (page) => {
-    await page.goto('/admin/agents');
-    // An existing code: refused by the server (the browser's own checks pass).
-    await page.locator('#new-code').fill('amartin');
-    await page.locator('#new-name').fill('Anne Double');
-    await page.locator('#new-email').fill('double@mairie.example');
-    await page.locator('main form[action="/admin/agents"] button[type=submit]').click();
-    await page.getByRole('main').getByRole('alert').first().waitFor();
-  } },
+  // An existing code: refused by the server (the browser's own checks pass).
+  { name: 'admin-agents-refused', side: 'admin', open: refusedByServer('/admin/agents', { '#new-code': 'amartin', '#new-name': 'Anne Double', '#new-email': 'double@mairie.example' }) },
   { name: 'admin-services', side: 'admin', open: '/admin/services' },
   { name: 'admin-groups', side: 'admin', open: '/admin/groupes' },
   { name: 'admin-group', side: 'admin', open: (page) => page.goto(`/admin/groupes/${seeded.group}`).then(() => undefined) },
@@ -180,12 +180,7 @@ const SCREENS: Screen[] = [
     const { id } = await h.db('groups').where({ name: 'État civil' }).first('id');
     await page.goto(`/admin/groupes/${id}`);
   } },
-  { name: 'admin-groups-refused', side: 'admin', open: async (page) => {
-    await page.goto('/admin/groupes');
-    await page.locator('#group-name').fill('Accueil téléphonique');
-    await page.locator('main form[action="/admin/groupes"] button[type=submit]').click();
-    await page.getByRole('main').getByRole('alert').first().waitFor();
-  } },
+  { name: 'admin-groups-refused', side: 'admin', open: refusedByServer('/admin/groupes', { '#group-name': 'Accueil téléphonique' }) },
   { name: 'admin-codes-clotures', side: 'admin', open: '/admin/codes/clotures' },
   { name: 'admin-codes-evenements', side: 'admin', open: '/admin/codes/evenements' },
   { name: 'admin-form-types', side: 'admin', open: '/admin/demarches' },

@@ -1,7 +1,7 @@
 import express, { type Request } from 'express';
 import type { Ctx } from '../../commands/context';
 import type { Agent } from '../../db/agents';
-import { searchRequests } from '../../db/requestSearch';
+import { countRequests, searchRequests } from '../../db/requestSearch';
 import { filterChoices } from '../../db/views';
 import { t } from '../../i18n';
 import { PRIORITIES, STATUSES, type Status } from '../../../workflows/definitions';
@@ -163,6 +163,11 @@ export function listRoutes(ctx: Ctx): express.Router {
     ]);
     const counters = STATUSES.map((s) => ({ label: t(`status.${s}`), count: counts.byStatus[s] ?? 0, href: STATUS_LINKS[s] }));
     counters.splice(1, 0, { label: t('ui.home.mineInProgress'), count: counts.mineInProgress, href: '/demandes/en-cours' });
+    if (counts.contactCentre) {
+      // A contact-centre agent serves themselves from the queue first.
+      const unassigned = await countRequests(ctx.db, { ...scope, assigneeId: null });
+      counters.unshift({ label: t('ui.queues.unassignedHome'), count: unassigned, href: `/demandes/${QUEUE_VIEW}?${PARAMS.assignment}=${ASSIGNMENTS.unassigned}` });
+    }
     await renderPage(ctx, req, res, 'home', { title: t('ui.rubriques.home.title'), counters, mine, overdue, deletions });
   });
 
