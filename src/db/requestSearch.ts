@@ -102,7 +102,7 @@ function joinsFor(f: RequestFilter, sort?: Sort): Set<Joined> {
   return joins;
 }
 
-const EVERY_JOIN: ReadonlySet<Joined> = new Set(['form_types', 'services', 'agents']);
+const EVERY_JOIN: ReadonlySet<Joined> = new Set(['form_types', 'services', 'agents', 'groups']);
 
 /** FROM and WHERE of a filter, with the joins asked for (each by primary key or foreign key, so none adds or drops a row). */
 function filtered(db: Db, f: RequestFilter, now: number, joins: ReadonlySet<Joined>): Knex.QueryBuilder {
@@ -285,7 +285,8 @@ async function listedRequests(db: Db, ids: number[], now: number): Promise<Named
 /** Every matching request, read row by row (exports of 100 000 rows never sit in memory). */
 export function streamRequests(db: Db, f: RequestFilter, sort: Sort, dir: Direction, now = Date.now()): NodeJS.ReadableStream {
   const joins = new Set([...EVERY_JOIN, ...joinsFor(f, sort)]);
-  const q = filtered(db, f, now, joins).select(...REQUEST_COLUMNS, ...deadlineColumns(db, now));
+  // The queue's name too, as a page's rows have it (requestQuery).
+  const q = filtered(db, f, now, joins).select(...REQUEST_COLUMNS, 'g.name as group_name', ...deadlineColumns(db, now));
   return ordered(db, q, sort, dir).stream();
 }
 
