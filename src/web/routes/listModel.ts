@@ -35,6 +35,9 @@ export interface ListSpec {
 
 const DAY = 24 * 3600 * 1000;
 
+/** The queue's column, for an agent of several queues (of one, it would say the same on every row). */
+export const showsGroup = (agent: Agent): boolean => agent.groupIds.length > 1;
+
 /** A row as the tables show it: its due date, what falls due then, and whether it is late. */
 export function rowModel(r: NamedRequest, now: number) {
   const due = r.due_at === null || r.due_at === undefined ? null : Number(r.due_at);
@@ -88,7 +91,8 @@ export async function listModel(ctx: Ctx, query: Query, agent: Agent, spec: List
     total,
     values: params.values,
     errors: params.errors,
-    headers: sortHeaders(spec.columns ?? SORTABLE, spec.path, params.values, params.page.sort, params.page.dir),
+    headers: sortHeaders((spec.columns ?? SORTABLE).filter((c) => c.sort !== 'group' || showsGroup(agent)), spec.path, params.values, params.page.sort, params.page.dir),
+    showGroup: showsGroup(agent),
     pagination: pagination(spec.path, params.values, Math.min(params.page.page, pages), pages),
     list: { path: spec.path, query: kept, total, shown: rows.length, view: spec.view },
     exports: {
