@@ -252,7 +252,9 @@ async function listedRequests(db: Db, ids: number[], now: number): Promise<Named
 /** Every matching request, read row by row (exports of 100 000 rows never sit in memory). */
 export function streamRequests(db: Db, f: RequestFilter, sort: Sort, dir: Direction, now = Date.now()): NodeJS.ReadableStream {
   const joins = new Set([...EVERY_JOIN, ...joinsFor(f, sort)]);
-  const q = filtered(db, f, now, joins).select(...REQUEST_COLUMNS, ...deadlineColumns(db, now));
+  const q = filtered(db, f, now, joins)
+    .leftJoin('groups as g', 'g.id', 'r.group_id')
+    .select(...REQUEST_COLUMNS, 'g.name as group_name', ...deadlineColumns(db, now));
   return ordered(db, q, sort, dir).stream();
 }
 
