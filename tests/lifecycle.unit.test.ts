@@ -1,6 +1,6 @@
 import type { Delays } from '../workflows/definitions';
 import {
-  ACTIONS, allowedActions, changeOf, changeOfStep, isLifecycleEvent, PRIORITY_CHANGED, nextDeadline, refusalOf, replyResumes, showsOutcome, TIMED_STEPS, type TimerState,
+  ACTIONS, allowedActions, changeOf, changeOfStep, isLifecycleEvent, PRIORITY_CHANGED, TRANSFERRED, nextDeadline, refusalOf, replyResumes, showsOutcome, TIMED_STEPS, type TimerState,
 } from '../workflows/lifecycle';
 
 const delays: Delays = { unprocessedReminderMs: 200, reminderEveryMs: 100, deletionMs: 1000, deletionWarningMs: 300, inProgressReminderMs: 500 };
@@ -11,9 +11,9 @@ const base: TimerState = {
 
 describe('the state machine', () => {
   test('allows each action from its statuses only', () => {
-    expect(allowedActions('NON_TRAITEE')).toEqual(['take', 'reassign', 'annotate', 'prioritize']);
-    expect(allowedActions('EN_COURS')).toEqual(['hold', 'reassign', 'annotate', 'prioritize', 'close']);
-    expect(allowedActions('EN_ATTENTE')).toEqual(['resume', 'reassign', 'annotate', 'prioritize', 'close']);
+    expect(allowedActions('NON_TRAITEE')).toEqual(['take', 'reassign', 'annotate', 'prioritize', 'transfer']);
+    expect(allowedActions('EN_COURS')).toEqual(['hold', 'reassign', 'annotate', 'prioritize', 'transfer', 'close']);
+    expect(allowedActions('EN_ATTENTE')).toEqual(['resume', 'reassign', 'annotate', 'prioritize', 'transfer', 'close']);
     expect(allowedActions('CLOTUREE')).toEqual([]);
   });
 
@@ -59,6 +59,7 @@ describe('the rulebook', () => {
       ['take', 'NON_TRAITEE', 'EN_COURS', 'TAKEN'], ['hold', 'EN_COURS', 'EN_ATTENTE', 'HELD'], ['resume', 'EN_ATTENTE', 'EN_COURS', 'RESUMED'],
       ['reassign', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, 'REASSIGNED'], ['annotate', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, null],
       ['prioritize', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, null],
+      ['transfer', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, null],
       ['close', 'EN_COURS EN_ATTENTE', 'CLOTUREE', 'CLOSED'],
     ] as const;
     expect(Object.keys(ACTIONS)).toEqual(table.map(([action]) => action));
@@ -91,6 +92,16 @@ describe('the rulebook', () => {
     expect(refusalOf('prioritize', open, { priority: { from: 1, to: 1 } })?.code).toBe('SAME_PRIORITY');
     expect(refusalOf('prioritize', { status: 'CLOTUREE', assigneeId: 3 }, { priority: { from: 2, to: 1 } })?.code).toBe('ALREADY_CLOSED');
     expect(isLifecycleEvent(PRIORITY_CHANGED)).toBe(false);
+  });
+
+  test('a transfer: nobody holds it any more, its status stays; refused to its own group, and when it has left the group the agent saw', () => {
+    const open = { status: 'EN_COURS', assigneeId: 3 } as const;
+    expect(changeOf('transfer', { toGroupId: 7 })).toEqual({ groupId: 7, assigneeId: null });
+    expect(refusalOf('transfer', open, { group: { seen: 1, current: 1, to: 7 } })).toBeNull();
+    expect(refusalOf('transfer', open, { group: { seen: 1, current: 1, to: 1 } })?.code).toBe('SAME_GROUP');
+    expect(refusalOf('transfer', open, { group: { seen: 1, current: 5, to: 7 } })?.code).toBe('MOVED_TO_OTHER_GROUP');
+    expect(refusalOf('transfer', { status: 'CLOTUREE', assigneeId: null }, { group: { seen: 1, current: 1, to: 7 } })?.code).toBe('ALREADY_CLOSED');
+    expect(isLifecycleEvent(TRANSFERRED)).toBe(false);
   });
 
   test('messages and replies: allowed on an open request; a reply resumes only a hold waiting for it', () => {

@@ -60,6 +60,7 @@ const TABLE: Record<Verb, Row> = {
   reassign: SERVICE_AGENTS,
   annotate: SERVICE_AGENTS,
   prioritize: SERVICE_AGENTS,
+  transfer: SERVICE_AGENTS,
   close: SERVICE_AGENTS,
   message: SERVICE_AGENTS,
   // An absent agent is given no request.
@@ -156,9 +157,9 @@ describe('what a refusal says', () => {
 
 describe('abilities', () => {
   test('the policy says who, the lifecycle says when', () => {
-    expect(abilities(ROLES.agent, { ...own, status: 'NON_TRAITEE' })).toEqual({ take: Y, hold: N, resume: N, reassign: Y, annotate: Y, prioritize: Y, close: N });
-    expect(abilities(ROLES.agent, { ...own, status: 'EN_COURS' })).toEqual({ take: N, hold: Y, resume: N, reassign: Y, annotate: Y, prioritize: Y, close: Y });
-    expect(abilities(ROLES.agent, { ...other, status: 'EN_COURS' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, close: N });
-    expect(abilities(ROLES.administrator, { ...own, status: 'EN_COURS' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, close: N });
+    expect(abilities(ROLES.agent, { ...own, status: 'NON_TRAITEE' })).toEqual({ take: Y, hold: N, resume: N, reassign: Y, annotate: Y, prioritize: Y, transfer: Y, close: N });
+    expect(abilities(ROLES.agent, { ...own, status: 'EN_COURS' })).toEqual({ take: N, hold: Y, resume: N, reassign: Y, annotate: Y, prioritize: Y, transfer: Y, close: Y });
+    expect(abilities(ROLES.agent, { ...other, status: 'EN_COURS' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, transfer: N, close: N });
+    expect(abilities(ROLES.administrator, { ...own, status: 'EN_COURS' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, transfer: N, close: N });
   });
 });

@@ -35,6 +35,8 @@ export interface RequestInput {
   delays: Delays;
   /** the priority it was filed with (absent from workflows started before priorities) */
   priority?: PriorityRank;
+  /** the group whose queue it was filed into (absent from workflows started before groups) */
+  groupId?: number | null;
 }
 
 export interface TakeArgs {
@@ -68,6 +70,14 @@ export interface PrioritizeArgs {
   from: PriorityRank;
   to: PriorityRank;
 }
+export interface TransferArgs {
+  agentId: number;
+  /** the group the projection showed the agent: the workflow's own once it has moved it */
+  fromGroupId: number;
+  toGroupId: number;
+  /** why (free text in the database) */
+  commentId: number | null;
+}
 export interface CloseArgs {
   agentId: number;
   closingCode: string;
@@ -85,6 +95,8 @@ export interface RequestState {
   delays: Delays;
   /** its priority (rank); null for a workflow started before priorities, until an agent changes it */
   priority?: PriorityRank | null;
+  /** the group whose queue it is in; null for a workflow started before groups, until it is transferred */
+  groupId?: number | null;
 }
 
 export const takeUpdate = defineUpdate<RequestState, [TakeArgs]>('take');
@@ -93,6 +105,7 @@ export const resumeUpdate = defineUpdate<RequestState, [ResumeArgs]>('resume');
 export const reassignUpdate = defineUpdate<RequestState, [ReassignArgs]>('reassign');
 export const annotateUpdate = defineUpdate<RequestState, [AnnotateArgs]>('annotate');
 export const prioritizeUpdate = defineUpdate<RequestState, [PrioritizeArgs]>('prioritize');
+export const transferUpdate = defineUpdate<RequestState, [TransferArgs]>('transfer');
 export const closeUpdate = defineUpdate<RequestState, [CloseArgs]>('close');
 export const delaysChangedSignal = defineSignal<[Delays]>('delaysChanged');
 export const stateQuery = defineQuery<RequestState>('state');

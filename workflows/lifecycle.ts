@@ -3,7 +3,7 @@
 // decide which buttons to show), so the rules live in this one file.
 import type { Delays, PriorityRank, Status } from './definitions';
 
-export type Action = 'take' | 'hold' | 'resume' | 'reassign' | 'annotate' | 'prioritize' | 'close';
+export type Action = 'take' | 'hold' | 'resume' | 'reassign' | 'annotate' | 'prioritize' | 'transfer' | 'close';
 
 /**
  * The events of the lifecycle itself, in the order a request meets them. Annotations
@@ -15,6 +15,9 @@ export type LifecycleEvent = (typeof LIFECYCLE_EVENTS)[number];
 
 /** A change of priority: internal like an annotation (not delivered to partners), its event says from what to what. */
 export const PRIORITY_CHANGED = 'PRIORITY_CHANGED';
+
+/** A move to another group's queue (« Assigner à un autre groupe »): internal too; its event says from which group to which, and why. */
+export const TRANSFERRED = 'TRANSFERRED';
 
 export const isLifecycleEvent = (type: string): type is LifecycleEvent => (LIFECYCLE_EVENTS as readonly string[]).includes(type);
 
@@ -33,6 +36,8 @@ export const ACTIONS: Record<Action, Step> = {
   reassign: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: 'REASSIGNED' },
   annotate: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
   prioritize: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
+  // The status stays: the new group's agents find it as it was, but nobody holds it.
+  transfer: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
   close: { from: ['EN_COURS', 'EN_ATTENTE'], to: 'CLOTUREE', event: 'CLOSED' },
 };
 
@@ -50,6 +55,7 @@ export interface Change {
   holdUntil?: number | null;
   waitingForCitizen?: boolean;
   priority?: PriorityRank;
+  groupId?: number;
 }
 
 /** What each action sets besides the status, from its arguments (an Update's, or a bulk job's). */
@@ -60,6 +66,7 @@ const SETS = {
   reassign: (a: { toAgentId: number }): Change => ({ assigneeId: a.toAgentId }),
   annotate: (_args: object): Change => ({}),
   prioritize: (a: { to: PriorityRank }): Change => ({ priority: a.to }),
+  transfer: (a: { toGroupId: number }): Change => ({ groupId: a.toGroupId, assigneeId: null }),
   close: (a: { closingCode: string }): Change => ({ closingCode: a.closingCode }),
 };
 export type ArgsOf<A extends Action> = Parameters<(typeof SETS)[A]>[0];
@@ -109,14 +116,14 @@ export function replyResumes(state: { status: Status; waitingForCitizen?: boolea
 export interface Refusal {
   code:
     | 'ALREADY_TAKEN' | 'ALREADY_CLOSED' | 'NOT_TAKEN' | 'ALREADY_ON_HOLD' | 'NOT_ON_HOLD' | 'SAME_ASSIGNEE'
-    | 'REQUEST_CLOSED_FOR_REPLY' | 'SAME_PRIORITY';
+    | 'REQUEST_CLOSED_FOR_REPLY' | 'SAME_PRIORITY' | 'SAME_GROUP' | 'MOVED_TO_OTHER_GROUP';
   assigneeId: number | null;
 }
 
 export function refusalOf(
   action: Action | Exchange,
   state: { status: Status; assigneeId: number | null },
-  target?: { toAgentId?: number; priority?: { from: PriorityRank; to: PriorityRank } },
+  target?: { toAgentId?: number; priority?: { from: PriorityRank; to: PriorityRank }; group?: GroupMove },
 ): Refusal | null {
   const { status, assigneeId } = state;
   if (status === 'CLOTUREE') {
@@ -131,6 +138,12 @@ export function refusalOf(
   if (action === 'prioritize' && target?.priority && target.priority.from === target.priority.to) {
     return { code: 'SAME_PRIORITY', assigneeId };
   }
+  if (action === 'transfer' && target?.group) {
+    const refusal = groupMoveRefusal(target.group);
+    if (refusal) {
+      return { code: refusal, assigneeId };
+    }
+  }
   if (ACTIONS[action].from.includes(status)) {
     return null;
   }
@@ -144,6 +157,21 @@ export function refusalOf(
     return { code: 'NOT_ON_HOLD', assigneeId };
   }
   return { code: 'NOT_TAKEN', assigneeId };
+}
+
+/** A transfer as the agent asked it (from the group they saw) and where the request is now. */
+export interface GroupMove {
+  seen: number;
+  current: number;
+  to: number;
+}
+
+/** A transfer from a group the request has already left is stale; to the group it is in, pointless. */
+function groupMoveRefusal(move: GroupMove): Refusal['code'] | null {
+  if (move.to === move.current) {
+    return 'SAME_GROUP';
+  }
+  return move.seen === move.current ? null : 'MOVED_TO_OTHER_GROUP';
 }
 
 export function allowedActions(status: Status): Action[] {

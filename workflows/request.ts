@@ -19,6 +19,7 @@ import {
   holdUpdate,
   prioritizeUpdate,
   reassignUpdate,
+  transferUpdate,
   resumeUpdate,
   stateQuery,
   takeUpdate,
@@ -32,7 +33,7 @@ import {
   type RequestState,
   type Status,
 } from './definitions';
-import { ACTIONS, changeOf, PRIORITY_CHANGED, changeOfStep, nextDeadline, refusalOf, TIMED_STEPS, type Action, type Change, type Step, type TimerKind, type TimerState } from './lifecycle';
+import { ACTIONS, changeOf, PRIORITY_CHANGED, TRANSFERRED, changeOfStep, nextDeadline, refusalOf, TIMED_STEPS, type Action, type Change, type Step, type TimerKind, type TimerState } from './lifecycle';
 
 // Database writes take milliseconds: after a worker dies (kill -9, no heartbeat) the one it
 // was running is retried once this timeout expires, and the purge waits behind it.
@@ -52,9 +53,10 @@ const mail = proxyActivities<Activities>({
 
 export async function requestWorkflow(input: RequestInput): Promise<void> {
   const { requestId, reference } = input;
-  const s: TimerState & RequestState & { version: number; priority: PriorityRank | null } = {
+  const s: TimerState & RequestState & { version: number; priority: PriorityRank | null; groupId: number | null } = {
     status: 'NON_TRAITEE',
     priority: input.priority ?? null,
+    groupId: input.groupId ?? null,
     assigneeId: null,
     closingCode: null,
     holdUntil: null,
@@ -82,6 +84,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     seq: s.seq,
     delays: s.delays,
     priority: s.priority,
+    groupId: s.groupId,
   });
 
   const refuse = (action: Action, target?: Parameters<typeof refusalOf>[2]): void => {
@@ -97,7 +100,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
    */
   const transition = async (
     step: Step,
-    by: { agentId: number | null; commentId?: number | null; emailId?: number | null; eventType?: string; priorityFrom?: PriorityRank },
+    by: { agentId: number | null; commentId?: number | null; emailId?: number | null; eventType?: string; priorityFrom?: PriorityRank; groupFrom?: number },
     change: Change,
     extra: Partial<Projection> = {},
   ): Promise<number> => {
@@ -114,6 +117,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
       requestId, seq, at, eventType: step.event ?? by.eventType!, agentId: by.agentId, commentId: by.commentId ?? null, emailId: by.emailId ?? null,
       projection: { ...change, ...extra },
       ...(by.priorityFrom === undefined ? {} : { priorityFrom: by.priorityFrom }),
+      ...(by.groupFrom === undefined ? {} : { groupFrom: by.groupFrom }),
     });
     return seq;
   };
@@ -181,6 +185,15 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     await transition(ACTIONS.prioritize, { agentId: args.agentId, eventType: PRIORITY_CHANGED, priorityFrom: from }, changeOf('prioritize', args));
     return snapshot();
   }, { validator: (args) => refuse('prioritize', { priority: priorityChange(args) }) });
+
+  // As for priorities: a workflow started before groups learns its group from the first transfer.
+  const groupMove = (args: { fromGroupId: number; toGroupId: number }) => ({ seen: args.fromGroupId, current: s.groupId ?? args.fromGroupId, to: args.toGroupId });
+
+  setHandler(transferUpdate, async (args) => {
+    const { current } = groupMove(args);
+    await transition(ACTIONS.transfer, { agentId: args.agentId, commentId: args.commentId, eventType: TRANSFERRED, groupFrom: current }, changeOf('transfer', args));
+    return snapshot();
+  }, { validator: (args) => refuse('transfer', { group: groupMove(args) }) });
 
   setHandler(closeUpdate, async (args) => {
     closingEmailId = args.emailId;

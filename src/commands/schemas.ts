@@ -70,6 +70,8 @@ export const resumeSchema = z.object({}).passthrough();
 export const reassignSchema = z.object({ agent: required('agent', 64) });
 export const annotateSchema = z.object({ eventType: required('eventType', 64), comment: optional(5000).default('') });
 export const prioritizeSchema = z.object({ priority: z.enum(PRIORITIES, said('priority')) });
+/** « Assigner à un autre groupe »: the group by its name, and why. */
+export const transferSchema = z.object({ group: required('group', 120), reason: required('transferReason', 2000) });
 export const closeSchema = z.object({ closingCode: required('closingCode', 64), ...citizenEmail });
 /** A message (agents' page only): the command trims the body and says when it is empty or too long. */
 export const messageSchema = z.object({
@@ -86,6 +88,7 @@ export type HoldInput = z.output<typeof holdSchema>;
 export type ReassignProps = z.output<typeof reassignSchema>;
 export type AnnotateProps = z.output<typeof annotateSchema>;
 export type PrioritizeProps = z.output<typeof prioritizeSchema>;
+export type TransferProps = z.output<typeof transferSchema>;
 export type CloseProps = z.output<typeof closeSchema>;
 export type MessageFields = z.output<typeof messageSchema>;
 export type PresenceProps = z.output<typeof presenceSchema>;

@@ -285,7 +285,7 @@ async function listedRequests(db: Db, ids: number[], now: number): Promise<Named
 /** Every matching request, read row by row (exports of 100 000 rows never sit in memory). */
 export function streamRequests(db: Db, f: RequestFilter, sort: Sort, dir: Direction, now = Date.now()): NodeJS.ReadableStream {
   const joins = new Set([...EVERY_JOIN, ...joinsFor(f, sort)]);
-  // The queue's name too, as a page's rows have it (requestQuery).
+  // The queue's name too, as a page's rows have it (requestQuery); EVERY_JOIN joins the groups.
   const q = filtered(db, f, now, joins).select(...REQUEST_COLUMNS, 'g.name as group_name', ...deadlineColumns(db, now));
   return ordered(db, q, sort, dir).stream();
 }

@@ -73,6 +73,8 @@ export interface EventView {
   comment: string | null;
   /** what a change of priority changed (ranks), null for other events */
   priority: { from: number; to: number } | null;
+  /** the queues a transfer moved it between (groups' names), null for other events */
+  groups: { from: string; to: string } | null;
 }
 
 // Unambiguous characters only: a citizen may have to read the code over the phone.
@@ -228,14 +230,17 @@ export async function countByStatus(db: Db, groupIds: number[]): Promise<Record<
 export async function listEvents(db: Db, requestId: number): Promise<EventView[]> {
   const rows: {
     seq: number; type: string; at: number; code: string | null; name: string | null; to_code: string | null; to_name: string | null; body: string | null;
-    priority_from: number | null; priority_to: number | null;
+    priority_from: number | null; priority_to: number | null; from_group: string | null; to_group: string | null;
   }[] = await db('events as e')
     .leftJoin('agents as a', 'a.id', 'e.agent_id')
     .leftJoin('agents as target', 'target.id', 'e.target_agent_id')
     .leftJoin('comments as c', 'c.id', 'e.comment_id')
+    .leftJoin('groups as gf', 'gf.id', 'e.source_group_id')
+    .leftJoin('groups as gt', 'gt.id', 'e.target_group_id')
     .where('e.request_id', requestId)
     .orderBy('e.seq')
-    .select('e.seq', 'e.type', 'e.at', 'a.code', 'a.name', 'target.code as to_code', 'target.name as to_name', 'c.body', 'e.priority_from', 'e.priority_to');
+    .select('e.seq', 'e.type', 'e.at', 'a.code', 'a.name', 'target.code as to_code', 'target.name as to_name', 'c.body', 'e.priority_from', 'e.priority_to',
+      'gf.name as from_group', 'gt.name as to_group');
   return rows.map((r) => ({
     seq: r.seq,
     type: r.type,
@@ -244,6 +249,7 @@ export async function listEvents(db: Db, requestId: number): Promise<EventView[]
     to: r.to_code && r.to_name ? { code: r.to_code, name: r.to_name } : null,
     comment: r.body ?? null,
     priority: r.priority_from !== null && r.priority_to !== null ? { from: Number(r.priority_from), to: Number(r.priority_to) } : null,
+    groups: r.to_group !== null ? { from: r.from_group ?? '', to: r.to_group } : null,
   }));
 }
 

@@ -2,7 +2,7 @@
 // columns, written by the workflow's recordTransition activity.
 import type { Knex } from 'knex';
 import type { PriorityRank, Status } from '../../workflows/definitions';
-import { PRIORITY_CHANGED } from '../../workflows/lifecycle';
+import { PRIORITY_CHANGED, TRANSFERRED } from '../../workflows/lifecycle';
 import type { Db } from './connection';
 import { inTransaction } from './transaction';
 
@@ -15,6 +15,7 @@ export interface Projection {
   takenAt: number;
   closedAt: number;
   priority: PriorityRank;
+  groupId: number;
 }
 
 export interface TransitionRecord {
@@ -29,6 +30,8 @@ export interface TransitionRecord {
   projection: Partial<Projection>;
   /** the priority a PRIORITY_CHANGED event changed (the new one is the projection's) */
   priorityFrom?: PriorityRank;
+  /** the group a TRANSFERRED event moved the request from (the new one is the projection's) */
+  groupFrom?: number;
 }
 
 const projectionColumns = {
@@ -40,6 +43,7 @@ const projectionColumns = {
   takenAt: 'taken_at',
   closedAt: 'closed_at',
   priority: 'priority',
+  groupId: 'group_id',
 } as const;
 
 /**
@@ -74,6 +78,8 @@ export async function applyTransition(
       target_agent_id: t.eventType === 'REASSIGNED' ? t.projection.assigneeId ?? null : null,
       // What a change of priority changed: « Priorité : moyenne → haute ».
       ...(t.eventType === PRIORITY_CHANGED ? { priority_from: t.priorityFrom ?? null, priority_to: t.projection.priority ?? null } : {}),
+      // Which queue it left and which it joined: « Transférée de Accueil à Urbanisme – experts ».
+      ...(t.eventType === TRANSFERRED ? { source_group_id: t.groupFrom ?? null, target_group_id: t.projection.groupId ?? null } : {}),
       at: t.at,
     });
     const patch: Record<string, unknown> = { version: t.seq, updated_at: t.at };

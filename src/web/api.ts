@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { annotate } from '../commands/annotate';
 import { prioritize } from '../commands/prioritize';
+import { transfer } from '../commands/transfer';
 import { close } from '../commands/close';
 import type { Ctx } from '../commands/context';
 import { CommandError } from '../commands/errors';
@@ -55,9 +56,11 @@ async function present(ctx: Ctx, request: RequestRow, caller: Request['caller'])
     ...common,
     assignee: request.assignee_code ? { code: request.assignee_code, name: request.assignee_name } : null,
     priority: priorityOf(request.priority),
+    group: request.group_name,
     events: events.map((e) => ({
       type: e.type, at: iso(e.at), agent: e.agent, to: e.to, comment: e.comment,
       ...(e.priority ? { priority: { from: priorityOf(e.priority.from), to: priorityOf(e.priority.to) } } : {}),
+      ...(e.groups ? { groups: e.groups } : {}),
     })),
   };
 }
@@ -169,6 +172,7 @@ export function apiRouter(ctx: Ctx): express.Router {
   action('reassign', (req) => reassign(ctx, agentOf(req), ref(req), parse(schema.reassignSchema, req.body)));
   action('annotate', (req) => annotate(ctx, agentOf(req), ref(req), parse(schema.annotateSchema, req.body)));
   action('prioritize', (req) => prioritize(ctx, agentOf(req), ref(req), parse(schema.prioritizeSchema, req.body)));
+  action('transfer', (req) => transfer(ctx, agentOf(req), ref(req), parse(schema.transferSchema, req.body)));
   action('close', (req) => close(ctx, agentOf(req), ref(req), parse(schema.closeSchema, req.body)));
 
   // The calling agent's own presence (Disponible, Absent…): an absent agent is given no request.

@@ -4,7 +4,7 @@
 // state machine (workflows/lifecycle.ts); responses are written out beside what api.ts answers.
 import { z } from 'zod';
 import { PRIORITIES, STATUSES } from '../../workflows/definitions';
-import { LIFECYCLE_EVENTS, PRIORITY_CHANGED } from '../../workflows/lifecycle';
+import { LIFECYCLE_EVENTS, PRIORITY_CHANGED, TRANSFERRED } from '../../workflows/lifecycle';
 import * as schema from '../commands/schemas';
 import { PRESENCES } from '../db/presence';
 
@@ -40,6 +40,7 @@ const schemas: Record<string, Json> = {
     service: { type: 'string' },
     assignee: nullable(ref('AgentRef')),
     priority: { enum: [...PRIORITIES], description: 'haute, moyenne or basse: filed with its form type\'s default, changed by agents (prioritize).' },
+    group: { ...nullable({ type: 'string' }), description: 'The group whose queue it waits in (its name); agents see and act on the requests of their groups only.' },
     closingCode: nullable({ type: 'string' }),
     createdAt: dateTime,
     takenAt: nullable(dateTime),
@@ -47,12 +48,13 @@ const schemas: Record<string, Json> = {
     events: {
       type: 'array',
       items: object({
-        type: { type: 'string', description: `${LIFECYCLE_EVENTS.join(', ')}, ${PRIORITY_CHANGED}, or an annotation type (NOTE…).` },
+        type: { type: 'string', description: `${LIFECYCLE_EVENTS.join(', ')}, ${PRIORITY_CHANGED}, ${TRANSFERRED}, or an annotation type (NOTE…).` },
         at: dateTime,
         agent: nullable(ref('AgentRef')),
         to: { ...nullable(ref('AgentRef')), description: 'REASSIGNED: the agent the request was given to (null when not recorded, for events before 2026-11-30).' },
         comment: nullable({ type: 'string' }),
         priority: { ...object({ from: { enum: [...PRIORITIES] }, to: { enum: [...PRIORITIES] } }), description: `${PRIORITY_CHANGED} only: the priority before and after.` },
+        groups: { ...object({ from: { type: 'string' }, to: { type: 'string' } }), description: `${TRANSFERRED} only: the group it left and the group it joined (names).` },
       }, ['type', 'at', 'agent', 'to', 'comment']),
     },
   }),
@@ -99,6 +101,7 @@ const schemas: Record<string, Json> = {
   ReassignBody: bodyOf(schema.reassignSchema),
   AnnotateBody: bodyOf(schema.annotateSchema),
   PrioritizeBody: bodyOf(schema.prioritizeSchema),
+  TransferBody: bodyOf(schema.transferSchema),
   CloseBody: bodyOf(schema.closeSchema),
   WebhookBody: bodyOf(schema.webhookSchema),
   PresenceBody: bodyOf(schema.presenceSchema),
@@ -184,6 +187,7 @@ const paths: Record<string, Json> = {
   '/api/requests/{reference}/reassign': action('reassign', 'ReassignBody', 'Gives it to another agent of its service, not an absent one (AGENT_ABSENT); status unchanged.'),
   '/api/requests/{reference}/annotate': action('annotate', 'AnnotateBody', 'Adds an event to its history.'),
   '/api/requests/{reference}/prioritize': action('prioritize', 'PrioritizeBody', 'Changes its priority (haute, moyenne, basse) on an open request; status unchanged; the history records from what to what. 409 SAME_PRIORITY when it already has it, ALREADY_CLOSED when closed.'),
+  '/api/requests/{reference}/transfer': action('transfer', 'TransferBody', 'Moves it to another group\'s queue (« Assigner à un autre groupe ») with a reason; nobody holds it any more, status unchanged; from then on only that group\'s agents may act on it. 400 UNKNOWN_GROUP, 409 SAME_GROUP, MOVED_TO_OTHER_GROUP when another agent moved it first.'),
   '/api/requests/{reference}/close': action('close', 'CloseBody', 'Closes it with a closing code, optionally e-mailing the citizen; then its personal data is deleted.'),
   '/api/me/presence': {
     get: {

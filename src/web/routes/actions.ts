@@ -8,12 +8,14 @@ import { prioritize } from '../../commands/prioritize';
 import { reassign } from '../../commands/reassign';
 import { resume } from '../../commands/resume';
 import { take } from '../../commands/take';
+import { transfer } from '../../commands/transfer';
+import { can } from '../../policies';
 import type { Agent } from '../../db/agents';
 import type { RequestRow } from '../../db/requests';
 import { t } from '../../i18n';
 import type { Action } from '../../../workflows/lifecycle';
 import { writeMessage } from '../../commands/writeMessage';
-import { annotateForm, closeForm, holdForm, messageForm, prioritizeForm, reassignForm, takeForm } from './forms';
+import { annotateForm, closeForm, holdForm, messageForm, prioritizeForm, reassignForm, takeForm, transferForm } from './forms';
 import { isHtmx, renderFragment } from './render';
 import { messageUploads } from '../uploads';
 import { panelModel, type PanelMessages } from './requestPanel';
@@ -34,6 +36,7 @@ const RUNS: Record<Action | 'message', Run> = {
   reassign: (ctx, agent, ref, req) => reassign(ctx, agent, ref, reassignForm(req.body)),
   annotate: (ctx, agent, ref, req) => annotate(ctx, agent, ref, annotateForm(req.body)),
   prioritize: (ctx, agent, ref, req) => prioritize(ctx, agent, ref, prioritizeForm(req.body)),
+  transfer: (ctx, agent, ref, req) => transfer(ctx, agent, ref, transferForm(req.body)),
   close: (ctx, agent, ref, req) => close(ctx, agent, ref, closeForm(req.body)),
 };
 
@@ -63,16 +66,6 @@ async function attempt(ctx: Ctx, req: Request, action: Action | 'message'): Prom
   }
 }
 
-/**
- * The request the panel shows after the action. An accepted Update answered with its
- * state: drawn from it, without loading or authorizing the request again. A message
- * (no Update of its own, or a close inside the command) and a refusal (the panel was
- * often stale: someone else acted) show the request as it now stands.
- */
-async function requestToShow(ctx: Ctx, agent: Agent, reference: string, outcome: Attempt): Promise<RequestRow> {
-  return outcome.updated ? requestAfterUpdate(ctx.db, agent, outcome.updated) : loadForAgent(ctx, agent, reference);
-}
-
 async function respond(ctx: Ctx, req: Request, res: Response, action: Action | 'message'): Promise<void> {
   res.vary('HX-Request');
   const outcome = await attempt(ctx, req, action);
@@ -80,18 +73,36 @@ async function respond(ctx: Ctx, req: Request, res: Response, action: Action | '
     await renderRefusal(ctx, req, res, outcome);
     return;
   }
+  const agent = currentAgent(req);
   const reference = referenceOf(req);
+  const moved = outcome.updated ? await requestAfterUpdate(ctx.db, agent, outcome.updated) : null;
+  if (moved && !can(agent, 'read', moved)) {
+    leaveRequest(req, res, moved);
+    return;
+  }
   if (!isHtmx(req)) {
     const { alert, notice } = outcome.messages;
     req.session.flash = alert ? { kind: 'error', message: alert } : { kind: 'success', message: notice ?? '' };
     res.redirect(303, `/demandes/${encodeURIComponent(reference)}`);
     return;
   }
-  const agent = currentAgent(req);
-  const request = await requestToShow(ctx, agent, reference, outcome);
+  const request = moved ?? await loadForAgent(ctx, agent, reference);
   // The nav's counters listen for this event.
   res.status(outcome.status).set('HX-Trigger', 'requestUpdated');
   renderFragment(res, 'requestPanel', { ...(await panelModel(ctx, agent, request, outcome.messages)), focus: true });
+}
+
+/**
+ * The request left the agent's groups (transferred to another group's queue): there is no
+ * panel to show any more. Back to the home page, saying where it went.
+ */
+function leaveRequest(req: Request, res: Response, request: RequestRow): void {
+  req.session.flash = { kind: 'success', message: t('ui.actions.transfer.doneElsewhere', { reference: request.reference, group: request.group_name ?? '' }) };
+  if (isHtmx(req)) {
+    res.set('HX-Redirect', '/').status(200).end();
+    return;
+  }
+  res.redirect(303, '/');
 }
 
 export function actionRoutes(ctx: Ctx): express.Router {

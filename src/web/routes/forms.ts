@@ -47,6 +47,9 @@ export const annotateForm = (body: unknown) =>
 
 export const prioritizeForm = (body: unknown) => schema.parseInput(schema.prioritizeSchema, { priority: field(body, 'priority') });
 
+export const transferForm = (body: unknown) =>
+  schema.parseInput(schema.transferSchema, { group: field(body, 'group'), reason: field(body, 'reason') });
+
 export const closeForm = (body: unknown) =>
   schema.parseInput(schema.closeSchema, { closingCode: field(body, 'closingCode'), ...citizenEmail(body) });
 

@@ -6,6 +6,7 @@ import { labelledAnswers } from '../../forms/answers';
 import { previewCitizenEmail } from '../../commands/citizenEmail';
 import type { Ctx } from '../../commands/context';
 import { agentsOfGroup, type Agent } from '../../db/agents';
+import { listGroups } from '../../db/groups';
 import { isReachable } from '../../db/presence';
 import { namedWithPresence } from './presenceControl';
 import { CITIZEN_EMAIL_KINDS, emailsOfRequest, type EmailView } from '../../db/emails';
@@ -16,7 +17,7 @@ import { messagesOf } from '../../db/messages';
 import { abilities } from '../../policies';
 import { parisIsoDay } from '../../dates';
 import { PRIORITIES, priorityOf } from '../../../workflows/definitions';
-import { PRIORITY_CHANGED } from '../../../workflows/lifecycle';
+import { PRIORITY_CHANGED, TRANSFERRED } from '../../../workflows/lifecycle';
 
 export interface PanelMessages {
   /** a refusal or an invalid input, in French */
@@ -85,6 +86,9 @@ function eventLabel(e: EventView): string {
     const change = { from: word(e.priority.from), to: word(e.priority.to) };
     return e.agent ? t('ui.request.history.priorityBy', { ...change, by: e.agent.name }) : t('ui.request.history.priority', change);
   }
+  if (e.type === TRANSFERRED && e.groups) {
+    return t(e.agent ? 'ui.request.history.transferredBy' : 'ui.request.history.transferred', { ...e.groups, by: e.agent?.name ?? '' });
+  }
   if (e.type === 'REASSIGNED' && e.to && e.agent) return t('ui.request.history.reassigned', { to: e.to.name, by: e.agent.name });
   if (e.type === 'REASSIGNED' && e.to) return t('ui.request.history.reassignedTo', { to: e.to.name });
   // Recorded before the target was: who did it is known.
@@ -130,6 +134,8 @@ async function actionsOf(ctx: Ctx, agent: Agent, request: RequestRow, email: str
     closingCodes: can.close ? await listClosingCodes(ctx.db) : [],
     minHoldDate: tomorrow(),
     // The request's own priority is not offered: choosing it again would change nothing.
+    // Every other group, by name: « Assigner à un autre groupe ».
+    groups: can.transfer ? (await listGroups(ctx.db)).filter((g) => Number(g.id) !== Number(request.group_id)).map((g) => g.name) : [],
     priorities: can.prioritize ? PRIORITIES.filter((p) => p !== priorityOf(request.priority)).map((p) => ({ value: p, label: t(`priority.${p}`) })) : [],
   };
 }

@@ -5,6 +5,7 @@
 import type { UpdateOutcome } from '../../commands/context';
 import { agentNames, type Agent } from '../../db/agents';
 import type { Db } from '../../db/connection';
+import { findGroup } from '../../db/groups';
 import type { RequestRow } from '../../db/requests';
 
 type Assignee = Pick<RequestRow, 'assignee_code' | 'assignee_name'>;
@@ -24,6 +25,14 @@ async function assigneeOf(db: Db, agent: Agent, request: RequestRow, assigneeId:
   return { assignee_code: other?.code ?? null, assignee_name: other?.name ?? null };
 }
 
+/** The queue it is in now: the same, or the one a transfer moved it to. */
+async function groupOf(db: Db, request: RequestRow, groupId: number | null | undefined): Promise<Pick<RequestRow, 'group_id' | 'group_name'>> {
+  if (groupId === null || groupId === undefined || Number(request.group_id) === groupId) {
+    return { group_id: request.group_id, group_name: request.group_name };
+  }
+  return { group_id: groupId, group_name: (await findGroup(db, groupId))?.name ?? null };
+}
+
 /**
  * What the panel shows of the projection, as the workflow's state says it now stands.
  * The closing date is the workflow's within a moment (its own clock is not in the
@@ -39,6 +48,7 @@ export async function requestAfterUpdate(db: Db, agent: Agent, { request, state 
     closing_code: state.closingCode,
     hold_until: state.holdUntil,
     priority: state.priority ?? request.priority,
+    ...(await groupOf(db, request, state.groupId)),
     closed_at: closedNow ? Date.now() : request.closed_at,
     version: state.seq,
   };
