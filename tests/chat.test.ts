@@ -47,7 +47,7 @@ test('an agent’s rooms: « Tous les agents », then each of their groups', asy
   expect(rooms.body.map((r: { room: string; name: string }) => [r.room, r.name])).toEqual([['tous', 'Tous les agents'], [etatCivil, 'État civil'], [urbanisme, 'Urbanisme']]);
   const page = await (await browse('cpetit')).call('GET', '/entraide');
   expect(page.status).toBe(200);
-  expect(page.text).toContain('<a href="/entraide" aria-current="page">Entraide');
+  expect(page.text).toContain('<a href="/entraide" class="chat-link" aria-current="page">Entraide');
   expect(page.text).toContain('<a href="/entraide/tous">Tous les agents</a>');
   expect(page.text).toContain(`<a href="/entraide/${urbanisme}">Urbanisme</a>`);
   expect(page.text).not.toContain(`/entraide/${etatCivil}"`);
@@ -223,4 +223,20 @@ test('the rooms follow the memberships: an agent who joins a group finds its roo
   await removeMember(h.db, Number(urbanisme), david.id);
   expect(await unread('dleroy')).not.toHaveProperty(urbanisme);
   expect(await post('dleroy', urbanisme, 'Encore là ?')).toMatchObject({ status: 404 });
+});
+
+test('generated bodies posted to the API: never a 500; a refused one writes nothing, an accepted one one message', async () => {
+  const fc = await import('fast-check');
+  const statuses = new Set<number>();
+  await fc.assert(fc.asyncProperty(
+    fc.oneof(fc.anything(), fc.record({ body: fc.oneof(fc.string({ maxLength: 2100 }), fc.anything()), request: fc.oneof(fc.string(), fc.constant(`${h.config.referencePrefix}-2026-000001`), fc.anything()) }, { requiredKeys: [] })),
+    async (body) => {
+      const before = await count();
+      const res = await h.api('POST', '/api/chat/rooms/tous/messages', h.tokens.dleroy, body);
+      statuses.add(res.status);
+      expect([201, 400]).toContain(res.status);
+      expect(await count()).toBe(before + (res.status === 201 ? 1 : 0));
+    },
+  ), { numRuns: 150 });
+  expect(statuses).toContain(400);
 });
