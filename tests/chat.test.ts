@@ -81,6 +81,15 @@ test('a message posted in a group’s room: read by its members, counted unread 
   expect(badgeOf((await bruno.call('GET', '/entraide/badge')).text + '</a>')).toBe('');
 });
 
+test('logged out (session expired), a poller sends the agent to the login page, to come back to the page it polled from', async () => {
+  const stranger = webClient(h.baseUrl, '10.13.1.1');
+  for (const url of ['/entraide/badge', '/entraide/tous/messages?apres=0']) {
+    const answer = await stranger.call('GET', url, undefined, { 'HX-Request': 'true', 'HX-Current-URL': `${h.baseUrl}/entraide/tous?x=1` });
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get('hx-redirect')).toBe(`/connexion?retour=${encodeURIComponent('/entraide/tous?x=1')}`);
+  }
+});
+
 test('the room’s poller: 204 while nothing is new, the messages again (read) when a colleague wrote; htmx posting answers the messages and an empty form', async () => {
   const bruno = await browse('bdurand');
   const page = await bruno.call('GET', '/entraide/tous');
