@@ -33,14 +33,17 @@ function bodyOf(ctx: Ctx, input: ChatMessageInput): string {
   if (body.length > MAX_CHAT_MESSAGE) {
     throw CommandError.of(400, 'CHAT_TOO_LONG', { max: MAX_CHAT_MESSAGE.toLocaleString('fr-FR') }, 'body');
   }
-  const reference = (input.request ?? '').trim().toUpperCase();
-  if (!reference) {
+  const prefix = ctx.config.referencePrefix;
+  const typed = (input.request ?? '').trim();
+  if (!typed) {
     return body;
   }
-  if (!new RegExp(`^${referencePattern(ctx.config.referencePrefix).source}$`).test(reference)) {
-    throw CommandError.of(400, 'CHAT_REFERENCE_INVALID', { example: `${ctx.config.referencePrefix}-2026-000123` }, 'request');
+  // Typed in any case (« dem-2026-000123 »): written as references are.
+  if (!new RegExp(`^${referencePattern(prefix).source}$`, 'i').test(typed)) {
+    throw CommandError.of(400, 'CHAT_REFERENCE_INVALID', { example: `${prefix}-2026-000123` }, 'request');
   }
-  return referencesIn(body, ctx.config.referencePrefix).includes(reference) ? body : `${body}\n${reference}`;
+  const reference = `${prefix}${typed.slice(prefix.length)}`;
+  return referencesIn(body, prefix).includes(reference) ? body : `${body}\n${reference}`;
 }
 
 /**
