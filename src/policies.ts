@@ -58,6 +58,8 @@ export interface Subjects {
   file: { id: number; slug: string };
   administer: void;
   devMailbox: void;
+  /** reading and posting in a room of agent assistance: a group's (null: « Tous les agents ») */
+  chat: { group_id: number | null };
 }
 
 export type Verb = keyof Subjects;
@@ -112,6 +114,10 @@ refuse('agent', 'receive', (agent, request) => {
   return CommandError.of(400, 'AGENT_NOT_IN_GROUP', { value: agent.name, group: request.group_name ?? request.service_name ?? '' }, 'agent');
 });
 allow('agent', 'entry', inService);
+// A group's room of agent assistance is its members'; « Tous les agents » is everyone's.
+// To anyone else a group's room is « not found », as one that does not exist.
+allow('agent', 'chat', (agent, room) => room.group_id === null || agent.groupIds.includes(room.group_id));
+refuse('agent', 'chat', () => CommandError.of(404, 'CHAT_ROOM_NOT_FOUND'));
 
 // Whatever an agent's groups, the selection they act on or list is narrowed to their queues (inGroups).
 allow('agent', ['startBulk', 'export', 'labels', 'citizens']);

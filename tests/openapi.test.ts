@@ -106,11 +106,14 @@ test('GET /api/openapi.json is a valid OpenAPI 3.1 document that covers every AP
   const routes = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${p}`)).sort();
   expect(routes).toEqual([
     'DELETE /api/webhooks/{id}',
+    'GET /api/chat/rooms',
+    'GET /api/chat/rooms/{room}/messages',
     'GET /api/form-types',
     'GET /api/me/presence',
     'GET /api/openapi.json',
     'GET /api/requests/{reference}',
     'GET /api/webhooks',
+    'POST /api/chat/rooms/{room}/messages',
     'POST /api/requests',
     'POST /api/requests/{reference}/annotate',
     'POST /api/requests/{reference}/close',
@@ -205,6 +208,24 @@ test('the agent’s presence, read and set, and a reassign to an absent agent, a
   const refused = await call('POST', `/api/requests/${filed.body.reference}/reassign`, bdurand(), { agent: 'amartin' });
   expect(refused).toMatchObject({ status: 400, body: { error: { code: 'AGENT_ABSENT' } } });
   expect((await call('PUT', '/api/me/presence', amartin, { presence: 'DISPONIBLE' })).status).toBe(200);
+});
+
+test('agent assistance: rooms, messages and posting, accepted and refused, answer as documented', async () => {
+  const { amartin, cpetit } = h.tokens;
+  const filed = await call('POST', '/api/requests', h.partnerKey, { formType: 'acte-naissance', citizen: { firstName: 'Salon', lastName: 'Api' }, answers: {} });
+  const rooms = await call('GET', '/api/chat/rooms', amartin);
+  const group = rooms.body.find((r: { room: string }) => r.room !== 'tous').room;
+  expect((await call('POST', '/api/chat/rooms/tous/messages', amartin, { body: `Qui connaît ${filed.body.reference} ?` })).body.request).not.toBeNull();
+  expect((await call('POST', `/api/chat/rooms/${group}/messages`, amartin, { body: 'Bonjour', request: filed.body.reference })).status).toBe(201);
+  expect((await call('GET', '/api/chat/rooms/tous/messages', cpetit)).body.messages.at(-1).request).toBeNull();
+  expect((await call('GET', '/api/chat/rooms/tous/messages?after=0', amartin)).status).toBe(200);
+  expect((await call('GET', '/api/chat/rooms/tous/messages?after=x', amartin)).status).toBe(400);
+  expect((await call('POST', '/api/chat/rooms/tous/messages', amartin, { body: '' })).status).toBe(400);
+  expect((await call('POST', '/api/chat/rooms/tous/messages', amartin, { body: 3 }, { invalid: true })).status).toBe(400);
+  expect((await call('GET', `/api/chat/rooms/${group}/messages`, cpetit)).status).toBe(404);
+  expect((await call('POST', `/api/chat/rooms/${group}/messages`, cpetit, { body: 'Bonjour' })).status).toBe(404);
+  expect((await call('GET', '/api/chat/rooms', h.partnerKey)).status).toBe(403);
+  expect((await call('GET', '/api/chat/rooms', null)).status).toBe(401);
 });
 
 test('webhook routes answer as documented', async () => {

@@ -75,6 +75,8 @@ const TABLE: Record<Verb, Row> = {
   file: { ...NOBODY, partner: [Y, N] },
   administer: ADMINISTRATION,
   devMailbox: ADMINISTRATION,
+  // A group's room of agent assistance: its members (« Tous les agents », group null, is everyone's: tests/chat.test.ts).
+  chat: SERVICE_AGENTS,
 };
 
 const cases = (Object.keys(TABLE) as Verb[]).flatMap((verb) =>

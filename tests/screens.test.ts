@@ -5,6 +5,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startBulk } from '../src/commands/bulk';
 import { writeMessage } from '../src/commands/writeMessage';
+import { postChatMessage } from '../src/commands/chat';
 import { createAccountToken } from '../src/db/accountTokens';
 import { findBulkJob } from '../src/db/bulkJobs';
 import { createCitizen } from '../src/db/citizens';
@@ -66,6 +67,14 @@ async function seed(): Promise<void> {
   await setMember(h.db, seeded.group, bdurand.id, 'AGENT');
   seeded.activation = await createAccountToken(h.db, bdurand.id, 'ACTIVATION', 3_600_000);
   seeded.reset = await createAccountToken(h.db, bdurand.id, 'PASSWORD_RESET', 3_600_000);
+  // Agent assistance: messages of colleagues (unread by amartin), one naming a request, a long one, one of hers.
+  const cpetit = await agentByCode(h, 'cpetit');
+  const chat = async (agent: typeof amartin, room: string, body: string) => postChatMessage(h.ctx, agent, room, { body });
+  await chat(cpetit, 'tous', 'Bonjour à tous ! Quelqu’un a la nouvelle grille des tarifs de la salle des fêtes ?');
+  await chat(amartin, 'tous', 'Oui, elle est dans le dossier partagé « Tarifs 2027 ».');
+  await chat(cpetit, 'tous', `Merci ! Et pour une réservation associative en semaine, avec la sono et l’estrade, le tarif réduit s’applique-t-il aussi ? ${'Il faudrait le confirmer avant vendredi. '.repeat(3)}`);
+  const etatCivil = String((await h.db('agent_groups').where({ agent_id: bdurand.id }).orderBy('group_id').first('group_id')).group_id);
+  await chat(bdurand, etatCivil, `Anne, peux-tu regarder ${seeded.inProgress.reference} ? L’usagère a répondu.`);
 }
 
 /** The citizen files the birth certificate form in the browser: the confirmation page is theirs. */
@@ -148,6 +157,18 @@ const SCREENS: Screen[] = [
   { name: 'agent-entry-form-refused', side: 'agent', open: refused('/saisie/acte-naissance') },
   { name: 'agent-account', side: 'agent', open: '/mon-compte' },
   { name: 'agent-team', side: 'agent', open: '/equipe' },
+  { name: 'agent-chat-rooms', side: 'agent', open: '/entraide' },
+  { name: 'agent-chat-room', side: 'agent', open: '/entraide/tous' },
+  { name: 'agent-chat-room-group', side: 'agent', open: async (page) => {
+    await page.goto('/entraide');
+    await page.getByRole('link', { name: 'État civil' }).click();
+    await page.locator('#chat-list').waitFor();
+  } },
+  { name: 'agent-chat-room-refused', side: 'agent', open: async (page) => {
+    await page.goto('/entraide/tous');
+    await page.getByRole('button', { name: 'Envoyer' }).click();
+    await page.getByRole('main').getByRole('alert').first().waitFor();
+  } },
   { name: 'agent-list-ticked', side: 'agent', open: async (page) => {
     // The bulk bar as an agent sees it once rows are ticked and an action chosen.
     await page.goto('/demandes/non-traitees');

@@ -83,6 +83,14 @@ export const messageSchema = z.object({
 /** An agent's own presence (header control, « Mon compte », PUT /api/me/presence). */
 export const presenceSchema = z.object({ presence: z.enum(PRESENCES, said('presence')) });
 
+/** A message in a room of agent assistance; the command trims it and says when it is empty or too long. `request`: a reference to link. */
+export const chatMessageSchema = z.object({
+  body: z.string(said('chatBody')),
+  request: optional(64).optional(),
+});
+/** `?after=`: the messages after this one (a message id, 0 for all); absent, the room's last ones. */
+export const chatAfterSchema = z.object({ after: z.coerce.number(said('chatAfter')).int(said('chatAfter')).min(0, said('chatAfter')).max(Number.MAX_SAFE_INTEGER, said('chatAfter')).optional() });
+
 export type TakeProps = z.output<typeof takeSchema>;
 export type HoldInput = z.output<typeof holdSchema>;
 export type ReassignProps = z.output<typeof reassignSchema>;
@@ -92,6 +100,7 @@ export type TransferProps = z.output<typeof transferSchema>;
 export type CloseProps = z.output<typeof closeSchema>;
 export type MessageFields = z.output<typeof messageSchema>;
 export type PresenceProps = z.output<typeof presenceSchema>;
+export type ChatMessageInput = z.output<typeof chatMessageSchema>;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => z.string().trim().max(max).optional().nullable();

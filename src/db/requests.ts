@@ -166,6 +166,7 @@ export async function deleteRequest(db: Db, id: number): Promise<void> {
     await trx('events').where({ request_id: id }).delete();
     await trx('idempotency_keys').where({ request_id: id }).delete(); // a retry with its key files anew
     await trx('attachments').where({ request_id: id }).delete();
+    await trx('chat_messages').where({ request_id: id }).update({ request_id: null }); // a room named it: the words stay
     await trx('request_personal').where({ request_id: id }).delete();
     await trx('requests').where({ id }).delete();
   });

@@ -10,6 +10,8 @@ import { reassign } from '../commands/reassign';
 import { setOwnPresence } from '../commands/setPresence';
 import { presenceNow } from '../db/presence';
 import { resume } from '../commands/resume';
+import { postChatMessage, postedMessage, readChat, roomsWithUnread, type ChatMessage } from '../commands/chat';
+import { openRoom, type Room } from '../chat/rooms';
 import { submit } from '../commands/submit';
 import { take } from '../commands/take';
 import { findFormType, listFormTypes } from '../db/formTypes';
@@ -110,6 +112,32 @@ function webhookRoutes(ctx: Ctx, partner: express.RequestHandler): express.Route
   return router;
 }
 
+/** A message of agent assistance as the calling agent sees it: the request it names only if they may read it. */
+const chatMessageJson = (room: Room, m: ChatMessage) => ({
+  id: m.id, room: room.slug, author: m.author, body: m.body,
+  request: m.request ? { reference: m.request.reference, formType: m.request.title } : null,
+  createdAt: iso(m.createdAt),
+});
+
+/** Agent assistance: the caller's rooms, a room's messages (read, then marked read), posting. */
+function chatApiRoutes(ctx: Ctx, agent: express.RequestHandler): express.Router {
+  const router = express.Router();
+  router.get('/chat/rooms', agent, wrap(async (req, res) => {
+    res.json((await roomsWithUnread(ctx, agentOf(req))).map((r) => ({ room: r.slug, name: r.name, unread: r.unread })));
+  }));
+  router.get('/chat/rooms/:room/messages', agent, wrap(async (req, res) => {
+    const room = await openRoom(ctx.db, agentOf(req), String(req.params.room));
+    const { after } = parse(schema.chatAfterSchema, req.query);
+    const { messages, lastId } = await readChat(ctx, agentOf(req), room, after ?? null);
+    res.json({ messages: messages.map((m) => chatMessageJson(room, m)), lastId });
+  }));
+  router.post('/chat/rooms/:room/messages', agent, wrap(async (req, res) => {
+    const { room, id } = await postChatMessage(ctx, agentOf(req), String(req.params.room), parse(schema.chatMessageSchema, req.body));
+    res.status(201).json(chatMessageJson(room, await postedMessage(ctx, agentOf(req), room, id)));
+  }));
+  return router;
+}
+
 /** The JSON API of partners and agents (the contract is in the README). */
 export function apiRouter(ctx: Ctx): express.Router {
   const router = express.Router();
@@ -185,6 +213,7 @@ export function apiRouter(ctx: Ctx): express.Router {
     res.json({ presence, since: iso(since) });
   }));
 
+  router.use(chatApiRoutes(ctx, agent));
   router.use(webhookRoutes(ctx, partner));
 
   // Anything else under /api is no page of the UI (no login redirect): a JSON 404.

@@ -76,6 +76,23 @@ const schemas: Record<string, Json> = {
     presence: { enum: [...PRESENCES], description: 'DISPONIBLE, OCCUPE, ABSENT, PAUSE, REUNION or FORMATION. An ABSENT agent is given no request (a reassign to them is refused with AGENT_ABSENT) and no e-mail about new ones.' },
     since: dateTime,
   }),
+  ChatRoom: object({
+    room: { type: 'string', description: '« tous » (every agent) or the id of one of the caller\'s groups.', examples: ['tous', '3'] },
+    name: { type: 'string' },
+    unread: { type: 'integer', description: 'Colleagues\' messages the caller has not read (reading the room marks them read).' },
+  }),
+  ChatMessage: object({
+    id: { type: 'integer' },
+    room: { type: 'string' },
+    author: ref('AgentRef'),
+    body: { type: 'string', description: 'Plain text, as typed (references of requests included).' },
+    request: { ...nullable(object({ reference: { type: 'string' }, formType: { type: 'string', description: 'The form type\'s title.' } })), description: 'The request the message names, only when the caller may read it; null otherwise (the reference then stays plain text in body).' },
+    createdAt: dateTime,
+  }),
+  ChatMessages: object({
+    messages: { type: 'array', items: ref('ChatMessage') },
+    lastId: { type: 'integer', description: 'The last message returned (or the after given): the next call\'s after.' },
+  }),
   Webhook: object({ id: { type: 'integer' }, url: { type: 'string', format: 'uri' }, createdAt: dateTime }),
   WebhookCreated: object({
     id: { type: 'integer' },
@@ -105,6 +122,7 @@ const schemas: Record<string, Json> = {
   CloseBody: bodyOf(schema.closeSchema),
   WebhookBody: bodyOf(schema.webhookSchema),
   PresenceBody: bodyOf(schema.presenceSchema),
+  ChatMessageBody: { ...bodyOf(schema.chatMessageSchema), description: 'body: 1 to 2000 characters once trimmed (CHAT_EMPTY, CHAT_TOO_LONG); request: a reference to link, added to the body when it does not name it (CHAT_REFERENCE_INVALID when not shaped like one). Whether such a request exists is never said.' },
 };
 
 const json = (s: Json, description: string) => ({ description, content: { 'application/json': { schema: s } } });
@@ -115,6 +133,7 @@ const E401 = { 401: error('Missing, wrong or revoked credential.') };
 const E413 = { 413: error('Body over 1 MB (BODY_TOO_LARGE); nothing was written.') };
 const E403_KIND = 'The credential is of the other kind (agent token where a partner key is needed, or the reverse).';
 const referenceParam = { name: 'reference', in: 'path', required: true, schema: { type: 'string' } };
+const roomParam = { name: 'room', in: 'path', required: true, schema: { type: 'string' }, description: '« tous » or a group\'s id.' };
 
 /** A partner key's list (its form types, its webhooks). */
 function partnerList(operationId: string, summary: string, item: string, description: string): Json {
@@ -198,6 +217,25 @@ const paths: Record<string, Json> = {
       operationId: 'setPresence', summary: 'Sets the calling agent\'s presence (recorded with who and when).', tags: ['agents'],
       requestBody: body('PresenceBody'),
       responses: { 200: json(ref('Presence'), 'Set.'), 400: error('Not a presence; error.field names it.'), ...E401, ...E413, 403: error(E403_KIND) },
+    },
+  },
+  '/api/chat/rooms': {
+    get: {
+      operationId: 'listChatRooms', summary: 'The caller\'s rooms of agent assistance (« Tous les agents », then their groups\'), with their unread counts.', tags: ['agents'],
+      responses: { 200: json({ type: 'array', items: ref('ChatRoom') }, 'The rooms.'), ...E401, 403: error(E403_KIND) },
+    },
+  },
+  '/api/chat/rooms/{room}/messages': {
+    get: {
+      operationId: 'listChatMessages', summary: 'A room\'s messages, oldest first: its last 100, or (after) the next 100 after that message. What is returned is marked read.', tags: ['agents'],
+      parameters: [roomParam, { name: 'after', in: 'query', required: false, schema: { type: 'integer', minimum: 0 } }],
+      responses: { 200: json(ref('ChatMessages'), 'The messages.'), 400: error('after is not a message id.'), ...E401, 403: error(E403_KIND), 404: error('No such room, or the room of a group the caller is not a member of (CHAT_ROOM_NOT_FOUND).') },
+    },
+    post: {
+      operationId: 'postChatMessage', summary: 'Posts a message in a room the caller belongs to.', tags: ['agents'],
+      parameters: [roomParam],
+      requestBody: body('ChatMessageBody'),
+      responses: { 201: json(ref('ChatMessage'), 'Posted: the message as the caller sees it.'), 400: error('Empty or too long body, or a request that is no reference; error.field names it.'), ...E401, ...E413, 403: error(E403_KIND), 404: error('No such room, or the room of a group the caller is not a member of (CHAT_ROOM_NOT_FOUND); nothing was posted.') },
     },
   },
   '/api/webhooks': {

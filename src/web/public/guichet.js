@@ -22,7 +22,8 @@
     show(document.body.dataset.errorNetwork);
   });
   document.addEventListener('htmx:beforeRequest', function (evt) {
-    if (evt.target && evt.target.id !== 'refresh-poller') {
+    // A poller (a page's refresh, a room's messages, the unread badge) leaves a shown failure in place.
+    if (evt.target && evt.target.id !== 'refresh-poller' && !evt.target.hasAttribute('data-poller')) {
       show('');
     }
   });
@@ -136,5 +137,27 @@
       return;
     }
     window.htmx.ajax('GET', region.dataset.refreshUrl, { target: '#list-region', swap: 'outerHTML' });
+  });
+  // A room of agent assistance shows its newest message at the bottom of its box; new
+  // messages scroll it there, unless the agent had scrolled up to read older ones.
+  var chatFollow = false;
+  function chatToBottom() {
+    var list = document.getElementById('chat-list');
+    if (list) {
+      list.scrollTop = list.scrollHeight;
+    }
+  }
+  chatToBottom();
+  document.body.addEventListener('htmx:beforeSwap', function (evt) {
+    var list = document.getElementById('chat-list');
+    if (list && evt.detail.target && evt.detail.target.id === 'chat-region') {
+      chatFollow = evt.detail.requestConfig.verb === 'post' || list.scrollHeight - list.scrollTop - list.clientHeight < 48;
+    }
+  });
+  document.body.addEventListener('htmx:afterSettle', function () {
+    if (chatFollow) {
+      chatFollow = false;
+      chatToBottom();
+    }
   });
 })();

@@ -5,6 +5,8 @@ import { queuesStamp } from '../../db/changes';
 import { t } from '../../i18n';
 import { can } from '../../policies';
 import { countsOf, RUBRIQUES } from './rubriques';
+import { unreadTotal } from '../../commands/chat';
+import { chatBadge } from './chatBadge';
 
 export interface NavItem {
   href: string;
@@ -16,6 +18,8 @@ export interface NavItem {
 export interface NavModel {
   agentName: string;
   items: NavItem[];
+  /** « Entraide » and its unread badge (src/web/routes/chat.ts) */
+  chat: { current: boolean; badge: ReturnType<typeof chatBadge> };
 }
 
 /** Pages of the nav after the rubriques. */
@@ -39,7 +43,8 @@ export async function navModel(ctx: Ctx, agent: Agent, path: string): Promise<Na
   for (const [href, key] of EXTRA_NAV) {
     items.push({ href, label: t(key), count: null, current: path === href });
   }
-  return { agentName: agent.name, items };
+  const chat = { current: path === '/entraide' || path.startsWith('/entraide/'), badge: chatBadge(await unreadTotal(ctx, agent)) };
+  return { agentName: agent.name, items, chat };
 }
 
 /** A full page in the main layout, with the nav when an agent is logged in and the pending flash message. */

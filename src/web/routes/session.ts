@@ -80,12 +80,26 @@ export function safeReturn(value: unknown): string {
   return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : '/';
 }
 
+/** The page an htmx request came from (a poller's, a panel's): where to come back after logging in again, not the fragment. */
+function pageOf(req: Request): string {
+  const current = req.get('HX-Current-URL');
+  if (!current) {
+    return req.originalUrl;
+  }
+  try {
+    const url = new URL(current, 'http://guichet');
+    return safeReturn(`${url.pathname}${url.search}`);
+  } catch {
+    return '/';
+  }
+}
+
 export function requireAgent(req: Request, res: Response, next: NextFunction): void {
   if (req.agent) {
     next();
     return;
   }
-  const target = `/connexion?retour=${encodeURIComponent(req.originalUrl)}`;
+  const target = `/connexion?retour=${encodeURIComponent(req.get('HX-Request') ? pageOf(req) : req.originalUrl)}`;
   if (req.get('HX-Request')) {
     // A fetch would follow a redirect and swap the login page into a panel.
     res.set('HX-Redirect', target).status(401).end();
