@@ -110,6 +110,7 @@ test('GET /api/openapi.json is a valid OpenAPI 3.1 document that covers every AP
     'GET /api/me/presence',
     'GET /api/openapi.json',
     'GET /api/requests/{reference}',
+    'GET /api/supervision',
     'GET /api/webhooks',
     'POST /api/requests',
     'POST /api/requests/{reference}/annotate',
@@ -204,6 +205,15 @@ test('the agent’s presence, read and set, and a reassign to an absent agent, a
   const refused = await call('POST', `/api/requests/${filed.body.reference}/reassign`, bdurand(), { agent: 'amartin' });
   expect(refused).toMatchObject({ status: 400, body: { error: { code: 'AGENT_ABSENT' } } });
   expect((await call('PUT', '/api/me/presence', amartin, { presence: 'DISPONIBLE' })).status).toBe(200);
+});
+
+test('the supervisor’s board answers as documented: figures to an administrator, 403 to a plain agent and a partner', async () => {
+  const board = await call('GET', '/api/supervision', h.tokens.admin);
+  expect(board.status).toBe(200);
+  expect(board.body.groups.length).toBeGreaterThan(0);
+  expect((await call('GET', '/api/supervision', h.tokens.amartin)).status).toBe(403);
+  expect((await call('GET', '/api/supervision', h.partnerKey)).status).toBe(403);
+  expect((await call('GET', '/api/supervision', null)).status).toBe(401);
 });
 
 test('webhook routes answer as documented', async () => {
