@@ -4,8 +4,9 @@
 // agent is refused; a group's supervisor sees their group only; htmx redraws the figures.
 import { changeDelays } from '../src/commands/changeDelays';
 import { findGroupByName, setMember } from '../src/db/groups';
+import { launchBrowser, loggedIn } from './support/browser';
 import { agentWithRole, moveTo, submitRequest, type AgentWithRole, type Filed } from './support/factories';
-import { startHarness, type Harness } from './support/harness';
+import { startHarness, waitFor, type Harness } from './support/harness';
 import { webClient } from './support/webClient';
 
 let h: Harness;
@@ -22,7 +23,8 @@ const HOUR = 3600_000;
 const file = (formType: string, lastName: string) => submitRequest(h, { formType, citizen: { firstName: 'Tableau', lastName } });
 
 beforeAll(async () => {
-  h = await startHarness();
+  // The board redraws every second here (10 s by default).
+  h = await startHarness({ env: { BOARD_REFRESH_SECONDS: '1' } });
   before = Date.now();
   groupA = Number((await findGroupByName(h.db, 'État civil'))!.id);
   groupB = Number((await findGroupByName(h.db, 'Urbanisme'))!.id);
@@ -153,7 +155,7 @@ test('a supervisor sees their group’s figures, live and today’s, in tables; 
 
   expect(cell(a, 'En attente, sans agent')).toBe('3');
   expect(cell(a, 'La plus ancienne en attente')).toMatch(new RegExp(`^${A.oldest.reference}, depuis \\d+ min \\(\\d\\d/\\d\\d/\\d{4} \\d\\d:\\d\\d\\)$`));
-  expect(a).toContain(`<a href="/demandes/${A.oldest.reference}">${A.oldest.reference}</a>`);
+  expect(a).toContain(`<a id="groupe-${groupA}-plus-ancienne" href="/demandes/${A.oldest.reference}">${A.oldest.reference}</a>`);
   expect(cell(a, 'Rappels à faire dans l\'heure')).toBe('2');
   expect(cell(a, 'Avis demandés au groupe, sans réponse')).toBe('2');
   expect(cell(a, 'Avis demandés par le groupe, sans réponse')).toBe('1');
@@ -226,6 +228,12 @@ test('the API gives the same figures, of the supervisor’s groups only', async 
   expect(Date.parse(a[0].nearDeletion.soonest.deletionAt) - Date.parse(res.body.at)).toBeGreaterThan(9 * HOUR);
 });
 
+test('logged out, the board asks to log in', async () => {
+  const res = await webClient(h.baseUrl, '10.9.0.2').call('GET', '/supervision');
+  expect(res.status).toBe(303);
+  expect(res.headers.get('location')).toMatch(/^\/connexion/);
+});
+
 test('an administrator sees every group; a plain agent is refused on the page and in the API, and is not offered the board', async () => {
   const admin = (await h.api('GET', '/api/supervision', h.tokens.admin)).body.groups.map((g: { name: string }) => g.name);
   expect(admin).toEqual(['État civil', 'Urbanisme', 'Voirie et propreté']);
@@ -250,7 +258,7 @@ test('an administrator sees every group; a plain agent is refused on the page an
 test('the page polls its figures; htmx gets the figures alone, up to date', async () => {
   const web = await supA.web();
   const page = await web.call('GET', '/supervision');
-  expect(page.text).toContain('<div id="board" hx-get="/supervision" hx-trigger="every 10s" hx-swap="innerHTML">');
+  expect(page.text).toContain('<div id="board" hx-get="/supervision" hx-trigger="every 1s" hx-swap="innerHTML">');
   const late = await file('acte-naissance', 'Tardive');
   await moveTo(h, A.waiting.reference, 'EN_COURS', { agent: supA.agent });
   const part = await web.call('GET', '/supervision', undefined, { 'HX-Request': 'true', 'HX-Target': 'board' });
@@ -262,4 +270,34 @@ test('the page polls its figures; htmx gets the figures alone, up to date', asyn
   expect(cell(a, 'Prises en compte')).toBe('6');
   expect(cell(a, supA.agent.name)).toBe('1');
   expect(a).not.toContain(late.reference); // not the oldest
+});
+
+test('in Chromium the figures redraw by themselves, the page keeping its scroll and the focus', async () => {
+  const browser = await launchBrowser();
+  try {
+    const { context, page } = await loggedIn(browser, h.baseUrl, supA.code);
+    await page.setViewportSize({ width: 390, height: 600 });
+    await page.goto('/supervision');
+    const waiting = page.locator(`#groupe-${groupA}`).getByRole('row', { name: /En attente, sans agent/ }).locator('td');
+    const count = Number(await waiting.textContent());
+    await page.locator(`#groupe-${groupA}-plus-ancienne`).focus();
+    await page.evaluate(() => {
+      const w = globalThis as unknown as { scrollTo(x: number, y: number): void; notReloaded: boolean };
+      w.scrollTo(0, 400);
+      w.notReloaded = true;
+    });
+    const scrolled = await page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY);
+    expect(scrolled).toBeGreaterThan(300);
+
+    await file('acte-naissance', 'Nouvelle');
+    await waitFor(async () => Number(await waiting.textContent()) === count + 1, 15000, 'the redrawn count');
+    const after = await page.evaluate(() => {
+      const w = globalThis as unknown as { scrollY: number; notReloaded?: boolean; document: { activeElement: { id: string } | null } };
+      return { scrollY: w.scrollY, notReloaded: w.notReloaded, focused: w.document.activeElement?.id };
+    });
+    expect(after).toEqual({ scrollY: scrolled, notReloaded: true, focused: `groupe-${groupA}-plus-ancienne` });
+    await context.close();
+  } finally {
+    await browser.close();
+  }
 });

@@ -8,6 +8,7 @@ import { writeMessage } from '../src/commands/writeMessage';
 import { createAccountToken } from '../src/db/accountTokens';
 import { findBulkJob } from '../src/db/bulkJobs';
 import { createCitizen } from '../src/db/citizens';
+import { findGroupByName, setMember } from '../src/db/groups';
 import { replyToken } from '../src/messages/secureLink';
 import { seedDemoRequests } from '../src/seed/demo';
 import { demoAnswers, seedDemoForms } from '../src/seed/demoForms';
@@ -59,6 +60,8 @@ async function seed(): Promise<void> {
   await waitFor(async () => (await findBulkJob(h.db, seeded.bulkJob))?.finished_at, 30000, 'the bulk job');
   seeded.citizenFile = file.publicId;
   const bdurand = await agentByCode(h, 'bdurand');
+  // Anne Martin supervises her group: the agent's side has the board too.
+  await setMember(h.db, Number((await findGroupByName(h.db, 'État civil'))!.id), amartin.id, 'SUPERVISOR');
   seeded.activation = await createAccountToken(h.db, bdurand.id, 'ACTIVATION', 3_600_000);
   seeded.reset = await createAccountToken(h.db, bdurand.id, 'PASSWORD_RESET', 3_600_000);
 }
@@ -78,7 +81,7 @@ async function fileOnline(page: Page): Promise<void> {
 }
 
 beforeAll(async () => {
-  [h, browser] = await Promise.all([startHarness({ env: { REFRESH_SECONDS: '3600' } }), launchBrowser()]);
+  [h, browser] = await Promise.all([startHarness({ env: { REFRESH_SECONDS: '3600', BOARD_REFRESH_SECONDS: '3600' } }), launchBrowser()]);
   await seed();
   const agent = await loggedIn(browser, h.baseUrl, 'amartin');
   contexts.push(agent.context);
@@ -129,6 +132,7 @@ const SCREENS: Screen[] = [
   { name: 'agent-entry-form-refused', side: 'agent', open: refused('/saisie/acte-naissance') },
   { name: 'agent-account', side: 'agent', open: '/mon-compte' },
   { name: 'agent-team', side: 'agent', open: '/equipe' },
+  { name: 'agent-board', side: 'agent', open: '/supervision' },
   { name: 'agent-list-ticked', side: 'agent', open: async (page) => {
     // The bulk bar as an agent sees it once rows are ticked and an action chosen.
     await page.goto('/demandes/non-traitees');
