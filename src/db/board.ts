@@ -1,10 +1,10 @@
 // The figures of the supervisor's board (« Tableau de bord »), for a few groups at once:
-// each figure is one grouped query over all the groups, served by the indexes on
+// each figure is one or two grouped queries over all the groups, served by the indexes on
 // requests (group_id, status, priority, created_at) and (group_id, assignee_id, status),
 // and events (type, at). The board refreshes every few seconds for every supervisor, so no
 // figure reads a request or an agent one at a time.
 import type { Knex } from 'knex';
-import { OPEN_STATUSES } from '../../workflows/definitions';
+import { OPEN_STATUSES, PRIORITIES, rankOf } from '../../workflows/definitions';
 import type { Db } from './connection';
 import { PRESENCES, presenceOf, type Presence } from './presence';
 
@@ -97,29 +97,54 @@ async function firstOfEachGroup<T>(db: Db, rows: Knex.QueryBuilder, order: strin
 }
 
 async function waitingUnassigned(db: Db, groupIds: number[]): Promise<Map<number, GroupBoard['waiting']>> {
-  const rows = await firstOfEachGroup<{ reference: string; created_at: number | string }>(db,
-    db('requests as r').whereIn('r.group_id', groupIds).whereIn('r.status', OPEN_STATUSES).whereNull('r.assignee_id'),
-    'r.created_at', ['r.reference', 'r.created_at']);
-  return new Map(rows.map((r) => [Number(r.group_id), { count: Number(r.n), oldest: { reference: r.reference, createdAt: Number(r.created_at) } }]));
+  // Counted by the index (group_id, assignee_id, status), and dated…
+  const counts: { group_id: number; n: number | string; first: number | string }[] = await db('requests')
+    .whereIn('group_id', groupIds).whereNull('assignee_id').whereIn('status', OPEN_STATUSES)
+    .groupBy('group_id', 'status').select('group_id').count({ n: '*' }).min({ first: 'created_at' });
+  const waiting = new Map<number, { count: number; first: number }>();
+  for (const c of counts) {
+    const w = waiting.get(Number(c.group_id)) ?? { count: 0, first: Infinity };
+    waiting.set(Number(c.group_id), { count: w.count + Number(c.n), first: Math.min(w.first, Number(c.first)) });
+  }
+  if (!waiting.size) {
+    return new Map();
+  }
+  // …then the oldest ones themselves, a few rows found by the same index.
+  const oldest: { group_id: number; reference: string; created_at: number | string }[] = await db('requests')
+    .whereIn(['group_id', 'created_at'], [...waiting].map(([group, w]) => [group, w.first]))
+    .whereNull('assignee_id').whereIn('status', OPEN_STATUSES)
+    .orderBy('id').select('group_id', 'reference', 'created_at');
+  const board = new Map<number, GroupBoard['waiting']>();
+  for (const [group, w] of waiting) {
+    const first = oldest.find((o) => Number(o.group_id) === group);
+    board.set(group, { count: w.count, oldest: first ? { reference: first.reference, createdAt: Number(first.created_at) } : null });
+  }
+  return board;
 }
 
 /** Unprocessed requests whose deletion (filing + the form type's delay) is within the form type's warning delay, or past. */
 async function closeToDeletion(db: Db, groupIds: number[], now: number): Promise<Map<number, GroupBoard['nearDeletion']>> {
+  // The latest filing date any form type's warning has reached.
+  const bound: { latest?: number | string | null } | undefined = await db('form_types').max({ latest: db.raw('? - deletion_ms + deletion_warning_ms', [now]) }).first();
+  const latest = Number(bound?.latest ?? now);
   const rows = await firstOfEachGroup<{ reference: string; deletion_at: number | string }>(db,
     db('requests as r').join('form_types as f', 'f.id', 'r.form_type_id')
       .whereIn('r.group_id', groupIds).where('r.status', 'NON_TRAITEE')
+      // every priority named, so that the index (group_id, status, priority, created_at) ranges on created_at
+      .whereIn('r.priority', PRIORITIES.map(rankOf)).where('r.created_at', '<=', latest)
       .whereRaw('r.created_at + f.deletion_ms - f.deletion_warning_ms <= ?', [now]),
     'r.created_at + f.deletion_ms', ['r.reference', db.raw('r.created_at + f.deletion_ms as deletion_at')]);
   return new Map(rows.map((r) => [Number(r.group_id), { count: Number(r.n), soonest: { reference: r.reference, deletionAt: Number(r.deletion_at) } }]));
 }
 
 async function assignedPerAgent(db: Db, groupIds: number[]): Promise<Map<number, GroupBoard['assigned']>> {
-  const rows: { group_id: number; code: string; name: string; n: number | string }[] = await db('requests as r')
-    .join('agents as a', 'a.id', 'r.assignee_id')
-    .whereIn('r.group_id', groupIds).whereIn('r.status', OPEN_STATUSES)
-    .groupBy('r.group_id', 'a.id', 'a.code', 'a.name')
-    .select('r.group_id', 'a.code', 'a.name')
-    .count({ n: '*' });
+  // Counted from the index (group_id, assignee_id, status) alone, then named.
+  const counted = db('requests')
+    .whereIn('group_id', groupIds).whereIn('status', OPEN_STATUSES).whereNotNull('assignee_id')
+    .groupBy('group_id', 'assignee_id').select('group_id', 'assignee_id').count({ n: '*' });
+  const rows: { group_id: number; code: string; name: string; n: number | string }[] = await db.from(counted.as('c'))
+    .join('agents as a', 'a.id', 'c.assignee_id')
+    .select('c.group_id', 'a.code', 'a.name', 'c.n');
   const byGroup = new Map<number, GroupBoard['assigned']>();
   for (const r of rows) {
     const list = byGroup.get(Number(r.group_id)) ?? [];
