@@ -27,6 +27,8 @@ export interface Config {
   referencePrefix: string;
   /** How often open pages ask whether a colleague changed something (seconds). */
   refreshSeconds: number;
+  /** How often the supervisor's board redraws its figures (seconds). */
+  boardRefreshSeconds: number;
   /** Express's "trust proxy": which proxies' X-Forwarded-* headers to believe (client address, HTTPS). */
   trustProxy: boolean | number | string;
   /** Hour (Paris time, 0-23) at which the daily digest of new requests goes out. */
@@ -105,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: sessionSecret(env),
     referencePrefix: text('REFERENCE_PREFIX', env) ?? 'DEM',
     refreshSeconds: Math.max(1, int('REFRESH_SECONDS', 15, env)),
+    boardRefreshSeconds: Math.max(1, int('BOARD_REFRESH_SECONDS', 10, env)),
     trustProxy: trustProxy(env),
     digestHour: Math.min(23, int('DIGEST_HOUR', 7, env)),
     formSubmissionsPerHour: Math.max(1, int('FORM_SUBMISSIONS_PER_HOUR', 10, env)),

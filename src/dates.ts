@@ -16,6 +16,8 @@ const formats = {
   day: french({ dateStyle: 'short' }),
   /** 09:15 */
   time: french({ timeStyle: 'short' }),
+  /** 09:15:42 */
+  seconds: french({ timeStyle: 'medium' }),
   /** lun. 30 nov. */
   weekday: french({ weekday: 'short', day: 'numeric', month: 'short' }),
   /** lundi 30 novembre 2026 */

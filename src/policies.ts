@@ -60,6 +60,8 @@ export interface Subjects {
   devMailbox: void;
   /** reading and posting in a room of agent assistance: a group's (null: « Tous les agents ») */
   chat: { group_id: number | null };
+  /** the supervisor's board of this group (« Tableau de bord ») */
+  supervise: { id: number | string };
 }
 
 export type Verb = keyof Subjects;
@@ -122,6 +124,12 @@ refuse('agent', 'chat', () => CommandError.of(404, 'CHAT_ROOM_NOT_FOUND'));
 // Whatever an agent's groups, the selection they act on or list is narrowed to their queues (inGroups).
 allow('agent', ['startBulk', 'export', 'labels', 'citizens']);
 allow('agent', 'readBulkJob', (agent, job) => job.agent_id === agent.id || agent.isAdmin);
+
+// A group's board: its supervisors (a role in the group), and administrators for every group.
+allow('agent', 'supervise', (agent, group) => agent.isAdmin || agent.memberships.some((m) => m.groupId === Number(group.id) && m.role === 'SUPERVISOR'));
+refuse('agent', 'supervise', () => new CommandError(403, 'FORBIDDEN', t('ui.board.forbidden')));
+/** Whether the agent supervises some group: the nav then offers the board. */
+export const supervisesAny = (agent: Agent): boolean => agent.isAdmin || agent.memberships.some((m) => can(agent, 'supervise', { id: m.groupId }));
 
 // Administration: administrators, and the operator at the command line.
 allow('agent', [...ADMIN_VERBS], (agent) => agent.isAdmin);

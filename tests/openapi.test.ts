@@ -112,6 +112,7 @@ test('GET /api/openapi.json is a valid OpenAPI 3.1 document that covers every AP
     'GET /api/me/presence',
     'GET /api/openapi.json',
     'GET /api/requests/{reference}',
+    'GET /api/supervision',
     'GET /api/webhooks',
     'POST /api/chat/rooms/{room}/messages',
     'POST /api/requests',
@@ -226,6 +227,15 @@ test('agent assistance: rooms, messages and posting, accepted and refused, answe
   expect((await call('POST', `/api/chat/rooms/${group}/messages`, cpetit, { body: 'Bonjour' })).status).toBe(404);
   expect((await call('GET', '/api/chat/rooms', h.partnerKey)).status).toBe(403);
   expect((await call('GET', '/api/chat/rooms', null)).status).toBe(401);
+});
+
+test('the supervisor’s board answers as documented: figures to an administrator, 403 to a plain agent and a partner', async () => {
+  const board = await call('GET', '/api/supervision', h.tokens.admin);
+  expect(board.status).toBe(200);
+  expect(board.body.groups.length).toBeGreaterThan(0);
+  expect((await call('GET', '/api/supervision', h.tokens.amartin)).status).toBe(403);
+  expect((await call('GET', '/api/supervision', h.partnerKey)).status).toBe(403);
+  expect((await call('GET', '/api/supervision', null)).status).toBe(401);
 });
 
 test('webhook routes answer as documented', async () => {

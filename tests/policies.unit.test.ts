@@ -19,6 +19,8 @@ const ROLES = {
   noService: agentOf(4, [], false),
   // An agent of service 1 whose presence is Absent: acts on the service's requests, is given none.
   absentAgent: { ...agentOf(5, [1], false), presence: 'ABSENT' },
+  // An agent of service 1 who is the supervisor of its group 101.
+  supervisor: { ...agentOf(6, [1], false), memberships: [{ groupId: 101, role: 'SUPERVISOR' as const }] },
   partner: { kind: 'partner', formTypeIds: [10] } as PartnerActor,
   commandLine: COMMAND_LINE,
 } satisfies Record<string, Actor>;
@@ -38,6 +40,8 @@ function subjects(verb: Verb, actor: Actor): [unknown, unknown] {
       return [{ service_id: 1 }, { service_id: 2 }];
     case 'file':
       return [{ id: 10, slug: 'acte-naissance' }, { id: 20, slug: 'declaration-travaux' }];
+    case 'supervise':
+      return [{ id: 101 }, { id: 102 }];
     default:
       return [own, other];
   }
@@ -46,10 +50,10 @@ function subjects(verb: Verb, actor: Actor): [unknown, unknown] {
 const Y = true;
 const N = false;
 type Row = Record<Role, [own: boolean, other: boolean]>;
-const NOBODY: Row = { agent: [N, N], administrator: [N, N], adminAgent: [N, N], noService: [N, N], absentAgent: [N, N], partner: [N, N], commandLine: [N, N] };
+const NOBODY: Row = { agent: [N, N], administrator: [N, N], adminAgent: [N, N], noService: [N, N], absentAgent: [N, N], supervisor: [N, N], partner: [N, N], commandLine: [N, N] };
 // An agent of the service: own only; an administrator without services: nothing.
-const SERVICE_AGENTS: Row = { ...NOBODY, agent: [Y, N], adminAgent: [Y, N], absentAgent: [Y, N] };
-const EVERY_AGENT: Row = { ...NOBODY, agent: [Y, Y], administrator: [Y, Y], adminAgent: [Y, Y], noService: [Y, Y], absentAgent: [Y, Y] };
+const SERVICE_AGENTS: Row = { ...NOBODY, agent: [Y, N], adminAgent: [Y, N], absentAgent: [Y, N], supervisor: [Y, N] };
+const EVERY_AGENT: Row = { ...NOBODY, agent: [Y, Y], administrator: [Y, Y], adminAgent: [Y, Y], noService: [Y, Y], absentAgent: [Y, Y], supervisor: [Y, Y] };
 const ADMINISTRATION: Row = { ...NOBODY, administrator: [Y, Y], adminAgent: [Y, Y], commandLine: [Y, Y] };
 
 const TABLE: Record<Verb, Row> = {
@@ -71,12 +75,14 @@ const TABLE: Record<Verb, Row> = {
   labels: EVERY_AGENT,
   citizens: EVERY_AGENT,
   // own job / a colleague's job: administrators read every report.
-  readBulkJob: { ...NOBODY, agent: [Y, N], administrator: [Y, Y], adminAgent: [Y, Y], noService: [Y, N], absentAgent: [Y, N] },
+  readBulkJob: { ...NOBODY, agent: [Y, N], administrator: [Y, Y], adminAgent: [Y, Y], noService: [Y, N], absentAgent: [Y, N], supervisor: [Y, N] },
   file: { ...NOBODY, partner: [Y, N] },
   administer: ADMINISTRATION,
   devMailbox: ADMINISTRATION,
   // A group's room of agent assistance: its members (« Tous les agents », group null, is everyone's: tests/chat.test.ts).
   chat: SERVICE_AGENTS,
+  // own group / another group: its supervisors, and administrators for every group (not the command line: a page).
+  supervise: { ...NOBODY, supervisor: [Y, N], administrator: [Y, Y], adminAgent: [Y, Y] },
 };
 
 const cases = (Object.keys(TABLE) as Verb[]).flatMap((verb) =>
@@ -154,6 +160,11 @@ describe('what a refusal says', () => {
     expect(refusal(ROLES.agent, 'administer')).toMatchObject({ status: 403, message: t('ui.admin.forbidden') });
     expect(refusal(ROLES.agent, 'devMailbox')).toMatchObject({ status: 403, message: t('ui.mailbox.adminOnly') });
     expect(refusal(ROLES.partner, 'administer')).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+  });
+
+  test('another group’s board, or none: 403 saying the board is its supervisors’', () => {
+    expect(refusal(ROLES.agent, 'supervise', { id: 101 })).toMatchObject({ status: 403, code: 'FORBIDDEN', message: t('ui.board.forbidden') });
+    expect(refusal(ROLES.supervisor, 'supervise', { id: 102 })).toMatchObject({ status: 403, message: t('ui.board.forbidden') });
   });
 });
 

@@ -9,7 +9,7 @@ import { postChatMessage } from '../src/commands/chat';
 import { createAccountToken } from '../src/db/accountTokens';
 import { findBulkJob } from '../src/db/bulkJobs';
 import { createCitizen } from '../src/db/citizens';
-import { insertGroup, setMember } from '../src/db/groups';
+import { findGroupByName, insertGroup, setMember } from '../src/db/groups';
 import { replyToken } from '../src/messages/secureLink';
 import { seedDemoRequests } from '../src/seed/demo';
 import { demoAnswers, seedDemoForms } from '../src/seed/demoForms';
@@ -65,6 +65,8 @@ async function seed(): Promise<void> {
   seeded.group = await insertGroup(h.db, { name: 'Accueil téléphonique' });
   await setMember(h.db, seeded.group, amartin.id, 'DISPATCHER');
   await setMember(h.db, seeded.group, bdurand.id, 'AGENT');
+  // Anne Martin supervises her group: the agent's side has the board too.
+  await setMember(h.db, Number((await findGroupByName(h.db, 'État civil'))!.id), amartin.id, 'SUPERVISOR');
   seeded.activation = await createAccountToken(h.db, bdurand.id, 'ACTIVATION', 3_600_000);
   seeded.reset = await createAccountToken(h.db, bdurand.id, 'PASSWORD_RESET', 3_600_000);
   // Agent assistance: messages of colleagues (unread by amartin), one naming a request, a long one, one of hers.
@@ -92,7 +94,7 @@ async function fileOnline(page: Page): Promise<void> {
 }
 
 beforeAll(async () => {
-  [h, browser] = await Promise.all([startHarness({ env: { REFRESH_SECONDS: '3600' } }), launchBrowser()]);
+  [h, browser] = await Promise.all([startHarness({ env: { REFRESH_SECONDS: '3600', BOARD_REFRESH_SECONDS: '3600' } }), launchBrowser()]);
   await seed();
   const agent = await loggedIn(browser, h.baseUrl, 'amartin');
   contexts.push(agent.context);
@@ -169,6 +171,7 @@ const SCREENS: Screen[] = [
     await page.getByRole('button', { name: 'Envoyer' }).click();
     await page.getByRole('main').getByRole('alert').first().waitFor();
   } },
+  { name: 'agent-board', side: 'agent', open: '/supervision' },
   { name: 'agent-list-ticked', side: 'agent', open: async (page) => {
     // The bulk bar as an agent sees it once rows are ticked and an action chosen.
     await page.goto('/demandes/non-traitees');

@@ -7,6 +7,7 @@ import { actionRoutes } from './routes/actions';
 import { accountRoutes, publicAccountRoutes } from './routes/account';
 import { adminRoutes } from './routes/admin';
 import { devMailboxRoutes } from './routes/devMailbox';
+import { boardRoutes } from './routes/board';
 import { bulkRoutes } from './routes/bulk';
 import { exportRoutes } from './routes/exports';
 import { labelRoutes } from './routes/labels';
@@ -40,7 +41,7 @@ export function agentRouter(ctx: Ctx): express.Router {
   router.use(requireAgent);
   router.use(accountRoutes(ctx));
   router.use('/admin', adminRoutes(ctx));
-  mountAll(router, ctx, [listRoutes, refreshRoutes, exportRoutes, journalRoutes, statisticsRoutes, bulkRoutes, labelRoutes, agentAttachmentRoutes, citizenRoutes, entryRoutes, presenceRoutes, chatRoutes]);
+  mountAll(router, ctx, [listRoutes, refreshRoutes, exportRoutes, journalRoutes, statisticsRoutes, bulkRoutes, labelRoutes, agentAttachmentRoutes, citizenRoutes, entryRoutes, presenceRoutes, chatRoutes, boardRoutes]);
   router.get('/navigation', async (req, res) => {
     const current = new URL(req.get('HX-Current-URL') ?? '/', 'http://guichet').pathname;
     renderFragment(res, 'nav', { ...(await navModel(ctx, currentAgent(req), current)) });

@@ -24,6 +24,7 @@ import { priorityOf } from '../../workflows/definitions';
 import { authorize, can } from '../policies';
 import { actorOf, agentOf, bearer, partnerOf } from './auth';
 import { openApiDocument } from './openapi';
+import { boardFor } from './routes/board';
 import { clientErrorOf, refuseDeepJson, sendClientError } from './bodyErrors';
 import * as schema from '../commands/schemas';
 import { parseInput as parse } from '../commands/schemas';
@@ -214,6 +215,20 @@ export function apiRouter(ctx: Ctx): express.Router {
   }));
 
   router.use(chatApiRoutes(ctx, agent));
+  // The supervisor's board as figures: the groups the calling agent supervises (403 if none).
+  router.get('/supervision', agent, wrap(async (req, res) => {
+    const board = await boardFor(ctx, agentOf(req));
+    res.json({
+      at: iso(board.at),
+      day: board.day,
+      groups: board.groups.map((g) => ({
+        ...g,
+        waiting: { count: g.waiting.count, oldest: g.waiting.oldest && { reference: g.waiting.oldest.reference, createdAt: iso(g.waiting.oldest.createdAt) } },
+        nearDeletion: { count: g.nearDeletion.count, soonest: g.nearDeletion.soonest && { reference: g.nearDeletion.soonest.reference, deletionAt: iso(g.nearDeletion.soonest.deletionAt) } },
+      })),
+    });
+  }));
+
   router.use(webhookRoutes(ctx, partner));
 
   // Anything else under /api is no page of the UI (no login redirect): a JSON 404.

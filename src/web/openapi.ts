@@ -93,6 +93,41 @@ const schemas: Record<string, Json> = {
     messages: { type: 'array', items: ref('ChatMessage') },
     lastId: { type: 'integer', description: 'The last message returned (or the after given): the next call\'s after.' },
   }),
+  Board: object({
+    at: { ...dateTime, description: 'When the figures were read.' },
+    day: { type: 'string', format: 'date', description: 'Today in Paris (Europe/Paris): the day of the « today » figures.' },
+    groups: { type: 'array', items: ref('GroupBoard'), description: 'The groups the caller supervises (role SUPERVISOR; administrators: every group), by name.' },
+  }),
+  GroupBoard: object({
+    id: { type: 'integer' },
+    name: { type: 'string' },
+    waiting: {
+      ...object({ count: { type: 'integer' }, oldest: nullable(object({ reference: { type: 'string' }, createdAt: dateTime })) }),
+      description: 'Open requests of the group\'s queue that nobody holds, and the one filed first.',
+    },
+    assigned: { type: 'array', items: object({ code: { type: 'string' }, name: { type: 'string' }, count: { type: 'integer' } }), description: 'Open requests of the group per assignee, the busiest first.' },
+    presence: {
+      type: 'array',
+      items: object({ presence: { enum: [...PRESENCES] }, agents: { type: 'array', items: ref('AgentRef') } }),
+      description: 'The group\'s active members by presence: every presence, in the order DISPONIBLE, OCCUPE, ABSENT, PAUSE, REUNION, FORMATION.',
+    },
+    callbacksDue: { type: 'integer', description: 'Callbacks of the group still to be made (planned or due) whose hour is before the end of the current hour.' },
+    consultations: { ...object({ askedOfGroup: { type: 'integer' }, askedByGroup: { type: 'integer' } }), description: 'Consultations without an answer: asked of this group\'s experts, and asked by this group.' },
+    nearDeletion: {
+      ...object({ count: { type: 'integer' }, soonest: nullable(object({ reference: { type: 'string' }, deletionAt: dateTime })) }),
+      description: 'Unprocessed requests (NON_TRAITEE) whose deletion date is within their form type\'s deletion warning delay, and the first to be deleted.',
+    },
+    today: {
+      ...object({
+        taken: { type: 'integer', description: 'TAKEN events today.' },
+        closed: { type: 'integer', description: 'CLOSED events today.' },
+        closedByCode: { type: 'array', items: ref('CodeCount') },
+        callsByWrapUpCode: { type: 'array', items: ref('CodeCount'), description: 'Calls logged today, by wrap-up code.' },
+      }),
+      description: 'Today (Paris day) in the requests now in the group\'s queue.',
+    },
+  }),
+  CodeCount: object({ code: { type: 'string' }, label: { type: 'string' }, count: { type: 'integer' } }),
   Webhook: object({ id: { type: 'integer' }, url: { type: 'string', format: 'uri' }, createdAt: dateTime }),
   WebhookCreated: object({
     id: { type: 'integer' },
@@ -236,6 +271,12 @@ const paths: Record<string, Json> = {
       parameters: [roomParam],
       requestBody: body('ChatMessageBody'),
       responses: { 201: json(ref('ChatMessage'), 'Posted: the message as the caller sees it.'), 400: error('Empty or too long body, or a request that is no reference; error.field names it.'), ...E401, ...E413, 403: error(E403_KIND), 404: error('No such room, or the room of a group the caller is not a member of (CHAT_ROOM_NOT_FOUND); nothing was posted.') },
+    },
+  },
+  '/api/supervision': {
+    get: {
+      operationId: 'getSupervision', summary: 'The supervisor\'s board: the live figures and today\'s of each group the calling agent supervises.', tags: ['agents'],
+      responses: { 200: json(ref('Board'), 'The figures, group by group.'), ...E401, 403: error(`The agent supervises no group (FORBIDDEN). ${E403_KIND}`) },
     },
   },
   '/api/webhooks': {

@@ -3,7 +3,7 @@ import type { Ctx } from '../../commands/context';
 import type { Agent } from '../../db/agents';
 import { queuesStamp } from '../../db/changes';
 import { t } from '../../i18n';
-import { can } from '../../policies';
+import { can, supervisesAny } from '../../policies';
 import { countsOf, RUBRIQUES } from './rubriques';
 import { unreadTotal } from '../../commands/chat';
 import { chatBadge } from './chatBadge';
@@ -40,7 +40,8 @@ export async function navModel(ctx: Ctx, agent: Agent, path: string): Promise<Na
     const href = `/demandes/${r.slug}`;
     items.push({ href, label: t(`ui.rubriques.${r.key}.nav`), count: r.count?.(counts) ?? null, current: path === href });
   }
-  for (const [href, key] of EXTRA_NAV) {
+  // The board, for whoever supervises a group.
+  for (const [href, key] of supervisesAny(agent) ? [...EXTRA_NAV, ['/supervision', 'ui.board.nav']] : EXTRA_NAV) {
     items.push({ href, label: t(key), count: null, current: path === href });
   }
   const chat = { current: path === '/entraide' || path.startsWith('/entraide/'), badge: chatBadge(await unreadTotal(ctx, agent)) };
