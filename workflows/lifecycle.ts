@@ -2,8 +2,9 @@
 // which timer is due next. Pure functions, used by the workflow (and by the UI to
 // decide which buttons to show), so the rules live in this one file.
 import type { Delays, PriorityRank, Status } from './definitions';
+import { consultationReminderAt, type PendingConsultation } from './consultation';
 
-export type Action = 'take' | 'hold' | 'resume' | 'reassign' | 'annotate' | 'prioritize' | 'close';
+export type Action = 'take' | 'hold' | 'resume' | 'reassign' | 'annotate' | 'prioritize' | 'consult' | 'close';
 
 /**
  * The events of the lifecycle itself, in the order a request meets them. Annotations
@@ -15,6 +16,9 @@ export type LifecycleEvent = (typeof LIFECYCLE_EVENTS)[number];
 
 /** A change of priority: internal like an annotation (not delivered to partners), its event says from what to what. */
 export const PRIORITY_CHANGED = 'PRIORITY_CHANGED';
+
+/** An expert group's answer to a consultation: an internal note (not delivered to partners), its comment the answer. */
+export const CONSULTATION_ANSWERED = 'CONSULTATION_ANSWERED';
 
 export const isLifecycleEvent = (type: string): type is LifecycleEvent => (LIFECYCLE_EVENTS as readonly string[]).includes(type);
 
@@ -33,6 +37,8 @@ export const ACTIONS: Record<Action, Step> = {
   reassign: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: 'REASSIGNED' },
   annotate: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
   prioritize: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
+  // Asking an expert group's opinion: a hold whose reason says of whom (« avis demandé à … »).
+  consult: { from: ['EN_COURS'], to: 'EN_ATTENTE', event: 'HELD' },
   close: { from: ['EN_COURS', 'EN_ATTENTE'], to: 'CLOTUREE', event: 'CLOSED' },
 };
 
@@ -40,6 +46,12 @@ export const ACTIONS: Record<Action, Step> = {
 export const TIMED_STEPS = {
   expire: { from: ['NON_TRAITEE'], to: 'CLOTUREE', event: 'EXPIRED' },
   holdEnd: { from: ['EN_ATTENTE'], to: 'EN_COURS', event: 'HOLD_ENDED' },
+} as const satisfies Record<string, Step>;
+
+/** How a consultation ends the wait: the experts' answer, or its withdrawal; the request resumes either way. */
+export const CONSULTATION_STEPS = {
+  answer: { from: ['EN_ATTENTE'], to: 'EN_COURS', event: 'RESUMED' },
+  withdraw: { from: ['EN_ATTENTE'], to: 'EN_COURS', event: 'RESUMED' },
 } as const satisfies Record<string, Step>;
 
 /** The fields of a request's state a move may change. */
@@ -60,6 +72,8 @@ const SETS = {
   reassign: (a: { toAgentId: number }): Change => ({ assigneeId: a.toAgentId }),
   annotate: (_args: object): Change => ({}),
   prioritize: (a: { to: PriorityRank }): Change => ({ priority: a.to }),
+  // No date ends a consultation's wait, only the answer (or its withdrawal).
+  consult: (_args: object): Change => ({ holdUntil: null, waitingForCitizen: false }),
   close: (a: { closingCode: string }): Change => ({ closingCode: a.closingCode }),
 };
 export type ArgsOf<A extends Action> = Parameters<(typeof SETS)[A]>[0];
@@ -109,7 +123,8 @@ export function replyResumes(state: { status: Status; waitingForCitizen?: boolea
 export interface Refusal {
   code:
     | 'ALREADY_TAKEN' | 'ALREADY_CLOSED' | 'NOT_TAKEN' | 'ALREADY_ON_HOLD' | 'NOT_ON_HOLD' | 'SAME_ASSIGNEE'
-    | 'REQUEST_CLOSED_FOR_REPLY' | 'SAME_PRIORITY';
+    | 'REQUEST_CLOSED_FOR_REPLY' | 'SAME_PRIORITY'
+    | 'CONSULTATION_ANSWERED' | 'CONSULTATION_WITHDRAWN' | 'CONSULTATION_UNKNOWN';
   assigneeId: number | null;
 }
 
@@ -137,7 +152,7 @@ export function refusalOf(
   if (action === 'take') {
     return { code: 'ALREADY_TAKEN', assigneeId };
   }
-  if (action === 'hold' && status === 'EN_ATTENTE') {
+  if ((action === 'hold' || action === 'consult') && status === 'EN_ATTENTE') {
     return { code: 'ALREADY_ON_HOLD', assigneeId };
   }
   if (action === 'resume') {
@@ -160,9 +175,11 @@ export interface TimerState {
   inProgressSince: number | null;
   lastInProgressReminderAt: number | null;
   holdUntil: number | null;
+  /** the consultation the request waits for (absent before consultations) */
+  consultation?: PendingConsultation | null;
 }
 
-export type TimerKind = 'UNPROCESSED_REMINDER' | 'DELETION_WARNING' | 'DELETION' | 'IN_PROGRESS_REMINDER' | 'HOLD_END';
+export type TimerKind = 'UNPROCESSED_REMINDER' | 'DELETION_WARNING' | 'DELETION' | 'IN_PROGRESS_REMINDER' | 'HOLD_END' | 'CONSULTATION_REMINDER';
 
 export interface Deadline {
   kind: TimerKind;
@@ -195,8 +212,14 @@ export function nextDeadline(s: TimerState): Deadline | null {
     const anchor = s.lastInProgressReminderAt ?? s.inProgressSince;
     return { kind: 'IN_PROGRESS_REMINDER', at: anchor + d.inProgressReminderMs };
   }
-  if (s.status === 'EN_ATTENTE' && s.holdUntil !== null) {
-    return { kind: 'HOLD_END', at: s.holdUntil };
+  if (s.status === 'EN_ATTENTE') {
+    const reminderAt = consultationReminderAt(s.consultation);
+    if (reminderAt !== null && (s.holdUntil === null || reminderAt < s.holdUntil)) {
+      return { kind: 'CONSULTATION_REMINDER', at: reminderAt };
+    }
+    if (s.holdUntil !== null) {
+      return { kind: 'HOLD_END', at: s.holdUntil };
+    }
   }
   return null;
 }

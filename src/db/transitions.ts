@@ -5,6 +5,7 @@ import type { PriorityRank, Status } from '../../workflows/definitions';
 import { PRIORITY_CHANGED } from '../../workflows/lifecycle';
 import type { Db } from './connection';
 import { inTransaction } from './transaction';
+import { settleConsultation } from './consultations';
 
 export interface Projection {
   status: Status;
@@ -29,6 +30,8 @@ export interface TransitionRecord {
   projection: Partial<Projection>;
   /** the priority a PRIORITY_CHANGED event changed (the new one is the projection's) */
   priorityFrom?: PriorityRank;
+  /** the consultation this transition ends: answered (its answer a comment) or withdrawn, by whom */
+  consultation?: { id: number; status: 'ANSWERED' | 'WITHDRAWN'; agentId: number | null; commentId: number | null };
 }
 
 const projectionColumns = {
@@ -85,6 +88,9 @@ export async function applyTransition(
       if (value !== undefined) {
         patch[column] = value;
       }
+    }
+    if (t.consultation) {
+      await settleConsultation(trx, t.consultation, t.at);
     }
     await voidOtherDrafts(trx, t);
     await alsoWrite(trx);

@@ -47,6 +47,9 @@ export const annotateForm = (body: unknown) =>
 
 export const prioritizeForm = (body: unknown) => schema.parseInput(schema.prioritizeSchema, { priority: field(body, 'priority') });
 
+export const consultForm = (body: unknown) => schema.parseInput(schema.consultSchema, { group: field(body, 'group'), question: field(body, 'question') });
+export const answerConsultationForm = (body: unknown) => schema.parseInput(schema.answerConsultationSchema, { answer: field(body, 'answer') });
+
 export const closeForm = (body: unknown) =>
   schema.parseInput(schema.closeSchema, { closingCode: field(body, 'closingCode'), ...citizenEmail(body) });
 
