@@ -1,5 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { annotate } from '../commands/annotate';
+import { answerConsultation, consult, withdrawConsultation } from '../commands/consult';
+import { findConsultation, pendingConsultations, type ConsultationRow } from '../db/consultations';
 import { prioritize } from '../commands/prioritize';
 import { close } from '../commands/close';
 import type { Ctx } from '../commands/context';
@@ -18,7 +20,8 @@ import { deleteWebhook, listWebhooks, registerWebhook } from '../partners/webhoo
 import { findRequest, listEvents, type RequestRow } from '../db/requests';
 import { t } from '../i18n';
 import { priorityOf } from '../../workflows/definitions';
-import { authorize, can } from '../policies';
+import { authorize, can, isAgent } from '../policies';
+import { withConsultedGroups } from '../commands/context';
 import { actorOf, agentOf, bearer, partnerOf } from './auth';
 import { openApiDocument } from './openapi';
 import { clientErrorOf, refuseDeepJson, sendClientError } from './bodyErrors';
@@ -59,6 +62,15 @@ async function present(ctx: Ctx, request: RequestRow, caller: Request['caller'])
       type: e.type, at: iso(e.at), agent: e.agent, to: e.to, comment: e.comment,
       ...(e.priority ? { priority: { from: priorityOf(e.priority.from), to: priorityOf(e.priority.to) } } : {}),
     })),
+  };
+}
+
+/** A consultation as the API answers it. */
+function presentConsultation(c: ConsultationRow) {
+  return {
+    id: c.id, request: c.reference, status: c.status, fromGroup: c.from_group_name, toGroup: c.to_group_name,
+    askedBy: c.asked_by_name, askedAt: iso(c.asked_at), question: c.question,
+    answeredBy: c.answered_by_name, answeredAt: iso(c.answered_at), answer: c.answer,
   };
 }
 
@@ -147,8 +159,10 @@ export function apiRouter(ctx: Ctx): express.Router {
     if (!request) {
       throw CommandError.of(404, 'NOT_FOUND');
     }
-    // Another service's request is forbidden to an agent; another form type's is « not found » to a partner.
-    authorize(actorOf(req), 'read', request);
+    // Another service's request is forbidden to an agent (unless their group is consulted on it);
+    // another form type's is « not found » to a partner.
+    const actor = actorOf(req);
+    authorize(actor, 'read', isAgent(actor) ? await withConsultedGroups(ctx, actor, request) : request);
     res.json(await present(ctx, request, req.caller));
   }));
 
@@ -170,6 +184,23 @@ export function apiRouter(ctx: Ctx): express.Router {
   action('annotate', (req) => annotate(ctx, agentOf(req), ref(req), parse(schema.annotateSchema, req.body)));
   action('prioritize', (req) => prioritize(ctx, agentOf(req), ref(req), parse(schema.prioritizeSchema, req.body)));
   action('close', (req) => close(ctx, agentOf(req), ref(req), parse(schema.closeSchema, req.body)));
+
+  // Consulting an expert group: ask, list what my groups are asked, answer, withdraw.
+  router.post('/requests/:reference/consultations', agent, wrap(async (req, res) => {
+    const { consultationId } = await consult(ctx, agentOf(req), ref(req), parse(schema.consultSchema, req.body));
+    res.status(201).json(presentConsultation((await findConsultation(ctx.db, consultationId))!));
+  }));
+  router.get('/consultations', agent, wrap(async (req, res) => {
+    res.json((await pendingConsultations(ctx.db, agentOf(req).groupIds)).map(presentConsultation));
+  }));
+  const consultationId = (req: Request) => Number(req.params.id);
+  router.post('/consultations/:id/answer', agent, wrap(async (req, res) => {
+    res.json(presentConsultation(await answerConsultation(ctx, agentOf(req), consultationId(req), parse(schema.answerConsultationSchema, req.body))));
+  }));
+  router.post('/consultations/:id/withdraw', agent, wrap(async (req, res) => {
+    parse(schema.withdrawConsultationSchema, req.body);
+    res.json(presentConsultation(await withdrawConsultation(ctx, agentOf(req), consultationId(req))));
+  }));
 
   // The calling agent's own presence (Disponible, Absent…): an absent agent is given no request.
   router.get('/me/presence', agent, wrap(async (req, res) => {

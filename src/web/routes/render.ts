@@ -5,6 +5,7 @@ import { queuesStamp } from '../../db/changes';
 import { t } from '../../i18n';
 import { can } from '../../policies';
 import { countsOf, RUBRIQUES } from './rubriques';
+import { countPendingConsultations } from '../../db/consultations';
 
 export interface NavItem {
   href: string;
@@ -36,6 +37,9 @@ export async function navModel(ctx: Ctx, agent: Agent, path: string): Promise<Na
     const href = `/demandes/${r.slug}`;
     items.push({ href, label: t(`ui.rubriques.${r.key}.nav`), count: r.count(counts), current: path === href });
   }
+  // The questions asked of the agent's groups, awaiting their answer.
+  const consultations = '/demandes/consultations';
+  items.push({ href: consultations, label: t('ui.consultations.nav'), count: await countPendingConsultations(ctx.db, agent.groupIds), current: path === consultations });
   for (const [href, key] of EXTRA_NAV) {
     items.push({ href, label: t(key), count: null, current: path === href });
   }
