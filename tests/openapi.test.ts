@@ -106,14 +106,18 @@ test('GET /api/openapi.json is a valid OpenAPI 3.1 document that covers every AP
   const routes = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${p}`)).sort();
   expect(routes).toEqual([
     'DELETE /api/webhooks/{id}',
+    'GET /api/consultations',
     'GET /api/form-types',
     'GET /api/me/presence',
     'GET /api/openapi.json',
     'GET /api/requests/{reference}',
     'GET /api/webhooks',
+    'POST /api/consultations/{id}/answer',
+    'POST /api/consultations/{id}/withdraw',
     'POST /api/requests',
     'POST /api/requests/{reference}/annotate',
     'POST /api/requests/{reference}/close',
+    'POST /api/requests/{reference}/consultations',
     'POST /api/requests/{reference}/hold',
     'POST /api/requests/{reference}/prioritize',
     'POST /api/requests/{reference}/reassign',

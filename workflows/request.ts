@@ -108,8 +108,8 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     step: Step,
     by: {
       agentId: number | null; commentId?: number | null; emailId?: number | null; eventType?: string; priorityFrom?: PriorityRank;
-      /** the consultation this step ends, and how */
-      settles?: { id: number; status: ConsultationEnd; commentId: number | null };
+      /** the consultation this step ends, how, and by whom (the expert, or who withdrew it) */
+      settles?: { id: number; status: ConsultationEnd; commentId: number | null; agentId: number | null };
     },
     change: Change,
     extra: Partial<Projection> = {},
@@ -117,7 +117,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     const at = Date.now();
     // Leaving the wait any other way (resumed, closed) withdraws the consultation.
     const settles = by.settles ?? (s.consultation && change.status !== undefined && change.status !== 'EN_ATTENTE'
-      ? { id: s.consultation.id, status: 'WITHDRAWN' as const, commentId: null }
+      ? { id: s.consultation.id, status: 'WITHDRAWN' as const, commentId: null, agentId: by.agentId }
       : undefined);
     if (settles) {
       ended[settles.id] = settles.status;
@@ -135,7 +135,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
       requestId, seq, at, eventType: step.event ?? by.eventType!, agentId: by.agentId, commentId: by.commentId ?? null, emailId: by.emailId ?? null,
       projection: { ...change, ...extra },
       ...(by.priorityFrom === undefined ? {} : { priorityFrom: by.priorityFrom }),
-      ...(settles ? { consultation: { ...settles, agentId: by.agentId } } : {}),
+      ...(settles ? { consultation: settles } : {}),
     });
     return seq;
   };
@@ -225,7 +225,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     const noted = transition(ACTIONS.annotate, { agentId: args.agentId, eventType: CONSULTATION_ANSWERED, commentId: args.commentId }, {});
     const resumed = transition(
       CONSULTATION_STEPS.answer,
-      { agentId: null, settles: { id: args.consultationId, status: 'ANSWERED', commentId: args.commentId } },
+      { agentId: null, settles: { id: args.consultationId, status: 'ANSWERED', commentId: args.commentId, agentId: args.agentId } },
       changeOfStep(CONSULTATION_STEPS.answer, { assigneeId: askedBy }),
     );
     const [, seq] = await Promise.all([noted, resumed]);
@@ -234,7 +234,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
   }, { validator: (args) => refuseConsultation(args.consultationId) });
 
   setHandler(withdrawConsultationUpdate, async (args) => {
-    await transition(CONSULTATION_STEPS.withdraw, { agentId: args.agentId, settles: { id: args.consultationId, status: 'WITHDRAWN', commentId: null } }, changeOfStep(CONSULTATION_STEPS.withdraw));
+    await transition(CONSULTATION_STEPS.withdraw, { agentId: args.agentId, settles: { id: args.consultationId, status: 'WITHDRAWN', commentId: null, agentId: args.agentId } }, changeOfStep(CONSULTATION_STEPS.withdraw));
     return snapshot();
   }, { validator: (args) => refuseConsultation(args.consultationId) });
 

@@ -24,7 +24,21 @@ export async function loadForAgent(ctx: Ctx, agent: Agent, reference: string, ve
   if (!request) {
     throw CommandError.of(404, 'NOT_FOUND');
   }
-  authorize(agent, verb, verb === 'read' ? await withConsultedGroups(ctx, agent, request) : request);
+  authorize(agent, verb, request);
+  return request;
+}
+
+/**
+ * The request to show (its page, panel, files), to an agent of its group or of a group
+ * consulted on it. Only for reading: the commands load with loadForAgent, which does not
+ * let a consulted expert through.
+ */
+export async function loadForReading(ctx: Ctx, agent: Agent, reference: string): Promise<RequestRow> {
+  const request = await findRequest(ctx.db, reference);
+  if (!request) {
+    throw CommandError.of(404, 'NOT_FOUND');
+  }
+  authorize(agent, 'read', await withConsultedGroups(ctx, agent, request));
   return request;
 }
 
