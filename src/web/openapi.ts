@@ -134,23 +134,20 @@ function partnerList(operationId: string, summary: string, item: string, descrip
   return { operationId, summary, tags: ['partners'], responses: { 200: json({ type: 'array', items: ref(item) }, description), ...E401, 403: error(E403_KIND) } };
 }
 
+/** An agent's POST on one thing (a request, a consultation): its body, and its answers besides 401 and 413. */
+function agentPost(operationId: string, summary: string, parameter: Json, bodyName: string, responses: Json): Json {
+  return { post: { operationId, summary, tags: ['agents'], parameters: [parameter], requestBody: body(bodyName), responses: { ...responses, ...E401, ...E413 } } };
+}
+
 /** An answer to, or the withdrawal of, a consultation. */
 function consultationAction(operationId: string, bodyName: string, summary: string): Json {
-  return {
-    post: {
-      operationId, summary, tags: ['agents'],
-      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
-      requestBody: body(bodyName),
-      responses: {
-        200: json(ref('Consultation'), 'Done: the consultation as it now stands.'),
-        400: error('Bad input; error.field names it.'),
-        ...E401, ...E413,
-        403: error('Not a member of the consulted group (answer), nor of the request\'s group nor who asked (withdraw).'),
-        404: error('No such consultation (CONSULTATION_NOT_FOUND).'),
-        409: error('Already answered (CONSULTATION_ANSWERED) or withdrawn (CONSULTATION_WITHDRAWN), or the request closed; nothing was written.'),
-      },
-    },
-  };
+  return agentPost(operationId, summary, { name: 'id', in: 'path', required: true, schema: { type: 'integer' } }, bodyName, {
+    200: json(ref('Consultation'), 'Done: the consultation as it now stands.'),
+    400: error('Bad input; error.field names it.'),
+    403: error('Not a member of the consulted group (answer), nor of the request\'s group nor who asked (withdraw).'),
+    404: error('No such consultation (CONSULTATION_NOT_FOUND).'),
+    409: error('Already answered (CONSULTATION_ANSWERED) or withdrawn (CONSULTATION_WITHDRAWN), or the request closed; nothing was written.'),
+  });
 }
 
 function action(name: string, bodyName: string, summary: string): Json {
@@ -220,21 +217,17 @@ const paths: Record<string, Json> = {
   '/api/requests/{reference}/annotate': action('annotate', 'AnnotateBody', 'Adds an event to its history.'),
   '/api/requests/{reference}/prioritize': action('prioritize', 'PrioritizeBody', 'Changes its priority (haute, moyenne, basse) on an open request; status unchanged; the history records from what to what. 409 SAME_PRIORITY when it already has it, ALREADY_CLOSED when closed.'),
   '/api/requests/{reference}/close': action('close', 'CloseBody', 'Closes it with a closing code, optionally e-mailing the citizen; then its personal data is deleted.'),
-  '/api/requests/{reference}/consultations': {
-    post: {
-      operationId: 'consult', summary: 'Asks another group\'s opinion (« Demander l\'avis d\'un expert »): the request goes on hold (EN_COURS → EN_ATTENTE, « avis demandé à … ») until a member of that group answers or the question is withdrawn; the group\'s members are reminded after its delay, and again.', tags: ['agents'],
-      parameters: [referenceParam],
-      requestBody: body('ConsultBody'),
-      responses: {
-        201: json(ref('Consultation'), 'Asked: the consultation, pending.'),
-        400: error('Bad input, an unknown group (UNKNOWN_GROUP), or the request\'s own group (CONSULT_OWN_GROUP); error.field names it.'),
-        ...E401, ...E413,
-        403: error('The request is not in one of the agent\'s groups.'),
-        404: error('No such request.'),
-        409: error('Not EN_COURS (NOT_TAKEN, ALREADY_ON_HOLD, ALREADY_CLOSED); nothing was written.'),
-      },
+  '/api/requests/{reference}/consultations': agentPost(
+    'consult',
+    'Asks another group\'s opinion (« Demander l\'avis d\'un expert »): the request goes on hold (EN_COURS → EN_ATTENTE, « avis demandé à … ») until a member of that group answers or the question is withdrawn; the group\'s members are reminded after its delay, and again.',
+    referenceParam, 'ConsultBody', {
+      201: json(ref('Consultation'), 'Asked: the consultation, pending.'),
+      400: error('Bad input, an unknown group (UNKNOWN_GROUP), or the request\'s own group (CONSULT_OWN_GROUP); error.field names it.'),
+      403: error('The request is not in one of the agent\'s groups.'),
+      404: error('No such request.'),
+      409: error('Not EN_COURS (NOT_TAKEN, ALREADY_ON_HOLD, ALREADY_CLOSED); nothing was written.'),
     },
-  },
+  ),
   '/api/consultations': {
     get: {
       operationId: 'listConsultations', summary: 'The consultations awaiting an answer from the calling agent\'s groups, oldest first.', tags: ['agents'],
