@@ -6,6 +6,7 @@
 import { insertGroup, setMember, updateGroup } from '../src/db/groups';
 import { moveTo, requestRow, submitRequest } from './support/factories';
 import { startHarness, waitFor, type Harness } from './support/harness';
+import { projectedState, workflowState } from './support/projection';
 import { webClient } from './support/webClient';
 
 let h: Harness;
@@ -46,6 +47,10 @@ test('a consultation holds the request, the experts read it and answer; it resum
   const held = await requestOf(reference);
   expect(held.status).toBe('EN_ATTENTE');
   expect(held.events.at(-1)).toMatchObject({ type: 'HELD', agent: { code: 'amartin' }, comment: 'avis demandé à Experts juridiques' });
+  // The workflow waits for this consultation, and the projection says the same.
+  const state = await workflowState(h, reference);
+  expect(state).toMatchObject({ status: 'EN_ATTENTE', consultationId: asked.body.id, holdUntil: null });
+  expect(await projectedState(h, reference, state)).toEqual(state);
 
   // The expert sees it in the queue and reads the request, but does nothing else to it.
   const queue = await h.api('GET', '/api/consultations', h.tokens.cpetit);
@@ -69,6 +74,9 @@ test('a consultation holds the request, the experts read it and answer; it resum
   const resumed = await requestOf(reference);
   expect(resumed.status).toBe('EN_COURS');
   expect(resumed.assignee).toEqual({ code: 'amartin', name: 'Anne Martin' });
+  const after = await workflowState(h, reference);
+  expect(after.consultationId).toBeNull();
+  expect(await projectedState(h, reference, after)).toEqual(after);
   const last = (resumed.events as Event[]).slice(-2);
   expect(last[0]).toMatchObject({ type: 'CONSULTATION_ANSWERED', agent: { code: 'cpetit' }, comment: 'Oui, avec sa traduction certifiée.' });
   expect(last[1]).toMatchObject({ type: 'RESUMED', agent: null });
