@@ -168,6 +168,8 @@ export async function panelModel(ctx: Ctx, agent: Agent, request: RequestRow, me
     citizen: await citizenOf(ctx, request, personal, files),
     history: await historyOf(ctx, request.id),
     consultations: await consultationsOf(ctx, agent, request),
+    // In one of the agent's own queues (not only read as a consulted expert).
+    inOwnQueue: can(agent, 'read', request),
     emails,
     ...emailGroups(emails),
     poll,
