@@ -30,6 +30,15 @@ export interface RequestSubject {
   form_type_id?: number;
   service_name?: string;
   group_name?: string | null;
+  /** the groups consulted on it whose answer is awaited: their members may read it (src/db/consultations.ts) */
+  consulted_group_ids?: readonly number[];
+}
+
+/** A consultation, as far as rights go: the group asked, who asked, and the request's group. */
+export interface ConsultationSubject {
+  to_group_id: number;
+  asked_by: number;
+  request_group_id: number | null;
 }
 
 /** What each verb is about. `void`: the verb names an area, not one thing. */
@@ -43,8 +52,14 @@ export interface Subjects {
   prioritize: RequestSubject;
   /** moving it to another group's queue */
   transfer: RequestSubject;
+  /** asking another group's opinion on it */
+  consult: RequestSubject;
   close: RequestSubject;
   message: RequestSubject;
+  /** answering it: a member of the consulted group */
+  answerConsultation: ConsultationSubject;
+  /** withdrawing it: who asked, or a member of the request's group */
+  withdrawConsultation: ConsultationSubject;
   /** being the agent a request is reassigned to */
   receive: RequestSubject;
   startBulk: void;
@@ -95,7 +110,7 @@ function refuse<K extends Kind, V extends Verb>(kind: K, verbs: V | V[], refusal
   }
 }
 
-export const REQUEST_VERBS = ['read', 'take', 'hold', 'resume', 'reassign', 'annotate', 'prioritize', 'transfer', 'close', 'message'] as const;
+export const REQUEST_VERBS = ['read', 'take', 'hold', 'resume', 'reassign', 'annotate', 'prioritize', 'transfer', 'consult', 'close', 'message'] as const;
 export const ADMIN_VERBS = ['administer', 'devMailbox'] as const;
 
 const inService = (agent: Agent, subject: { service_id: number | string | null }) =>
@@ -106,6 +121,12 @@ const inGroup = (agent: Agent, subject: { group_id: number | string | null }) =>
 // Agents see and act on the requests waiting in the queues of the groups they belong to,
 // and only on those: a request moved to another group leaves their hands.
 allow('agent', [...REQUEST_VERBS], inGroup);
+// The experts of a group consulted on a request read it while their answer is awaited, and
+// do nothing else to it but answer.
+const consulted = (agent: Agent, subject: RequestSubject) => (subject.consulted_group_ids ?? []).some((id) => agent.groupIds.includes(Number(id)));
+allow('agent', 'read', (agent, request) => inGroup(agent, request) || consulted(agent, request));
+allow('agent', 'answerConsultation', (agent, c) => agent.groupIds.includes(Number(c.to_group_id)));
+allow('agent', 'withdrawConsultation', (agent, c) => c.asked_by === agent.id || inGroup(agent, { group_id: c.request_group_id }));
 // A request is given only to an agent who can open it: not to an account whose activation
 // is pending (no password chosen yet). Deactivated accounts are not loaded as agents at all.
 // Nor to an agent who said they are absent (their presence): it would wait until they are back.
@@ -164,7 +185,10 @@ export function authorize<V extends Verb>(actor: Actor, verb: V, ...subject: Sub
 export function abilities(agent: Agent, request: RequestSubject & { status: Parameters<typeof allowedActions>[0] }): Record<Action, boolean> {
   const allowed = allowedActions(request.status);
   const may = (action: Action) => allowed.includes(action) && can(agent, action, request);
-  return { take: may('take'), hold: may('hold'), resume: may('resume'), reassign: may('reassign'), annotate: may('annotate'), prioritize: may('prioritize'), transfer: may('transfer'), close: may('close') };
+  return {
+    take: may('take'), hold: may('hold'), resume: may('resume'), reassign: may('reassign'), annotate: may('annotate'), prioritize: may('prioritize'),
+    transfer: may('transfer'), consult: may('consult'), close: may('close'),
+  };
 }
 
 /** The agent acting, to record as the author of a change; null for the command line. */

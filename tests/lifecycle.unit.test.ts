@@ -12,7 +12,7 @@ const base: TimerState = {
 describe('the state machine', () => {
   test('allows each action from its statuses only', () => {
     expect(allowedActions('NON_TRAITEE')).toEqual(['take', 'reassign', 'annotate', 'prioritize', 'transfer']);
-    expect(allowedActions('EN_COURS')).toEqual(['hold', 'reassign', 'annotate', 'prioritize', 'transfer', 'close']);
+    expect(allowedActions('EN_COURS')).toEqual(['hold', 'reassign', 'annotate', 'prioritize', 'transfer', 'consult', 'close']);
     expect(allowedActions('EN_ATTENTE')).toEqual(['resume', 'reassign', 'annotate', 'prioritize', 'transfer', 'close']);
     expect(allowedActions('CLOTUREE')).toEqual([]);
   });
@@ -50,6 +50,16 @@ describe('the next timer', () => {
     expect(nextDeadline({ ...base, status: 'EN_ATTENTE' })).toBeNull();
     expect(nextDeadline({ ...base, status: 'CLOTUREE' })).toBeNull();
   });
+
+  test('waiting for a consultation: the consulted group is reminded after its delay, then every same delay', () => {
+    const consultation = { id: 7, askedBy: 1, toGroupId: 3, since: 40_000, everyMs: 2_000, lastReminderAt: null };
+    expect(nextDeadline({ ...base, status: 'EN_ATTENTE', consultation })).toEqual({ kind: 'CONSULTATION_REMINDER', at: 42_000 });
+    expect(nextDeadline({ ...base, status: 'EN_ATTENTE', consultation: { ...consultation, lastReminderAt: 42_100 } })?.at).toBe(44_100);
+    // A hold's date that comes first still ends the wait first.
+    expect(nextDeadline({ ...base, status: 'EN_ATTENTE', holdUntil: 41_000, consultation })).toEqual({ kind: 'HOLD_END', at: 41_000 });
+    // No delay, no reminder.
+    expect(nextDeadline({ ...base, status: 'EN_ATTENTE', consultation: { ...consultation, everyMs: 0 } })).toBeNull();
+  });
 });
 
 describe('the rulebook', () => {
@@ -60,6 +70,7 @@ describe('the rulebook', () => {
       ['reassign', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, 'REASSIGNED'], ['annotate', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, null],
       ['prioritize', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, null],
       ['transfer', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, null],
+      ['consult', 'EN_COURS', 'EN_ATTENTE', 'HELD'],
       ['close', 'EN_COURS EN_ATTENTE', 'CLOTUREE', 'CLOSED'],
     ] as const;
     expect(Object.keys(ACTIONS)).toEqual(table.map(([action]) => action));

@@ -42,6 +42,12 @@ function subjects(verb: Verb, actor: Actor): [unknown, unknown] {
       return [{ id: 10, slug: 'acte-naissance' }, { id: 20, slug: 'declaration-travaux' }];
     case 'supervise':
       return [{ id: 101 }, { id: 102 }];
+    // A consultation asked of group 101 (own) / of group 102 (other), on the other group's request.
+    case 'answerConsultation':
+      return [{ to_group_id: 101, asked_by: 99, request_group_id: 102 }, { to_group_id: 102, asked_by: 99, request_group_id: 102 }];
+    // A consultation asked on a request of group 101 (own) / of group 102 (other), by a colleague.
+    case 'withdrawConsultation':
+      return [{ to_group_id: 102, asked_by: 99, request_group_id: 101 }, { to_group_id: 101, asked_by: 99, request_group_id: 102 }];
     default:
       return [own, other];
   }
@@ -65,7 +71,11 @@ const TABLE: Record<Verb, Row> = {
   annotate: SERVICE_AGENTS,
   prioritize: SERVICE_AGENTS,
   transfer: SERVICE_AGENTS,
+  consult: SERVICE_AGENTS,
   close: SERVICE_AGENTS,
+  // the consulted group's members answer; the request's group (or who asked) withdraws
+  answerConsultation: SERVICE_AGENTS,
+  withdrawConsultation: SERVICE_AGENTS,
   message: SERVICE_AGENTS,
   // An absent agent is given no request.
   receive: { ...SERVICE_AGENTS, absentAgent: [N, N] },
@@ -170,9 +180,22 @@ describe('what a refusal says', () => {
 
 describe('abilities', () => {
   test('the policy says who, the lifecycle says when', () => {
-    expect(abilities(ROLES.agent, { ...own, status: 'NON_TRAITEE' })).toEqual({ take: Y, hold: N, resume: N, reassign: Y, annotate: Y, prioritize: Y, transfer: Y, close: N });
-    expect(abilities(ROLES.agent, { ...own, status: 'EN_COURS' })).toEqual({ take: N, hold: Y, resume: N, reassign: Y, annotate: Y, prioritize: Y, transfer: Y, close: Y });
-    expect(abilities(ROLES.agent, { ...other, status: 'EN_COURS' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, transfer: N, close: N });
-    expect(abilities(ROLES.administrator, { ...own, status: 'EN_COURS' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, transfer: N, close: N });
+    expect(abilities(ROLES.agent, { ...own, status: 'NON_TRAITEE' })).toEqual({ take: Y, hold: N, resume: N, reassign: Y, annotate: Y, prioritize: Y, transfer: Y, consult: N, close: N });
+    expect(abilities(ROLES.agent, { ...own, status: 'EN_COURS' })).toEqual({ take: N, hold: Y, resume: N, reassign: Y, annotate: Y, prioritize: Y, transfer: Y, consult: Y, close: Y });
+    expect(abilities(ROLES.agent, { ...other, status: 'EN_COURS' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, transfer: N, consult: N, close: N });
+    expect(abilities(ROLES.administrator, { ...own, status: 'EN_COURS' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, transfer: N, consult: N, close: N });
+  });
+
+  test('a group consulted on another group\'s request: its members read it and do nothing else to it', () => {
+    const consulted = { ...other, consulted_group_ids: [101] };
+    expect(can(ROLES.agent, 'read', consulted)).toBe(true);
+    expect(abilities(ROLES.agent, { ...consulted, status: 'EN_ATTENTE' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, transfer: N, consult: N, close: N });
+    expect(can(ROLES.agent, 'message', consulted)).toBe(false);
+    expect(can(ROLES.agent, 'read', { ...other, consulted_group_ids: [103] })).toBe(false);
+  });
+
+  test('who asked may withdraw the consultation even outside the request\'s group', () => {
+    expect(can(ROLES.agent, 'withdrawConsultation', { to_group_id: 103, asked_by: 1, request_group_id: 102 })).toBe(true);
+    expect(can(ROLES.agent, 'answerConsultation', { to_group_id: 103, asked_by: 1, request_group_id: 101 })).toBe(false);
   });
 });

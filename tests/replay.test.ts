@@ -36,6 +36,14 @@ async function runScenarios(): Promise<Record<string, string>> {
   await act(full, 'prioritize', h.tokens.amartin, { priority: 'haute' });
   await act(full, 'hold', h.tokens.amartin, { reason: 'pièce' });
   await act(full, 'resume', h.tokens.amartin, {});
+  // An expert group's opinion, answered; then one withdrawn.
+  const urbanisme = Number((await h.db('groups').where({ name: 'Urbanisme' }).first('id')).id);
+  for (const end of ['answer', 'withdraw'] as const) {
+    const asked = await h.api('POST', `/api/requests/${full}/consultations`, h.tokens.amartin, { group: urbanisme, question: 'avis' });
+    expect(asked.status).toBe(201);
+    const [token, body] = end === 'answer' ? [h.tokens.cpetit, { answer: 'réponse' }] : [h.tokens.amartin, {}];
+    expect((await h.api('POST', `/api/consultations/${asked.body.id}/${end}`, token, body)).status).toBe(200);
+  }
   await act(full, 'reassign', h.tokens.amartin, { agent: 'bdurand' });
   await act(full, 'close', h.tokens.bdurand, { closingCode: 'TRAITEE', notifyCitizen: true });
 

@@ -4,6 +4,7 @@
 // (tests/support/screenAudit.ts says where; .ci/run prints it).
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startBulk } from '../src/commands/bulk';
+import { consult } from '../src/commands/consult';
 import { writeMessage } from '../src/commands/writeMessage';
 import { postChatMessage } from '../src/commands/chat';
 import { createAccountToken } from '../src/db/accountTokens';
@@ -35,7 +36,23 @@ const contexts: BrowserContext[] = [];
 const seeded = {} as {
   unprocessed: Filed; inProgress: Filed; onHold: Filed; closed: Filed;
   citizenFile: string; bulkJob: number; activation: string; reset: string; group: number;
+  /** Anne Martin's request waiting for Urbanisme's opinion; Urbanisme's request on which her experts' group is consulted */
+  consulting: Filed; consulted: Filed;
 };
+
+/** A consultation each way: Anne Martin asked Urbanisme; Chloé Petit (Urbanisme) asked Anne Martin's experts' group. */
+async function seedConsultations(): Promise<void> {
+  const [amartin, cpetit] = [await agentByCode(h, 'amartin'), await agentByCode(h, 'cpetit')];
+  const experts = await insertGroup(h.db, { name: 'Experts état civil' });
+  await setMember(h.db, experts, amartin.id);
+  const urbanisme = Number((await h.db('groups').where({ name: 'Urbanisme' }).first('id')).id);
+  seeded.consulting = await submitRequest(h, { formType: 'acte-mariage', citizen: { firstName: 'Écran', lastName: 'Consultée' }, answers: demoAnswers('acte-mariage') });
+  await moveTo(h, seeded.consulting.reference, 'EN_COURS', { agent: amartin });
+  await consult(h.ctx, amartin, seeded.consulting.reference, { group: urbanisme, question: 'Le mariage peut-il être célébré dans le jardin de la mairie, ouvert au public ?' });
+  seeded.consulted = await submitRequest(h, { formType: 'declaration-travaux', citizen: { firstName: 'Écran', lastName: 'Travaux' }, answers: demoAnswers('declaration-travaux') });
+  await moveTo(h, seeded.consulted.reference, 'EN_COURS', { agent: cpetit });
+  await consult(h.ctx, cpetit, seeded.consulted.reference, { group: experts, question: 'Le demandeur est-il bien le propriétaire selon l’acte de mariage produit ?' });
+}
 
 /** Requests in every status (one closed and purged), a citizen's file, a bulk job, account links. */
 async function seed(): Promise<void> {
@@ -77,6 +94,7 @@ async function seed(): Promise<void> {
   await chat(cpetit, 'tous', `Merci ! Et pour une réservation associative en semaine, avec la sono et l’estrade, le tarif réduit s’applique-t-il aussi ? ${'Il faudrait le confirmer avant vendredi. '.repeat(3)}`);
   const etatCivil = String((await h.db('agent_groups').where({ agent_id: bdurand.id }).orderBy('group_id').first('group_id')).group_id);
   await chat(bdurand, etatCivil, `Anne, peux-tu regarder ${seeded.inProgress.reference} ? L’usagère a répondu.`);
+  await seedConsultations();
 }
 
 /** The citizen files the birth certificate form in the browser: the confirmation page is theirs. */
@@ -172,6 +190,13 @@ const SCREENS: Screen[] = [
     await page.getByRole('main').getByRole('alert').first().waitFor();
   } },
   { name: 'agent-board', side: 'agent', open: '/supervision' },
+  { name: 'agent-consultations', side: 'agent', open: '/demandes/consultations' },
+  { name: 'agent-request-consultation-asked', side: 'agent', open: request(() => seeded.consulting) },
+  { name: 'agent-request-consulted-expert', side: 'agent', open: request(() => seeded.consulted) },
+  { name: 'agent-request-consult-form', side: 'agent', open: async (page) => {
+    await page.goto(`/demandes/${seeded.inProgress.reference}`);
+    await page.locator('summary', { hasText: 'Demander l\'avis d\'un expert' }).click();
+  } },
   { name: 'agent-list-ticked', side: 'agent', open: async (page) => {
     // The bulk bar as an agent sees it once rows are ticked and an action chosen.
     await page.goto('/demandes/non-traitees');

@@ -78,6 +78,29 @@ export interface TransferArgs {
   /** why (free text in the database) */
   commentId: number | null;
 }
+/** Asking another group's opinion: the request waits for its answer (workflows/consultation.ts). */
+export interface ConsultArgs {
+  agentId: number;
+  /** the consultations row the caller wrote (the question is a comment, kept out of history) */
+  consultationId: number;
+  /** the consulted group: its members are reminded */
+  toGroupId: number;
+  /** the hold's reason « avis demandé à … » */
+  commentId: number | null;
+  /** how long the consulted group is left before its members are reminded, and again */
+  reminderMs: number;
+}
+export interface AnswerConsultationArgs {
+  /** the expert who answers */
+  agentId: number;
+  consultationId: number;
+  /** the answer, an internal note */
+  commentId: number | null;
+}
+export interface WithdrawConsultationArgs {
+  agentId: number;
+  consultationId: number;
+}
 export interface CloseArgs {
   agentId: number;
   closingCode: string;
@@ -97,6 +120,8 @@ export interface RequestState {
   priority?: PriorityRank | null;
   /** the group whose queue it is in; null for a workflow started before groups, until it is transferred */
   groupId?: number | null;
+  /** the consultation it waits for, if any (absent from workflows started before consultations) */
+  consultationId?: number | null;
 }
 
 export const takeUpdate = defineUpdate<RequestState, [TakeArgs]>('take');
@@ -106,6 +131,9 @@ export const reassignUpdate = defineUpdate<RequestState, [ReassignArgs]>('reassi
 export const annotateUpdate = defineUpdate<RequestState, [AnnotateArgs]>('annotate');
 export const prioritizeUpdate = defineUpdate<RequestState, [PrioritizeArgs]>('prioritize');
 export const transferUpdate = defineUpdate<RequestState, [TransferArgs]>('transfer');
+export const consultUpdate = defineUpdate<RequestState, [ConsultArgs]>('consult');
+export const answerConsultationUpdate = defineUpdate<RequestState, [AnswerConsultationArgs]>('answerConsultation');
+export const withdrawConsultationUpdate = defineUpdate<RequestState, [WithdrawConsultationArgs]>('withdrawConsultation');
 export const closeUpdate = defineUpdate<RequestState, [CloseArgs]>('close');
 export const delaysChangedSignal = defineSignal<[Delays]>('delaysChanged');
 export const stateQuery = defineQuery<RequestState>('state');

@@ -2,8 +2,9 @@
 // which timer is due next. Pure functions, used by the workflow (and by the UI to
 // decide which buttons to show), so the rules live in this one file.
 import type { Delays, PriorityRank, Status } from './definitions';
+import { consultationReminderAt, type PendingConsultation } from './consultation';
 
-export type Action = 'take' | 'hold' | 'resume' | 'reassign' | 'annotate' | 'prioritize' | 'transfer' | 'close';
+export type Action = 'take' | 'hold' | 'resume' | 'reassign' | 'annotate' | 'prioritize' | 'transfer' | 'consult' | 'close';
 
 /**
  * The events of the lifecycle itself, in the order a request meets them. Annotations
@@ -18,6 +19,8 @@ export const PRIORITY_CHANGED = 'PRIORITY_CHANGED';
 
 /** A move to another group's queue (« Assigner à un autre groupe »): internal too; its event says from which group to which, and why. */
 export const TRANSFERRED = 'TRANSFERRED';
+/** An expert group's answer to a consultation: an internal note (not delivered to partners), its comment the answer. */
+export const CONSULTATION_ANSWERED = 'CONSULTATION_ANSWERED';
 
 export const isLifecycleEvent = (type: string): type is LifecycleEvent => (LIFECYCLE_EVENTS as readonly string[]).includes(type);
 
@@ -38,6 +41,8 @@ export const ACTIONS: Record<Action, Step> = {
   prioritize: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
   // The status stays: the new group's agents find it as it was, but nobody holds it.
   transfer: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
+  // Asking an expert group's opinion: a hold whose reason says of whom (« avis demandé à … »).
+  consult: { from: ['EN_COURS'], to: 'EN_ATTENTE', event: 'HELD' },
   close: { from: ['EN_COURS', 'EN_ATTENTE'], to: 'CLOTUREE', event: 'CLOSED' },
 };
 
@@ -45,6 +50,12 @@ export const ACTIONS: Record<Action, Step> = {
 export const TIMED_STEPS = {
   expire: { from: ['NON_TRAITEE'], to: 'CLOTUREE', event: 'EXPIRED' },
   holdEnd: { from: ['EN_ATTENTE'], to: 'EN_COURS', event: 'HOLD_ENDED' },
+} as const satisfies Record<string, Step>;
+
+/** How a consultation ends the wait: the experts' answer, or its withdrawal; the request resumes either way. */
+export const CONSULTATION_STEPS = {
+  answer: { from: ['EN_ATTENTE'], to: 'EN_COURS', event: 'RESUMED' },
+  withdraw: { from: ['EN_ATTENTE'], to: 'EN_COURS', event: 'RESUMED' },
 } as const satisfies Record<string, Step>;
 
 /** The fields of a request's state a move may change. */
@@ -67,6 +78,8 @@ const SETS = {
   annotate: (_args: object): Change => ({}),
   prioritize: (a: { to: PriorityRank }): Change => ({ priority: a.to }),
   transfer: (a: { toGroupId: number }): Change => ({ groupId: a.toGroupId, assigneeId: null }),
+  // No date ends a consultation's wait, only the answer (or its withdrawal).
+  consult: (_args: object): Change => ({ holdUntil: null, waitingForCitizen: false }),
   close: (a: { closingCode: string }): Change => ({ closingCode: a.closingCode }),
 };
 export type ArgsOf<A extends Action> = Parameters<(typeof SETS)[A]>[0];
@@ -116,7 +129,8 @@ export function replyResumes(state: { status: Status; waitingForCitizen?: boolea
 export interface Refusal {
   code:
     | 'ALREADY_TAKEN' | 'ALREADY_CLOSED' | 'NOT_TAKEN' | 'ALREADY_ON_HOLD' | 'NOT_ON_HOLD' | 'SAME_ASSIGNEE'
-    | 'REQUEST_CLOSED_FOR_REPLY' | 'SAME_PRIORITY' | 'SAME_GROUP' | 'MOVED_TO_OTHER_GROUP';
+    | 'REQUEST_CLOSED_FOR_REPLY' | 'SAME_PRIORITY' | 'SAME_GROUP' | 'MOVED_TO_OTHER_GROUP'
+    | 'CONSULTATION_ANSWERED' | 'CONSULTATION_WITHDRAWN' | 'CONSULTATION_UNKNOWN';
   assigneeId: number | null;
 }
 
@@ -150,7 +164,7 @@ export function refusalOf(
   if (action === 'take') {
     return { code: 'ALREADY_TAKEN', assigneeId };
   }
-  if (action === 'hold' && status === 'EN_ATTENTE') {
+  if ((action === 'hold' || action === 'consult') && status === 'EN_ATTENTE') {
     return { code: 'ALREADY_ON_HOLD', assigneeId };
   }
   if (action === 'resume') {
@@ -188,9 +202,11 @@ export interface TimerState {
   inProgressSince: number | null;
   lastInProgressReminderAt: number | null;
   holdUntil: number | null;
+  /** the consultation the request waits for (absent before consultations) */
+  consultation?: PendingConsultation | null;
 }
 
-export type TimerKind = 'UNPROCESSED_REMINDER' | 'DELETION_WARNING' | 'DELETION' | 'IN_PROGRESS_REMINDER' | 'HOLD_END';
+export type TimerKind = 'UNPROCESSED_REMINDER' | 'DELETION_WARNING' | 'DELETION' | 'IN_PROGRESS_REMINDER' | 'HOLD_END' | 'CONSULTATION_REMINDER';
 
 export interface Deadline {
   kind: TimerKind;
@@ -223,8 +239,14 @@ export function nextDeadline(s: TimerState): Deadline | null {
     const anchor = s.lastInProgressReminderAt ?? s.inProgressSince;
     return { kind: 'IN_PROGRESS_REMINDER', at: anchor + d.inProgressReminderMs };
   }
-  if (s.status === 'EN_ATTENTE' && s.holdUntil !== null) {
-    return { kind: 'HOLD_END', at: s.holdUntil };
+  if (s.status === 'EN_ATTENTE') {
+    const reminderAt = consultationReminderAt(s.consultation);
+    if (reminderAt !== null && (s.holdUntil === null || reminderAt < s.holdUntil)) {
+      return { kind: 'CONSULTATION_REMINDER', at: reminderAt };
+    }
+    if (s.holdUntil !== null) {
+      return { kind: 'HOLD_END', at: s.holdUntil };
+    }
   }
   return null;
 }

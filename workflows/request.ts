@@ -14,6 +14,9 @@ import type { EmailKind } from '../src/db/emails';
 import type { Projection } from '../src/db/transitions';
 import {
   annotateUpdate,
+  answerConsultationUpdate,
+  consultUpdate,
+  withdrawConsultationUpdate,
   closeUpdate,
   delaysChangedSignal,
   holdUpdate,
@@ -25,6 +28,7 @@ import {
   takeUpdate,
   type AnnotateArgs,
   type CloseArgs,
+  type ConsultArgs,
   type HoldArgs,
   type PriorityRank,
   type RequestInput,
@@ -33,7 +37,8 @@ import {
   type RequestState,
   type Status,
 } from './definitions';
-import { ACTIONS, changeOf, PRIORITY_CHANGED, TRANSFERRED, changeOfStep, nextDeadline, refusalOf, TIMED_STEPS, type Action, type Change, type Step, type TimerKind, type TimerState } from './lifecycle';
+import { consultationRefusal, type ConsultationEnd, type PendingConsultation } from './consultation';
+import { ACTIONS, changeOf, CONSULTATION_ANSWERED, CONSULTATION_STEPS, PRIORITY_CHANGED, TRANSFERRED, changeOfStep, nextDeadline, refusalOf, TIMED_STEPS, type Action, type Change, type Step, type TimerKind, type TimerState } from './lifecycle';
 
 // Database writes take milliseconds: after a worker dies (kill -9, no heartbeat) the one it
 // was running is retried once this timeout expires, and the purge waits behind it.
@@ -53,7 +58,7 @@ const mail = proxyActivities<Activities>({
 
 export async function requestWorkflow(input: RequestInput): Promise<void> {
   const { requestId, reference } = input;
-  const s: TimerState & RequestState & { version: number; priority: PriorityRank | null; groupId: number | null } = {
+  const s: TimerState & RequestState & { version: number; priority: PriorityRank | null; groupId: number | null; consultation: PendingConsultation | null } = {
     status: 'NON_TRAITEE',
     priority: input.priority ?? null,
     groupId: input.groupId ?? null,
@@ -68,8 +73,11 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     deletionWarningSent: false,
     inProgressSince: null,
     lastInProgressReminderAt: null,
+    consultation: null,
     version: 0,
   };
+  // How each finished consultation ended: a late answer or withdrawal is told which.
+  const ended: Record<number, ConsultationEnd> = {};
   const background: Promise<void>[] = [];
   let closingEmailId: number | null = null;
   // The filing was undone (its rows removed after an ambiguous start): nothing to run.
@@ -85,6 +93,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     delays: s.delays,
     priority: s.priority,
     groupId: s.groupId,
+    consultationId: s.consultation?.id ?? null,
   });
 
   const refuse = (action: Action, target?: Parameters<typeof refusalOf>[2]): void => {
@@ -100,11 +109,23 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
    */
   const transition = async (
     step: Step,
-    by: { agentId: number | null; commentId?: number | null; emailId?: number | null; eventType?: string; priorityFrom?: PriorityRank; groupFrom?: number },
+    by: {
+      agentId: number | null; commentId?: number | null; emailId?: number | null; eventType?: string; priorityFrom?: PriorityRank; groupFrom?: number;
+      /** the consultation this step ends, how, and by whom (the expert, or who withdrew it) */
+      settles?: { id: number; status: ConsultationEnd; commentId: number | null; agentId: number | null };
+    },
     change: Change,
     extra: Partial<Projection> = {},
   ): Promise<number> => {
     const at = Date.now();
+    // Leaving the wait any other way (resumed, closed) withdraws the consultation.
+    const settles = by.settles ?? (s.consultation && change.status !== undefined && change.status !== 'EN_ATTENTE'
+      ? { id: s.consultation.id, status: 'WITHDRAWN' as const, commentId: null, agentId: by.agentId }
+      : undefined);
+    if (settles) {
+      ended[settles.id] = settles.status;
+      s.consultation = null;
+    }
     Object.assign(s, change);
     if (change.status === 'EN_COURS') {
       s.inProgressSince = at;
@@ -118,6 +139,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
       projection: { ...change, ...extra },
       ...(by.priorityFrom === undefined ? {} : { priorityFrom: by.priorityFrom }),
       ...(by.groupFrom === undefined ? {} : { groupFrom: by.groupFrom }),
+      ...(settles ? { consultation: settles } : {}),
     });
     return seq;
   };
@@ -134,10 +156,11 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     );
   };
 
-  const notifyInBackground = (kind: EmailKind, key: string, to: 'agents' | number, onlyIfStatus?: Status): void => {
-    const job = to === 'agents'
-      ? mail.notifyAgents({ requestId, kind, key, onlyIfStatus })
-      : mail.notifyAgent({ requestId, kind, key, agentId: to, onlyIfStatus });
+  /** To the request's group ('agents'), one agent (their id), or another group's members (a consulted group). */
+  const notifyInBackground = (kind: EmailKind, key: string, to: 'agents' | number | { groupId: number }, onlyIfStatus?: Status): void => {
+    const job = typeof to === 'number'
+      ? mail.notifyAgent({ requestId, kind, key, agentId: to, onlyIfStatus })
+      : mail.notifyAgents({ requestId, kind, key, onlyIfStatus, ...(to === 'agents' ? {} : { groupId: to.groupId }) });
     background.push(job.catch(() => undefined)); // a reminder that could not go out must not stop the request
   };
 
@@ -194,6 +217,38 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     await transition(ACTIONS.transfer, { agentId: args.agentId, commentId: args.commentId, eventType: TRANSFERRED, groupFrom: current }, changeOf('transfer', args));
     return snapshot();
   }, { validator: (args) => refuse('transfer', { group: groupMove(args) }) });
+  setHandler(consultUpdate, async (args) => {
+    s.consultation = { id: args.consultationId, askedBy: args.agentId, toGroupId: args.toGroupId, since: Date.now(), everyMs: args.reminderMs, lastReminderAt: null };
+    await transition(ACTIONS.consult, args, changeOf('consult', args));
+    return snapshot();
+  }, { validator: (_args: ConsultArgs) => refuse('consult') });
+
+  const refuseConsultation = (id: number): void => {
+    const refusal = refusalOf('annotate', s) ?? consultationRefusal(id, s.consultation, ended, s);
+    if (refusal) {
+      throw ApplicationFailure.create({ type: refusal.code, message: refusal.code, details: [refusal], nonRetryable: true });
+    }
+  };
+
+  // The experts' answer: an internal note, then the request resumes for the agent who asked.
+  // Both steps change the state before either is written, so that no other action slips between.
+  setHandler(answerConsultationUpdate, async (args) => {
+    const askedBy = s.consultation!.askedBy;
+    const noted = transition(ACTIONS.annotate, { agentId: args.agentId, eventType: CONSULTATION_ANSWERED, commentId: args.commentId }, {});
+    const resumed = transition(
+      CONSULTATION_STEPS.answer,
+      { agentId: null, settles: { id: args.consultationId, status: 'ANSWERED', commentId: args.commentId, agentId: args.agentId } },
+      changeOfStep(CONSULTATION_STEPS.answer, { assigneeId: askedBy }),
+    );
+    const [, seq] = await Promise.all([noted, resumed]);
+    notifyInBackground('CONSULTATION_ANSWERED', `${reference}:CONSULTATION_ANSWERED:${seq}`, askedBy);
+    return snapshot();
+  }, { validator: (args) => refuseConsultation(args.consultationId) });
+
+  setHandler(withdrawConsultationUpdate, async (args) => {
+    await transition(CONSULTATION_STEPS.withdraw, { agentId: args.agentId, settles: { id: args.consultationId, status: 'WITHDRAWN', commentId: null, agentId: args.agentId } }, changeOfStep(CONSULTATION_STEPS.withdraw));
+    return snapshot();
+  }, { validator: (args) => refuseConsultation(args.consultationId) });
 
   setHandler(closeUpdate, async (args) => {
     closingEmailId = args.emailId;
@@ -222,6 +277,12 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
           notifyInBackground('REMINDER_IN_PROGRESS', `${reference}:REMINDER_IN_PROGRESS:${now}`, s.assigneeId, 'EN_COURS');
         }
         return;
+      case 'CONSULTATION_REMINDER': {
+        const c = s.consultation!;
+        c.lastReminderAt = now;
+        notifyInBackground('CONSULTATION_REMINDER', `${reference}:CONSULTATION_REMINDER:${c.id}:${now}`, { groupId: c.toGroupId }, 'EN_ATTENTE');
+        return;
+      }
       case 'HOLD_END': {
         await transition(TIMED_STEPS.holdEnd, { agentId: null }, changeOfStep(TIMED_STEPS.holdEnd));
         if (s.assigneeId !== null) {

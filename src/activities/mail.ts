@@ -87,14 +87,14 @@ export function mailActivities({ db, transport, config, hooks }: ActivityDeps): 
       });
     },
 
-    notifyAgents({ requestId, kind, key, onlyIfStatus }) {
+    notifyAgents({ requestId, kind, key, onlyIfStatus, groupId }) {
       return beating(async () => {
         if (!(await stillIn(requestId, onlyIfStatus))) {
           log.info('reminder skipped: the request moved on', { requestId, kind });
           return;
         }
         const request = await loadRequest(requestId);
-        const agents = await agentsOfGroup(db, request.group_id);
+        const agents = await agentsOfGroup(db, groupId ?? request.group_id);
         // Only the information e-mail follows the agent's choice (and is not sent to absent agents);
         // reminders and deletion notices always go.
         for (const agent of kind === 'NEW_REQUEST' ? agents.filter(announcedTo) : agents) {

@@ -11,7 +11,8 @@ export interface Activities {
    * agents; 'withdrawn' when the request's rows are gone (its filing was undone).
    */
   announceSubmission(a: { requestId: number; key: string }): Promise<'announced' | 'withdrawn'>;
-  notifyAgents(a: { requestId: number; kind: EmailKind; key: string; onlyIfStatus?: Status }): Promise<void>;
+  /** To the members of the request's group, or of `groupId` (a consulted group). */
+  notifyAgents(a: { requestId: number; kind: EmailKind; key: string; onlyIfStatus?: Status; groupId?: number }): Promise<void>;
   notifyAgent(a: { requestId: number; kind: EmailKind; key: string; agentId: number; onlyIfStatus?: Status }): Promise<void>;
   sendEmail(a: { emailId: number }): Promise<void>;
   markEmailFailed(a: { emailId: number; error: string }): Promise<void>;

@@ -4,7 +4,8 @@ import type { Config } from '../config';
 import { findAgentRow, type Agent } from '../db/agents';
 import type { Db } from '../db/connection';
 import { findRequest, type RequestRow } from '../db/requests';
-import { authorize, type Verb } from '../policies';
+import { authorize, can, type Verb } from '../policies';
+import { consultedGroupIds } from '../db/consultations';
 import { workflowIdOf, type RequestState } from '../../workflows/definitions';
 import { refusalOf, type Action, type Exchange, type Refusal } from '../../workflows/lifecycle';
 import { CommandError } from './errors';
@@ -25,6 +26,25 @@ export async function loadForAgent(ctx: Ctx, agent: Agent, reference: string, ve
   }
   authorize(agent, verb, request);
   return request;
+}
+
+/**
+ * The request to show (its page, panel, files), to an agent of its group or of a group
+ * consulted on it. Only for reading: the commands load with loadForAgent, which does not
+ * let a consulted expert through.
+ */
+export async function loadForReading(ctx: Ctx, agent: Agent, reference: string): Promise<RequestRow> {
+  const request = await findRequest(ctx.db, reference);
+  if (!request) {
+    throw CommandError.of(404, 'NOT_FOUND');
+  }
+  authorize(agent, 'read', await withConsultedGroups(ctx, agent, request));
+  return request;
+}
+
+/** The request with the groups consulted on it, when the agent's own groups do not already let them read it. */
+export async function withConsultedGroups<R extends RequestRow>(ctx: Ctx, agent: Agent, request: R): Promise<R & { consulted_group_ids?: number[] }> {
+  return can(agent, 'read', request) ? request : { ...request, consulted_group_ids: await consultedGroupIds(ctx.db, request.id) };
 }
 
 /**

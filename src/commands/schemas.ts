@@ -72,6 +72,13 @@ export const annotateSchema = z.object({ eventType: required('eventType', 64), c
 export const prioritizeSchema = z.object({ priority: z.enum(PRIORITIES, said('priority')) });
 /** « Assigner à un autre groupe »: the group by its name, and why. */
 export const transferSchema = z.object({ group: required('group', 120), reason: required('transferReason', 2000) });
+/** Asking another group's opinion (« Demander l'avis d'un expert »): the group's id, and the question. */
+export const consultSchema = z.object({
+  group: z.coerce.number(said('group')).int(said('group')).positive(said('group')),
+  question: required('question', 5000),
+});
+export const answerConsultationSchema = z.object({ answer: required('answer', 5000) });
+export const withdrawConsultationSchema = z.object({}).passthrough();
 export const closeSchema = z.object({ closingCode: required('closingCode', 64), ...citizenEmail });
 /** A message (agents' page only): the command trims the body and says when it is empty or too long. */
 export const messageSchema = z.object({
@@ -98,6 +105,8 @@ export type AnnotateProps = z.output<typeof annotateSchema>;
 export type PrioritizeProps = z.output<typeof prioritizeSchema>;
 export type TransferProps = z.output<typeof transferSchema>;
 export type CloseProps = z.output<typeof closeSchema>;
+export type ConsultProps = z.output<typeof consultSchema>;
+export type AnswerConsultationProps = z.output<typeof answerConsultationSchema>;
 export type MessageFields = z.output<typeof messageSchema>;
 export type PresenceProps = z.output<typeof presenceSchema>;
 export type ChatMessageInput = z.output<typeof chatMessageSchema>;

@@ -14,6 +14,9 @@ export type EmailKind =
   | 'REASSIGNED'
   // An absent assignee's reminder, to their colleagues.
   | 'REMINDER_ABSENT'
+  // Consulting an expert group: the experts' reminder, the answer to the agent who asked.
+  | 'CONSULTATION_REMINDER'
+  | 'CONSULTATION_ANSWERED'
   // Sent to agents outside any request: account links and the daily digest of new requests.
   | 'ACTIVATION'
   | 'PASSWORD_RESET'

@@ -269,6 +269,7 @@ export async function purgeRequest(db: Db, requestId: number, at: number): Promi
   await db.transaction(async (trx) => {
     await trx('request_personal').where({ request_id: requestId }).delete();
     await trx('events').where({ request_id: requestId }).update({ comment_id: null });
+    await trx('consultations').where({ request_id: requestId }).update({ question_comment_id: null, answer_comment_id: null });
     await trx('comments').where({ request_id: requestId }).delete();
     await trx('email_contents').where({ request_id: requestId }).delete();
     // The workflow has sent all it had: a draft still pending was prepared for an action

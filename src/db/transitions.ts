@@ -5,6 +5,7 @@ import type { PriorityRank, Status } from '../../workflows/definitions';
 import { PRIORITY_CHANGED, TRANSFERRED } from '../../workflows/lifecycle';
 import type { Db } from './connection';
 import { inTransaction } from './transaction';
+import { settleConsultation } from './consultations';
 
 export interface Projection {
   status: Status;
@@ -32,6 +33,8 @@ export interface TransitionRecord {
   priorityFrom?: PriorityRank;
   /** the group a TRANSFERRED event moved the request from (the new one is the projection's) */
   groupFrom?: number;
+  /** the consultation this transition ends: answered (its answer a comment) or withdrawn, by whom */
+  consultation?: { id: number; status: 'ANSWERED' | 'WITHDRAWN'; agentId: number | null; commentId: number | null };
 }
 
 const projectionColumns = {
@@ -91,6 +94,9 @@ export async function applyTransition(
       if (value !== undefined) {
         patch[column] = value;
       }
+    }
+    if (t.consultation) {
+      await settleConsultation(trx, t.consultation, t.at);
     }
     await voidOtherDrafts(trx, t);
     await alsoWrite(trx);

@@ -89,6 +89,8 @@ const CONTEXT_KEYS: Record<EmailKind, ContextKey[]> = {
   HOLD_ENDED: agentFields,
   REASSIGNED: ['actorName', ...agentFields],
   REMINDER_ABSENT: ['assigneeName', 'inProgressSince', ...agentFields],
+  CONSULTATION_REMINDER: agentFields,
+  CONSULTATION_ANSWERED: agentFields,
   ACTIVATION: accountFields,
   PASSWORD_RESET: accountFields,
   DIGEST: ['agentName', 'count', 'requests', 'listUrl', 'municipality'],

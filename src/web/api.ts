@@ -1,5 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { annotate } from '../commands/annotate';
+import { answerConsultation, consult, withdrawConsultation } from '../commands/consult';
+import { findConsultation, pendingConsultations, type ConsultationRow } from '../db/consultations';
 import { prioritize } from '../commands/prioritize';
 import { transfer } from '../commands/transfer';
 import { close } from '../commands/close';
@@ -21,7 +23,8 @@ import { deleteWebhook, listWebhooks, registerWebhook } from '../partners/webhoo
 import { findRequest, listEvents, type RequestRow } from '../db/requests';
 import { t } from '../i18n';
 import { priorityOf } from '../../workflows/definitions';
-import { authorize, can } from '../policies';
+import { authorize, can, isAgent } from '../policies';
+import { withConsultedGroups } from '../commands/context';
 import { actorOf, agentOf, bearer, partnerOf } from './auth';
 import { openApiDocument } from './openapi';
 import { boardFor } from './routes/board';
@@ -65,6 +68,15 @@ async function present(ctx: Ctx, request: RequestRow, caller: Request['caller'])
       ...(e.priority ? { priority: { from: priorityOf(e.priority.from), to: priorityOf(e.priority.to) } } : {}),
       ...(e.groups ? { groups: e.groups } : {}),
     })),
+  };
+}
+
+/** A consultation as the API answers it. */
+function presentConsultation(c: ConsultationRow) {
+  return {
+    id: c.id, request: c.reference, status: c.status, fromGroup: c.from_group_name, toGroup: c.to_group_name,
+    askedBy: c.asked_by_name, askedAt: iso(c.asked_at), question: c.question,
+    answeredBy: c.answered_by_name, answeredAt: iso(c.answered_at), answer: c.answer,
   };
 }
 
@@ -179,8 +191,10 @@ export function apiRouter(ctx: Ctx): express.Router {
     if (!request) {
       throw CommandError.of(404, 'NOT_FOUND');
     }
-    // Another service's request is forbidden to an agent; another form type's is « not found » to a partner.
-    authorize(actorOf(req), 'read', request);
+    // Another service's request is forbidden to an agent (unless their group is consulted on it);
+    // another form type's is « not found » to a partner.
+    const actor = actorOf(req);
+    authorize(actor, 'read', isAgent(actor) ? await withConsultedGroups(ctx, actor, request) : request);
     res.json(await present(ctx, request, req.caller));
   }));
 
@@ -203,6 +217,23 @@ export function apiRouter(ctx: Ctx): express.Router {
   action('prioritize', (req) => prioritize(ctx, agentOf(req), ref(req), parse(schema.prioritizeSchema, req.body)));
   action('transfer', (req) => transfer(ctx, agentOf(req), ref(req), parse(schema.transferSchema, req.body)));
   action('close', (req) => close(ctx, agentOf(req), ref(req), parse(schema.closeSchema, req.body)));
+
+  // Consulting an expert group: ask, list what my groups are asked, answer, withdraw.
+  router.post('/requests/:reference/consultations', agent, wrap(async (req, res) => {
+    const { consultationId } = await consult(ctx, agentOf(req), ref(req), parse(schema.consultSchema, req.body));
+    res.status(201).json(presentConsultation((await findConsultation(ctx.db, consultationId))!));
+  }));
+  router.get('/consultations', agent, wrap(async (req, res) => {
+    res.json((await pendingConsultations(ctx.db, agentOf(req).groupIds)).map(presentConsultation));
+  }));
+  const consultationId = (req: Request) => Number(req.params.id);
+  router.post('/consultations/:id/answer', agent, wrap(async (req, res) => {
+    res.json(presentConsultation(await answerConsultation(ctx, agentOf(req), consultationId(req), parse(schema.answerConsultationSchema, req.body))));
+  }));
+  router.post('/consultations/:id/withdraw', agent, wrap(async (req, res) => {
+    parse(schema.withdrawConsultationSchema, req.body);
+    res.json(presentConsultation(await withdrawConsultation(ctx, agentOf(req), consultationId(req))));
+  }));
 
   // The calling agent's own presence (Disponible, Absent…): an absent agent is given no request.
   router.get('/me/presence', agent, wrap(async (req, res) => {

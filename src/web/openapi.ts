@@ -4,7 +4,7 @@
 // state machine (workflows/lifecycle.ts); responses are written out beside what api.ts answers.
 import { z } from 'zod';
 import { PRIORITIES, STATUSES } from '../../workflows/definitions';
-import { LIFECYCLE_EVENTS, PRIORITY_CHANGED, TRANSFERRED } from '../../workflows/lifecycle';
+import { CONSULTATION_ANSWERED, LIFECYCLE_EVENTS, PRIORITY_CHANGED, TRANSFERRED } from '../../workflows/lifecycle';
 import * as schema from '../commands/schemas';
 import { PRESENCES } from '../db/presence';
 
@@ -48,7 +48,7 @@ const schemas: Record<string, Json> = {
     events: {
       type: 'array',
       items: object({
-        type: { type: 'string', description: `${LIFECYCLE_EVENTS.join(', ')}, ${PRIORITY_CHANGED}, ${TRANSFERRED}, or an annotation type (NOTE…).` },
+        type: { type: 'string', description: `${LIFECYCLE_EVENTS.join(', ')}, ${PRIORITY_CHANGED}, ${TRANSFERRED}, ${CONSULTATION_ANSWERED} (an expert group's answer, its comment), or an annotation type (NOTE…).` },
         at: dateTime,
         agent: nullable(ref('AgentRef')),
         to: { ...nullable(ref('AgentRef')), description: 'REASSIGNED: the agent the request was given to (null when not recorded, for events before 2026-11-30).' },
@@ -155,6 +155,22 @@ const schemas: Record<string, Json> = {
   PrioritizeBody: bodyOf(schema.prioritizeSchema),
   TransferBody: bodyOf(schema.transferSchema),
   CloseBody: bodyOf(schema.closeSchema),
+  ConsultBody: bodyOf(schema.consultSchema),
+  AnswerConsultationBody: bodyOf(schema.answerConsultationSchema),
+  WithdrawConsultationBody: bodyOf(schema.withdrawConsultationSchema),
+  Consultation: object({
+    id: { type: 'integer' },
+    request: { type: 'string', description: 'The reference of the request consulted on.' },
+    status: { enum: ['PENDING', 'ANSWERED', 'WITHDRAWN'] },
+    fromGroup: nullable({ type: 'string' }),
+    toGroup: { type: 'string' },
+    askedBy: { type: 'string', description: 'The name of the agent who asked.' },
+    askedAt: dateTime,
+    question: nullable({ type: 'string' }),
+    answeredBy: nullable({ type: 'string', description: 'Who answered, or withdrew it.' }),
+    answeredAt: nullable(dateTime),
+    answer: nullable({ type: 'string' }),
+  }),
   WebhookBody: bodyOf(schema.webhookSchema),
   PresenceBody: bodyOf(schema.presenceSchema),
   ChatMessageBody: { ...bodyOf(schema.chatMessageSchema), description: 'body: 1 to 2000 characters once trimmed (CHAT_EMPTY, CHAT_TOO_LONG); request: a reference to link, added to the body when it does not name it (CHAT_REFERENCE_INVALID when not shaped like one). Whether such a request exists is never said.' },
@@ -173,6 +189,22 @@ const roomParam = { name: 'room', in: 'path', required: true, schema: { type: 's
 /** A partner key's list (its form types, its webhooks). */
 function partnerList(operationId: string, summary: string, item: string, description: string): Json {
   return { operationId, summary, tags: ['partners'], responses: { 200: json({ type: 'array', items: ref(item) }, description), ...E401, 403: error(E403_KIND) } };
+}
+
+/** An agent's POST on one thing (a request, a consultation): its body, and its answers besides 401 and 413. */
+function agentPost(operationId: string, summary: string, parameter: Json, bodyName: string, responses: Json): Json {
+  return { post: { operationId, summary, tags: ['agents'], parameters: [parameter], requestBody: body(bodyName), responses: { ...responses, ...E401, ...E413 } } };
+}
+
+/** An answer to, or the withdrawal of, a consultation. */
+function consultationAction(operationId: string, bodyName: string, summary: string): Json {
+  return agentPost(operationId, summary, { name: 'id', in: 'path', required: true, schema: { type: 'integer' } }, bodyName, {
+    200: json(ref('Consultation'), 'Done: the consultation as it now stands.'),
+    400: error('Bad input; error.field names it.'),
+    403: error('Not a member of the consulted group (answer), nor of the request\'s group nor who asked (withdraw).'),
+    404: error('No such consultation (CONSULTATION_NOT_FOUND).'),
+    409: error('Already answered (CONSULTATION_ANSWERED) or withdrawn (CONSULTATION_WITHDRAWN), or the request closed; nothing was written.'),
+  });
 }
 
 function action(name: string, bodyName: string, summary: string): Json {
@@ -243,6 +275,25 @@ const paths: Record<string, Json> = {
   '/api/requests/{reference}/prioritize': action('prioritize', 'PrioritizeBody', 'Changes its priority (haute, moyenne, basse) on an open request; status unchanged; the history records from what to what. 409 SAME_PRIORITY when it already has it, ALREADY_CLOSED when closed.'),
   '/api/requests/{reference}/transfer': action('transfer', 'TransferBody', 'Moves it to another group\'s queue (« Assigner à un autre groupe ») with a reason; nobody holds it any more, status unchanged; from then on only that group\'s agents may act on it. 400 UNKNOWN_GROUP, 409 SAME_GROUP, MOVED_TO_OTHER_GROUP when another agent moved it first.'),
   '/api/requests/{reference}/close': action('close', 'CloseBody', 'Closes it with a closing code, optionally e-mailing the citizen; then its personal data is deleted.'),
+  '/api/requests/{reference}/consultations': agentPost(
+    'consult',
+    'Asks another group\'s opinion (« Demander l\'avis d\'un expert »): the request goes on hold (EN_COURS → EN_ATTENTE, « avis demandé à … ») until a member of that group answers or the question is withdrawn; the group\'s members are reminded after its delay, and again.',
+    referenceParam, 'ConsultBody', {
+      201: json(ref('Consultation'), 'Asked: the consultation, pending.'),
+      400: error('Bad input, an unknown group (UNKNOWN_GROUP), or the request\'s own group (CONSULT_OWN_GROUP); error.field names it.'),
+      403: error('The request is not in one of the agent\'s groups.'),
+      404: error('No such request.'),
+      409: error('Not EN_COURS (NOT_TAKEN, ALREADY_ON_HOLD, ALREADY_CLOSED); nothing was written.'),
+    },
+  ),
+  '/api/consultations': {
+    get: {
+      operationId: 'listConsultations', summary: 'The consultations awaiting an answer from the calling agent\'s groups, oldest first.', tags: ['agents'],
+      responses: { 200: json({ type: 'array', items: ref('Consultation') }, 'The pending consultations.'), ...E401, 403: error(E403_KIND) },
+    },
+  },
+  '/api/consultations/{id}/answer': consultationAction('answerConsultation', 'AnswerConsultationBody', 'Answers it (a member of the consulted group): the answer becomes an internal note (CONSULTATION_ANSWERED) and the request resumes (EN_COURS) for the agent who asked, who is e-mailed.'),
+  '/api/consultations/{id}/withdraw': consultationAction('withdrawConsultation', 'WithdrawConsultationBody', 'Withdraws it (who asked, or a member of the request\'s group): the request resumes (EN_COURS).'),
   '/api/me/presence': {
     get: {
       operationId: 'getPresence', summary: 'The calling agent\'s presence, and since when.', tags: ['agents'],

@@ -33,6 +33,10 @@ export async function projectedState(h: Harness, reference: string, state: Recor
   for (const key of Object.keys(state)) {
     if (key === 'delays') {
       projected.delays = delaysOf(formType);
+    } else if (key === 'consultationId') {
+      // The consultation the request waits for: its pending row in consultations.
+      const pending = await h.db('consultations').where({ request_id: row.id, status: 'PENDING' }).first('id');
+      projected.consultationId = pending ? Number(pending.id) : null;
     } else if (COLUMNS[key]) {
       projected[key] = COLUMNS[key](row);
     } else {

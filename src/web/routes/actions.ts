@@ -1,6 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import { annotate } from '../../commands/annotate';
 import { close } from '../../commands/close';
+import { consult } from '../../commands/consult';
 import { loadForAgent, type Ctx, type UpdateOutcome } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
 import { hold } from '../../commands/hold';
@@ -15,7 +16,7 @@ import type { RequestRow } from '../../db/requests';
 import { t } from '../../i18n';
 import type { Action } from '../../../workflows/lifecycle';
 import { writeMessage } from '../../commands/writeMessage';
-import { annotateForm, closeForm, holdForm, messageForm, prioritizeForm, reassignForm, takeForm, transferForm } from './forms';
+import { annotateForm, closeForm, consultForm, holdForm, messageForm, prioritizeForm, reassignForm, takeForm, transferForm } from './forms';
 import { isHtmx, renderFragment } from './render';
 import { messageUploads } from '../uploads';
 import { panelModel, type PanelMessages } from './requestPanel';
@@ -37,6 +38,7 @@ const RUNS: Record<Action | 'message', Run> = {
   annotate: (ctx, agent, ref, req) => annotate(ctx, agent, ref, annotateForm(req.body)),
   prioritize: (ctx, agent, ref, req) => prioritize(ctx, agent, ref, prioritizeForm(req.body)),
   transfer: (ctx, agent, ref, req) => transfer(ctx, agent, ref, transferForm(req.body)),
+  consult: (ctx, agent, ref, req) => consult(ctx, agent, ref, consultForm(req.body)),
   close: (ctx, agent, ref, req) => close(ctx, agent, ref, closeForm(req.body)),
 };
 

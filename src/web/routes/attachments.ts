@@ -3,7 +3,7 @@
 import express, { type Response } from 'express';
 import { attachmentPath } from '../../attachments/files';
 import { attachmentsOf, visibleFiles, type AttachmentRow } from '../../db/attachments';
-import { loadForAgent, type Ctx } from '../../commands/context';
+import { loadForReading, type Ctx } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
 import { findRequestByTrackingCode } from '../../db/requests';
 import { currentAgent } from './session';
@@ -31,7 +31,7 @@ export function citizenAttachmentRoutes(ctx: Ctx): express.Router {
 export function agentAttachmentRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
   router.get('/demandes/:reference/pieces/:id', async (req, res) => {
-    const request = await loadForAgent(ctx, currentAgent(req), String(req.params.reference));
+    const request = await loadForReading(ctx, currentAgent(req), String(req.params.reference));
     send(ctx, res, (await attachmentsOf(ctx.db, request.id)).find((f) => f.id === Number(req.params.id)));
   });
   return router;

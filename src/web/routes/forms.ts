@@ -49,6 +49,8 @@ export const prioritizeForm = (body: unknown) => schema.parseInput(schema.priori
 
 export const transferForm = (body: unknown) =>
   schema.parseInput(schema.transferSchema, { group: field(body, 'group'), reason: field(body, 'reason') });
+export const consultForm = (body: unknown) => schema.parseInput(schema.consultSchema, { group: field(body, 'group'), question: field(body, 'question') });
+export const answerConsultationForm = (body: unknown) => schema.parseInput(schema.answerConsultationSchema, { answer: field(body, 'answer') });
 
 export const closeForm = (body: unknown) =>
   schema.parseInput(schema.closeSchema, { closingCode: field(body, 'closingCode'), ...citizenEmail(body) });

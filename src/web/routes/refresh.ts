@@ -3,7 +3,7 @@
 // when the stamp changed (the page then reloads what is stale).
 import express from 'express';
 import type { Ctx } from '../../commands/context';
-import { loadForAgent } from '../../commands/context';
+import { loadForReading } from '../../commands/context';
 import { latestEventAfter, queuesStamp } from '../../db/changes';
 import { t } from '../../i18n';
 import { renderFragment } from './render';
@@ -28,7 +28,7 @@ export function refreshRoutes(ctx: Ctx): express.Router {
     let stamp: string;
     let news: string | null = null;
     if (reference) {
-      const request = await loadForAgent(ctx, agent, reference);
+      const request = await loadForReading(ctx, agent, reference);
       stamp = String(request.version);
       if (since && stamp !== since) {
         news = await colleagueNews(ctx, request.id, Number(since), agent.id);

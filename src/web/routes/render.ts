@@ -7,6 +7,7 @@ import { can, supervisesAny } from '../../policies';
 import { countsOf, RUBRIQUES } from './rubriques';
 import { unreadTotal } from '../../commands/chat';
 import { chatBadge } from './chatBadge';
+import { countPendingConsultations } from '../../db/consultations';
 
 export interface NavItem {
   href: string;
@@ -40,6 +41,9 @@ export async function navModel(ctx: Ctx, agent: Agent, path: string): Promise<Na
     const href = `/demandes/${r.slug}`;
     items.push({ href, label: t(`ui.rubriques.${r.key}.nav`), count: r.count?.(counts) ?? null, current: path === href });
   }
+  // The questions asked of the agent's groups, awaiting their answer.
+  const consultations = '/demandes/consultations';
+  items.push({ href: consultations, label: t('ui.consultations.nav'), count: await countPendingConsultations(ctx.db, agent.groupIds), current: path === consultations });
   // The board, for whoever supervises a group.
   for (const [href, key] of supervisesAny(agent) ? [...EXTRA_NAV, ['/supervision', 'ui.board.nav']] : EXTRA_NAV) {
     items.push({ href, label: t(key), count: null, current: path === href });

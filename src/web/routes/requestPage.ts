@@ -1,6 +1,6 @@
 import express, { type Request, type Response } from 'express';
 import { previewCitizenEmail } from '../../commands/citizenEmail';
-import { loadForAgent, type Ctx } from '../../commands/context';
+import { loadForAgent, loadForReading, type Ctx } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
 import { markRead } from '../../db/messages';
 import { findPersonal } from '../../db/requests';
@@ -30,7 +30,7 @@ export function requestPageRoutes(ctx: Ctx): express.Router {
   router.get('/demandes/:reference', async (req, res) => {
     res.vary('HX-Request');
     const agent = currentAgent(req);
-    const request = await loadForAgent(ctx, agent, req.params.reference);
+    const request = await loadForReading(ctx, agent, req.params.reference);
     const model = await panelModel(ctx, agent, request);
     if (isHtmx(req)) {
       renderFragment(res, 'requestPanel', model);
@@ -56,7 +56,7 @@ export function requestPageRoutes(ctx: Ctx): express.Router {
   // The e-mail list alone, refreshed while an e-mail is on its way.
   router.get('/demandes/:reference/courriels', async (req, res) => {
     const agent = currentAgent(req);
-    const request = await loadForAgent(ctx, agent, req.params.reference);
+    const request = await loadForReading(ctx, agent, req.params.reference);
     const model = await panelModel(ctx, agent, request);
     renderFragment(res, 'requestEmails', model);
   });

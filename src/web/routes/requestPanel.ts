@@ -14,7 +14,8 @@ import { findPersonal, listEvents, type EventView, type PersonalRow, type Reques
 import { closingLabel, listClosingCodes, listEventTypes } from '../../db/views';
 import { t } from '../../i18n';
 import { messagesOf } from '../../db/messages';
-import { abilities } from '../../policies';
+import { abilities, can } from '../../policies';
+import { consultationsOfRequest } from '../../db/consultations';
 import { parisIsoDay } from '../../dates';
 import { PRIORITIES, priorityOf } from '../../../workflows/definitions';
 import { PRIORITY_CHANGED, TRANSFERRED } from '../../../workflows/lifecycle';
@@ -133,11 +134,28 @@ async function actionsOf(ctx: Ctx, agent: Agent, request: RequestRow, email: str
     eventTypes: can.annotate ? await listEventTypes(ctx.db) : [],
     closingCodes: can.close ? await listClosingCodes(ctx.db) : [],
     minHoldDate: tomorrow(),
+    // Any group but the request's own may be asked its opinion.
+    consultGroups: can.consult ? (await listGroups(ctx.db)).filter((g) => Number(g.id) !== Number(request.group_id)).map((g) => ({ id: g.id, name: g.name })) : [],
     // The request's own priority is not offered: choosing it again would change nothing.
     // Every other group, by name: « Assigner à un autre groupe ».
     groups: can.transfer ? (await listGroups(ctx.db)).filter((g) => Number(g.id) !== Number(request.group_id)).map((g) => g.name) : [],
     priorities: can.prioritize ? PRIORITIES.filter((p) => p !== priorityOf(request.priority)).map((p) => ({ value: p, label: t(`priority.${p}`) })) : [],
   };
+}
+
+/** The consultations of the request, each with what this agent may do to it: answer (an expert), withdraw (the request's side). */
+async function consultationsOf(ctx: Ctx, agent: Agent, request: RequestRow) {
+  return (await consultationsOfRequest(ctx.db, request.id)).map((c) => {
+    const pending = c.status === 'PENDING' && request.status === 'EN_ATTENTE';
+    return {
+      ...c,
+      from_group_name: c.from_group_name ?? '',
+      pending,
+      answered: c.status === 'ANSWERED',
+      canAnswer: pending && can(agent, 'answerConsultation', c),
+      canWithdraw: pending && can(agent, 'withdrawConsultation', c),
+    };
+  });
 }
 
 export async function panelModel(ctx: Ctx, agent: Agent, request: RequestRow, messages: PanelMessages = {}) {
@@ -154,6 +172,9 @@ export async function panelModel(ctx: Ctx, agent: Agent, request: RequestRow, me
     closingLabel: await closingLabel(ctx.db, request.closing_code),
     citizen: await citizenOf(ctx, request, personal, files),
     history: await historyOf(ctx, request.id),
+    consultations: await consultationsOf(ctx, agent, request),
+    // In one of the agent's own queues (not only read as a consulted expert).
+    inOwnQueue: can(agent, 'read', request),
     emails,
     ...emailGroups(emails),
     poll,
