@@ -164,7 +164,7 @@ test('refusals: not EN_COURS, its own group, no group, no question, not a member
   const own = await ask(reference, h.tokens.amartin, { group: etatCivil, question: 'À nous-mêmes ?' });
   expect(own.status).toBe(400);
   expect(own.body.error).toMatchObject({ code: 'CONSULT_OWN_GROUP', field: 'group' });
-  expect((await ask(reference, h.tokens.amartin, { group: 999999, question: 'Qui ?' })).body.error).toMatchObject({ code: 'UNKNOWN_GROUP', field: 'group' });
+  expect((await ask(reference, h.tokens.amartin, { group: 999999, question: 'Qui ?' })).body.error).toMatchObject({ code: 'UNKNOWN_CONSULTED_GROUP', field: 'group' });
   expect((await ask(reference, h.tokens.amartin, { group: experts, question: '   ' })).body.error).toMatchObject({ code: 'INVALID_INPUT', field: 'question', message: 'Écrivez la question posée aux experts.' });
   expect((await ask(reference, h.tokens.amartin, { question: 'Sans groupe' })).body.error).toMatchObject({ code: 'INVALID_INPUT', field: 'group' });
   expect((await ask(reference, h.tokens.dleroy)).status).toBe(403);

@@ -18,7 +18,7 @@ export async function consult(ctx: Ctx, agent: Agent, reference: string, props: 
   const request = await loadForAgent(ctx, agent, reference, 'consult');
   const group = await findGroup(ctx.db, props.group);
   if (!group) {
-    throw CommandError.of(400, 'UNKNOWN_GROUP', {}, 'group');
+    throw CommandError.of(400, 'UNKNOWN_CONSULTED_GROUP', {}, 'group');
   }
   if (Number(group.id) === Number(request.group_id)) {
     throw CommandError.of(400, 'CONSULT_OWN_GROUP', {}, 'group');

@@ -74,7 +74,7 @@ export const prioritizeSchema = z.object({ priority: z.enum(PRIORITIES, said('pr
 export const transferSchema = z.object({ group: required('group', 120), reason: required('transferReason', 2000) });
 /** Asking another group's opinion (« Demander l'avis d'un expert »): the group's id, and the question. */
 export const consultSchema = z.object({
-  group: z.coerce.number(said('group')).int(said('group')).positive(said('group')),
+  group: z.coerce.number(said('consultedGroup')).int(said('consultedGroup')).positive(said('consultedGroup')),
   question: required('question', 5000),
 });
 export const answerConsultationSchema = z.object({ answer: required('answer', 5000) });

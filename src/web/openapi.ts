@@ -280,7 +280,7 @@ const paths: Record<string, Json> = {
     'Asks another group\'s opinion (« Demander l\'avis d\'un expert »): the request goes on hold (EN_COURS → EN_ATTENTE, « avis demandé à … ») until a member of that group answers or the question is withdrawn; the group\'s members are reminded after its delay, and again.',
     referenceParam, 'ConsultBody', {
       201: json(ref('Consultation'), 'Asked: the consultation, pending.'),
-      400: error('Bad input, an unknown group (UNKNOWN_GROUP), or the request\'s own group (CONSULT_OWN_GROUP); error.field names it.'),
+      400: error('Bad input, an unknown group (UNKNOWN_CONSULTED_GROUP), or the request\'s own group (CONSULT_OWN_GROUP); error.field names it.'),
       403: error('The request is not in one of the agent\'s groups.'),
       404: error('No such request.'),
       409: error('Not EN_COURS (NOT_TAKEN, ALREADY_ON_HOLD, ALREADY_CLOSED); nothing was written.'),
