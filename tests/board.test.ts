@@ -2,6 +2,7 @@
 // groups (État civil, Urbanisme) with agents of different presences and requests moved
 // through the real commands; every figure is checked on the page and in the API. A plain
 // agent is refused; a group's supervisor sees their group only; htmx redraws the figures.
+import type { Knex } from 'knex';
 import { changeDelays } from '../src/commands/changeDelays';
 import { findGroupByName, setMember } from '../src/db/groups';
 import { launchBrowser, loggedIn } from './support/browser';
@@ -73,16 +74,22 @@ afterAll(async () => {
 async function callbacksConsultationsAndCalls(): Promise<void> {
   const now = Date.now();
   const id = async (f: Filed) => Number((await h.db('requests').where({ reference: f.reference }).first('id')).id);
-  if (!(await h.db.schema.hasTable('callbacks'))) {
-    await h.db.schema.createTable('callbacks', (t) => {
-      t.increments('id');
-      t.integer('request_id').notNullable();
-      t.integer('group_id').notNullable();
-      t.integer('agent_id').nullable();
-      t.bigInteger('due_at').notNullable();
-      t.string('status', 16).notNullable();
-    });
-  }
+  /** A table of a request's rows, with a status and these columns, unless it exists already. */
+  const tableOnce = async (name: string, columns: (t: Knex.CreateTableBuilder) => void) => {
+    if (!(await h.db.schema.hasTable(name))) {
+      await h.db.schema.createTable(name, (t) => {
+        t.increments('id');
+        t.integer('request_id').notNullable();
+        t.string('status', 16).notNullable();
+        columns(t);
+      });
+    }
+  };
+  await tableOnce('callbacks', (t) => {
+    t.integer('group_id').notNullable();
+    t.integer('agent_id').nullable();
+    t.bigInteger('due_at').notNullable();
+  });
   const callback = async (f: Filed, group: number, dueAt: number, status: string) =>
     h.db('callbacks').insert({ request_id: await id(f), group_id: group, agent_id: supA.agent.id, due_at: dueAt, status });
   // A: one due a minute ago, one missed an hour ago (DUE) → 2; later, done or cancelled ones do not count.
@@ -93,16 +100,11 @@ async function callbacksConsultationsAndCalls(): Promise<void> {
   await callback(A.taken2, groupA, now - 60_000, 'CANCELLED');
   await callback(B.taken, groupB, now - 60_000, 'PLANNED');
 
-  if (!(await h.db.schema.hasTable('consultations'))) {
-    await h.db.schema.createTable('consultations', (t) => {
-      t.increments('id');
-      t.integer('request_id').notNullable();
-      t.integer('from_group_id').notNullable();
-      t.integer('to_group_id').notNullable();
-      t.string('status', 16).notNullable();
-      t.bigInteger('asked_at').notNullable();
-    });
-  }
+  await tableOnce('consultations', (t) => {
+    t.integer('from_group_id').notNullable();
+    t.integer('to_group_id').notNullable();
+    t.bigInteger('asked_at').notNullable();
+  });
   const consult = async (f: Filed, from: number, to: number, status: string) =>
     h.db('consultations').insert({ request_id: await id(f), from_group_id: from, to_group_id: to, status, asked_at: now });
   await consult(A.held, groupA, groupB, 'PENDING');
@@ -270,6 +272,14 @@ test('the page polls its figures; htmx gets the figures alone, up to date', asyn
   expect(cell(a, 'Prises en compte')).toBe('6');
   expect(cell(a, supA.agent.name)).toBe('1');
   expect(a).not.toContain(late.reference); // not the oldest
+
+  // No longer a supervisor: the next poll is refused in French, in place.
+  await setMember(h.db, groupA, supA.agent.id, 'AGENT');
+  const refused = await web.call('GET', '/supervision', undefined, { 'HX-Request': 'true', 'HX-Target': 'board' });
+  expect(refused.status).toBe(403);
+  expect(refused.text).not.toContain('<html');
+  expect(refused.text).toContain('Le tableau de bord est réservé aux superviseurs d\'un groupe et aux administrateurs.');
+  await setMember(h.db, groupA, supA.agent.id, 'SUPERVISOR');
 });
 
 test('in Chromium the figures redraw by themselves, the page keeping its scroll and the focus', async () => {
