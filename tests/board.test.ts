@@ -106,7 +106,7 @@ async function callbacksConsultationsAndCalls(): Promise<void> {
     t.bigInteger('asked_at').notNullable();
   });
   const consult = async (f: Filed, from: number, to: number, status: string) =>
-    h.db('consultations').insert({ request_id: await id(f), from_group_id: from, to_group_id: to, status, asked_at: now });
+    h.db('consultations').insert({ request_id: await id(f), from_group_id: from, to_group_id: to, asked_by: supA.agent.id, status, asked_at: now });
   await consult(A.held, groupA, groupB, 'PENDING');
   await consult(A.taken1, groupA, groupB, 'ANSWERED');
   await consult(B.taken, groupB, groupA, 'PENDING');

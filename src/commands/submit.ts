@@ -86,9 +86,9 @@ export async function submit(ctx: Ctx, props: SubmitProps): Promise<Filed> {
   if (!('id' in filed)) {
     return filed;
   }
-  const { id, reference, trackingCode } = filed;
+  const { id, reference, trackingCode, groupId } = filed;
   try {
-    await startWorkflow(ctx, { id, reference, createdAt: now, delays: delaysOf(formType), priority: Number(formType.default_priority) });
+    await startWorkflow(ctx, { id, reference, createdAt: now, delays: delaysOf(formType), priority: Number(formType.default_priority), groupId });
   } catch (err) {
     if (await workflowExists(ctx, reference)) {
       // The start was carried out and only its answer was lost: the request is filed.
@@ -153,19 +153,26 @@ async function workflowExists(ctx: Ctx, reference: string): Promise<boolean> {
   }
 }
 
-async function startWorkflow(ctx: Ctx, r: { id: number; reference: string; createdAt: number; delays: ReturnType<typeof delaysOf>; priority: number }): Promise<void> {
+async function startWorkflow(
+  ctx: Ctx,
+  r: { id: number; reference: string; createdAt: number; delays: ReturnType<typeof delaysOf>; priority: number; groupId: number | null },
+): Promise<void> {
   await startOnce(ctx.client, requestWorkflow, {
     workflowId: workflowIdOf(r.reference),
     taskQueue: ctx.config.taskQueue,
-    args: [{ requestId: r.id, reference: r.reference, submittedAt: r.createdAt, delays: r.delays, priority: r.priority as PriorityRank }],
+    args: [{ requestId: r.id, reference: r.reference, submittedAt: r.createdAt, delays: r.delays, priority: r.priority as PriorityRank, groupId: r.groupId }],
   });
   await markWorkflowStarted(ctx.db, r.id);
 }
 
 /** Starts the workflow of a request filed earlier (a replayed filing, the sweep), with its form type's delays. */
-async function startFiledWorkflow(ctx: Ctx, r: { id: number; reference: string; created_at: number; form_type_id: number; priority: number }): Promise<void> {
+async function startFiledWorkflow(
+  ctx: Ctx,
+  r: { id: number; reference: string; created_at: number; form_type_id: number; priority: number; group_id: number | null },
+): Promise<void> {
   const formType = (await findFormTypeById(ctx.db, r.form_type_id))!;
-  await startWorkflow(ctx, { id: r.id, reference: r.reference, createdAt: Number(r.created_at), delays: delaysOf(formType), priority: Number(r.priority) });
+  const groupId = r.group_id === null ? null : Number(r.group_id);
+  await startWorkflow(ctx, { id: r.id, reference: r.reference, createdAt: Number(r.created_at), delays: delaysOf(formType), priority: Number(r.priority), groupId });
 }
 
 /**

@@ -221,9 +221,6 @@ export async function callbacksDueThisHour(db: Db, groupIds: number[], now: numb
 
 /** Reads `consultations` (request_id, from_group_id, to_group_id, status, asked_at): the PENDING ones asked of each group, and by it. */
 export async function pendingConsultations(db: Db, groupIds: number[]): Promise<Map<number, GroupBoard['consultations']>> {
-  if (!(await db.schema.hasTable('consultations'))) {
-    return new Map();
-  }
   const count = async (column: string) => {
     const rows: { group_id: number; n: number | string }[] = await db('consultations')
       .whereIn(column, groupIds).where('status', 'PENDING')

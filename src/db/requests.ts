@@ -119,7 +119,7 @@ export async function insertRequest(
     /** more rows of the same request, in the same transaction (its attachments) */
     alsoWrite?: (trx: Knex.Transaction, requestId: number) => Promise<void>;
   },
-): Promise<{ id: number; reference: string; trackingCode: string }> {
+): Promise<{ id: number; reference: string; trackingCode: string; groupId: number | null }> {
   return db.transaction(async (trx) => {
     const trackingCode = newTrackingCode();
     const groupId = await queueOfFormType(trx, props.formTypeId, props.serviceId);
@@ -156,7 +156,7 @@ export async function insertRequest(
     });
     await trx('events').insert({ request_id: id, seq: 1, type: 'SUBMITTED', agent_id: null, at: props.now });
     await props.alsoWrite?.(trx, id);
-    return { id, reference, trackingCode };
+    return { id, reference, trackingCode, groupId };
   });
 }
 
@@ -302,6 +302,6 @@ export async function markWorkflowStarted(db: Db, id: number): Promise<void> {
 }
 
 /** Requests filed before `before` whose workflow was never started (at most 1000). */
-export async function unstartedIntakes(db: Db, before: number): Promise<{ id: number; reference: string; created_at: number; form_type_id: number; priority: number }[]> {
-  return db('requests').where({ workflow_started: false }).where('created_at', '<', before).select('id', 'reference', 'created_at', 'form_type_id', 'priority').limit(1000);
+export async function unstartedIntakes(db: Db, before: number): Promise<{ id: number; reference: string; created_at: number; form_type_id: number; priority: number; group_id: number | null }[]> {
+  return db('requests').where({ workflow_started: false }).where('created_at', '<', before).select('id', 'reference', 'created_at', 'form_type_id', 'priority', 'group_id').limit(1000);
 }

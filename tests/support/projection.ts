@@ -19,6 +19,7 @@ const COLUMNS: Record<string, (row: Record<string, unknown>) => unknown> = {
   seq: (r) => Number(r.version),
   waitingForCitizen: (r) => Boolean(r.waiting_for_citizen),
   priority: (r) => Number(r.priority),
+  groupId: (r) => (r.group_id === null ? null : Number(r.group_id)),
 };
 
 /**
