@@ -41,6 +41,10 @@ export interface Subjects {
   reassign: RequestSubject;
   annotate: RequestSubject;
   prioritize: RequestSubject;
+  /** planning, moving or cancelling a callback */
+  callback: RequestSubject;
+  /** recording a call's outcome (wrap-up code) */
+  logCall: RequestSubject;
   close: RequestSubject;
   message: RequestSubject;
   /** being the agent a request is reassigned to */
@@ -89,7 +93,7 @@ function refuse<K extends Kind, V extends Verb>(kind: K, verbs: V | V[], refusal
   }
 }
 
-export const REQUEST_VERBS = ['read', 'take', 'hold', 'resume', 'reassign', 'annotate', 'prioritize', 'close', 'message'] as const;
+export const REQUEST_VERBS = ['read', 'take', 'hold', 'resume', 'reassign', 'annotate', 'prioritize', 'callback', 'logCall', 'close', 'message'] as const;
 export const ADMIN_VERBS = ['administer', 'devMailbox'] as const;
 
 const inService = (agent: Agent, subject: { service_id: number | string | null }) =>
@@ -148,7 +152,10 @@ export function authorize<V extends Verb>(actor: Actor, verb: V, ...subject: Sub
 export function abilities(agent: Agent, request: RequestSubject & { status: Parameters<typeof allowedActions>[0] }): Record<Action, boolean> {
   const allowed = allowedActions(request.status);
   const may = (action: Action) => allowed.includes(action) && can(agent, action, request);
-  return { take: may('take'), hold: may('hold'), resume: may('resume'), reassign: may('reassign'), annotate: may('annotate'), prioritize: may('prioritize'), close: may('close') };
+  return {
+    take: may('take'), hold: may('hold'), resume: may('resume'), reassign: may('reassign'), annotate: may('annotate'),
+    prioritize: may('prioritize'), callback: may('callback'), logCall: may('logCall'), close: may('close'),
+  };
 }
 
 /** The agent acting, to record as the author of a change; null for the command line. */

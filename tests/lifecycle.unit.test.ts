@@ -11,9 +11,9 @@ const base: TimerState = {
 
 describe('the state machine', () => {
   test('allows each action from its statuses only', () => {
-    expect(allowedActions('NON_TRAITEE')).toEqual(['take', 'reassign', 'annotate', 'prioritize']);
-    expect(allowedActions('EN_COURS')).toEqual(['hold', 'reassign', 'annotate', 'prioritize', 'close']);
-    expect(allowedActions('EN_ATTENTE')).toEqual(['resume', 'reassign', 'annotate', 'prioritize', 'close']);
+    expect(allowedActions('NON_TRAITEE')).toEqual(['take', 'reassign', 'annotate', 'prioritize', 'callback', 'logCall']);
+    expect(allowedActions('EN_COURS')).toEqual(['hold', 'reassign', 'annotate', 'prioritize', 'callback', 'logCall', 'close']);
+    expect(allowedActions('EN_ATTENTE')).toEqual(['resume', 'reassign', 'annotate', 'prioritize', 'callback', 'logCall', 'close']);
     expect(allowedActions('CLOTUREE')).toEqual([]);
   });
 
@@ -59,6 +59,8 @@ describe('the rulebook', () => {
       ['take', 'NON_TRAITEE', 'EN_COURS', 'TAKEN'], ['hold', 'EN_COURS', 'EN_ATTENTE', 'HELD'], ['resume', 'EN_ATTENTE', 'EN_COURS', 'RESUMED'],
       ['reassign', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, 'REASSIGNED'], ['annotate', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, null],
       ['prioritize', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, null],
+      ['callback', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, null],
+      ['logCall', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, null],
       ['close', 'EN_COURS EN_ATTENTE', 'CLOTUREE', 'CLOSED'],
     ] as const;
     expect(Object.keys(ACTIONS)).toEqual(table.map(([action]) => action));

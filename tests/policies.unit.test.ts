@@ -60,6 +60,8 @@ const TABLE: Record<Verb, Row> = {
   reassign: SERVICE_AGENTS,
   annotate: SERVICE_AGENTS,
   prioritize: SERVICE_AGENTS,
+  callback: SERVICE_AGENTS,
+  logCall: SERVICE_AGENTS,
   close: SERVICE_AGENTS,
   message: SERVICE_AGENTS,
   // An absent agent is given no request.
@@ -156,9 +158,9 @@ describe('what a refusal says', () => {
 
 describe('abilities', () => {
   test('the policy says who, the lifecycle says when', () => {
-    expect(abilities(ROLES.agent, { ...own, status: 'NON_TRAITEE' })).toEqual({ take: Y, hold: N, resume: N, reassign: Y, annotate: Y, prioritize: Y, close: N });
-    expect(abilities(ROLES.agent, { ...own, status: 'EN_COURS' })).toEqual({ take: N, hold: Y, resume: N, reassign: Y, annotate: Y, prioritize: Y, close: Y });
-    expect(abilities(ROLES.agent, { ...other, status: 'EN_COURS' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, close: N });
-    expect(abilities(ROLES.administrator, { ...own, status: 'EN_COURS' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, close: N });
+    expect(abilities(ROLES.agent, { ...own, status: 'NON_TRAITEE' })).toEqual({ take: Y, hold: N, resume: N, reassign: Y, annotate: Y, prioritize: Y, callback: Y, logCall: Y, close: N });
+    expect(abilities(ROLES.agent, { ...own, status: 'EN_COURS' })).toEqual({ take: N, hold: Y, resume: N, reassign: Y, annotate: Y, prioritize: Y, callback: Y, logCall: Y, close: Y });
+    expect(abilities(ROLES.agent, { ...other, status: 'EN_COURS' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, callback: N, logCall: N, close: N });
+    expect(abilities(ROLES.administrator, { ...own, status: 'EN_COURS' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, callback: N, logCall: N, close: N });
   });
 });

@@ -68,6 +68,22 @@ export interface PrioritizeArgs {
   from: PriorityRank;
   to: PriorityRank;
 }
+/** A callback planned (or moved): the row is written first by the command, the workflow holds its time. */
+export interface CallbackArgs {
+  agentId: number;
+  callbackId: number;
+  dueAt: number;
+}
+export interface CancelCallbackArgs {
+  agentId: number;
+  callbackId: number;
+}
+/** A call's outcome: its wrap-up code, and a note written by the caller (by id). */
+export interface LogCallArgs {
+  agentId: number;
+  wrapUpCode: string;
+  commentId: number | null;
+}
 export interface CloseArgs {
   agentId: number;
   closingCode: string;
@@ -93,6 +109,10 @@ export const resumeUpdate = defineUpdate<RequestState, [ResumeArgs]>('resume');
 export const reassignUpdate = defineUpdate<RequestState, [ReassignArgs]>('reassign');
 export const annotateUpdate = defineUpdate<RequestState, [AnnotateArgs]>('annotate');
 export const prioritizeUpdate = defineUpdate<RequestState, [PrioritizeArgs]>('prioritize');
+export const scheduleCallbackUpdate = defineUpdate<RequestState, [CallbackArgs]>('scheduleCallback');
+export const moveCallbackUpdate = defineUpdate<RequestState, [CallbackArgs]>('moveCallback');
+export const cancelCallbackUpdate = defineUpdate<RequestState, [CancelCallbackArgs]>('cancelCallback');
+export const logCallUpdate = defineUpdate<RequestState, [LogCallArgs]>('logCall');
 export const closeUpdate = defineUpdate<RequestState, [CloseArgs]>('close');
 export const delaysChangedSignal = defineSignal<[Delays]>('delaysChanged');
 export const stateQuery = defineQuery<RequestState>('state');

@@ -3,7 +3,7 @@
 // decide which buttons to show), so the rules live in this one file.
 import type { Delays, PriorityRank, Status } from './definitions';
 
-export type Action = 'take' | 'hold' | 'resume' | 'reassign' | 'annotate' | 'prioritize' | 'close';
+export type Action = 'take' | 'hold' | 'resume' | 'reassign' | 'annotate' | 'prioritize' | 'callback' | 'logCall' | 'close';
 
 /**
  * The events of the lifecycle itself, in the order a request meets them. Annotations
@@ -33,6 +33,9 @@ export const ACTIONS: Record<Action, Step> = {
   reassign: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: 'REASSIGNED' },
   annotate: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
   prioritize: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
+  // Planning, moving or cancelling a callback (workflows/callbacks.ts); recording a call.
+  callback: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
+  logCall: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
   close: { from: ['EN_COURS', 'EN_ATTENTE'], to: 'CLOTUREE', event: 'CLOSED' },
 };
 
@@ -60,6 +63,8 @@ const SETS = {
   reassign: (a: { toAgentId: number }): Change => ({ assigneeId: a.toAgentId }),
   annotate: (_args: object): Change => ({}),
   prioritize: (a: { to: PriorityRank }): Change => ({ priority: a.to }),
+  callback: (_args: object): Change => ({}),
+  logCall: (_args: object): Change => ({}),
   close: (a: { closingCode: string }): Change => ({ closingCode: a.closingCode }),
 };
 export type ArgsOf<A extends Action> = Parameters<(typeof SETS)[A]>[0];

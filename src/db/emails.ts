@@ -14,6 +14,8 @@ export type EmailKind =
   | 'REASSIGNED'
   // An absent assignee's reminder, to their colleagues.
   | 'REMINDER_ABSENT'
+  // A planned callback's hour, to the agent who planned it or to their group.
+  | 'CALLBACK_DUE'
   // Sent to agents outside any request: account links and the daily digest of new requests.
   | 'ACTIVATION'
   | 'PASSWORD_RESET'

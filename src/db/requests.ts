@@ -73,6 +73,8 @@ export interface EventView {
   comment: string | null;
   /** what a change of priority changed (ranks), null for other events */
   priority: { from: number; to: number } | null;
+  /** the wrap-up code of a CALL_LOGGED event, null for other events */
+  wrapUpCode: string | null;
 }
 
 // Unambiguous characters only: a citizen may have to read the code over the phone.
@@ -228,14 +230,14 @@ export async function countByStatus(db: Db, groupIds: number[]): Promise<Record<
 export async function listEvents(db: Db, requestId: number): Promise<EventView[]> {
   const rows: {
     seq: number; type: string; at: number; code: string | null; name: string | null; to_code: string | null; to_name: string | null; body: string | null;
-    priority_from: number | null; priority_to: number | null;
+    priority_from: number | null; priority_to: number | null; wrap_up_code: string | null;
   }[] = await db('events as e')
     .leftJoin('agents as a', 'a.id', 'e.agent_id')
     .leftJoin('agents as target', 'target.id', 'e.target_agent_id')
     .leftJoin('comments as c', 'c.id', 'e.comment_id')
     .where('e.request_id', requestId)
     .orderBy('e.seq')
-    .select('e.seq', 'e.type', 'e.at', 'a.code', 'a.name', 'target.code as to_code', 'target.name as to_name', 'c.body', 'e.priority_from', 'e.priority_to');
+    .select('e.seq', 'e.type', 'e.at', 'a.code', 'a.name', 'target.code as to_code', 'target.name as to_name', 'c.body', 'e.priority_from', 'e.priority_to', 'e.wrap_up_code');
   return rows.map((r) => ({
     seq: r.seq,
     type: r.type,
@@ -244,6 +246,7 @@ export async function listEvents(db: Db, requestId: number): Promise<EventView[]
     to: r.to_code && r.to_name ? { code: r.to_code, name: r.to_name } : null,
     comment: r.body ?? null,
     priority: r.priority_from !== null && r.priority_to !== null ? { from: Number(r.priority_from), to: Number(r.priority_to) } : null,
+    wrapUpCode: r.wrap_up_code ?? null,
   }));
 }
 
@@ -261,6 +264,8 @@ export async function deleteComment(db: Db, id: number): Promise<void> {
 export async function purgeRequest(db: Db, requestId: number, at: number): Promise<void> {
   await db.transaction(async (trx) => {
     await trx('request_personal').where({ request_id: requestId }).delete();
+    // Callbacks hold the number to call.
+    await trx('callbacks').where({ request_id: requestId }).delete();
     await trx('events').where({ request_id: requestId }).update({ comment_id: null });
     await trx('comments').where({ request_id: requestId }).delete();
     await trx('email_contents').where({ request_id: requestId }).delete();

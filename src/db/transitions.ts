@@ -29,6 +29,8 @@ export interface TransitionRecord {
   projection: Partial<Projection>;
   /** the priority a PRIORITY_CHANGED event changed (the new one is the projection's) */
   priorityFrom?: PriorityRank;
+  /** the wrap-up code a CALL_LOGGED event records */
+  wrapUpCode?: string;
 }
 
 const projectionColumns = {
@@ -74,6 +76,7 @@ export async function applyTransition(
       target_agent_id: t.eventType === 'REASSIGNED' ? t.projection.assigneeId ?? null : null,
       // What a change of priority changed: « Priorité : moyenne → haute ».
       ...(t.eventType === PRIORITY_CHANGED ? { priority_from: t.priorityFrom ?? null, priority_to: t.projection.priority ?? null } : {}),
+      ...(t.wrapUpCode === undefined ? {} : { wrap_up_code: t.wrapUpCode }),
       at: t.at,
     });
     const patch: Record<string, unknown> = { version: t.seq, updated_at: t.at };

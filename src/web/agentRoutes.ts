@@ -12,6 +12,7 @@ import { exportRoutes } from './routes/exports';
 import { labelRoutes } from './routes/labels';
 import { journalRoutes } from './routes/journal';
 import { listRoutes } from './routes/lists';
+import { callbackRoutes } from './routes/callbacks';
 import { presenceRoutes } from './routes/presence';
 import { refreshRoutes } from './routes/refresh';
 import { statisticsRoutes } from './routes/statistics';
@@ -39,7 +40,7 @@ export function agentRouter(ctx: Ctx): express.Router {
   router.use(requireAgent);
   router.use(accountRoutes(ctx));
   router.use('/admin', adminRoutes(ctx));
-  mountAll(router, ctx, [listRoutes, refreshRoutes, exportRoutes, journalRoutes, statisticsRoutes, bulkRoutes, labelRoutes, agentAttachmentRoutes, citizenRoutes, entryRoutes, presenceRoutes]);
+  mountAll(router, ctx, [listRoutes, callbackRoutes, refreshRoutes, exportRoutes, journalRoutes, statisticsRoutes, bulkRoutes, labelRoutes, agentAttachmentRoutes, citizenRoutes, entryRoutes, presenceRoutes]);
   router.get('/navigation', async (req, res) => {
     const current = new URL(req.get('HX-Current-URL') ?? '/', 'http://guichet').pathname;
     renderFragment(res, 'nav', { ...(await navModel(ctx, currentAgent(req), current)) });

@@ -10,6 +10,7 @@ const SECTIONS: [string, string][] = [
   ['/admin/agents', 'ui.admin.nav.agents'],
   ['/admin/codes/evenements', 'ui.admin.nav.eventTypes'],
   ['/admin/codes/clotures', 'ui.admin.nav.closingCodes'],
+  ['/admin/codes/appels', 'ui.admin.nav.wrapUpCodes'],
   ['/admin/courriels', 'ui.admin.nav.emails'],
   ['/admin/partenaires', 'ui.admin.nav.partners'],
 ];
