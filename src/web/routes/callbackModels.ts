@@ -25,7 +25,7 @@ export function callbackRow(c: CallbackView, now: number) {
     by: c.agent_name,
     reassignToMe: Boolean(c.reassign_to_me),
     forAgent: c.status === 'DUE' && dueFor(c) === 'agent',
-    status: t(`ui.callbacks.statuses.${c.status}`),
+    state: t(`ui.callbacks.statuses.${c.status}`),
     overdue: isOverdue(c, now),
     moveDate: parisIsoDay(dueAt),
     moveTime: frenchDate(dueAt, 'time'),
