@@ -93,7 +93,8 @@ export async function openCallbacksOf(db: Db, requestId: number): Promise<Callba
 
 /** The planned or due callbacks of the agent's groups, soonest first (at most 500). */
 export async function openCallbacksOfGroups(db: Db, groupIds: readonly number[]): Promise<CallbackView[]> {
-  return inGroups(viewQuery(db), 'c.group_id', groupIds).whereIn('c.status', ['PLANNED', 'DUE']).orderBy('c.due_at').limit(500);
+  // A closed request's callbacks wait for its purge: they are nobody's to make.
+  return inGroups(viewQuery(db), 'c.group_id', groupIds).whereIn('c.status', ['PLANNED', 'DUE']).whereNot('r.status', 'CLOTUREE').orderBy('c.due_at').limit(500);
 }
 
 /**
@@ -121,7 +122,9 @@ const isMine = (agent: Agent, c: Pick<CallbackView, 'agent_id' | 'reassign_to_me
 export async function countDueFor(db: Db, agent: Agent): Promise<number> {
   const rows: Pick<CallbackView, 'agent_id' | 'reassign_to_me' | 'agent_presence'>[] = await inGroups(db('callbacks as c'), 'c.group_id', agent.groupIds)
     .join('agents as a', 'a.id', 'c.agent_id')
+    .join('requests as r', 'r.id', 'c.request_id')
     .where('c.status', 'DUE')
+    .whereNot('r.status', 'CLOTUREE')
     .select('c.agent_id', 'c.reassign_to_me', 'a.presence as agent_presence');
   return rows.filter((c) => isMine(agent, c) || dueFor(c) === 'group').length;
 }
