@@ -54,6 +54,10 @@ export interface Subjects {
   transfer: RequestSubject;
   /** asking another group's opinion on it */
   consult: RequestSubject;
+  /** planning, moving or cancelling a callback */
+  callback: RequestSubject;
+  /** recording a call's outcome (wrap-up code) */
+  logCall: RequestSubject;
   close: RequestSubject;
   message: RequestSubject;
   /** answering it: a member of the consulted group */
@@ -110,7 +114,7 @@ function refuse<K extends Kind, V extends Verb>(kind: K, verbs: V | V[], refusal
   }
 }
 
-export const REQUEST_VERBS = ['read', 'take', 'hold', 'resume', 'reassign', 'annotate', 'prioritize', 'transfer', 'consult', 'close', 'message'] as const;
+export const REQUEST_VERBS = ['read', 'take', 'hold', 'resume', 'reassign', 'annotate', 'prioritize', 'transfer', 'consult', 'callback', 'logCall', 'close', 'message'] as const;
 export const ADMIN_VERBS = ['administer', 'devMailbox'] as const;
 
 const inService = (agent: Agent, subject: { service_id: number | string | null }) =>
@@ -187,7 +191,7 @@ export function abilities(agent: Agent, request: RequestSubject & { status: Para
   const may = (action: Action) => allowed.includes(action) && can(agent, action, request);
   return {
     take: may('take'), hold: may('hold'), resume: may('resume'), reassign: may('reassign'), annotate: may('annotate'), prioritize: may('prioritize'),
-    transfer: may('transfer'), consult: may('consult'), close: may('close'),
+    transfer: may('transfer'), consult: may('consult'), callback: may('callback'), logCall: may('logCall'), close: may('close'),
   };
 }
 

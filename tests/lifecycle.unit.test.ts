@@ -11,9 +11,9 @@ const base: TimerState = {
 
 describe('the state machine', () => {
   test('allows each action from its statuses only', () => {
-    expect(allowedActions('NON_TRAITEE')).toEqual(['take', 'reassign', 'annotate', 'prioritize', 'transfer']);
-    expect(allowedActions('EN_COURS')).toEqual(['hold', 'reassign', 'annotate', 'prioritize', 'transfer', 'consult', 'close']);
-    expect(allowedActions('EN_ATTENTE')).toEqual(['resume', 'reassign', 'annotate', 'prioritize', 'transfer', 'close']);
+    expect(allowedActions('NON_TRAITEE')).toEqual(['take', 'reassign', 'annotate', 'prioritize', 'transfer', 'callback', 'logCall']);
+    expect(allowedActions('EN_COURS')).toEqual(['hold', 'reassign', 'annotate', 'prioritize', 'transfer', 'consult', 'callback', 'logCall', 'close']);
+    expect(allowedActions('EN_ATTENTE')).toEqual(['resume', 'reassign', 'annotate', 'prioritize', 'transfer', 'callback', 'logCall', 'close']);
     expect(allowedActions('CLOTUREE')).toEqual([]);
   });
 
@@ -71,6 +71,8 @@ describe('the rulebook', () => {
       ['prioritize', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, null],
       ['transfer', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, null],
       ['consult', 'EN_COURS', 'EN_ATTENTE', 'HELD'],
+      ['callback', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, null],
+      ['logCall', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, null],
       ['close', 'EN_COURS EN_ATTENTE', 'CLOTUREE', 'CLOSED'],
     ] as const;
     expect(Object.keys(ACTIONS)).toEqual(table.map(([action]) => action));

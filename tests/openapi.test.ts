@@ -105,6 +105,7 @@ test('GET /api/openapi.json is a valid OpenAPI 3.1 document that covers every AP
   expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   const routes = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${p}`)).sort();
   expect(routes).toEqual([
+    'DELETE /api/requests/{reference}/callbacks/{id}',
     'DELETE /api/webhooks/{id}',
     'GET /api/chat/rooms',
     'GET /api/chat/rooms/{room}/messages',
@@ -115,11 +116,14 @@ test('GET /api/openapi.json is a valid OpenAPI 3.1 document that covers every AP
     'GET /api/requests/{reference}',
     'GET /api/supervision',
     'GET /api/webhooks',
+    'PATCH /api/requests/{reference}/callbacks/{id}',
     'POST /api/chat/rooms/{room}/messages',
     'POST /api/consultations/{id}/answer',
     'POST /api/consultations/{id}/withdraw',
     'POST /api/requests',
     'POST /api/requests/{reference}/annotate',
+    'POST /api/requests/{reference}/callbacks',
+    'POST /api/requests/{reference}/calls',
     'POST /api/requests/{reference}/close',
     'POST /api/requests/{reference}/consultations',
     'POST /api/requests/{reference}/hold',
@@ -201,6 +205,25 @@ test('the six agent actions, accepted and refused, answer as documented', async 
 });
 
 const bdurand = () => h.tokens.bdurand;
+
+test('callbacks (plan, move, cancel) and calls, accepted and refused, answer as documented', async () => {
+  const { amartin, cpetit } = h.tokens;
+  const filed = await call('POST', '/api/requests', h.partnerKey, { formType: 'acte-naissance', citizen: { firstName: 'Rappel', lastName: 'Api' }, answers: {} });
+  const base = `/api/requests/${filed.body.reference}`;
+  const tomorrow = new Date(Date.now() + 86400_000).toISOString().slice(0, 10);
+  expect((await call('POST', `${base}/callbacks`, amartin, { date: tomorrow, time: '9h', phone: '0612345678' }, { invalid: true })).status).toBe(400);
+  expect((await call('POST', `${base}/callbacks`, amartin, { date: tomorrow, time: '09:00', phone: '12' })).status).toBe(400);
+  expect((await call('POST', `${base}/callbacks`, cpetit, { date: tomorrow, time: '09:00', phone: '0612345678' })).status).toBe(403);
+  const planned = await call('POST', `${base}/callbacks`, amartin, { date: tomorrow, time: '09:00', phone: '0612345678', reassignToMe: true });
+  expect(planned.status).toBe(201);
+  const id = planned.body.callbacks[0].id;
+  expect((await call('PATCH', `${base}/callbacks/${id}`, amartin, { date: tomorrow, time: '10:00' })).status).toBe(200);
+  expect((await call('PATCH', `${base}/callbacks/999999`, amartin, { date: tomorrow, time: '10:00' })).status).toBe(404);
+  expect((await call('DELETE', `${base}/callbacks/${id}`, amartin)).status).toBe(200);
+  expect((await call('DELETE', `${base}/callbacks/${id}`, amartin)).status).toBe(409);
+  expect((await call('POST', `${base}/calls`, amartin, { wrapUpCode: 'JOINT', note: 'Rappelé' })).status).toBe(200);
+  expect((await call('POST', `${base}/calls`, amartin, { wrapUpCode: 'INCONNU' })).status).toBe(400);
+});
 
 test('the agent’s presence, read and set, and a reassign to an absent agent, answer as documented', async () => {
   const { cpetit, amartin } = h.tokens;

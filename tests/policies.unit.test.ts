@@ -72,6 +72,8 @@ const TABLE: Record<Verb, Row> = {
   prioritize: SERVICE_AGENTS,
   transfer: SERVICE_AGENTS,
   consult: SERVICE_AGENTS,
+  callback: SERVICE_AGENTS,
+  logCall: SERVICE_AGENTS,
   close: SERVICE_AGENTS,
   // the consulted group's members answer; the request's group (or who asked) withdraws
   answerConsultation: SERVICE_AGENTS,
@@ -180,16 +182,16 @@ describe('what a refusal says', () => {
 
 describe('abilities', () => {
   test('the policy says who, the lifecycle says when', () => {
-    expect(abilities(ROLES.agent, { ...own, status: 'NON_TRAITEE' })).toEqual({ take: Y, hold: N, resume: N, reassign: Y, annotate: Y, prioritize: Y, transfer: Y, consult: N, close: N });
-    expect(abilities(ROLES.agent, { ...own, status: 'EN_COURS' })).toEqual({ take: N, hold: Y, resume: N, reassign: Y, annotate: Y, prioritize: Y, transfer: Y, consult: Y, close: Y });
-    expect(abilities(ROLES.agent, { ...other, status: 'EN_COURS' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, transfer: N, consult: N, close: N });
-    expect(abilities(ROLES.administrator, { ...own, status: 'EN_COURS' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, transfer: N, consult: N, close: N });
+    expect(abilities(ROLES.agent, { ...own, status: 'NON_TRAITEE' })).toEqual({ take: Y, hold: N, resume: N, reassign: Y, annotate: Y, prioritize: Y, transfer: Y, consult: N, callback: Y, logCall: Y, close: N });
+    expect(abilities(ROLES.agent, { ...own, status: 'EN_COURS' })).toEqual({ take: N, hold: Y, resume: N, reassign: Y, annotate: Y, prioritize: Y, transfer: Y, consult: Y, callback: Y, logCall: Y, close: Y });
+    expect(abilities(ROLES.agent, { ...other, status: 'EN_COURS' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, transfer: N, consult: N, callback: N, logCall: N, close: N });
+    expect(abilities(ROLES.administrator, { ...own, status: 'EN_COURS' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, transfer: N, consult: N, callback: N, logCall: N, close: N });
   });
 
   test('a group consulted on another group\'s request: its members read it and do nothing else to it', () => {
     const consulted = { ...other, consulted_group_ids: [101] };
     expect(can(ROLES.agent, 'read', consulted)).toBe(true);
-    expect(abilities(ROLES.agent, { ...consulted, status: 'EN_ATTENTE' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, transfer: N, consult: N, close: N });
+    expect(abilities(ROLES.agent, { ...consulted, status: 'EN_ATTENTE' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, transfer: N, consult: N, callback: N, logCall: N, close: N });
     expect(can(ROLES.agent, 'message', consulted)).toBe(false);
     expect(can(ROLES.agent, 'read', { ...other, consulted_group_ids: [103] })).toBe(false);
   });

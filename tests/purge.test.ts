@@ -19,10 +19,12 @@ const secrets = {
   comment: 'commentaire-privé-123',
   reason: 'raison-privée-456',
   body: 'corps-de-courriel-privé-789',
+  // The number of a planned callback, as it is kept (E.164).
+  callbackPhone: '+33799887766',
 };
 const TABLES = [
   'services', 'form_types', 'agents', 'agent_services', 'api_tokens', 'closing_codes', 'event_types', 'requests',
-  'request_personal', 'comments', 'events', 'emails', 'email_contents', 'sessions',
+  'request_personal', 'comments', 'events', 'emails', 'email_contents', 'sessions', 'callbacks', 'wrap_up_codes',
 ];
 
 function leaks(text: string): string[] {
@@ -53,11 +55,16 @@ async function closeWithEverything(): Promise<{ ref: string; id: number }> {
   await ok('annotate', { eventType: 'APPEL_TELEPHONIQUE', comment: secrets.comment });
   await ok('hold', { reason: secrets.reason });
   await ok('resume', {});
+  // A callback planned tomorrow at 10:00 (Paris) to the citizen's number: dropped with the request.
+  const tomorrow = new Date(Date.now() + 24 * 3600_000).toISOString().slice(0, 10);
+  expect((await h.api('POST', `/api/requests/${ref}/callbacks`, t, { date: tomorrow, time: '10:00', phone: secrets.phone })).status).toBe(201);
+  await ok('calls', { wrapUpCode: 'PAS_DE_REPONSE', note: secrets.comment });
   // Before the close, the personal data is there (so the checks below can fail).
   const { id } = await h.db('requests').where({ reference: ref }).first('id');
   expect(leaks(JSON.stringify(await h.db('request_personal').where({ request_id: id })))).toEqual(
     expect.arrayContaining([secrets.lastName, secrets.email, secrets.answer]),
   );
+  expect(leaks(JSON.stringify(await h.db('callbacks').where({ request_id: id })))).toEqual([secrets.callbackPhone]);
   await ok('close', { closingCode: 'TRAITEE', notifyCitizen: true });
   await waitFor(async () => (await h.db('requests').where({ id }).first('purged_at')).purged_at, 20000, 'purge');
   return { ref, id };
@@ -74,7 +81,7 @@ test('closing deletes every personal datum from the database and keeps the anony
 
   const kept = await h.api('GET', `/api/requests/${ref}`, h.tokens.amartin);
   expect(kept.body).toMatchObject({ reference: ref, formType: 'acte-naissance', status: 'CLOTUREE', closingCode: 'TRAITEE', assignee: { code: 'amartin', name: 'Anne Martin' } });
-  expect(kept.body.events.map((e: { type: string }) => e.type)).toEqual(['SUBMITTED', 'TAKEN', 'APPEL_TELEPHONIQUE', 'HELD', 'RESUMED', 'CLOSED']);
+  expect(kept.body.events.map((e: { type: string }) => e.type)).toEqual(['SUBMITTED', 'TAKEN', 'APPEL_TELEPHONIQUE', 'HELD', 'RESUMED', 'CALLBACK_PLANNED', 'CALL_LOGGED', 'CLOSED']);
   expect(kept.body.events.every((e: { comment: unknown; at: string }) => e.comment === null && Date.parse(e.at) > 0)).toBe(true);
   const emails = await h.db('emails').where({ request_id: id });
   expect(emails.length).toBeGreaterThan(0);

@@ -9,7 +9,8 @@ import { startHarness, waitFor, type Harness } from './support/harness';
 // Histories recorded from real runs are replayed against today's workflow code: a
 // change that breaks determinism for requests already running fails here.
 // `RECORD_HISTORIES=1 npx jest tests/replay.test.ts` records them afresh (only do so
-// when an incompatible change is deliberate and versioned).
+// when an incompatible change is deliberate and versioned); `RECORD_HISTORIES=<name>`
+// records that scenario alone (a new one).
 const DIR = path.join(__dirname, 'histories');
 
 let h: Harness;
@@ -54,7 +55,23 @@ async function runScenarios(): Promise<Record<string, string>> {
   await act(holdUntil, 'take', h.tokens.dleroy, { notifyCitizen: false });
   await act(holdUntil, 'hold', h.tokens.dleroy, { reason: 'x', until: new Date(Date.now() + 1500).toISOString() });
 
-  const ids = { 'full-lifecycle': full, expired, 'hold-until': holdUntil };
+  // Callbacks (issue 13): planned, moved, cancelled, one fires at its hour back to its agent; a call logged.
+  const callbacks = await submit('acte-naissance');
+  await act(callbacks, 'take', h.tokens.bdurand, { notifyCitizen: false });
+  const paris = (ms: number) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'medium' }).format(ms).split(' ');
+  const [day, soon] = paris(Date.now() + 3000);
+  const [tomorrow] = paris(Date.now() + 86400_000);
+  const plan = (body: object) => h.api('POST', `/api/requests/${callbacks}/callbacks`, h.tokens.amartin, body);
+  expect((await plan({ date: day, time: soon, phone: '0612345678', reassignToMe: true })).status).toBe(201);
+  const later = (await plan({ date: tomorrow, time: '10:00', phone: '0612345678' })).body.callbacks[1].id;
+  expect((await h.api('PATCH', `/api/requests/${callbacks}/callbacks/${later}`, h.tokens.amartin, { date: tomorrow, time: '11:00' })).status).toBe(200);
+  expect((await h.api('DELETE', `/api/requests/${callbacks}/callbacks/${later}`, h.tokens.amartin)).status).toBe(200);
+  const { id: callbacksId } = await h.db('requests').where({ reference: callbacks }).first('id');
+  await waitFor(async () => (await h.db('events').where({ request_id: callbacksId, type: 'REASSIGNED' }).first('id')) !== undefined, 20000, 'the callback fired');
+  await act(callbacks, 'calls', h.tokens.amartin, { wrapUpCode: 'JOINT' });
+  await act(callbacks, 'close', h.tokens.amartin, { closingCode: 'TRAITEE', notifyCitizen: false });
+
+  const ids = { 'full-lifecycle': full, expired, 'hold-until': holdUntil, callbacks };
   for (const ref of Object.values(ids)) {
     const handle = h.ctx.client.workflow.getHandle(`request-${ref}`);
     await waitFor(async () => ref === holdUntil
@@ -77,19 +94,19 @@ test('histories of today\'s scenarios replay, and the recorded ones still do', a
   const ids = await runScenarios();
   const fresh = await Promise.all(Object.entries(ids).map(async ([name, workflowId]) => {
     const history = await h.ctx.client.workflow.getHandle(workflowId).fetchHistory();
-    if (process.env.RECORD_HISTORIES) {
+    if (process.env.RECORD_HISTORIES === '1' || process.env.RECORD_HISTORIES === name) {
       fs.writeFileSync(path.join(DIR, `${name}.json`), JSON.stringify(history));
     }
     return { workflowId, history };
   }));
-  expect(await replay(fresh)).toEqual([null, null, null]);
+  expect(await replay(fresh)).toEqual([null, null, null, null]);
 
   const recorded = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
-  expect(recorded.sort()).toEqual(['expired.json', 'full-lifecycle.json', 'hold-until.json']);
+  expect(recorded.sort()).toEqual(['callbacks.json', 'expired.json', 'full-lifecycle.json', 'hold-until.json']);
   // fromObject, not the SDK's historyFromJSON, whose protobuf type checks fail under jest's module registry.
   const histories = recorded.map((f) => ({
     workflowId: f,
     history: temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(path.join(DIR, f), 'utf8'))),
   }));
-  expect(await replay(histories)).toEqual([null, null, null]);
+  expect(await replay(histories)).toEqual([null, null, null, null]);
 });

@@ -2,6 +2,8 @@
 // screen's: no sideways scrolling, checkboxes beside their labels, readable buttons and
 // links, no axe finding, French only. A screenshot of each is left for a reviewer
 // (tests/support/screenAudit.ts says where; .ci/run prints it).
+import { planCallback } from '../src/commands/callbacks';
+import { parisIsoDay } from '../src/dates';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startBulk } from '../src/commands/bulk';
 import { consult } from '../src/commands/consult';
@@ -70,6 +72,11 @@ async function seed(): Promise<void> {
   await moveTo(h, seeded.inProgress.reference, 'EN_COURS', { agent: amartin });
   await writeMessage(h.ctx, amartin, seeded.inProgress.reference, { body: 'Merci de nous envoyer une copie de votre pièce d’identité.', visible: true, finalCode: null });
   await citizenReplied(h, seeded.inProgress, 'La voici, en pièce jointe.');
+  // Two callbacks on it: one tomorrow, one due (and late) for amartin, who asked for it back.
+  const tomorrow = parisIsoDay(Date.now() + 24 * 3600_000);
+  await planCallback(h.ctx, amartin, seeded.inProgress.reference, { date: tomorrow, time: '10:30', phone: '06 01 02 03 04', reassignToMe: false });
+  const late = await planCallback(h.ctx, amartin, seeded.inProgress.reference, { date: tomorrow, time: '14:00', phone: '+44 20 7946 0958', reassignToMe: true });
+  await h.db('callbacks').where({ id: late.callbackId }).update({ status: 'DUE', due_at: Date.now() - 30 * 60_000 });
   await moveTo(h, seeded.onHold.reference, 'EN_ATTENTE', { agent: amartin });
   await moveTo(h, seeded.closed.reference, 'CLOTUREE', { agent: amartin, closingCode: 'TRAITEE' });
   await waitFor(async () => (await h.db('requests').where({ reference: seeded.closed.reference }).first('purged_at'))?.purged_at, 20000, 'the purge');
@@ -168,6 +175,8 @@ const SCREENS: Screen[] = [
   { name: 'agent-request-cloturee-purgee', side: 'agent', open: request(() => seeded.closed) },
   { name: 'agent-journal', side: 'agent', open: '/journal' },
   { name: 'agent-statistics', side: 'agent', open: '/statistiques' },
+  { name: 'agent-callbacks', side: 'agent', open: '/demandes/a-rappeler' },
+  { name: 'agent-request-callback-offered', side: 'agent', open: (page) => page.goto(`/demandes/${seeded.inProgress.reference}?rappel=1#rappel`).then(() => undefined) },
   { name: 'agent-citizens', side: 'agent', open: '/usagers' },
   { name: 'agent-citizen-new', side: 'agent', open: '/usagers/nouveau' },
   { name: 'agent-citizen-file', side: 'agent', open: (page) => page.goto(`/usagers/${seeded.citizenFile}`).then(() => undefined) },
@@ -232,6 +241,7 @@ const SCREENS: Screen[] = [
   { name: 'admin-groups-refused', side: 'admin', open: refusedByServer('/admin/groupes', { '#group-name': 'Accueil téléphonique' }) },
   { name: 'admin-codes-clotures', side: 'admin', open: '/admin/codes/clotures' },
   { name: 'admin-codes-evenements', side: 'admin', open: '/admin/codes/evenements' },
+  { name: 'admin-codes-appels', side: 'admin', open: '/admin/codes/appels' },
   { name: 'admin-form-types', side: 'admin', open: '/admin/demarches' },
   { name: 'admin-form-type', side: 'admin', open: '/admin/demarches/acte-naissance' },
   { name: 'admin-form-fields', side: 'admin', open: '/admin/demarches/acte-naissance/formulaire' },

@@ -101,6 +101,22 @@ export interface WithdrawConsultationArgs {
   agentId: number;
   consultationId: number;
 }
+/** A callback planned (or moved): the row is written first by the command, the workflow holds its time. */
+export interface CallbackArgs {
+  agentId: number;
+  callbackId: number;
+  dueAt: number;
+}
+export interface CancelCallbackArgs {
+  agentId: number;
+  callbackId: number;
+}
+/** A call's outcome: its wrap-up code, and a note written by the caller (by id). */
+export interface LogCallArgs {
+  agentId: number;
+  wrapUpCode: string;
+  commentId: number | null;
+}
 export interface CloseArgs {
   agentId: number;
   closingCode: string;
@@ -134,6 +150,10 @@ export const transferUpdate = defineUpdate<RequestState, [TransferArgs]>('transf
 export const consultUpdate = defineUpdate<RequestState, [ConsultArgs]>('consult');
 export const answerConsultationUpdate = defineUpdate<RequestState, [AnswerConsultationArgs]>('answerConsultation');
 export const withdrawConsultationUpdate = defineUpdate<RequestState, [WithdrawConsultationArgs]>('withdrawConsultation');
+export const scheduleCallbackUpdate = defineUpdate<RequestState, [CallbackArgs]>('scheduleCallback');
+export const moveCallbackUpdate = defineUpdate<RequestState, [CallbackArgs]>('moveCallback');
+export const cancelCallbackUpdate = defineUpdate<RequestState, [CancelCallbackArgs]>('cancelCallback');
+export const logCallUpdate = defineUpdate<RequestState, [LogCallArgs]>('logCall');
 export const closeUpdate = defineUpdate<RequestState, [CloseArgs]>('close');
 export const delaysChangedSignal = defineSignal<[Delays]>('delaysChanged');
 export const stateQuery = defineQuery<RequestState>('state');

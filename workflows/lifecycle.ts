@@ -4,7 +4,7 @@
 import type { Delays, PriorityRank, Status } from './definitions';
 import { consultationReminderAt, type PendingConsultation } from './consultation';
 
-export type Action = 'take' | 'hold' | 'resume' | 'reassign' | 'annotate' | 'prioritize' | 'transfer' | 'consult' | 'close';
+export type Action = 'take' | 'hold' | 'resume' | 'reassign' | 'annotate' | 'prioritize' | 'transfer' | 'consult' | 'callback' | 'logCall' | 'close';
 
 /**
  * The events of the lifecycle itself, in the order a request meets them. Annotations
@@ -43,6 +43,9 @@ export const ACTIONS: Record<Action, Step> = {
   transfer: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
   // Asking an expert group's opinion: a hold whose reason says of whom (« avis demandé à … »).
   consult: { from: ['EN_COURS'], to: 'EN_ATTENTE', event: 'HELD' },
+  // Planning, moving or cancelling a callback (workflows/callbacks.ts); recording a call.
+  callback: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
+  logCall: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
   close: { from: ['EN_COURS', 'EN_ATTENTE'], to: 'CLOTUREE', event: 'CLOSED' },
 };
 
@@ -80,6 +83,8 @@ const SETS = {
   transfer: (a: { toGroupId: number }): Change => ({ groupId: a.toGroupId, assigneeId: null }),
   // No date ends a consultation's wait, only the answer (or its withdrawal).
   consult: (_args: object): Change => ({ holdUntil: null, waitingForCitizen: false }),
+  callback: (_args: object): Change => ({}),
+  logCall: (_args: object): Change => ({}),
   close: (a: { closingCode: string }): Change => ({ closingCode: a.closingCode }),
 };
 export type ArgsOf<A extends Action> = Parameters<(typeof SETS)[A]>[0];

@@ -17,16 +17,23 @@ import {
   answerConsultationUpdate,
   consultUpdate,
   withdrawConsultationUpdate,
+  cancelCallbackUpdate,
   closeUpdate,
   delaysChangedSignal,
   holdUpdate,
+  logCallUpdate,
+  moveCallbackUpdate,
   prioritizeUpdate,
   reassignUpdate,
   transferUpdate,
   resumeUpdate,
+  scheduleCallbackUpdate,
   stateQuery,
   takeUpdate,
   type AnnotateArgs,
+  type CallbackArgs,
+  type CancelCallbackArgs,
+  type LogCallArgs,
   type CloseArgs,
   type ConsultArgs,
   type HoldArgs,
@@ -38,6 +45,7 @@ import {
   type Status,
 } from './definitions';
 import { consultationRefusal, type ConsultationEnd, type PendingConsultation } from './consultation';
+import { earliest, nextCallbackDeadline, withCallback, withoutCallback, type CallbackDeadline, type PlannedCallback } from './callbacks';
 import { ACTIONS, changeOf, CONSULTATION_ANSWERED, CONSULTATION_STEPS, PRIORITY_CHANGED, TRANSFERRED, changeOfStep, nextDeadline, refusalOf, TIMED_STEPS, type Action, type Change, type Step, type TimerKind, type TimerState } from './lifecycle';
 
 // Database writes take milliseconds: after a worker dies (kill -9, no heartbeat) the one it
@@ -78,6 +86,8 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
   };
   // How each finished consultation ended: a late answer or withdrawal is told which.
   const ended: Record<number, ConsultationEnd> = {};
+  // The callbacks planned and not yet fired: ids and times only (workflows/callbacks.ts).
+  let callbacks: PlannedCallback[] = [];
   const background: Promise<void>[] = [];
   let closingEmailId: number | null = null;
   // The filing was undone (its rows removed after an ambiguous start): nothing to run.
@@ -113,6 +123,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
       agentId: number | null; commentId?: number | null; emailId?: number | null; eventType?: string; priorityFrom?: PriorityRank; groupFrom?: number;
       /** the consultation this step ends, how, and by whom (the expert, or who withdrew it) */
       settles?: { id: number; status: ConsultationEnd; commentId: number | null; agentId: number | null };
+      wrapUpCode?: string;
     },
     change: Change,
     extra: Partial<Projection> = {},
@@ -140,6 +151,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
       ...(by.priorityFrom === undefined ? {} : { priorityFrom: by.priorityFrom }),
       ...(by.groupFrom === undefined ? {} : { groupFrom: by.groupFrom }),
       ...(settles ? { consultation: settles } : {}),
+      ...(by.wrapUpCode === undefined ? {} : { wrapUpCode: by.wrapUpCode }),
     });
     return seq;
   };
@@ -250,6 +262,49 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     return snapshot();
   }, { validator: (args) => refuseConsultation(args.consultationId) });
 
+  // Callbacks: the command wrote the row (with the number) before; the workflow keeps the
+  // time and says so in the history. Moving a callback that already fired plans it again.
+  const planCallback = async (eventType: 'CALLBACK_PLANNED' | 'CALLBACK_MOVED', args: { agentId: number; callbackId: number; dueAt: number }) => {
+    callbacks = withCallback(callbacks, args.callbackId, args.dueAt);
+    s.version += 1;
+    await transition(ACTIONS.callback, { agentId: args.agentId, eventType }, changeOf('callback', args));
+    return snapshot();
+  };
+  setHandler(scheduleCallbackUpdate, (args) => planCallback('CALLBACK_PLANNED', args), { validator: (_args: CallbackArgs) => refuse('callback') });
+  setHandler(moveCallbackUpdate, (args) => planCallback('CALLBACK_MOVED', args), { validator: (_args: CallbackArgs) => refuse('callback') });
+  setHandler(cancelCallbackUpdate, async (args) => {
+    callbacks = withoutCallback(callbacks, args.callbackId);
+    s.version += 1;
+    await transition(ACTIONS.callback, { agentId: args.agentId, eventType: 'CALLBACK_CANCELLED' }, changeOf('callback', args));
+    return snapshot();
+  }, { validator: (_args: CancelCallbackArgs) => refuse('callback') });
+
+  setHandler(logCallUpdate, async (args) => {
+    await transition(ACTIONS.logCall, { agentId: args.agentId, commentId: args.commentId, eventType: 'CALL_LOGGED', wrapUpCode: args.wrapUpCode }, changeOf('logCall', args));
+    return snapshot();
+  }, { validator: (_args: LogCallArgs) => refuse('logCall') });
+
+  /**
+   * A callback's hour: marked due; given back to the agent who planned it when they asked
+   * and are available (a reassignment by nobody), and they are told; otherwise the group is.
+   */
+  const fireCallback = async (callbackId: number): Promise<void> => {
+    callbacks = withoutCallback(callbacks, callbackId);
+    const outcome = await db.callbackDue({ requestId, callbackId, at: Date.now() });
+    if (outcome.to === 'none' || s.status === 'CLOTUREE') {
+      return; // cancelled or moved meanwhile
+    }
+    const seq = await transition(ACTIONS.callback, { agentId: null, eventType: 'CALLBACK_DUE' }, {});
+    if (outcome.to === 'agent') {
+      if (s.assigneeId !== outcome.agentId) {
+        await transition(ACTIONS.reassign, { agentId: null }, changeOf('reassign', { toAgentId: outcome.agentId }));
+      }
+      notifyInBackground('CALLBACK_DUE', `${reference}:CALLBACK_DUE:${callbackId}:${seq}`, outcome.agentId);
+      return;
+    }
+    notifyInBackground('CALLBACK_DUE', `${reference}:CALLBACK_DUE:${callbackId}:${seq}`, 'agents');
+  };
+
   setHandler(closeUpdate, async (args) => {
     closingEmailId = args.emailId;
     await transition(ACTIONS.close, args, changeOf('close', args), { closedAt: Date.now() });
@@ -307,7 +362,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
 
   while (s.status !== 'CLOTUREE' && !withdrawn) {
     const version = s.version;
-    const due = nextDeadline(s);
+    const due: ReturnType<typeof nextDeadline> | CallbackDeadline | null = earliest(nextDeadline(s), nextCallbackDeadline(callbacks));
     if (due === null) {
       await condition(() => s.version !== version);
       continue;
@@ -315,7 +370,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     const wait = due.at - Date.now();
     const changed = wait > 0 ? await condition(() => s.version !== version, wait) : false;
     if (!changed && s.version === version) {
-      await fire(due.kind);
+      await (due.kind === 'CALLBACK' ? fireCallback(due.callbackId) : fire(due.kind));
     }
   }
 

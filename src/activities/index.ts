@@ -2,6 +2,7 @@
 // (its transitions, its e-mails, its purge), of the daily digest, of bulk actions and
 // of webhook deliveries. Each is defined once, here or in the file named beside it.
 import { removeRequestFolder } from '../attachments/files';
+import { availableInGroup, markCallbackDue } from '../db/callbacks';
 import { purgeRequest } from '../db/requests';
 import { applyTransition } from '../db/transitions';
 import { unstartedDeliveries } from '../db/webhookDeliveries';
@@ -37,6 +38,17 @@ export function createActivities(deps: ActivityDeps): Activities & BulkActivitie
     notifyAgent: mail.notifyAgent,
     sendEmail: mail.sendEmail,
     markEmailFailed: mail.markEmailFailed,
+
+    async callbackDue({ callbackId, at }) {
+      const callback = await markCallbackDue(db, callbackId, at);
+      if (!callback) {
+        return { to: 'none' };
+      }
+      const agentId = Number(callback.agent_id);
+      return Boolean(callback.reassign_to_me) && (await availableInGroup(db, agentId, Number(callback.group_id)))
+        ? { to: 'agent', agentId }
+        : { to: 'group' };
+    },
 
     async purgePersonalData({ requestId, at }) {
       // Files first: a crash between the two leaves rows without files, never files without rows.

@@ -96,8 +96,8 @@ export function mailActivities({ db, transport, config, hooks }: ActivityDeps): 
         const request = await loadRequest(requestId);
         const agents = await agentsOfGroup(db, groupId ?? request.group_id);
         // Only the information e-mail follows the agent's choice (and is not sent to absent agents);
-        // reminders and deletion notices always go.
-        for (const agent of kind === 'NEW_REQUEST' ? agents.filter(announcedTo) : agents) {
+        // a callback due goes to those who are there to make it; reminders and deletion notices always go.
+        for (const agent of kind === 'NEW_REQUEST' ? agents.filter(announcedTo) : kind === 'CALLBACK_DUE' ? agents.filter(isReachable) : agents) {
           await mailAgent(requestId, kind, `${key}:${agent.id}`, agent);
         }
       });

@@ -16,6 +16,12 @@ export interface Activities {
   notifyAgent(a: { requestId: number; kind: EmailKind; key: string; agentId: number; onlyIfStatus?: Status }): Promise<void>;
   sendEmail(a: { emailId: number }): Promise<void>;
   markEmailFailed(a: { emailId: number; error: string }): Promise<void>;
+  /**
+   * A callback's hour: marks it due and says who is to call: the agent who planned it
+   * (they asked for it back, are available and still in the group), the group, or nobody
+   * (it was cancelled or moved meanwhile).
+   */
+  callbackDue(a: { requestId: number; callbackId: number; at: number }): Promise<{ to: 'agent'; agentId: number } | { to: 'group' } | { to: 'none' }>;
   purgePersonalData(a: { requestId: number; at: number }): Promise<void>;
   /** The daily digest workflow: how long to sleep until the configured hour, then send. */
   msUntilDigest(): Promise<number>;

@@ -40,9 +40,9 @@ const parisParts = new Intl.DateTimeFormat('en-GB', {
 });
 
 /** Epoch ms of a wall-clock time in Paris (UTC+1 in winter, UTC+2 in summer), whatever the server's time zone. */
-export function parisTime(day: string, hour: number): number {
+export function parisTime(day: string, hour: number, minute = 0): number {
   const [y, m, d] = day.split('-').map(Number);
-  const guess = Date.UTC(y, m - 1, d, hour);
+  const guess = Date.UTC(y, m - 1, d, hour, minute);
   const parts = Object.fromEntries(parisParts.formatToParts(guess).map((p) => [p.type, Number(p.value)]));
   const shown = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute);
   return guess - (shown - guess);
@@ -87,6 +87,25 @@ export const messageSchema = z.object({
   finalCode: required('closingCode', 64).nullable(),
 });
 
+/** A callback's day and hour (Paris time): HH:MM, or HH:MM:SS (an <input type="time" step="1">, the API). */
+const callbackWhen = {
+  date: z.iso.date(said('callbackDate')),
+  time: z.string(said('callbackTime')).regex(/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/, said('callbackTime')),
+};
+export const callbackSchema = z.object({
+  ...callbackWhen,
+  phone: required('phone', 40).meta({ description: 'International format (+33 6 12 34 56 78) or a French number (06 12 34 56 78).' }),
+  reassignToMe: choice().default(false),
+});
+export const moveCallbackSchema = z.object(callbackWhen);
+export const logCallSchema = z.object({ wrapUpCode: required('wrapUpCode', 64), note: optional(5000).default('') });
+
+/** Epoch ms of a callback's day and hour in Paris. */
+export function callbackTime(when: { date: string; time: string }): number {
+  const [hour, minute, second = 0] = when.time.split(':').map(Number);
+  return parisTime(when.date, hour, minute) + second * 1000;
+}
+
 /** An agent's own presence (header control, « Mon compte », PUT /api/me/presence). */
 export const presenceSchema = z.object({ presence: z.enum(PRESENCES, said('presence')) });
 
@@ -110,6 +129,9 @@ export type AnswerConsultationProps = z.output<typeof answerConsultationSchema>;
 export type MessageFields = z.output<typeof messageSchema>;
 export type PresenceProps = z.output<typeof presenceSchema>;
 export type ChatMessageInput = z.output<typeof chatMessageSchema>;
+export type CallbackProps = z.output<typeof callbackSchema>;
+export type MoveCallbackProps = z.output<typeof moveCallbackSchema>;
+export type LogCallProps = z.output<typeof logCallSchema>;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => z.string().trim().max(max).optional().nullable();

@@ -2,7 +2,7 @@
 import type { Db } from './connection';
 import type { CodeLabel } from './views';
 
-export type CodeList = 'event_types' | 'closing_codes';
+export type CodeList = 'event_types' | 'closing_codes' | 'wrap_up_codes';
 
 export interface CodeListRow extends CodeLabel {
   /** closing codes only: set by the timers, nobody's to edit */
@@ -31,9 +31,12 @@ export async function deleteCode(db: Db, list: CodeList, code: string): Promise<
 
 /** How many requests use a code: such a code is renamed, never removed. */
 export async function usesOf(db: Db, list: CodeList, code: string): Promise<number> {
-  const row = list === 'event_types'
-    ? await db('events').where({ type: code }).count({ n: '*' }).first()
-    : await db('requests').where({ closing_code: code }).count({ n: '*' }).first();
+  const uses = {
+    event_types: () => db('events').where({ type: code }),
+    closing_codes: () => db('requests').where({ closing_code: code }),
+    wrap_up_codes: () => db('events').where({ wrap_up_code: code }),
+  }[list]();
+  const row = await uses.count({ n: '*' }).first();
   return Number(row?.n ?? 0);
 }
 

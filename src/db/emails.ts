@@ -17,6 +17,8 @@ export type EmailKind =
   // Consulting an expert group: the experts' reminder, the answer to the agent who asked.
   | 'CONSULTATION_REMINDER'
   | 'CONSULTATION_ANSWERED'
+  // A planned callback's hour, to the agent who planned it or to their group.
+  | 'CALLBACK_DUE'
   // Sent to agents outside any request: account links and the daily digest of new requests.
   | 'ACTIVATION'
   | 'PASSWORD_RESET'

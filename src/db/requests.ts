@@ -75,6 +75,8 @@ export interface EventView {
   priority: { from: number; to: number } | null;
   /** the queues a transfer moved it between (groups' names), null for other events */
   groups: { from: string; to: string } | null;
+  /** the wrap-up code of a CALL_LOGGED event, null for other events */
+  wrapUpCode: string | null;
 }
 
 // Unambiguous characters only: a citizen may have to read the code over the phone.
@@ -231,7 +233,7 @@ export async function countByStatus(db: Db, groupIds: number[]): Promise<Record<
 export async function listEvents(db: Db, requestId: number): Promise<EventView[]> {
   const rows: {
     seq: number; type: string; at: number; code: string | null; name: string | null; to_code: string | null; to_name: string | null; body: string | null;
-    priority_from: number | null; priority_to: number | null; from_group: string | null; to_group: string | null;
+    priority_from: number | null; priority_to: number | null; from_group: string | null; to_group: string | null; wrap_up_code: string | null;
   }[] = await db('events as e')
     .leftJoin('agents as a', 'a.id', 'e.agent_id')
     .leftJoin('agents as target', 'target.id', 'e.target_agent_id')
@@ -241,7 +243,7 @@ export async function listEvents(db: Db, requestId: number): Promise<EventView[]
     .where('e.request_id', requestId)
     .orderBy('e.seq')
     .select('e.seq', 'e.type', 'e.at', 'a.code', 'a.name', 'target.code as to_code', 'target.name as to_name', 'c.body', 'e.priority_from', 'e.priority_to',
-      'gf.name as from_group', 'gt.name as to_group');
+      'gf.name as from_group', 'gt.name as to_group', 'e.wrap_up_code');
   return rows.map((r) => ({
     seq: r.seq,
     type: r.type,
@@ -251,6 +253,7 @@ export async function listEvents(db: Db, requestId: number): Promise<EventView[]
     comment: r.body ?? null,
     priority: r.priority_from !== null && r.priority_to !== null ? { from: Number(r.priority_from), to: Number(r.priority_to) } : null,
     groups: r.to_group !== null ? { from: r.from_group ?? '', to: r.to_group } : null,
+    wrapUpCode: r.wrap_up_code ?? null,
   }));
 }
 
@@ -268,6 +271,8 @@ export async function deleteComment(db: Db, id: number): Promise<void> {
 export async function purgeRequest(db: Db, requestId: number, at: number): Promise<void> {
   await db.transaction(async (trx) => {
     await trx('request_personal').where({ request_id: requestId }).delete();
+    // Callbacks hold the number to call.
+    await trx('callbacks').where({ request_id: requestId }).delete();
     await trx('events').where({ request_id: requestId }).update({ comment_id: null });
     await trx('consultations').where({ request_id: requestId }).update({ question_comment_id: null, answer_comment_id: null });
     await trx('comments').where({ request_id: requestId }).delete();

@@ -34,6 +34,8 @@ export interface Statistics {
   byChannel: { channel: string; count: number }[];
   byFormType: { title: string; received: number; taken: number; closed: number; expired: number }[];
   daily: { day: string; received: number; closed: number }[];
+  /** calls recorded in the period per wrap-up code, every code of the list (label order) */
+  byWrapUp: { code: string; label: string; count: number }[];
 }
 
 /** Requests of the scope, as `r` joined with its form type `f` and service `s`. */
@@ -117,5 +119,18 @@ export async function statisticsOf(db: Db, f: StatsFilter): Promise<Statistics> 
   for (const r of createdRows) bucket(r.at).received += 1;
   for (const r of closedRows) bucket(r.at).closed += 1;
 
-  return { received, taken, closed, expired, held, remindersSent, timeToTake, timeToClose, byChannel, byFormType, daily: [...days.values()] };
+  return { received, taken, closed, expired, held, remindersSent, timeToTake, timeToClose, byChannel, byFormType, daily: [...days.values()], byWrapUp: await callsByWrapUp(db, f) };
+}
+
+/** The calls recorded (CALL_LOGGED events) in the period, per wrap-up code; a code no longer listed still counts under its code. */
+async function callsByWrapUp(db: Db, f: StatsFilter): Promise<Statistics['byWrapUp']> {
+  const [rows, codes]: [{ code: string; n: number | string }[], { code: string; label: string }[]] = await Promise.all([
+    within(scoped(db, f).join('events as e', 'e.request_id', 'r.id').where('e.type', 'CALL_LOGGED'), 'e.at', f)
+      .groupBy('e.wrap_up_code').select('e.wrap_up_code as code').count({ n: '*' }),
+    db('wrap_up_codes').orderBy('label').select('code', 'label'),
+  ]);
+  const counts = new Map(rows.map((r) => [r.code, Number(r.n)]));
+  const listed = codes.map((c) => ({ code: c.code, label: c.label, count: counts.get(c.code) ?? 0 }));
+  const unlisted = rows.filter((r) => !codes.some((c) => c.code === r.code)).map((r) => ({ code: r.code, label: r.code, count: Number(r.n) }));
+  return [...listed, ...unlisted];
 }

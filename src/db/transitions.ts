@@ -35,6 +35,8 @@ export interface TransitionRecord {
   groupFrom?: number;
   /** the consultation this transition ends: answered (its answer a comment) or withdrawn, by whom */
   consultation?: { id: number; status: 'ANSWERED' | 'WITHDRAWN'; agentId: number | null; commentId: number | null };
+  /** the wrap-up code a CALL_LOGGED event records */
+  wrapUpCode?: string;
 }
 
 const projectionColumns = {
@@ -83,6 +85,7 @@ export async function applyTransition(
       ...(t.eventType === PRIORITY_CHANGED ? { priority_from: t.priorityFrom ?? null, priority_to: t.projection.priority ?? null } : {}),
       // Which queue it left and which it joined: « Transférée de Accueil à Urbanisme – experts ».
       ...(t.eventType === TRANSFERRED ? { source_group_id: t.groupFrom ?? null, target_group_id: t.projection.groupId ?? null } : {}),
+      ...(t.wrapUpCode === undefined ? {} : { wrap_up_code: t.wrapUpCode }),
       at: t.at,
     });
     const patch: Record<string, unknown> = { version: t.seq, updated_at: t.at };

@@ -87,6 +87,7 @@ const CONTEXT_KEYS: Record<EmailKind, ContextKey[]> = {
   DELETION_NOTICE: agentFields,
   REMINDER_IN_PROGRESS: ['inProgressSince', ...agentFields],
   HOLD_ENDED: agentFields,
+  CALLBACK_DUE: agentFields,
   REASSIGNED: ['actorName', ...agentFields],
   REMINDER_ABSENT: ['assigneeName', 'inProgressSince', ...agentFields],
   CONSULTATION_REMINDER: agentFields,

@@ -4,6 +4,10 @@ import { answerConsultation, consult, withdrawConsultation } from '../commands/c
 import { findConsultation, pendingConsultations, type ConsultationRow } from '../db/consultations';
 import { prioritize } from '../commands/prioritize';
 import { transfer } from '../commands/transfer';
+import { cancelCallback, moveCallback, planCallback } from '../commands/callbacks';
+import { logCall } from '../commands/logCall';
+import { openCallbacksOf } from '../db/callbacks';
+import { isOverdue } from '../../workflows/callbacks';
 import { close } from '../commands/close';
 import type { Ctx } from '../commands/context';
 import { CommandError } from '../commands/errors';
@@ -58,6 +62,7 @@ async function present(ctx: Ctx, request: RequestRow, caller: Request['caller'])
   if (caller?.kind !== 'agent') {
     return { ...common, events: events.map((e) => ({ type: e.type, at: iso(e.at) })) };
   }
+  const now = Date.now();
   return {
     ...common,
     assignee: request.assignee_code ? { code: request.assignee_code, name: request.assignee_name } : null,
@@ -67,6 +72,11 @@ async function present(ctx: Ctx, request: RequestRow, caller: Request['caller'])
       type: e.type, at: iso(e.at), agent: e.agent, to: e.to, comment: e.comment,
       ...(e.priority ? { priority: { from: priorityOf(e.priority.from), to: priorityOf(e.priority.to) } } : {}),
       ...(e.groups ? { groups: e.groups } : {}),
+      ...(e.wrapUpCode ? { wrapUpCode: e.wrapUpCode } : {}),
+    })),
+    callbacks: (await openCallbacksOf(ctx.db, request.id)).map((c) => ({
+      id: c.id, dueAt: iso(c.due_at), phone: c.phone, agent: { code: c.agent_code, name: c.agent_name },
+      reassignToMe: Boolean(c.reassign_to_me), status: c.status, overdue: isOverdue(c, now),
     })),
   };
 }
@@ -199,10 +209,13 @@ export function apiRouter(ctx: Ctx): express.Router {
   }));
 
   // An accepted action answers with the request as it now stands.
+  const answer = async (req: Request, res: Response, status = 200) => {
+    res.status(status).json(await present(ctx, (await findRequest(ctx.db, String(req.params.reference)))!, req.caller));
+  };
   const action = (name: string, run: (req: Request) => Promise<unknown>) =>
     router.post(`/requests/:reference/${name}`, agent, wrap(async (req, res) => {
       await run(req);
-      res.json(await present(ctx, (await findRequest(ctx.db, String(req.params.reference)))!, req.caller));
+      await answer(req, res);
     }));
 
   const ref = (req: Request) => String(req.params.reference);
@@ -217,6 +230,22 @@ export function apiRouter(ctx: Ctx): express.Router {
   action('prioritize', (req) => prioritize(ctx, agentOf(req), ref(req), parse(schema.prioritizeSchema, req.body)));
   action('transfer', (req) => transfer(ctx, agentOf(req), ref(req), parse(schema.transferSchema, req.body)));
   action('close', (req) => close(ctx, agentOf(req), ref(req), parse(schema.closeSchema, req.body)));
+  action('calls', (req) => logCall(ctx, agentOf(req), ref(req), parse(schema.logCallSchema, req.body)));
+
+  // Callbacks: planned (201), moved, cancelled; each answers with the request and its callbacks.
+  const callbackId = (req: Request) => Number(req.params.id);
+  router.post('/requests/:reference/callbacks', agent, wrap(async (req, res) => {
+    await planCallback(ctx, agentOf(req), ref(req), parse(schema.callbackSchema, req.body));
+    await answer(req, res, 201);
+  }));
+  router.patch('/requests/:reference/callbacks/:id', agent, wrap(async (req, res) => {
+    await moveCallback(ctx, agentOf(req), ref(req), callbackId(req), parse(schema.moveCallbackSchema, req.body));
+    await answer(req, res);
+  }));
+  router.delete('/requests/:reference/callbacks/:id', agent, wrap(async (req, res) => {
+    await cancelCallback(ctx, agentOf(req), ref(req), callbackId(req));
+    await answer(req, res);
+  }));
 
   // Consulting an expert group: ask, list what my groups are asked, answer, withdraw.
   router.post('/requests/:reference/consultations', agent, wrap(async (req, res) => {

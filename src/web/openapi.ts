@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { PRIORITIES, STATUSES } from '../../workflows/definitions';
 import { CONSULTATION_ANSWERED, LIFECYCLE_EVENTS, PRIORITY_CHANGED, TRANSFERRED } from '../../workflows/lifecycle';
+import { CALLBACK_EVENTS } from '../../workflows/callbacks';
 import * as schema from '../commands/schemas';
 import { PRESENCES } from '../db/presence';
 
@@ -48,15 +49,26 @@ const schemas: Record<string, Json> = {
     events: {
       type: 'array',
       items: object({
-        type: { type: 'string', description: `${LIFECYCLE_EVENTS.join(', ')}, ${PRIORITY_CHANGED}, ${TRANSFERRED}, ${CONSULTATION_ANSWERED} (an expert group's answer, its comment), or an annotation type (NOTE…).` },
+        type: { type: 'string', description: `${LIFECYCLE_EVENTS.join(', ')}, ${PRIORITY_CHANGED}, ${TRANSFERRED}, ${CONSULTATION_ANSWERED} (an expert group's answer, its comment), ${CALLBACK_EVENTS.join(', ')}, or an annotation type (NOTE…).` },
         at: dateTime,
         agent: nullable(ref('AgentRef')),
         to: { ...nullable(ref('AgentRef')), description: 'REASSIGNED: the agent the request was given to (null when not recorded, for events before 2026-11-30).' },
         comment: nullable({ type: 'string' }),
         priority: { ...object({ from: { enum: [...PRIORITIES] }, to: { enum: [...PRIORITIES] } }), description: `${PRIORITY_CHANGED} only: the priority before and after.` },
         groups: { ...object({ from: { type: 'string' }, to: { type: 'string' } }), description: `${TRANSFERRED} only: the group it left and the group it joined (names).` },
+        wrapUpCode: { type: 'string', description: 'CALL_LOGGED only: the call\'s wrap-up code (JOINT, PAS_DE_REPONSE…, the administrator\'s list).' },
       }, ['type', 'at', 'agent', 'to', 'comment']),
     },
+    callbacks: { type: 'array', items: ref('Callback'), description: 'Agents only: the callbacks still to make (planned or due), soonest first.' },
+  }),
+  Callback: object({
+    id: { type: 'integer' },
+    dueAt: dateTime,
+    phone: { type: 'string', description: 'E.164 (+33612345678).' },
+    agent: ref('AgentRef'),
+    reassignToMe: { type: 'boolean', description: 'At its hour the request goes back to this agent if they are available (else the group is told).' },
+    status: { enum: ['PLANNED', 'DUE'] },
+    overdue: { type: 'boolean', description: 'Not done 15 minutes after its hour.' },
   }),
   PartnerRequest: {
     ...object({
@@ -171,6 +183,9 @@ const schemas: Record<string, Json> = {
     answeredAt: nullable(dateTime),
     answer: nullable({ type: 'string' }),
   }),
+  CallbackBody: bodyOf(schema.callbackSchema),
+  MoveCallbackBody: bodyOf(schema.moveCallbackSchema),
+  LogCallBody: bodyOf(schema.logCallSchema),
   WebhookBody: bodyOf(schema.webhookSchema),
   PresenceBody: bodyOf(schema.presenceSchema),
   ChatMessageBody: { ...bodyOf(schema.chatMessageSchema), description: 'body: 1 to 2000 characters once trimmed (CHAT_EMPTY, CHAT_TOO_LONG); request: a reference to link, added to the body when it does not name it (CHAT_REFERENCE_INVALID when not shaped like one). Whether such a request exists is never said.' },
@@ -227,6 +242,21 @@ function action(name: string, bodyName: string, summary: string): Json {
       },
     },
   };
+}
+
+const callbackIdParam = { name: 'id', in: 'path', required: true, schema: { type: 'integer' } };
+
+/** An action answering `status` instead of 200 (a creation). */
+function withStatus(a: Json, status: number): Json {
+  const post = a.post as Json;
+  const { 200: ok, ...others } = post.responses as Json;
+  return { post: { ...post, responses: { [status]: ok, ...others } } };
+}
+
+/** An operation without a body (a DELETE). */
+function omitBody(op: Json): Json {
+  const { requestBody: _none, ...rest } = op;
+  return rest;
 }
 
 const paths: Record<string, Json> = {
@@ -294,6 +324,13 @@ const paths: Record<string, Json> = {
   },
   '/api/consultations/{id}/answer': consultationAction('answerConsultation', 'AnswerConsultationBody', 'Answers it (a member of the consulted group): the answer becomes an internal note (CONSULTATION_ANSWERED) and the request resumes (EN_COURS) for the agent who asked, who is e-mailed.'),
   '/api/consultations/{id}/withdraw': consultationAction('withdrawConsultation', 'WithdrawConsultationBody', 'Withdraws it (who asked, or a member of the request\'s group): the request resumes (EN_COURS).'),
+  '/api/requests/{reference}/calls': action('logCall', 'LogCallBody', 'Records a call\'s outcome: a CALL_LOGGED event with its wrap-up code (UNKNOWN_WRAP_UP_CODE otherwise) and an optional note; the request\'s due callbacks are done.'),
+  '/api/requests/{reference}/callbacks': withStatus(action('planCallback', 'CallbackBody',
+    'Plans a callback on an open request: date (YYYY-MM-DD) and time (HH:MM or HH:MM:SS) in Paris time (Europe/Paris), in the future; the phone number in international format or French; reassignToMe: at its hour the request goes back to the agent if available. Answers 201 with the request and its callbacks.'), 201),
+  '/api/requests/{reference}/callbacks/{id}': {
+    patch: { ...action('moveCallback', 'MoveCallbackBody', 'Moves a planned or due callback to a new date and time (Paris time, in the future).').post as Json, parameters: [referenceParam, callbackIdParam] },
+    delete: { ...omitBody(action('cancelCallback', 'MoveCallbackBody', 'Cancels a planned or due callback.').post as Json), parameters: [referenceParam, callbackIdParam] },
+  },
   '/api/me/presence': {
     get: {
       operationId: 'getPresence', summary: 'The calling agent\'s presence, and since when.', tags: ['agents'],

@@ -16,7 +16,11 @@ import type { RequestRow } from '../../db/requests';
 import { t } from '../../i18n';
 import type { Action } from '../../../workflows/lifecycle';
 import { writeMessage } from '../../commands/writeMessage';
-import { annotateForm, closeForm, consultForm, holdForm, messageForm, prioritizeForm, reassignForm, takeForm, transferForm } from './forms';
+import { cancelCallback, moveCallback, planCallback } from '../../commands/callbacks';
+import { logCall } from '../../commands/logCall';
+import {
+  annotateForm, callbackForm, callbackIdOf, closeForm, consultForm, holdForm, logCallForm, messageForm, moveCallbackForm, prioritizeForm, reassignForm, takeForm, transferForm,
+} from './forms';
 import { isHtmx, renderFragment } from './render';
 import { messageUploads } from '../uploads';
 import { panelModel, type PanelMessages } from './requestPanel';
@@ -27,9 +31,11 @@ import { requestAfterUpdate } from './updatedRequest';
 const referenceOf = (req: Request): string => String(req.params.reference);
 
 type Run = (ctx: Ctx, agent: Agent, reference: string, req: Request) => Promise<unknown>;
+/** The actions of the request page: the lifecycle's, a message, and what is done to one callback. */
+type PageAction = Action | 'message' | 'moveCallback' | 'cancelCallback';
 
 /** Each action: its form parsed into the command's props, then the command. */
-const RUNS: Record<Action | 'message', Run> = {
+const RUNS: Record<PageAction, Run> = {
   message: (ctx, agent, ref, req) => writeMessage(ctx, agent, ref, { ...messageForm(req.body), uploads: messageUploads(req) }),
   take: (ctx, agent, ref, req) => take(ctx, agent, ref, takeForm(req.body)),
   hold: (ctx, agent, ref, req) => hold(ctx, agent, ref, holdForm(req.body)),
@@ -39,6 +45,10 @@ const RUNS: Record<Action | 'message', Run> = {
   prioritize: (ctx, agent, ref, req) => prioritize(ctx, agent, ref, prioritizeForm(req.body)),
   transfer: (ctx, agent, ref, req) => transfer(ctx, agent, ref, transferForm(req.body)),
   consult: (ctx, agent, ref, req) => consult(ctx, agent, ref, consultForm(req.body)),
+  callback: (ctx, agent, ref, req) => planCallback(ctx, agent, ref, callbackForm(req.body)),
+  moveCallback: (ctx, agent, ref, req) => moveCallback(ctx, agent, ref, callbackIdOf(req.body), moveCallbackForm(req.body)),
+  cancelCallback: (ctx, agent, ref, req) => cancelCallback(ctx, agent, ref, callbackIdOf(req.body)),
+  logCall: (ctx, agent, ref, req) => logCall(ctx, agent, ref, logCallForm(req.body)),
   close: (ctx, agent, ref, req) => close(ctx, agent, ref, closeForm(req.body)),
 };
 
@@ -52,10 +62,15 @@ interface Attempt {
 const isUpdateOutcome = (result: unknown): result is UpdateOutcome =>
   typeof result === 'object' && result !== null && 'request' in result && 'state' in result;
 
-async function attempt(ctx: Ctx, req: Request, action: Action | 'message'): Promise<Attempt | CommandError> {
+/** « Pas de réponse »: the panel comes back with the callback form open, prefilled. */
+const offersCallback = (result: unknown): boolean =>
+  typeof result === 'object' && result !== null && (result as { offerCallback?: boolean }).offerCallback === true;
+
+async function attempt(ctx: Ctx, req: Request, action: PageAction): Promise<Attempt | CommandError> {
   try {
     const result = await RUNS[action](ctx, currentAgent(req), referenceOf(req), req);
-    return { status: 200, messages: { notice: t(`ui.actions.${action}.done`) }, updated: isUpdateOutcome(result) ? result : null };
+    const messages: PanelMessages = { notice: t(`ui.actions.${action}.done`), ...(offersCallback(result) ? { offerCallback: true } : {}) };
+    return { status: 200, messages, updated: isUpdateOutcome(result) ? result : null };
   } catch (err) {
     if (!(err instanceof CommandError)) {
       throw err;
@@ -68,7 +83,13 @@ async function attempt(ctx: Ctx, req: Request, action: Action | 'message'): Prom
   }
 }
 
-async function respond(ctx: Ctx, req: Request, res: Response, action: Action | 'message'): Promise<void> {
+/**
+ * The panel after the action. An accepted Update answered with its state: drawn from it,
+ * without loading or authorizing the request again (unless it left the agent's groups).
+ * A message (no Update of its own) and a refusal (the panel was often stale: someone else
+ * acted) show the request as it now stands.
+ */
+async function respond(ctx: Ctx, req: Request, res: Response, action: PageAction): Promise<void> {
   res.vary('HX-Request');
   const outcome = await attempt(ctx, req, action);
   if (outcome instanceof CommandError) {
@@ -85,7 +106,8 @@ async function respond(ctx: Ctx, req: Request, res: Response, action: Action | '
   if (!isHtmx(req)) {
     const { alert, notice } = outcome.messages;
     req.session.flash = alert ? { kind: 'error', message: alert } : { kind: 'success', message: notice ?? '' };
-    res.redirect(303, `/demandes/${encodeURIComponent(reference)}`);
+    // Without JavaScript too, « Pas de réponse » opens the callback form.
+    res.redirect(303, `/demandes/${encodeURIComponent(reference)}${outcome.messages.offerCallback ? '?rappel=1#rappel' : ''}`);
     return;
   }
   const request = moved ?? await loadForAgent(ctx, agent, reference);
@@ -109,7 +131,7 @@ function leaveRequest(req: Request, res: Response, request: RequestRow): void {
 
 export function actionRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
-  for (const action of Object.keys(RUNS) as (Action | 'message')[]) {
+  for (const action of Object.keys(RUNS) as PageAction[]) {
     router.post(`/demandes/:reference/${action}`, (req, res) => respond(ctx, req, res, action));
   }
   return router;

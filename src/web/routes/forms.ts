@@ -51,6 +51,16 @@ export const transferForm = (body: unknown) =>
   schema.parseInput(schema.transferSchema, { group: field(body, 'group'), reason: field(body, 'reason') });
 export const consultForm = (body: unknown) => schema.parseInput(schema.consultSchema, { group: field(body, 'group'), question: field(body, 'question') });
 export const answerConsultationForm = (body: unknown) => schema.parseInput(schema.answerConsultationSchema, { answer: field(body, 'answer') });
+/** A callback's day (YYYY-MM-DD) and hour (HH:MM) as the form's date and time fields send them. */
+const callbackWhen = (body: unknown) => ({ date: field(body, 'date').trim(), time: field(body, 'time').trim() });
+
+export const callbackForm = (body: unknown) => schema.parseInput(schema.callbackSchema, {
+  ...callbackWhen(body), phone: field(body, 'phone'), reassignToMe: checked(body, 'reassignToMe'),
+});
+export const moveCallbackForm = (body: unknown) => schema.parseInput(schema.moveCallbackSchema, callbackWhen(body));
+export const logCallForm = (body: unknown) => schema.parseInput(schema.logCallSchema, { wrapUpCode: field(body, 'wrapUpCode'), note: field(body, 'note') });
+/** The callback a move or a cancel is about (the form's hidden field). */
+export const callbackIdOf = (body: unknown): number => Number(field(body, 'callback'));
 
 export const closeForm = (body: unknown) =>
   schema.parseInput(schema.closeSchema, { closingCode: field(body, 'closingCode'), ...citizenEmail(body) });

@@ -4,6 +4,7 @@ import type { Agent } from '../../db/agents';
 import { queuesStamp } from '../../db/changes';
 import { t } from '../../i18n';
 import { can, supervisesAny } from '../../policies';
+import { countDueFor } from '../../db/callbacks';
 import { countsOf, RUBRIQUES } from './rubriques';
 import { unreadTotal } from '../../commands/chat';
 import { chatBadge } from './chatBadge';
@@ -35,7 +36,7 @@ export const devMailboxEnabled = (ctx: Ctx): boolean => !ctx.config.smtpUrl;
 export const showsDevMailbox = (ctx: Ctx, req: Request): boolean => devMailboxEnabled(ctx) && req.agent !== undefined && can(req.agent, 'devMailbox');
 
 export async function navModel(ctx: Ctx, agent: Agent, path: string): Promise<NavModel> {
-  const counts = await countsOf(ctx.db, agent);
+  const [counts, callbacksDue] = await Promise.all([countsOf(ctx.db, agent), countDueFor(ctx.db, agent)]);
   const items: NavItem[] = [{ href: '/', label: t('ui.rubriques.home.nav'), count: null, current: path === '/' }];
   for (const r of RUBRIQUES.filter((v) => v.inNav?.(counts) ?? true)) {
     const href = `/demandes/${r.slug}`;
@@ -45,6 +46,8 @@ export async function navModel(ctx: Ctx, agent: Agent, path: string): Promise<Na
   const consultations = '/demandes/consultations';
   items.push({ href: consultations, label: t('ui.consultations.nav'), count: await countPendingConsultations(ctx.db, agent.groupIds), current: path === consultations });
   // The board, for whoever supervises a group.
+  // « À rappeler »: the callbacks due now, for the agent and for their groups.
+  items.push({ href: '/demandes/a-rappeler', label: t('ui.callbacks.nav'), count: callbacksDue, current: path === '/demandes/a-rappeler' });
   for (const [href, key] of supervisesAny(agent) ? [...EXTRA_NAV, ['/supervision', 'ui.board.nav']] : EXTRA_NAV) {
     items.push({ href, label: t(key), count: null, current: path === href });
   }

@@ -31,7 +31,7 @@ export function requestPageRoutes(ctx: Ctx): express.Router {
     res.vary('HX-Request');
     const agent = currentAgent(req);
     const request = await loadForReading(ctx, agent, req.params.reference);
-    const model = await panelModel(ctx, agent, request);
+    const model = await panelModel(ctx, agent, request, req.query.rappel === '1' ? { offerCallback: true } : {});
     if (isHtmx(req)) {
       renderFragment(res, 'requestPanel', model);
       return;

@@ -19,12 +19,16 @@ import { consultationsOfRequest } from '../../db/consultations';
 import { parisIsoDay } from '../../dates';
 import { PRIORITIES, priorityOf } from '../../../workflows/definitions';
 import { PRIORITY_CHANGED, TRANSFERRED } from '../../../workflows/lifecycle';
+import { callbacksModel, callbackFormModel } from './callbackModels';
+import { listCodes } from '../../db/codes';
 
 export interface PanelMessages {
   /** a refusal or an invalid input, in French */
   alert?: string;
   /** what the action did */
   notice?: string;
+  /** « Pas de réponse » was recorded: the callback form opens, prefilled */
+  offerCallback?: boolean;
 }
 
 function parseAnswers(json: string): Record<string, unknown> {
@@ -79,8 +83,9 @@ function emailGroups(emails: ReturnType<typeof emailRows>) {
   return { citizenEmails: emails.filter((e) => e.forCitizen), agentEmails: emails.filter((e) => !e.forCitizen) };
 }
 
-/** A lifecycle event's label; a reassignment says to whom and by whom (« Réattribuée à B. Durand par A. Martin »). */
-function eventLabel(e: EventView): string {
+/** A lifecycle event's label; a reassignment says to whom and by whom (« Réattribuée à B. Durand par A. Martin »); a call its outcome. */
+function eventLabel(e: EventView, wrapUps: Map<string, string>): string {
+  if (e.type === 'CALL_LOGGED' && e.wrapUpCode) return t('ui.request.history.callLogged', { code: wrapUps.get(e.wrapUpCode) ?? e.wrapUpCode });
   if (e.type === PRIORITY_CHANGED && e.priority) {
     // Inside a sentence the words are lower case: « Priorité : moyenne → haute ».
     const word = (rank: number) => t(`priority.${priorityOf(rank)}`).toLocaleLowerCase('fr');
@@ -98,10 +103,11 @@ function eventLabel(e: EventView): string {
 }
 
 async function historyOf(ctx: Ctx, requestId: number) {
-  const [events, types] = await Promise.all([listEvents(ctx.db, requestId), listEventTypes(ctx.db)]);
+  const [events, types, wrapUpCodes] = await Promise.all([listEvents(ctx.db, requestId), listEventTypes(ctx.db), listCodes(ctx.db, 'wrap_up_codes')]);
   const annotations = new Map(types.map((e) => [e.code, e.label]));
+  const wrapUps = new Map(wrapUpCodes.map((c) => [c.code, c.label]));
   return events.map((e) => ({
-    label: annotations.get(e.type) ?? eventLabel(e),
+    label: annotations.get(e.type) ?? eventLabel(e, wrapUps),
     at: e.at,
     agent: e.agent?.name ?? null,
     comment: e.comment,
@@ -114,7 +120,7 @@ function tomorrow(): string {
 }
 
 /** The action forms' data, read only for the actions the agent may take now. */
-async function actionsOf(ctx: Ctx, agent: Agent, request: RequestRow, email: string | null) {
+async function actionsOf(ctx: Ctx, agent: Agent, request: RequestRow, email: string | null, offerCallback: boolean) {
   const can = abilities(agent, request);
   const offerEmail = Boolean(request.citizen_has_email) && email !== null;
   const acknowledgement = can.take && offerEmail
@@ -140,6 +146,8 @@ async function actionsOf(ctx: Ctx, agent: Agent, request: RequestRow, email: str
     // Every other group, by name: « Assigner à un autre groupe ».
     groups: can.transfer ? (await listGroups(ctx.db)).filter((g) => Number(g.id) !== Number(request.group_id)).map((g) => g.name) : [],
     priorities: can.prioritize ? PRIORITIES.filter((p) => p !== priorityOf(request.priority)).map((p) => ({ value: p, label: t(`priority.${p}`) })) : [],
+    wrapUpCodes: can.logCall ? await listCodes(ctx.db, 'wrap_up_codes') : [],
+    callbackForm: can.callback ? await callbackFormModel(ctx, request, offerCallback) : null,
   };
 }
 
@@ -179,7 +187,8 @@ export async function panelModel(ctx: Ctx, agent: Agent, request: RequestRow, me
     ...emailGroups(emails),
     poll,
     pollEmails: emailsInFlight && !poll,
-    actions: await actionsOf(ctx, agent, request, personal?.email ?? null),
+    actions: await actionsOf(ctx, agent, request, personal?.email ?? null, messages.offerCallback === true),
+    callbacks: await callbacksModel(ctx, agent, request),
     thread,
     canWrite: abilities(agent, request).annotate,
     citizenHasEmail: Boolean(personal?.email),

@@ -11,6 +11,7 @@ const SECTIONS: [string, string][] = [
   ['/admin/groupes', 'ui.admin.nav.groups'],
   ['/admin/codes/evenements', 'ui.admin.nav.eventTypes'],
   ['/admin/codes/clotures', 'ui.admin.nav.closingCodes'],
+  ['/admin/codes/appels', 'ui.admin.nav.wrapUpCodes'],
   ['/admin/courriels', 'ui.admin.nav.emails'],
   ['/admin/partenaires', 'ui.admin.nav.partners'],
 ];
