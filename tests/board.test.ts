@@ -2,7 +2,6 @@
 // groups (État civil, Urbanisme) with agents of different presences and requests moved
 // through the real commands; every figure is checked on the page and in the API. A plain
 // agent is refused; a group's supervisor sees their group only; htmx redraws the figures.
-import type { Knex } from 'knex';
 import { changeDelays } from '../src/commands/changeDelays';
 import { findGroupByName, setMember } from '../src/db/groups';
 import { launchBrowser, loggedIn } from './support/browser';
@@ -67,31 +66,12 @@ afterAll(async () => {
   await h?.close();
 });
 
-/**
- * Callbacks, consultations and wrap-up codes are built beside the board: their tables are
- * made here with the columns the board reads when this branch does not have them yet.
- */
+/** Callbacks, consultations and calls, written straight into their tables: the board only counts them. */
 async function callbacksConsultationsAndCalls(): Promise<void> {
   const now = Date.now();
   const id = async (f: Filed) => Number((await h.db('requests').where({ reference: f.reference }).first('id')).id);
-  /** A table of a request's rows, with a status and these columns, unless it exists already. */
-  const tableOnce = async (name: string, columns: (t: Knex.CreateTableBuilder) => void) => {
-    if (!(await h.db.schema.hasTable(name))) {
-      await h.db.schema.createTable(name, (t) => {
-        t.increments('id');
-        t.integer('request_id').notNullable();
-        t.string('status', 16).notNullable();
-        columns(t);
-      });
-    }
-  };
-  await tableOnce('callbacks', (t) => {
-    t.integer('group_id').notNullable();
-    t.integer('agent_id').nullable();
-    t.bigInteger('due_at').notNullable();
-  });
   const callback = async (f: Filed, group: number, dueAt: number, status: string) =>
-    h.db('callbacks').insert({ request_id: await id(f), group_id: group, agent_id: supA.agent.id, due_at: dueAt, status });
+    h.db('callbacks').insert({ request_id: await id(f), group_id: group, agent_id: supA.agent.id, due_at: dueAt, status, created_at: now });
   // A: one due a minute ago, one missed an hour ago (DUE) → 2; later, done or cancelled ones do not count.
   await callback(A.taken1, groupA, now - 60_000, 'PLANNED');
   await callback(A.held, groupA, now - HOUR, 'DUE');
@@ -100,11 +80,6 @@ async function callbacksConsultationsAndCalls(): Promise<void> {
   await callback(A.taken2, groupA, now - 60_000, 'CANCELLED');
   await callback(B.taken, groupB, now - 60_000, 'PLANNED');
 
-  await tableOnce('consultations', (t) => {
-    t.integer('from_group_id').notNullable();
-    t.integer('to_group_id').notNullable();
-    t.bigInteger('asked_at').notNullable();
-  });
   const consult = async (f: Filed, from: number, to: number, status: string) =>
     h.db('consultations').insert({ request_id: await id(f), from_group_id: from, to_group_id: to, asked_by: supA.agent.id, status, asked_at: now });
   await consult(A.held, groupA, groupB, 'PENDING');
@@ -113,11 +88,6 @@ async function callbacksConsultationsAndCalls(): Promise<void> {
   await consult(B.taken, groupB, groupA, 'PENDING');
   await consult(B.taken, groupB, groupA, 'WITHDRAWN');
 
-  if (!(await h.db.schema.hasColumn('events', 'wrap_up_code'))) {
-    await h.db.schema.alterTable('events', (t) => {
-      t.string('wrap_up_code', 64).nullable();
-    });
-  }
   let seq = 1000;
   const call = async (f: Filed, code: string, at = Date.now()) => {
     seq += 1;
@@ -167,9 +137,9 @@ test('a supervisor sees their group’s figures, live and today’s, in tables; 
   expect(cell(a, 'Clôturées')).toBe('2');
   expect(cell(a, 'dont « Traitée »')).toBe('1');
   expect(cell(a, 'dont « Sans suite »')).toBe('1');
-  expect(cell(a, 'JOINT')).toBe('2');
-  expect(cell(a, 'PAS_DE_REPONSE')).toBe('1');
-  expect(a).not.toContain('MAUVAIS_NUMERO');
+  expect(cell(a, 'Joint')).toBe('2');
+  expect(cell(a, 'Pas de réponse')).toBe('1');
+  expect(a).not.toContain('Mauvais numéro');
 
   expect(cell(a, 'Anne Martin')).toBe('2');
   expect(cell(a, 'Bruno Durand')).toBe('1');
@@ -221,7 +191,7 @@ test('the API gives the same figures, of the supervisor’s groups only', async 
       taken: 5,
       closed: 2,
       closedByCode: expect.arrayContaining([{ code: 'TRAITEE', label: 'Traitée', count: 1 }, { code: 'SANS_SUITE', label: 'Sans suite', count: 1 }]),
-      callsByWrapUpCode: [{ code: 'JOINT', label: 'JOINT', count: 2 }, { code: 'PAS_DE_REPONSE', label: 'PAS_DE_REPONSE', count: 1 }],
+      callsByWrapUpCode: [{ code: 'JOINT', label: 'Joint', count: 2 }, { code: 'PAS_DE_REPONSE', label: 'Pas de réponse', count: 1 }],
     },
   });
   const oldestAt = Date.parse(a[0].waiting.oldest.createdAt);

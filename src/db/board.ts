@@ -203,15 +203,10 @@ async function takenAndClosed(db: Db, groupIds: number[], time: BoardTime): Prom
   return { taken, closed };
 }
 
-// The three figures below come from the callbacks, consultations and wrap-up codes, built
-// beside this board: each reads its own table and is guarded by a check that the table (or
-// column) exists, until those features and this board are on the same branch.
+// The three figures below come from the callbacks, the consultations and the calls' wrap-up codes.
 
 /** Reads `callbacks` (request_id, group_id, agent_id, due_at, status): the open callbacks (PLANNED, or DUE and not yet done) of each group due before the end of the current hour. */
 export async function callbacksDueThisHour(db: Db, groupIds: number[], now: number): Promise<Map<number, number>> {
-  if (!(await db.schema.hasTable('callbacks'))) {
-    return new Map();
-  }
   const endOfHour = Math.floor(now / HOUR) * HOUR + HOUR; // Paris is a whole number of hours from UTC
   const rows: { group_id: number; n: number | string }[] = await db('callbacks')
     .whereIn('group_id', groupIds).whereIn('status', ['PLANNED', 'DUE']).where('due_at', '<', endOfHour)
@@ -231,21 +226,20 @@ export async function pendingConsultations(db: Db, groupIds: number[]): Promise<
   return new Map(groupIds.map((id) => [id, { askedOfGroup: of.get(id) ?? 0, askedByGroup: by.get(id) ?? 0 }]));
 }
 
-/** Reads `events` of type CALL_LOGGED and their `wrap_up_code`: today's calls of each group's requests by wrap-up code. */
+/** Reads `events` of type CALL_LOGGED and their `wrap_up_code` (labelled by `wrap_up_codes`): today's calls of each group's requests by wrap-up code. */
 export async function callsByWrapUpCode(db: Db, groupIds: number[], time: BoardTime): Promise<Map<number, CodeCount[]>> {
-  if (!(await db.schema.hasColumn('events', 'wrap_up_code'))) {
-    return new Map();
-  }
-  const rows: { group_id: number; code: string; n: number | string }[] = await db('events as e')
+  const rows: { group_id: number; code: string; label: string | null; n: number | string }[] = await db('events as e')
     .join('requests as r', 'r.id', 'e.request_id')
+    .leftJoin('wrap_up_codes as w', 'w.code', 'e.wrap_up_code')
     .where('e.type', 'CALL_LOGGED').where('e.at', '>=', time.dayStart).where('e.at', '<', time.dayEnd)
     .whereIn('r.group_id', groupIds)
-    .groupBy('r.group_id', 'e.wrap_up_code')
-    .select('r.group_id', 'e.wrap_up_code as code')
+    .groupBy('r.group_id', 'e.wrap_up_code', 'w.label')
+    .select('r.group_id', 'e.wrap_up_code as code', 'w.label')
     .count({ n: '*' });
   const byGroup = new Map<number, CodeCount[]>();
   for (const r of rows) {
-    byGroup.set(Number(r.group_id), [...(byGroup.get(Number(r.group_id)) ?? []), { code: r.code, label: r.code, count: Number(r.n) }]);
+    // A code the administrator removed since keeps its code as its label.
+    byGroup.set(Number(r.group_id), [...(byGroup.get(Number(r.group_id)) ?? []), { code: r.code, label: r.label ?? r.code, count: Number(r.n) }]);
   }
   for (const list of byGroup.values()) {
     list.sort((a, b) => b.count - a.count || a.code.localeCompare(b.code, 'fr'));
