@@ -190,7 +190,7 @@ const SCREENS: Screen[] = [
   { name: 'agent-chat-room', side: 'agent', open: '/entraide/tous' },
   { name: 'agent-chat-room-group', side: 'agent', open: async (page) => {
     await page.goto('/entraide');
-    await page.getByRole('link', { name: 'État civil' }).click();
+    await page.getByRole('link', { name: 'État civil', exact: true }).click();
     await page.locator('#chat-list').waitFor();
   } },
   { name: 'agent-chat-room-refused', side: 'agent', open: async (page) => {
