@@ -30,6 +30,8 @@ export interface RequestSubject {
   form_type_id?: number;
   service_name?: string;
   group_name?: string | null;
+  /** who holds it (absent: not known to the caller, as for a bulk selection's rights) */
+  assignee_id?: number | string | null;
 }
 
 /** What each verb is about. `void`: the verb names an area, not one thing. */
@@ -43,6 +45,14 @@ export interface Subjects {
   prioritize: RequestSubject;
   close: RequestSubject;
   message: RequestSubject;
+  /** S'assigner: taking an unassigned request of one's group */
+  assign: RequestSubject;
+  /** Libérer: giving a request back to its group's queue */
+  release: RequestSubject;
+  /** giving a request held by a colleague to another (a dispatcher's or supervisor's act) */
+  dispatch: RequestSubject;
+  /** the « Traiter la suivante » button: serving oneself the next request of one's queues */
+  next: void;
   /** being the agent a request is reassigned to */
   receive: RequestSubject;
   startBulk: void;
@@ -89,7 +99,7 @@ function refuse<K extends Kind, V extends Verb>(kind: K, verbs: V | V[], refusal
   }
 }
 
-export const REQUEST_VERBS = ['read', 'take', 'hold', 'resume', 'reassign', 'annotate', 'prioritize', 'close', 'message'] as const;
+export const REQUEST_VERBS = ['read', 'take', 'hold', 'resume', 'annotate', 'prioritize', 'close', 'message', 'assign'] as const;
 export const ADMIN_VERBS = ['administer', 'devMailbox'] as const;
 
 const inService = (agent: Agent, subject: { service_id: number | string | null }) =>
@@ -100,6 +110,22 @@ const inGroup = (agent: Agent, subject: { group_id: number | string | null }) =>
 // Agents see and act on the requests waiting in the queues of the groups they belong to,
 // and only on those: a request moved to another group leaves their hands.
 allow('agent', [...REQUEST_VERBS], inGroup);
+
+// A group's dispatchers and supervisors hand its requests around, whoever holds them.
+const leads = (agent: Agent, subject: { group_id: number | string | null }) =>
+  subject.group_id !== null && agent.memberships.some((m) => m.groupId === Number(subject.group_id) && m.role !== 'AGENT');
+const heldBy = (agent: Agent, subject: RequestSubject) => subject.assignee_id !== undefined && subject.assignee_id !== null && Number(subject.assignee_id) === agent.id;
+const unassigned = (subject: RequestSubject) => subject.assignee_id === undefined || subject.assignee_id === null;
+allow('agent', 'dispatch', leads);
+// Réattribuer: an agent hands over what is theirs or nobody's; a colleague's request only
+// its group's dispatchers and supervisors may give to someone else.
+allow('agent', 'reassign', (agent, request) => inGroup(agent, request) && (unassigned(request) || heldBy(agent, request) || leads(agent, request)));
+// Libérer: its holder, or a dispatcher or supervisor of its group; an administrator
+// releases an absent colleague's requests too (« Équipe »).
+allow('agent', 'release', (agent, request) => (inGroup(agent, request) && (heldBy(agent, request) || leads(agent, request))) || (agent.isAdmin && !unassigned(request)));
+// « Traiter la suivante » is offered to the agents who said they are available.
+allow('agent', 'next', (agent) => agent.presence === 'DISPONIBLE');
+refuse('agent', 'next', (agent) => CommandError.of(409, 'NOT_AVAILABLE', { presence: t(`ui.presence.values.${agent.presence}`) }));
 // A request is given only to an agent who can open it: not to an account whose activation
 // is pending (no password chosen yet). Deactivated accounts are not loaded as agents at all.
 // Nor to an agent who said they are absent (their presence): it would wait until they are back.
@@ -148,7 +174,11 @@ export function authorize<V extends Verb>(actor: Actor, verb: V, ...subject: Sub
 export function abilities(agent: Agent, request: RequestSubject & { status: Parameters<typeof allowedActions>[0] }): Record<Action, boolean> {
   const allowed = allowedActions(request.status);
   const may = (action: Action) => allowed.includes(action) && can(agent, action, request);
-  return { take: may('take'), hold: may('hold'), resume: may('resume'), reassign: may('reassign'), annotate: may('annotate'), prioritize: may('prioritize'), close: may('close') };
+  return {
+    take: may('take'), hold: may('hold'), resume: may('resume'), reassign: may('reassign'), annotate: may('annotate'), prioritize: may('prioritize'), close: may('close'),
+    // Who holds it decides: one assigns oneself what nobody holds, releases what somebody does.
+    assign: may('assign') && unassigned(request), release: may('release') && !unassigned(request),
+  };
 }
 
 /** The agent acting, to record as the author of a change; null for the command line. */

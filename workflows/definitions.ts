@@ -68,6 +68,14 @@ export interface PrioritizeArgs {
   from: PriorityRank;
   to: PriorityRank;
 }
+export interface AssignArgs {
+  /** the agent who assigns the request to themselves */
+  agentId: number;
+}
+export interface ReleaseArgs {
+  /** who releases it: its assignee, or a dispatcher of its group */
+  agentId: number;
+}
 export interface CloseArgs {
   agentId: number;
   closingCode: string;
@@ -93,6 +101,8 @@ export const resumeUpdate = defineUpdate<RequestState, [ResumeArgs]>('resume');
 export const reassignUpdate = defineUpdate<RequestState, [ReassignArgs]>('reassign');
 export const annotateUpdate = defineUpdate<RequestState, [AnnotateArgs]>('annotate');
 export const prioritizeUpdate = defineUpdate<RequestState, [PrioritizeArgs]>('prioritize');
+export const assignUpdate = defineUpdate<RequestState, [AssignArgs]>('assign');
+export const releaseUpdate = defineUpdate<RequestState, [ReleaseArgs]>('release');
 export const closeUpdate = defineUpdate<RequestState, [CloseArgs]>('close');
 export const delaysChangedSignal = defineSignal<[Delays]>('delaysChanged');
 export const stateQuery = defineQuery<RequestState>('state');

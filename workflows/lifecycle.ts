@@ -3,7 +3,7 @@
 // decide which buttons to show), so the rules live in this one file.
 import type { Delays, PriorityRank, Status } from './definitions';
 
-export type Action = 'take' | 'hold' | 'resume' | 'reassign' | 'annotate' | 'prioritize' | 'close';
+export type Action = 'take' | 'hold' | 'resume' | 'reassign' | 'annotate' | 'prioritize' | 'close' | 'assign' | 'release';
 
 /**
  * The events of the lifecycle itself, in the order a request meets them. Annotations
@@ -15,6 +15,14 @@ export type LifecycleEvent = (typeof LIFECYCLE_EVENTS)[number];
 
 /** A change of priority: internal like an annotation (not delivered to partners), its event says from what to what. */
 export const PRIORITY_CHANGED = 'PRIORITY_CHANGED';
+
+/**
+ * The agents' own hand-overs, internal like a change of priority: an agent assigned an
+ * unassigned request that was already under way (a NON_TRAITEE one is TAKEN), or released
+ * it back to its group's queue.
+ */
+export const ASSIGNED = 'ASSIGNED';
+export const RELEASED = 'RELEASED';
 
 export const isLifecycleEvent = (type: string): type is LifecycleEvent => (LIFECYCLE_EVENTS as readonly string[]).includes(type);
 
@@ -34,6 +42,10 @@ export const ACTIONS: Record<Action, Step> = {
   annotate: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
   prioritize: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
   close: { from: ['EN_COURS', 'EN_ATTENTE'], to: 'CLOTUREE', event: 'CLOSED' },
+  // S'assigner: a NON_TRAITEE request is taken (the take step); an open one keeps its status.
+  assign: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
+  // Libérer: back to the group's queue, unassigned, the status kept.
+  release: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
 };
 
 /** The moves the timers make, not an agent. */
@@ -61,6 +73,8 @@ const SETS = {
   annotate: (_args: object): Change => ({}),
   prioritize: (a: { to: PriorityRank }): Change => ({ priority: a.to }),
   close: (a: { closingCode: string }): Change => ({ closingCode: a.closingCode }),
+  assign: (a: { agentId: number }): Change => ({ assigneeId: a.agentId }),
+  release: (_args: object): Change => ({ assigneeId: null }),
 };
 export type ArgsOf<A extends Action> = Parameters<(typeof SETS)[A]>[0];
 
@@ -109,7 +123,7 @@ export function replyResumes(state: { status: Status; waitingForCitizen?: boolea
 export interface Refusal {
   code:
     | 'ALREADY_TAKEN' | 'ALREADY_CLOSED' | 'NOT_TAKEN' | 'ALREADY_ON_HOLD' | 'NOT_ON_HOLD' | 'SAME_ASSIGNEE'
-    | 'REQUEST_CLOSED_FOR_REPLY' | 'SAME_PRIORITY';
+    | 'REQUEST_CLOSED_FOR_REPLY' | 'SAME_PRIORITY' | 'ALREADY_ASSIGNED' | 'NOT_ASSIGNED';
   assigneeId: number | null;
 }
 
@@ -130,6 +144,13 @@ export function refusalOf(
   }
   if (action === 'prioritize' && target?.priority && target.priority.from === target.priority.to) {
     return { code: 'SAME_PRIORITY', assigneeId };
+  }
+  // Only an unassigned request may be self-assigned, only an assigned one released.
+  if (action === 'assign' && assigneeId !== null) {
+    return { code: 'ALREADY_ASSIGNED', assigneeId };
+  }
+  if (action === 'release' && assigneeId === null) {
+    return { code: 'NOT_ASSIGNED', assigneeId };
   }
   if (ACTIONS[action].from.includes(status)) {
     return null;

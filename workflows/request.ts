@@ -14,25 +14,29 @@ import type { EmailKind } from '../src/db/emails';
 import type { Projection } from '../src/db/transitions';
 import {
   annotateUpdate,
+  assignUpdate,
   closeUpdate,
   delaysChangedSignal,
   holdUpdate,
   prioritizeUpdate,
   reassignUpdate,
+  releaseUpdate,
   resumeUpdate,
   stateQuery,
   takeUpdate,
   type AnnotateArgs,
+  type AssignArgs,
   type CloseArgs,
   type HoldArgs,
   type PriorityRank,
   type RequestInput,
+  type ReleaseArgs,
   type ResumeArgs,
   type TakeArgs,
   type RequestState,
   type Status,
 } from './definitions';
-import { ACTIONS, changeOf, PRIORITY_CHANGED, changeOfStep, nextDeadline, refusalOf, TIMED_STEPS, type Action, type Change, type Step, type TimerKind, type TimerState } from './lifecycle';
+import { ACTIONS, ASSIGNED, changeOf, PRIORITY_CHANGED, RELEASED, changeOfStep, nextDeadline, refusalOf, TIMED_STEPS, type Action, type Change, type Step, type TimerKind, type TimerState } from './lifecycle';
 
 // Database writes take milliseconds: after a worker dies (kill -9, no heartbeat) the one it
 // was running is retried once this timeout expires, and the purge waits behind it.
@@ -181,6 +185,22 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     await transition(ACTIONS.prioritize, { agentId: args.agentId, eventType: PRIORITY_CHANGED, priorityFrom: from }, changeOf('prioritize', args));
     return snapshot();
   }, { validator: (args) => refuse('prioritize', { priority: priorityChange(args) }) });
+
+  // S'assigner: an untouched request is taken (TAKEN, as by take, no e-mail); one under
+  // way whose assignee released it is only given back a holder (ASSIGNED), its status kept.
+  setHandler(assignUpdate, async (args) => {
+    if (s.status === 'NON_TRAITEE') {
+      await transition(ACTIONS.take, args, changeOf('take', args), { takenAt: Date.now() });
+    } else {
+      await transition(ACTIONS.assign, { agentId: args.agentId, eventType: ASSIGNED }, changeOf('assign', args));
+    }
+    return snapshot();
+  }, { validator: (_args: AssignArgs) => refuse('assign') });
+
+  setHandler(releaseUpdate, async (args) => {
+    await transition(ACTIONS.release, { agentId: args.agentId, eventType: RELEASED }, changeOf('release', args));
+    return snapshot();
+  }, { validator: (_args: ReleaseArgs) => refuse('release') });
 
   setHandler(closeUpdate, async (args) => {
     closingEmailId = args.emailId;

@@ -1,5 +1,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { annotate } from '../commands/annotate';
+import { assign } from '../commands/assign';
+import { release } from '../commands/release';
+import { serveNext } from '../commands/next';
 import { prioritize } from '../commands/prioritize';
 import { close } from '../commands/close';
 import type { Ctx } from '../commands/context';
@@ -159,6 +162,12 @@ export function apiRouter(ctx: Ctx): express.Router {
       res.json(await present(ctx, (await findRequest(ctx.db, String(req.params.reference)))!, req.caller));
     }));
 
+  // « Traiter la suivante »: the most urgent unassigned request of my groups, now mine.
+  router.post('/requests/next', agent, wrap(async (req, res) => {
+    const served = await serveNext(ctx, agentOf(req));
+    res.json(await present(ctx, (await findRequest(ctx.db, served.request.reference))!, req.caller));
+  }));
+
   const ref = (req: Request) => String(req.params.reference);
   action('take', (req) => take(ctx, agentOf(req), ref(req), parse(schema.takeSchema, req.body)));
   action('hold', (req) => hold(ctx, agentOf(req), ref(req), parse(schema.holdSchema, req.body)));
@@ -170,6 +179,14 @@ export function apiRouter(ctx: Ctx): express.Router {
   action('annotate', (req) => annotate(ctx, agentOf(req), ref(req), parse(schema.annotateSchema, req.body)));
   action('prioritize', (req) => prioritize(ctx, agentOf(req), ref(req), parse(schema.prioritizeSchema, req.body)));
   action('close', (req) => close(ctx, agentOf(req), ref(req), parse(schema.closeSchema, req.body)));
+  action('assign', (req) => {
+    parse(schema.resumeSchema, req.body);
+    return assign(ctx, agentOf(req), ref(req));
+  });
+  action('release', (req) => {
+    parse(schema.resumeSchema, req.body);
+    return release(ctx, agentOf(req), ref(req));
+  });
 
   // The calling agent's own presence (Disponible, Absent…): an absent agent is given no request.
   router.get('/me/presence', agent, wrap(async (req, res) => {

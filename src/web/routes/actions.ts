@@ -1,5 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import { annotate } from '../../commands/annotate';
+import { assign } from '../../commands/assign';
+import { release } from '../../commands/release';
 import { close } from '../../commands/close';
 import { loadForAgent, type Ctx, type UpdateOutcome } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
@@ -35,6 +37,8 @@ const RUNS: Record<Action | 'message', Run> = {
   annotate: (ctx, agent, ref, req) => annotate(ctx, agent, ref, annotateForm(req.body)),
   prioritize: (ctx, agent, ref, req) => prioritize(ctx, agent, ref, prioritizeForm(req.body)),
   close: (ctx, agent, ref, req) => close(ctx, agent, ref, closeForm(req.body)),
+  assign: (ctx, agent, ref) => assign(ctx, agent, ref),
+  release: (ctx, agent, ref) => release(ctx, agent, ref),
 };
 
 /** What an action leaves for the answer: the messages, and the Update's outcome when there was one. */
