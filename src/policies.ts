@@ -53,6 +53,8 @@ export interface Subjects {
   dispatch: RequestSubject;
   /** the « Traiter la suivante » button: serving oneself the next request of one's queues */
   next: void;
+  /** releasing, or handing to a colleague, every request an agent holds (« Libérer tous mes dossiers ») */
+  releaseAllOf: { id: number; groupIds: readonly number[] };
   /** being the agent a request is reassigned to */
   receive: RequestSubject;
   startBulk: void;
@@ -125,6 +127,10 @@ allow('agent', 'reassign', (agent, request) => inGroup(agent, request) && (unass
 allow('agent', 'release', (agent, request) => (inGroup(agent, request) && (heldBy(agent, request) || leads(agent, request))) || (agent.isAdmin && !unassigned(request)));
 // « Traiter la suivante » is offered to the agents who said they are available.
 allow('agent', 'next', (agent) => agent.presence === 'DISPONIBLE');
+// Before leave, one's own; for an absent colleague, a dispatcher or supervisor of one of
+// their groups, or an administrator (Athena §6–7). Each request is still checked on its own.
+allow('agent', 'releaseAllOf', (agent, holder) =>
+  holder.id === agent.id || agent.isAdmin || holder.groupIds.some((groupId) => leads(agent, { group_id: groupId })));
 refuse('agent', 'next', (agent) => CommandError.of(409, 'NOT_AVAILABLE', { presence: t(`ui.presence.values.${agent.presence}`) }));
 // A request is given only to an agent who can open it: not to an account whose activation
 // is pending (no password chosen yet). Deactivated accounts are not loaded as agents at all.

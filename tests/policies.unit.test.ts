@@ -37,6 +37,11 @@ function subjects(verb: Verb, actor: Actor): [unknown, unknown] {
       const id = 'id' in actor ? actor.id : 0;
       return [{ agent_id: id }, { agent_id: 99 }];
     }
+    case 'releaseAllOf': {
+      // « own »: `agent` (1) themselves, for the others a colleague of group 101; « other »: someone of group 102.
+      const mine = 'id' in actor && actor.id === 1 ? { id: 1, groupIds: [101] } : { id: 99, groupIds: [101] };
+      return [mine, { id: 98, groupIds: [102] }];
+    }
     case 'entry':
       return [{ service_id: 1 }, { service_id: 2 }];
     case 'file':
@@ -68,6 +73,8 @@ const TABLE: Record<Verb, Row> = {
   dispatch: { ...NOBODY, dispatcher: [Y, N] },
   // « Traiter la suivante »: every available agent (the absent one is not).
   next: { ...EVERY_AGENT, absentAgent: [N, N] },
+  // `agent` releases their own; a colleague's only a dispatcher of their group, or an administrator.
+  releaseAllOf: { ...NOBODY, agent: [Y, N], dispatcher: [Y, N], administrator: [Y, Y], adminAgent: [Y, Y] },
   annotate: SERVICE_AGENTS,
   prioritize: SERVICE_AGENTS,
   close: SERVICE_AGENTS,

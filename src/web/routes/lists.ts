@@ -4,6 +4,7 @@ import type { Agent } from '../../db/agents';
 import { searchRequests } from '../../db/requestSearch';
 import { filterChoices } from '../../db/views';
 import { t } from '../../i18n';
+import { can } from '../../policies';
 import { PRIORITIES, STATUSES, type Status } from '../../../workflows/definitions';
 import { PARAMS, type Query } from '../listParams';
 import { listModel, rowModel } from './listModel';
@@ -120,11 +121,15 @@ export async function renderListView(ctx: Ctx, req: Request, res: express.Respon
     rows: model.rows.map((r) => ({ ...r, checked: ticked.has(r.id) })),
     bulk,
     navPath: spec.path,
+    offerNext: nextOffer(agent, req.originalUrl),
     // The bulk bar of the region offers the closing codes and the agents of the filters.
     choices: await choicesModel(ctx, agent, model.values),
   });
   return true;
 }
+
+/** « Traiter la suivante » above the lists, for an available agent; back to the page when nothing waits. */
+const nextOffer = (agent: Agent, retour: string) => (can(agent, 'next') ? { retour } : null);
 
 export function listRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
@@ -140,7 +145,7 @@ export function listRoutes(ctx: Ctx): express.Router {
     ]);
     const counters = STATUSES.map((s) => ({ label: t(`status.${s}`), count: counts.byStatus[s] ?? 0, href: STATUS_LINKS[s] }));
     counters.splice(1, 0, { label: t('ui.home.mineInProgress'), count: counts.mineInProgress, href: '/demandes/en-cours' });
-    await renderPage(ctx, req, res, 'home', { title: t('ui.rubriques.home.title'), counters, mine, overdue, deletions });
+    await renderPage(ctx, req, res, 'home', { title: t('ui.rubriques.home.title'), counters, mine, overdue, deletions, offerNext: nextOffer(agent, '/') });
   });
 
   for (const rubrique of RUBRIQUES) {
