@@ -124,7 +124,8 @@ allow('agent', 'dispatch', leads);
 allow('agent', 'reassign', (agent, request) => inGroup(agent, request) && (unassigned(request) || heldBy(agent, request) || leads(agent, request)));
 // Libérer: its holder, or a dispatcher or supervisor of its group; an administrator
 // releases an absent colleague's requests too (« Équipe »).
-allow('agent', 'release', (agent, request) => (inGroup(agent, request) && (heldBy(agent, request) || leads(agent, request))) || (agent.isAdmin && !unassigned(request)));
+// Nobody's request is no one else's either: the workflow says there is nothing to release.
+allow('agent', 'release', (agent, request) => (inGroup(agent, request) && (unassigned(request) || heldBy(agent, request) || leads(agent, request))) || agent.isAdmin);
 // « Traiter la suivante » is offered to the agents who said they are available.
 allow('agent', 'next', (agent) => agent.presence === 'DISPONIBLE');
 // Before leave, one's own; for an absent colleague, a dispatcher or supervisor of one of
