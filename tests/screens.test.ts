@@ -5,6 +5,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startBulk } from '../src/commands/bulk';
 import { writeMessage } from '../src/commands/writeMessage';
+import { release } from '../src/commands/release';
+import { serviceGroupOf, setMember } from '../src/db/groups';
 import { createAccountToken } from '../src/db/accountTokens';
 import { findBulkJob } from '../src/db/bulkJobs';
 import { createCitizen } from '../src/db/citizens';
@@ -31,7 +33,7 @@ let browser: Browser;
 const pages = {} as Record<Side, Page>;
 const contexts: BrowserContext[] = [];
 const seeded = {} as {
-  unprocessed: Filed; inProgress: Filed; onHold: Filed; closed: Filed;
+  unprocessed: Filed; inProgress: Filed; onHold: Filed; closed: Filed; released: Filed; heldByColleague: Filed;
   citizenFile: string; bulkJob: number; activation: string; reset: string;
 };
 
@@ -59,6 +61,15 @@ async function seed(): Promise<void> {
   await waitFor(async () => (await findBulkJob(h.db, seeded.bulkJob))?.finished_at, 30000, 'the bulk job');
   seeded.citizenFile = file.publicId;
   const bdurand = await agentByCode(h, 'bdurand');
+  // Assignment: Anne supervises état civil (« Équipe » offers to release a colleague's
+  // requests, the panel asks to confirm taking Bruno's); one request was released.
+  const group = await serviceGroupOf(h.db, Number(amartin.serviceIds[0]));
+  await setMember(h.db, group!.id, amartin.id, 'SUPERVISOR');
+  seeded.released = await filing('Libérée');
+  await moveTo(h, seeded.released.reference, 'EN_COURS', { agent: bdurand });
+  await release(h.ctx, bdurand, seeded.released.reference);
+  seeded.heldByColleague = await filing('Collègue');
+  await moveTo(h, seeded.heldByColleague.reference, 'EN_COURS', { agent: bdurand });
   seeded.activation = await createAccountToken(h.db, bdurand.id, 'ACTIVATION', 3_600_000);
   seeded.reset = await createAccountToken(h.db, bdurand.id, 'PASSWORD_RESET', 3_600_000);
 }
@@ -129,6 +140,10 @@ const SCREENS: Screen[] = [
   { name: 'agent-entry-form-refused', side: 'agent', open: refused('/saisie/acte-naissance') },
   { name: 'agent-account', side: 'agent', open: '/mon-compte' },
   { name: 'agent-team', side: 'agent', open: '/equipe' },
+  { name: 'agent-request-released', side: 'agent', open: request(() => seeded.released) },
+  { name: 'agent-request-held-by-colleague', side: 'agent', open: request(() => seeded.heldByColleague) },
+  { name: 'agent-release-all', side: 'agent', open: '/mes-dossiers/liberer' },
+  { name: 'agent-release-colleague', side: 'agent', open: '/equipe/bdurand/liberer' },
   { name: 'agent-list-ticked', side: 'agent', open: async (page) => {
     // The bulk bar as an agent sees it once rows are ticked and an action chosen.
     await page.goto('/demandes/non-traitees');
