@@ -48,3 +48,13 @@ test('two agents race on the last waiting request: one gets it, the other is tol
   expect(answers.find((x) => x.status === 200)!.body.reference).toBe(reference);
   expect(answers.find((x) => x.status === 404)!.body.error.code).toBe('NOTHING_TO_SERVE');
 });
+
+test('a claim left by a call that died (older than its 30 s) does not hold the request back', async () => {
+  const a = await agentWithRole(h, 'agent');
+  while ((await next(a)).status === 200);
+  const { id, reference } = await submitRequest(h);
+  await h.db('next_claims').insert({ request_id: id, agent_id: a.agent.id, claimed_at: Date.now() - 31_000 });
+  const res = await next(a);
+  expect(res.status).toBe(200);
+  expect(res.body.reference).toBe(reference);
+});

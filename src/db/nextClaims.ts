@@ -39,11 +39,19 @@ export async function nextCandidates(db: Db, groupIds: number[], now: number, li
 }
 
 /**
- * Claims a request for an agent: true when no live claim holds it. A stale claim is
- * removed first; of two agents inserting at once the second hits the primary key.
+ * Claims a request for an agent: true when no live claim holds it. Of two agents inserting
+ * at once the second hits the primary key; a claim left by a call that died is removed,
+ * and the insert tried once more. (Only then a delete: on SQLite every write waits its turn.)
  */
 export async function claim(db: Db, requestId: number, agentId: number, now: number): Promise<boolean> {
-  await db('next_claims').where({ request_id: requestId }).where('claimed_at', '<=', now - CLAIM_TTL_MS).delete();
+  if (await insertClaim(db, requestId, agentId, now)) {
+    return true;
+  }
+  const removed = await db('next_claims').where({ request_id: requestId }).where('claimed_at', '<=', now - CLAIM_TTL_MS).delete();
+  return removed > 0 && insertClaim(db, requestId, agentId, now);
+}
+
+async function insertClaim(db: Db, requestId: number, agentId: number, now: number): Promise<boolean> {
   try {
     await db('next_claims').insert({ request_id: requestId, agent_id: agentId, claimed_at: now });
     return true;
