@@ -2,10 +2,13 @@
 // « Traiter la suivante » (offered to available agents only), « Libérer tous mes
 // dossiers » (and an absent colleague's, from « Équipe »), and the choice that opening an
 // unassigned request assigns it. Each is a workflow Update refused when stale, in French.
+import { startBulk } from '../src/commands/bulk';
+import type { Agent } from '../src/db/agents';
+import { findBulkJob } from '../src/db/bulkJobs';
 import { serviceGroupOf, setMember } from '../src/db/groups';
 import { setPresence, type Presence } from '../src/db/presence';
 import { agentByCode, agentWithRole, moveTo, requestRow, submitRequest } from './support/factories';
-import { startHarness, type Harness } from './support/harness';
+import { startHarness, waitFor, type Harness } from './support/harness';
 import { webClient } from './support/webClient';
 
 let h: Harness;
@@ -157,6 +160,25 @@ describe('a dispatcher reassigns, with confirmation', () => {
     // An agent still hands over what is theirs, without any question.
     const handed = await post('amartin', reference, 'reassign', { agent: 'bdurand' });
     expect(handed.status).toBe(200);
+  });
+
+  test('many at once from a list\'s bulk bar: a dispatcher gives colleagues\' requests to a named one; a plain agent\'s job refuses them, saying why', async () => {
+    const dispatcher = await agentWithRole(h, 'agent');
+    await setMember(h.db, etatCivil, dispatcher.agent.id, 'DISPATCHER');
+    const plain = await agentWithRole(h, 'agent');
+    const held = [await submitRequest(h), await submitRequest(h)];
+    for (const f of held) await moveTo(h, f.reference, 'EN_COURS', { agent: 'amartin' });
+    const run = async (agent: Agent, code: string) => {
+      const jobId = await startBulk(h.ctx, agent, { action: 'reassign', requestIds: held.map((f) => f.id), targetAgent: code, notifyCitizen: false });
+      await waitFor(async () => (await findBulkJob(h.db, jobId))?.finished_at, 30000, 'the bulk job');
+      return h.db('bulk_items').where({ job_id: jobId }).orderBy('position').select('outcome', 'message');
+    };
+    const refused = await run(plain.agent, 'bdurand');
+    expect(refused.map((i: { outcome: string }) => i.outcome)).toEqual(['REFUSED', 'REFUSED']);
+    for (const f of held) expect((await holderOf(f.reference)).assignee).toBe('amartin');
+    const given = await run(dispatcher.agent, 'bdurand');
+    expect(given.map((i: { outcome: string }) => i.outcome)).toEqual(['OK', 'OK']);
+    for (const f of held) expect((await holderOf(f.reference)).assignee).toBe('bdurand');
   });
 });
 
