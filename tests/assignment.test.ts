@@ -237,7 +237,7 @@ describe('« Traiter la suivante »', () => {
     expect(res.status).toBe(303);
     const reference = /\/demandes\/(.+)$/.exec(res.headers.get('location') ?? '')![1];
     expect((await holderOf(reference)).assignee).toBe(agent.code);
-    expect((await page.call('GET', `/demandes/${reference}`)).text).toContain(`Demande ${reference} assignée à vous`);
+    expect((await page.call('GET', `/demandes/${reference}`)).text).toContain(`La demande ${reference}, la plus urgente de vos groupes, vous est assignée.`);
   });
 });
 
