@@ -124,6 +124,9 @@ allow('agent', 'dispatch', leads);
 allow('agent', 'reassign', (agent, request) => inGroup(agent, request) && (unassigned(request) || heldBy(agent, request) || leads(agent, request)));
 // Libérer: its holder, or a dispatcher or supervisor of its group; an administrator
 // releases an absent colleague's requests too (« Équipe »).
+// A colleague's request in one's own group: the refusal says who may do it instead.
+refuse('agent', ['reassign', 'release'], (agent, request) =>
+  inGroup(agent, request) ? CommandError.of(403, 'HELD_BY_COLLEAGUE') : CommandError.of(403, 'FORBIDDEN'));
 // Nobody's request is no one else's either: the workflow says there is nothing to release.
 allow('agent', 'release', (agent, request) => (inGroup(agent, request) && (unassigned(request) || heldBy(agent, request) || leads(agent, request))) || agent.isAdmin);
 // « Traiter la suivante » is offered to the agents who said they are available.

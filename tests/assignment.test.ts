@@ -65,6 +65,7 @@ describe('S\'assigner and Libérer', () => {
     // Only its holder (or a dispatcher) releases it.
     const notHolder = await post('bdurand', reference, 'release');
     expect(notHolder.status).toBe(403);
+    expect(notHolder.body.error.code).toBe('HELD_BY_COLLEAGUE');
     expect(await holderOf(reference)).toEqual({ status: 'EN_ATTENTE', assignee: 'amartin' });
 
     const released = await post('amartin', reference, 'release');
@@ -175,6 +176,7 @@ describe('a dispatcher reassigns, with confirmation', () => {
     };
     const refused = await run(plain.agent, 'bdurand');
     expect(refused.map((i: { outcome: string }) => i.outcome)).toEqual(['REFUSED', 'REFUSED']);
+    expect(refused[0].message).toContain('assignée à un collègue');
     for (const f of held) expect((await holderOf(f.reference)).assignee).toBe('amartin');
     const given = await run(dispatcher.agent, 'bdurand');
     expect(given.map((i: { outcome: string }) => i.outcome)).toEqual(['OK', 'OK']);

@@ -164,6 +164,12 @@ describe('what a refusal says', () => {
     expect(t('errors.AGENT_ABSENT', { value: 'Agent 5' })).toContain('absent');
   });
 
+  test('a colleague\'s request, reassigned or released by a plain agent of its group: 403 saying who may', () => {
+    expect(refusal(ROLES.absentAgent, 'reassign', own)).toMatchObject({ status: 403, code: 'HELD_BY_COLLEAGUE', message: t('errors.HELD_BY_COLLEAGUE') });
+    expect(refusal(ROLES.absentAgent, 'release', own)).toMatchObject({ status: 403, code: 'HELD_BY_COLLEAGUE' });
+    expect(refusal(ROLES.agent, 'reassign', other)).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+  });
+
   test('« Traiter la suivante » to an agent who is not available: 409 naming their presence', () => {
     expect(refusal({ ...ROLES.agent, presence: 'PAUSE' }, 'next')).toEqual({
       status: 409, code: 'NOT_AVAILABLE', field: undefined, message: t('errors.NOT_AVAILABLE', { presence: 'Pause' }),
