@@ -27,6 +27,7 @@ import { CpuMeter, databaseServerPid, devServerPid, type Proc, type Usage } from
 import { probeInsert } from './dbProbe';
 import { prepareEnv, type BenchEnv } from './env';
 import { measureIntake, type IntakeResult, type LoadOptions } from './intake';
+import { measureNext, type NextResult } from './next';
 import { startChild, type Child } from './processes';
 import { describeLatencies, round1, type Latencies } from './stats';
 
@@ -133,6 +134,7 @@ interface Figures {
   drain: Drain;
   take: ActionResult;
   close: ActionResult;
+  next: NextResult;
   insert: Latencies & { perSec: number };
 }
 
@@ -173,6 +175,9 @@ async function measureActions(env: BenchEnv, procs: Processes, opts: Options, lo
   return { take, close };
 }
 
+/** The issue's figure: 20 agents at once. */
+const NEXT_AGENTS = 20;
+
 async function benchmark(cleanup: Cleanup, opts: Options, log: Log): Promise<Figures> {
   const env = await prepareEnv(cleanup, log);
   log(`database: ${env.databaseLabel}; Temporal dev server on ${env.config.temporalAddress}; layout: ${opts.layout}`);
@@ -192,10 +197,12 @@ async function benchmark(cleanup: Cleanup, opts: Options, log: Log): Promise<Fig
   log('intake: waiting for the worker to catch up with the backlog…');
   const drain = await waitForWorker(env.db, 600);
   const { take, close } = await measureActions(env, procs, opts, log);
+  log(`suivante: ${NEXT_AGENTS} agents press « Traiter la suivante » at once…`);
+  const next = await measureNext(env.db, procs.baseUrl, env.partnerKey, NEXT_AGENTS);
   log('database alone: insertRequest, same concurrency, 5 s…');
   const insert = await probeInsert(env.db, 'PROBE', opts.connections, 5);
   const [ceilingAfter] = await measureStarts(client, meter, opts, log, 'after the intake');
-  return { ceiling, ceilingCpu, ceilingAfter, intake, intakeCpu, drain, take, close, insert };
+  return { ceiling, ceilingCpu, ceilingAfter, intake, intakeCpu, drain, take, close, next, insert };
 }
 
 /** The ceiling the intake is compared with: the mean of the two measurements. */
@@ -222,6 +229,8 @@ function report(f: Figures, opts: Options, log: Log): void {
   for (const [name, a] of [['take', f.take], ['close', f.close]] as const) {
     log(`${name.padEnd(8)} ${a.ok} ok, ${a.failed} failed${a.firstFailure ? ` (${a.firstFailure})` : ''}, sequential; ${describeLatencies(a)}`);
   }
+  const n = f.next;
+  log(`suivante ${n.agents} concurrent agents: ${n.served} served, ${n.distinct} distinct, collisions ${n.collisions}, failed ${n.failed}${n.firstFailure ? ` (${n.firstFailure})` : ''}; ${describeLatencies(n)}`);
   log(`db only  insertRequest ${round1(f.insert.perSec)}/s at ${opts.connections} concurrent; ${describeLatencies(f.insert)}`);
   if (Math.max(f.ceilingCpu.othersShare, f.intakeCpu.othersShare) > 0.15) {
     log('warning  other processes used more than 15 % of the CPU during a measurement: these figures are noisy');
@@ -295,6 +304,9 @@ export async function runBench(only?: string): Promise<void> {
       intakeP99Ms: round1(figures.intake.p99),
       takeP95Ms: round1(figures.take.p95),
       closeP95Ms: round1(figures.close.p95),
+      nextCollisions: figures.next.collisions,
+      nextDistinct: figures.next.distinct,
+      nextP95Ms: round1(figures.next.p95),
     }),
     ...(backoffice && backofficeJson(backoffice)),
   }));

@@ -32,6 +32,8 @@ export interface RequestSubject {
   group_name?: string | null;
   /** the groups consulted on it whose answer is awaited: their members may read it (src/db/consultations.ts) */
   consulted_group_ids?: readonly number[];
+  /** who holds it (absent: not known to the caller, as for a bulk selection's rights) */
+  assignee_id?: number | string | null;
 }
 
 /** A consultation, as far as rights go: the group asked, who asked, and the request's group. */
@@ -64,6 +66,16 @@ export interface Subjects {
   answerConsultation: ConsultationSubject;
   /** withdrawing it: who asked, or a member of the request's group */
   withdrawConsultation: ConsultationSubject;
+  /** S'assigner: taking an unassigned request of one's group */
+  assign: RequestSubject;
+  /** Libérer: giving a request back to its group's queue */
+  release: RequestSubject;
+  /** giving a request held by a colleague to another (a dispatcher's or supervisor's act) */
+  dispatch: RequestSubject;
+  /** the « Traiter la suivante » button: serving oneself the next request of one's queues */
+  next: void;
+  /** releasing, or handing to a colleague, every request an agent holds (« Libérer tous mes dossiers ») */
+  releaseAllOf: { id: number; groupIds: readonly number[] };
   /** being the agent a request is reassigned to */
   receive: RequestSubject;
   startBulk: void;
@@ -114,7 +126,7 @@ function refuse<K extends Kind, V extends Verb>(kind: K, verbs: V | V[], refusal
   }
 }
 
-export const REQUEST_VERBS = ['read', 'take', 'hold', 'resume', 'reassign', 'annotate', 'prioritize', 'transfer', 'consult', 'callback', 'logCall', 'close', 'message'] as const;
+export const REQUEST_VERBS = ['read', 'take', 'hold', 'resume', 'annotate', 'prioritize', 'transfer', 'consult', 'callback', 'logCall', 'close', 'message', 'assign'] as const;
 export const ADMIN_VERBS = ['administer', 'devMailbox'] as const;
 
 const inService = (agent: Agent, subject: { service_id: number | string | null }) =>
@@ -131,6 +143,30 @@ const consulted = (agent: Agent, subject: RequestSubject) => (subject.consulted_
 allow('agent', 'read', (agent, request) => inGroup(agent, request) || consulted(agent, request));
 allow('agent', 'answerConsultation', (agent, c) => agent.groupIds.includes(Number(c.to_group_id)));
 allow('agent', 'withdrawConsultation', (agent, c) => c.asked_by === agent.id || inGroup(agent, { group_id: c.request_group_id }));
+
+// A group's dispatchers and supervisors hand its requests around, whoever holds them.
+const leads = (agent: Agent, subject: { group_id: number | string | null }) =>
+  subject.group_id !== null && agent.memberships.some((m) => m.groupId === Number(subject.group_id) && m.role !== 'AGENT');
+const heldBy = (agent: Agent, subject: RequestSubject) => subject.assignee_id !== undefined && subject.assignee_id !== null && Number(subject.assignee_id) === agent.id;
+const unassigned = (subject: RequestSubject) => subject.assignee_id === undefined || subject.assignee_id === null;
+allow('agent', 'dispatch', leads);
+// Réattribuer: an agent hands over what is theirs or nobody's; a colleague's request only
+// its group's dispatchers and supervisors may give to someone else.
+allow('agent', 'reassign', (agent, request) => inGroup(agent, request) && (unassigned(request) || heldBy(agent, request) || leads(agent, request)));
+// Libérer: its holder, or a dispatcher or supervisor of its group; an administrator
+// releases an absent colleague's requests too (« Équipe »).
+// A colleague's request in one's own group: the refusal says who may do it instead.
+refuse('agent', ['reassign', 'release'], (agent, request) =>
+  inGroup(agent, request) ? CommandError.of(403, 'HELD_BY_COLLEAGUE') : CommandError.of(403, 'FORBIDDEN'));
+// Nobody's request is no one else's either: the workflow says there is nothing to release.
+allow('agent', 'release', (agent, request) => (inGroup(agent, request) && (unassigned(request) || heldBy(agent, request) || leads(agent, request))) || agent.isAdmin);
+// « Traiter la suivante » is offered to the agents who said they are available.
+allow('agent', 'next', (agent) => agent.presence === 'DISPONIBLE');
+// Before leave, one's own; for an absent colleague, a dispatcher or supervisor of one of
+// their groups, or an administrator (Athena §6–7). Each request is still checked on its own.
+allow('agent', 'releaseAllOf', (agent, holder) =>
+  holder.id === agent.id || agent.isAdmin || holder.groupIds.some((groupId) => leads(agent, { group_id: groupId })));
+refuse('agent', 'next', (agent) => CommandError.of(409, 'NOT_AVAILABLE', { presence: t(`ui.presence.values.${agent.presence}`) }));
 // A request is given only to an agent who can open it: not to an account whose activation
 // is pending (no password chosen yet). Deactivated accounts are not loaded as agents at all.
 // Nor to an agent who said they are absent (their presence): it would wait until they are back.
@@ -192,6 +228,8 @@ export function abilities(agent: Agent, request: RequestSubject & { status: Para
   return {
     take: may('take'), hold: may('hold'), resume: may('resume'), reassign: may('reassign'), annotate: may('annotate'), prioritize: may('prioritize'),
     transfer: may('transfer'), consult: may('consult'), callback: may('callback'), logCall: may('logCall'), close: may('close'),
+    // Who holds it decides: one assigns oneself what nobody holds, releases what somebody does.
+    assign: may('assign') && unassigned(request), release: may('release') && !unassigned(request),
   };
 }
 

@@ -11,9 +11,9 @@ const base: TimerState = {
 
 describe('the state machine', () => {
   test('allows each action from its statuses only', () => {
-    expect(allowedActions('NON_TRAITEE')).toEqual(['take', 'reassign', 'annotate', 'prioritize', 'transfer', 'callback', 'logCall']);
-    expect(allowedActions('EN_COURS')).toEqual(['hold', 'reassign', 'annotate', 'prioritize', 'transfer', 'consult', 'callback', 'logCall', 'close']);
-    expect(allowedActions('EN_ATTENTE')).toEqual(['resume', 'reassign', 'annotate', 'prioritize', 'transfer', 'callback', 'logCall', 'close']);
+    expect(allowedActions('NON_TRAITEE')).toEqual(['take', 'reassign', 'annotate', 'prioritize', 'transfer', 'callback', 'logCall', 'assign', 'release']);
+    expect(allowedActions('EN_COURS')).toEqual(['hold', 'reassign', 'annotate', 'prioritize', 'transfer', 'consult', 'callback', 'logCall', 'close', 'assign', 'release']);
+    expect(allowedActions('EN_ATTENTE')).toEqual(['resume', 'reassign', 'annotate', 'prioritize', 'transfer', 'callback', 'logCall', 'close', 'assign', 'release']);
     expect(allowedActions('CLOTUREE')).toEqual([]);
   });
 
@@ -22,6 +22,12 @@ describe('the state machine', () => {
     expect(refusalOf('close', { status: 'NON_TRAITEE', assigneeId: null })?.code).toBe('NOT_TAKEN');
     expect(refusalOf('reassign', { status: 'EN_COURS', assigneeId: 3 }, { toAgentId: 3 })?.code).toBe('SAME_ASSIGNEE');
     expect(refusalOf('annotate', { status: 'CLOTUREE', assigneeId: 3 })?.code).toBe('ALREADY_CLOSED');
+    // S'assigner what nobody holds, libérer what somebody does, whatever the open status.
+    expect(refusalOf('assign', { status: 'EN_COURS', assigneeId: 3 })).toEqual({ code: 'ALREADY_ASSIGNED', assigneeId: 3 });
+    expect(refusalOf('assign', { status: 'EN_ATTENTE', assigneeId: null })).toBeNull();
+    expect(refusalOf('assign', { status: 'CLOTUREE', assigneeId: null })?.code).toBe('ALREADY_CLOSED');
+    expect(refusalOf('release', { status: 'EN_COURS', assigneeId: null })?.code).toBe('NOT_ASSIGNED');
+    expect(refusalOf('release', { status: 'EN_ATTENTE', assigneeId: 3 })).toBeNull();
     expect(refusalOf('hold', { status: 'EN_COURS', assigneeId: 3 })).toBeNull();
   });
 });
@@ -74,6 +80,8 @@ describe('the rulebook', () => {
       ['callback', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, null],
       ['logCall', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, null],
       ['close', 'EN_COURS EN_ATTENTE', 'CLOTUREE', 'CLOSED'],
+      // The workflow writes TAKEN (from NON_TRAITEE) or ASSIGNED, and RELEASED: internal events.
+      ['assign', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, null], ['release', 'NON_TRAITEE EN_COURS EN_ATTENTE', null, null],
     ] as const;
     expect(Object.keys(ACTIONS)).toEqual(table.map(([action]) => action));
     for (const [action, from, to, event] of table) {

@@ -21,13 +21,16 @@ const ROLES = {
   absentAgent: { ...agentOf(5, [1], false), presence: 'ABSENT' },
   // An agent of service 1 who is the supervisor of its group 101.
   supervisor: { ...agentOf(6, [1], false), memberships: [{ groupId: 101, role: 'SUPERVISOR' as const }] },
+  // A dispatcher of group 101: hands its requests around, whoever holds them.
+  dispatcher: { ...agentOf(7, [1], false), memberships: [{ groupId: 101, role: 'DISPATCHER' as const }] },
   partner: { kind: 'partner', formTypeIds: [10] } as PartnerActor,
   commandLine: COMMAND_LINE,
 } satisfies Record<string, Actor>;
 type Role = keyof typeof ROLES;
 
-const own = { group_id: 101, service_id: 1, form_type_id: 10, service_name: 'État civil', group_name: 'État civil' };
-const other = { group_id: 102, service_id: 2, form_type_id: 20, service_name: 'Urbanisme', group_name: 'Urbanisme' };
+// The « own » request is held by `agent` (1); the other group's by someone of that group.
+const own = { group_id: 101, service_id: 1, form_type_id: 10, service_name: 'État civil', group_name: 'État civil', assignee_id: 1 };
+const other = { group_id: 102, service_id: 2, form_type_id: 20, service_name: 'Urbanisme', group_name: 'Urbanisme', assignee_id: 99 };
 
 /** The « own » and « other » subject of a verb, for this actor. */
 function subjects(verb: Verb, actor: Actor): [unknown, unknown] {
@@ -35,6 +38,11 @@ function subjects(verb: Verb, actor: Actor): [unknown, unknown] {
     case 'readBulkJob': {
       const id = 'id' in actor ? actor.id : 0;
       return [{ agent_id: id }, { agent_id: 99 }];
+    }
+    case 'releaseAllOf': {
+      // « own »: `agent` (1) themselves, for the others a colleague of group 101; « other »: someone of group 102.
+      const mine = 'id' in actor && actor.id === 1 ? { id: 1, groupIds: [101] } : { id: 99, groupIds: [101] };
+      return [mine, { id: 98, groupIds: [102] }];
     }
     case 'entry':
       return [{ service_id: 1 }, { service_id: 2 }];
@@ -56,10 +64,12 @@ function subjects(verb: Verb, actor: Actor): [unknown, unknown] {
 const Y = true;
 const N = false;
 type Row = Record<Role, [own: boolean, other: boolean]>;
-const NOBODY: Row = { agent: [N, N], administrator: [N, N], adminAgent: [N, N], noService: [N, N], absentAgent: [N, N], supervisor: [N, N], partner: [N, N], commandLine: [N, N] };
+const NOBODY: Row = {
+  agent: [N, N], administrator: [N, N], adminAgent: [N, N], noService: [N, N], absentAgent: [N, N], supervisor: [N, N], dispatcher: [N, N], partner: [N, N], commandLine: [N, N],
+};
 // An agent of the service: own only; an administrator without services: nothing.
-const SERVICE_AGENTS: Row = { ...NOBODY, agent: [Y, N], adminAgent: [Y, N], absentAgent: [Y, N], supervisor: [Y, N] };
-const EVERY_AGENT: Row = { ...NOBODY, agent: [Y, Y], administrator: [Y, Y], adminAgent: [Y, Y], noService: [Y, Y], absentAgent: [Y, Y], supervisor: [Y, Y] };
+const SERVICE_AGENTS: Row = { ...NOBODY, agent: [Y, N], adminAgent: [Y, N], absentAgent: [Y, N], supervisor: [Y, N], dispatcher: [Y, N] };
+const EVERY_AGENT: Row = { ...NOBODY, agent: [Y, Y], administrator: [Y, Y], adminAgent: [Y, Y], noService: [Y, Y], absentAgent: [Y, Y], supervisor: [Y, Y], dispatcher: [Y, Y] };
 const ADMINISTRATION: Row = { ...NOBODY, administrator: [Y, Y], adminAgent: [Y, Y], commandLine: [Y, Y] };
 
 const TABLE: Record<Verb, Row> = {
@@ -67,7 +77,16 @@ const TABLE: Record<Verb, Row> = {
   take: SERVICE_AGENTS,
   hold: SERVICE_AGENTS,
   resume: SERVICE_AGENTS,
-  reassign: SERVICE_AGENTS,
+  // Held by `agent`: they hand it over; a colleague of the group only as its dispatcher.
+  reassign: { ...NOBODY, agent: [Y, N], dispatcher: [Y, N] },
+  assign: SERVICE_AGENTS,
+  // Its holder, a dispatcher of its group, or an administrator (for an absent colleague).
+  release: { ...NOBODY, agent: [Y, N], dispatcher: [Y, N], administrator: [Y, Y], adminAgent: [Y, Y] },
+  dispatch: { ...NOBODY, dispatcher: [Y, N] },
+  // « Traiter la suivante »: every available agent (the absent one is not).
+  next: { ...EVERY_AGENT, absentAgent: [N, N] },
+  // `agent` releases their own; a colleague's only a dispatcher of their group, or an administrator.
+  releaseAllOf: { ...NOBODY, agent: [Y, N], dispatcher: [Y, N], administrator: [Y, Y], adminAgent: [Y, Y] },
   annotate: SERVICE_AGENTS,
   prioritize: SERVICE_AGENTS,
   transfer: SERVICE_AGENTS,
@@ -87,7 +106,7 @@ const TABLE: Record<Verb, Row> = {
   labels: EVERY_AGENT,
   citizens: EVERY_AGENT,
   // own job / a colleague's job: administrators read every report.
-  readBulkJob: { ...NOBODY, agent: [Y, N], administrator: [Y, Y], adminAgent: [Y, Y], noService: [Y, N], absentAgent: [Y, N], supervisor: [Y, N] },
+  readBulkJob: { ...NOBODY, agent: [Y, N], administrator: [Y, Y], adminAgent: [Y, Y], noService: [Y, N], absentAgent: [Y, N], supervisor: [Y, N], dispatcher: [Y, N] },
   file: { ...NOBODY, partner: [Y, N] },
   administer: ADMINISTRATION,
   devMailbox: ADMINISTRATION,
@@ -168,6 +187,18 @@ describe('what a refusal says', () => {
     expect(t('errors.AGENT_ABSENT', { value: 'Agent 5' })).toContain('absent');
   });
 
+  test('a colleague\'s request, reassigned or released by a plain agent of its group: 403 saying who may', () => {
+    expect(refusal(ROLES.absentAgent, 'reassign', own)).toMatchObject({ status: 403, code: 'HELD_BY_COLLEAGUE', message: t('errors.HELD_BY_COLLEAGUE') });
+    expect(refusal(ROLES.absentAgent, 'release', own)).toMatchObject({ status: 403, code: 'HELD_BY_COLLEAGUE' });
+    expect(refusal(ROLES.agent, 'reassign', other)).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+  });
+
+  test('« Traiter la suivante » to an agent who is not available: 409 naming their presence', () => {
+    expect(refusal({ ...ROLES.agent, presence: 'PAUSE' }, 'next')).toEqual({
+      status: 409, code: 'NOT_AVAILABLE', field: undefined, message: t('errors.NOT_AVAILABLE', { presence: 'Pause' }),
+    });
+  });
+
   test('administration and the dev mailbox: 403 with their own message', () => {
     expect(refusal(ROLES.agent, 'administer')).toMatchObject({ status: 403, message: t('ui.admin.forbidden') });
     expect(refusal(ROLES.agent, 'devMailbox')).toMatchObject({ status: 403, message: t('ui.mailbox.adminOnly') });
@@ -182,16 +213,31 @@ describe('what a refusal says', () => {
 
 describe('abilities', () => {
   test('the policy says who, the lifecycle says when', () => {
-    expect(abilities(ROLES.agent, { ...own, status: 'NON_TRAITEE' })).toEqual({ take: Y, hold: N, resume: N, reassign: Y, annotate: Y, prioritize: Y, transfer: Y, consult: N, callback: Y, logCall: Y, close: N });
-    expect(abilities(ROLES.agent, { ...own, status: 'EN_COURS' })).toEqual({ take: N, hold: Y, resume: N, reassign: Y, annotate: Y, prioritize: Y, transfer: Y, consult: Y, callback: Y, logCall: Y, close: Y });
-    expect(abilities(ROLES.agent, { ...other, status: 'EN_COURS' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, transfer: N, consult: N, callback: N, logCall: N, close: N });
-    expect(abilities(ROLES.administrator, { ...own, status: 'EN_COURS' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, transfer: N, consult: N, callback: N, logCall: N, close: N });
+    const fresh = { ...own, assignee_id: null };
+    expect(abilities(ROLES.agent, { ...fresh, status: 'NON_TRAITEE' })).toEqual({
+      take: Y, hold: N, resume: N, reassign: Y, annotate: Y, prioritize: Y, transfer: Y, consult: N, callback: Y, logCall: Y, close: N, assign: Y, release: N,
+    });
+    expect(abilities(ROLES.agent, { ...own, status: 'EN_COURS' })).toEqual({
+      take: N, hold: Y, resume: N, reassign: Y, annotate: Y, prioritize: Y, transfer: Y, consult: Y, callback: Y, logCall: Y, close: Y, assign: N, release: Y,
+    });
+    // Released while under way: anyone of the group may assign it to themselves.
+    expect(abilities(ROLES.absentAgent, { ...fresh, status: 'EN_COURS' })).toEqual({
+      take: N, hold: Y, resume: N, reassign: Y, annotate: Y, prioritize: Y, transfer: Y, consult: Y, callback: Y, logCall: Y, close: Y, assign: Y, release: N,
+    });
+    // A colleague's request: a plain agent acts on it but neither hands it over nor releases it; its dispatcher does.
+    expect(abilities(ROLES.absentAgent, { ...own, status: 'EN_COURS' })).toMatchObject({ reassign: N, release: N, assign: N, close: Y });
+    expect(abilities(ROLES.dispatcher, { ...own, status: 'EN_COURS' })).toMatchObject({ reassign: Y, release: Y, assign: N });
+    const none = { take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, transfer: N, consult: N, callback: N, logCall: N, close: N, assign: N, release: N };
+    expect(abilities(ROLES.agent, { ...other, status: 'EN_COURS' })).toEqual(none);
+    expect(abilities(ROLES.administrator, { ...own, status: 'EN_COURS' })).toEqual({ ...none, release: Y });
   });
 
   test('a group consulted on another group\'s request: its members read it and do nothing else to it', () => {
     const consulted = { ...other, consulted_group_ids: [101] };
     expect(can(ROLES.agent, 'read', consulted)).toBe(true);
-    expect(abilities(ROLES.agent, { ...consulted, status: 'EN_ATTENTE' })).toEqual({ take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, transfer: N, consult: N, callback: N, logCall: N, close: N });
+    expect(abilities(ROLES.agent, { ...consulted, status: 'EN_ATTENTE' })).toEqual({
+      take: N, hold: N, resume: N, reassign: N, annotate: N, prioritize: N, transfer: N, consult: N, callback: N, logCall: N, close: N, assign: N, release: N,
+    });
     expect(can(ROLES.agent, 'message', consulted)).toBe(false);
     expect(can(ROLES.agent, 'read', { ...other, consulted_group_ids: [103] })).toBe(false);
   });

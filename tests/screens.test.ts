@@ -9,6 +9,7 @@ import { startBulk } from '../src/commands/bulk';
 import { consult } from '../src/commands/consult';
 import { writeMessage } from '../src/commands/writeMessage';
 import { postChatMessage } from '../src/commands/chat';
+import { release } from '../src/commands/release';
 import { createAccountToken } from '../src/db/accountTokens';
 import { findBulkJob } from '../src/db/bulkJobs';
 import { createCitizen } from '../src/db/citizens';
@@ -37,6 +38,7 @@ const pages = {} as Record<Side, Page>;
 const contexts: BrowserContext[] = [];
 const seeded = {} as {
   unprocessed: Filed; inProgress: Filed; onHold: Filed; closed: Filed;
+  released: Filed; heldByColleague: Filed;
   citizenFile: string; bulkJob: number; activation: string; reset: string; group: number;
   /** Anne Martin's request waiting for Urbanisme's opinion; Urbanisme's request on which her experts' group is consulted */
   consulting: Filed; consulted: Filed;
@@ -91,6 +93,13 @@ async function seed(): Promise<void> {
   await setMember(h.db, seeded.group, bdurand.id, 'AGENT');
   // Anne Martin supervises her group: the agent's side has the board too.
   await setMember(h.db, Number((await findGroupByName(h.db, 'État civil'))!.id), amartin.id, 'SUPERVISOR');
+  // Assignment: Anne supervises état civil (« Équipe » offers to release a colleague's
+  // requests, the panel asks to confirm taking Bruno's); one request was released.
+  seeded.released = await filing('Libérée');
+  await moveTo(h, seeded.released.reference, 'EN_COURS', { agent: bdurand });
+  await release(h.ctx, bdurand, seeded.released.reference);
+  seeded.heldByColleague = await filing('Collègue');
+  await moveTo(h, seeded.heldByColleague.reference, 'EN_COURS', { agent: bdurand });
   seeded.activation = await createAccountToken(h.db, bdurand.id, 'ACTIVATION', 3_600_000);
   seeded.reset = await createAccountToken(h.db, bdurand.id, 'PASSWORD_RESET', 3_600_000);
   // Agent assistance: messages of colleagues (unread by amartin), one naming a request, a long one, one of hers.
@@ -206,6 +215,10 @@ const SCREENS: Screen[] = [
     await page.goto(`/demandes/${seeded.inProgress.reference}`);
     await page.locator('summary', { hasText: 'Demander l\'avis d\'un expert' }).click();
   } },
+  { name: 'agent-request-released', side: 'agent', open: request(() => seeded.released) },
+  { name: 'agent-request-held-by-colleague', side: 'agent', open: request(() => seeded.heldByColleague) },
+  { name: 'agent-release-all', side: 'agent', open: '/mes-dossiers/liberer' },
+  { name: 'agent-release-colleague', side: 'agent', open: '/equipe/bdurand/liberer' },
   { name: 'agent-list-ticked', side: 'agent', open: async (page) => {
     // The bulk bar as an agent sees it once rows are ticked and an action chosen.
     await page.goto('/demandes/non-traitees');

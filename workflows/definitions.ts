@@ -117,6 +117,14 @@ export interface LogCallArgs {
   wrapUpCode: string;
   commentId: number | null;
 }
+export interface AssignArgs {
+  /** the agent who assigns the request to themselves */
+  agentId: number;
+}
+export interface ReleaseArgs {
+  /** who releases it: its assignee, or a dispatcher of its group */
+  agentId: number;
+}
 export interface CloseArgs {
   agentId: number;
   closingCode: string;
@@ -154,6 +162,8 @@ export const scheduleCallbackUpdate = defineUpdate<RequestState, [CallbackArgs]>
 export const moveCallbackUpdate = defineUpdate<RequestState, [CallbackArgs]>('moveCallback');
 export const cancelCallbackUpdate = defineUpdate<RequestState, [CancelCallbackArgs]>('cancelCallback');
 export const logCallUpdate = defineUpdate<RequestState, [LogCallArgs]>('logCall');
+export const assignUpdate = defineUpdate<RequestState, [AssignArgs]>('assign');
+export const releaseUpdate = defineUpdate<RequestState, [ReleaseArgs]>('release');
 export const closeUpdate = defineUpdate<RequestState, [CloseArgs]>('close');
 export const delaysChangedSignal = defineSignal<[Delays]>('delaysChanged');
 export const stateQuery = defineQuery<RequestState>('state');

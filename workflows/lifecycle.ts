@@ -4,7 +4,7 @@
 import type { Delays, PriorityRank, Status } from './definitions';
 import { consultationReminderAt, type PendingConsultation } from './consultation';
 
-export type Action = 'take' | 'hold' | 'resume' | 'reassign' | 'annotate' | 'prioritize' | 'transfer' | 'consult' | 'callback' | 'logCall' | 'close';
+export type Action = 'take' | 'hold' | 'resume' | 'reassign' | 'annotate' | 'prioritize' | 'transfer' | 'consult' | 'callback' | 'logCall' | 'close' | 'assign' | 'release';
 
 /**
  * The events of the lifecycle itself, in the order a request meets them. Annotations
@@ -21,6 +21,13 @@ export const PRIORITY_CHANGED = 'PRIORITY_CHANGED';
 export const TRANSFERRED = 'TRANSFERRED';
 /** An expert group's answer to a consultation: an internal note (not delivered to partners), its comment the answer. */
 export const CONSULTATION_ANSWERED = 'CONSULTATION_ANSWERED';
+/**
+ * The agents' own hand-overs, internal like a change of priority: an agent assigned an
+ * unassigned request that was already under way (a NON_TRAITEE one is TAKEN), or released
+ * it back to its group's queue.
+ */
+export const ASSIGNED = 'ASSIGNED';
+export const RELEASED = 'RELEASED';
 
 export const isLifecycleEvent = (type: string): type is LifecycleEvent => (LIFECYCLE_EVENTS as readonly string[]).includes(type);
 
@@ -47,6 +54,10 @@ export const ACTIONS: Record<Action, Step> = {
   callback: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
   logCall: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
   close: { from: ['EN_COURS', 'EN_ATTENTE'], to: 'CLOTUREE', event: 'CLOSED' },
+  // S'assigner: a NON_TRAITEE request is taken (the take step); an open one keeps its status.
+  assign: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
+  // Libérer: back to the group's queue, unassigned, the status kept.
+  release: { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: null, event: null },
 };
 
 /** The moves the timers make, not an agent. */
@@ -86,6 +97,8 @@ const SETS = {
   callback: (_args: object): Change => ({}),
   logCall: (_args: object): Change => ({}),
   close: (a: { closingCode: string }): Change => ({ closingCode: a.closingCode }),
+  assign: (a: { agentId: number }): Change => ({ assigneeId: a.agentId }),
+  release: (_args: object): Change => ({ assigneeId: null }),
 };
 export type ArgsOf<A extends Action> = Parameters<(typeof SETS)[A]>[0];
 
@@ -135,7 +148,7 @@ export interface Refusal {
   code:
     | 'ALREADY_TAKEN' | 'ALREADY_CLOSED' | 'NOT_TAKEN' | 'ALREADY_ON_HOLD' | 'NOT_ON_HOLD' | 'SAME_ASSIGNEE'
     | 'REQUEST_CLOSED_FOR_REPLY' | 'SAME_PRIORITY' | 'SAME_GROUP' | 'MOVED_TO_OTHER_GROUP'
-    | 'CONSULTATION_ANSWERED' | 'CONSULTATION_WITHDRAWN' | 'CONSULTATION_UNKNOWN';
+    | 'CONSULTATION_ANSWERED' | 'CONSULTATION_WITHDRAWN' | 'CONSULTATION_UNKNOWN' | 'ALREADY_ASSIGNED' | 'NOT_ASSIGNED';
   assigneeId: number | null;
 }
 
@@ -162,6 +175,13 @@ export function refusalOf(
     if (refusal) {
       return { code: refusal, assigneeId };
     }
+  }
+  // Only an unassigned request may be self-assigned, only an assigned one released.
+  if (action === 'assign' && assigneeId !== null) {
+    return { code: 'ALREADY_ASSIGNED', assigneeId };
+  }
+  if (action === 'release' && assigneeId === null) {
+    return { code: 'NOT_ASSIGNED', assigneeId };
   }
   if (ACTIONS[action].from.includes(status)) {
     return null;

@@ -18,6 +18,7 @@ import {
   consultUpdate,
   withdrawConsultationUpdate,
   cancelCallbackUpdate,
+  assignUpdate,
   closeUpdate,
   delaysChangedSignal,
   holdUpdate,
@@ -26,6 +27,7 @@ import {
   prioritizeUpdate,
   reassignUpdate,
   transferUpdate,
+  releaseUpdate,
   resumeUpdate,
   scheduleCallbackUpdate,
   stateQuery,
@@ -34,11 +36,13 @@ import {
   type CallbackArgs,
   type CancelCallbackArgs,
   type LogCallArgs,
+  type AssignArgs,
   type CloseArgs,
   type ConsultArgs,
   type HoldArgs,
   type PriorityRank,
   type RequestInput,
+  type ReleaseArgs,
   type ResumeArgs,
   type TakeArgs,
   type RequestState,
@@ -46,7 +50,7 @@ import {
 } from './definitions';
 import { consultationRefusal, type ConsultationEnd, type PendingConsultation } from './consultation';
 import { earliest, nextCallbackDeadline, withCallback, withoutCallback, type CallbackDeadline, type PlannedCallback } from './callbacks';
-import { ACTIONS, changeOf, CONSULTATION_ANSWERED, CONSULTATION_STEPS, PRIORITY_CHANGED, TRANSFERRED, changeOfStep, nextDeadline, refusalOf, TIMED_STEPS, type Action, type Change, type Step, type TimerKind, type TimerState } from './lifecycle';
+import { ACTIONS, ASSIGNED, changeOf, CONSULTATION_ANSWERED, CONSULTATION_STEPS, PRIORITY_CHANGED, RELEASED, TRANSFERRED, changeOfStep, nextDeadline, refusalOf, TIMED_STEPS, type Action, type Change, type Step, type TimerKind, type TimerState } from './lifecycle';
 
 // Database writes take milliseconds: after a worker dies (kill -9, no heartbeat) the one it
 // was running is retried once this timeout expires, and the purge waits behind it.
@@ -304,6 +308,21 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     }
     notifyInBackground('CALLBACK_DUE', `${reference}:CALLBACK_DUE:${callbackId}:${seq}`, 'agents');
   };
+  // S'assigner: an untouched request is taken (TAKEN, as by take, no e-mail); one under
+  // way whose assignee released it is only given back a holder (ASSIGNED), its status kept.
+  setHandler(assignUpdate, async (args) => {
+    if (s.status === 'NON_TRAITEE') {
+      await transition(ACTIONS.take, args, changeOf('take', args), { takenAt: Date.now() });
+    } else {
+      await transition(ACTIONS.assign, { agentId: args.agentId, eventType: ASSIGNED }, changeOf('assign', args));
+    }
+    return snapshot();
+  }, { validator: (_args: AssignArgs) => refuse('assign') });
+
+  setHandler(releaseUpdate, async (args) => {
+    await transition(ACTIONS.release, { agentId: args.agentId, eventType: RELEASED }, changeOf('release', args));
+    return snapshot();
+  }, { validator: (_args: ReleaseArgs) => refuse('release') });
 
   setHandler(closeUpdate, async (args) => {
     closingEmailId = args.emailId;

@@ -24,7 +24,8 @@ async function run(ctx: Ctx, job: BulkJobRow, agent: Agent, request: RequestRow)
     await close(ctx, agent, request.reference, { notifyCitizen, closingCode: job.closing_code ?? '' });
   } else {
     const target = await findAgentRow(ctx.db, job.target_agent_id!);
-    await reassign(ctx, agent, request.reference, { agent: target?.code ?? '' });
+    // The bulk bar asked its own confirmation before the job started.
+    await reassign(ctx, agent, request.reference, { agent: target?.code ?? '', confirm: true });
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Agent } from '../db/agents';
 import { loadAgent, findAgentRowByCode } from '../db/agents';
 import type { Db } from '../db/connection';
+import type { RequestRow } from '../db/requests';
 import { reassignUpdate } from '../../workflows/definitions';
 import { loadForAgent, refuseByStatus, runUpdate, type Ctx } from './context';
 import { CommandError } from './errors';
@@ -31,11 +32,24 @@ export async function reassignTarget(db: Db, code: string): Promise<Agent> {
   return target;
 }
 
-/** Réattribuer: gives the request to another agent with rights on its service; the status stays; they are e-mailed. */
+/**
+ * Taking a request from a colleague who holds it is asked to be confirmed first (a
+ * dispatcher's act, the policy's): the refusal names who holds it now.
+ */
+async function refuseUnconfirmed(ctx: Ctx, agent: Agent, request: RequestRow, target: Agent, confirmed: boolean): Promise<void> {
+  const holder = request.assignee_id === null ? null : Number(request.assignee_id);
+  if (confirmed || holder === null || holder === agent.id || holder === target.id) {
+    return;
+  }
+  throw CommandError.of(409, 'CONFIRMATION_REQUIRED', { assignee: request.assignee_name ?? '', to: target.name });
+}
+
+/** Réattribuer: gives the request to another agent of its group; the status stays; they are e-mailed. */
 export async function reassign(ctx: Ctx, agent: Agent, reference: string, props: ReassignProps) {
   const request = await loadForAgent(ctx, agent, reference, 'reassign');
   const target = await reassignTarget(ctx.db, props.agent);
   authorize(target, 'receive', request);
   await refuseByStatus(ctx, request, 'reassign');
+  await refuseUnconfirmed(ctx, agent, request, target, props.confirm === true);
   return runUpdate(ctx, request, reassignUpdate, { agentId: agent.id, toAgentId: target.id });
 }

@@ -67,7 +67,11 @@ export const holdSchema = z.object({
   waitingForCitizen: choice().default(false),
 });
 export const resumeSchema = z.object({}).passthrough();
-export const reassignSchema = z.object({ agent: required('agent', 64) });
+export const reassignSchema = z.object({
+  agent: required('agent', 64),
+  /** taking it from the colleague who holds it: asked first (409 CONFIRMATION_REQUIRED), then sent again with true */
+  confirm: choice().optional(),
+});
 export const annotateSchema = z.object({ eventType: required('eventType', 64), comment: optional(5000).default('') });
 export const prioritizeSchema = z.object({ priority: z.enum(PRIORITIES, said('priority')) });
 /** « Assigner à un autre groupe »: the group by its name, and why. */

@@ -2,6 +2,9 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { annotate } from '../commands/annotate';
 import { answerConsultation, consult, withdrawConsultation } from '../commands/consult';
 import { findConsultation, pendingConsultations, type ConsultationRow } from '../db/consultations';
+import { assign } from '../commands/assign';
+import { release } from '../commands/release';
+import { serveNext } from '../commands/next';
 import { prioritize } from '../commands/prioritize';
 import { transfer } from '../commands/transfer';
 import { cancelCallback, moveCallback, planCallback } from '../commands/callbacks';
@@ -218,6 +221,12 @@ export function apiRouter(ctx: Ctx): express.Router {
       await answer(req, res);
     }));
 
+  // « Traiter la suivante »: the most urgent unassigned request of my groups, now mine.
+  router.post('/requests/next', agent, wrap(async (req, res) => {
+    const served = await serveNext(ctx, agentOf(req));
+    res.json(await present(ctx, (await findRequest(ctx.db, served.request.reference))!, req.caller));
+  }));
+
   const ref = (req: Request) => String(req.params.reference);
   action('take', (req) => take(ctx, agentOf(req), ref(req), parse(schema.takeSchema, req.body)));
   action('hold', (req) => hold(ctx, agentOf(req), ref(req), parse(schema.holdSchema, req.body)));
@@ -263,6 +272,14 @@ export function apiRouter(ctx: Ctx): express.Router {
     parse(schema.withdrawConsultationSchema, req.body);
     res.json(presentConsultation(await withdrawConsultation(ctx, agentOf(req), consultationId(req))));
   }));
+  action('assign', (req) => {
+    parse(schema.resumeSchema, req.body);
+    return assign(ctx, agentOf(req), ref(req));
+  });
+  action('release', (req) => {
+    parse(schema.resumeSchema, req.body);
+    return release(ctx, agentOf(req), ref(req));
+  });
 
   // The calling agent's own presence (Disponible, Absent…): an absent agent is given no request.
   router.get('/me/presence', agent, wrap(async (req, res) => {

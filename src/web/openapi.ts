@@ -4,7 +4,7 @@
 // state machine (workflows/lifecycle.ts); responses are written out beside what api.ts answers.
 import { z } from 'zod';
 import { PRIORITIES, STATUSES } from '../../workflows/definitions';
-import { CONSULTATION_ANSWERED, LIFECYCLE_EVENTS, PRIORITY_CHANGED, TRANSFERRED } from '../../workflows/lifecycle';
+import { ASSIGNED, CONSULTATION_ANSWERED, LIFECYCLE_EVENTS, PRIORITY_CHANGED, RELEASED, TRANSFERRED } from '../../workflows/lifecycle';
 import { CALLBACK_EVENTS } from '../../workflows/callbacks';
 import * as schema from '../commands/schemas';
 import { PRESENCES } from '../db/presence';
@@ -49,7 +49,7 @@ const schemas: Record<string, Json> = {
     events: {
       type: 'array',
       items: object({
-        type: { type: 'string', description: `${LIFECYCLE_EVENTS.join(', ')}, ${PRIORITY_CHANGED}, ${TRANSFERRED}, ${CONSULTATION_ANSWERED} (an expert group's answer, its comment), ${CALLBACK_EVENTS.join(', ')}, or an annotation type (NOTE…).` },
+        type: { type: 'string', description: `${LIFECYCLE_EVENTS.join(', ')}, ${PRIORITY_CHANGED}, ${ASSIGNED}, ${RELEASED}, ${TRANSFERRED}, ${CONSULTATION_ANSWERED} (an expert group's answer, its comment), ${CALLBACK_EVENTS.join(', ')}, or an annotation type (NOTE…).` },
         at: dateTime,
         agent: nullable(ref('AgentRef')),
         to: { ...nullable(ref('AgentRef')), description: 'REASSIGNED: the agent the request was given to (null when not recorded, for events before 2026-11-30).' },
@@ -300,7 +300,24 @@ const paths: Record<string, Json> = {
   '/api/requests/{reference}/take': action('take', 'TakeBody', 'Takes the request (NON_TRAITEE → EN_COURS), optionally e-mailing the citizen.'),
   '/api/requests/{reference}/hold': action('hold', 'HoldBody', 'Puts it on hold (EN_COURS → EN_ATTENTE), optionally until a date: a date alone (YYYY-MM-DD) means 08:00 Paris time (Europe/Paris) that day, as on the agents\' page; a date-time with an offset means that instant.'),
   '/api/requests/{reference}/resume': action('resume', 'ResumeBody', 'Resumes it (EN_ATTENTE → EN_COURS).'),
-  '/api/requests/{reference}/reassign': action('reassign', 'ReassignBody', 'Gives it to another agent of its service, not an absent one (AGENT_ABSENT); status unchanged.'),
+  '/api/requests/{reference}/reassign': action('reassign', 'ReassignBody', 'Gives it to another agent of its group, not an absent one (AGENT_ABSENT); status unchanged. An agent hands over their own or an unassigned request; a colleague\'s only a dispatcher or supervisor of the group (403 otherwise), and only once confirmed: 409 CONFIRMATION_REQUIRED names its holder, send again with confirm: true.'),
+  '/api/requests/{reference}/assign': action('assign', 'ResumeBody', 'S\'assigner: an unassigned open request of one of the agent\'s groups becomes theirs (NON_TRAITEE → EN_COURS, event TAKEN; otherwise the status stays, event ASSIGNED). 409 ALREADY_ASSIGNED names who holds it.'),
+  '/api/requests/{reference}/release': action('release', 'ResumeBody', 'Libérer: back to its group\'s queue, unassigned, status unchanged (event RELEASED). Its holder, or a dispatcher or supervisor of the group. 409 NOT_ASSIGNED when nobody holds it.'),
+  '/api/requests/next': {
+    post: {
+      operationId: 'next',
+      summary: '« Traiter la suivante »: assigns the caller the most urgent unassigned open request of their groups (priority, then nearest deletion date, then oldest); two callers at once never get the same one.',
+      tags: ['agents'],
+      responses: {
+        200: json(ref('Request'), 'The request now assigned to the caller.'),
+        ...E401,
+        403: error(E403_KIND),
+        404: error('NOTHING_TO_SERVE: no unassigned open request waits in the caller\'s groups.'),
+        409: error('NOT_AVAILABLE: the caller\'s presence is not DISPONIBLE.'),
+        503: error('Temporal or the database is unavailable.'),
+      },
+    },
+  },
   '/api/requests/{reference}/annotate': action('annotate', 'AnnotateBody', 'Adds an event to its history.'),
   '/api/requests/{reference}/prioritize': action('prioritize', 'PrioritizeBody', 'Changes its priority (haute, moyenne, basse) on an open request; status unchanged; the history records from what to what. 409 SAME_PRIORITY when it already has it, ALREADY_CLOSED when closed.'),
   '/api/requests/{reference}/transfer': action('transfer', 'TransferBody', 'Moves it to another group\'s queue (« Assigner à un autre groupe ») with a reason; nobody holds it any more, status unchanged; from then on only that group\'s agents may act on it. 400 UNKNOWN_GROUP, 409 SAME_GROUP, MOVED_TO_OTHER_GROUP when another agent moved it first.'),

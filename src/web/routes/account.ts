@@ -8,6 +8,7 @@ import { agentOfToken, type TokenPurpose } from '../../db/accountTokens';
 import { findActiveAgentRow, type AgentRow } from '../../db/agents';
 import { isNewRequestChoice, NEW_REQUEST_CHOICES, newRequestChoiceOf, setNewRequestChoice } from '../../db/notificationPrefs';
 import { serviceNamesOf } from '../../db/services';
+import { opensAssign } from '../../db/assignments';
 import { t } from '../../i18n';
 import { text } from './forms';
 import { renderPage } from './render';
@@ -137,7 +138,8 @@ export function accountRoutes(ctx: Ctx): express.Router {
       label: t(`ui.account.page.${value}`, { hour: ctx.config.digestHour }),
       checked: value === current,
     }));
-    await renderPage(ctx, req, res, 'account', { title: t('ui.account.page.title'), agent, services, choices, ...model });
+    const opensAssignOn = await opensAssign(ctx.db, agent.id);
+    await renderPage(ctx, req, res, 'account', { title: t('ui.account.page.title'), agent, services, choices, opensAssign: opensAssignOn, ...model });
   };
 
   router.get('/mon-compte', async (req, res) => {

@@ -1,5 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import { annotate } from '../../commands/annotate';
+import { assign } from '../../commands/assign';
+import { release } from '../../commands/release';
 import { close } from '../../commands/close';
 import { consult } from '../../commands/consult';
 import { loadForAgent, type Ctx, type UpdateOutcome } from '../../commands/context';
@@ -50,6 +52,8 @@ const RUNS: Record<PageAction, Run> = {
   cancelCallback: (ctx, agent, ref, req) => cancelCallback(ctx, agent, ref, callbackIdOf(req.body)),
   logCall: (ctx, agent, ref, req) => logCall(ctx, agent, ref, logCallForm(req.body)),
   close: (ctx, agent, ref, req) => close(ctx, agent, ref, closeForm(req.body)),
+  assign: (ctx, agent, ref) => assign(ctx, agent, ref),
+  release: (ctx, agent, ref) => release(ctx, agent, ref),
 };
 
 /** What an action leaves for the answer: the messages, and the Update's outcome when there was one. */

@@ -40,7 +40,7 @@ export const holdForm = (body: unknown) => schema.parseInput(schema.holdSchema, 
 });
 
 export const presenceForm = (body: unknown) => schema.parseInput(schema.presenceSchema, { presence: field(body, 'presence') });
-export const reassignForm = (body: unknown) => schema.parseInput(schema.reassignSchema, { agent: field(body, 'agent') });
+export const reassignForm = (body: unknown) => schema.parseInput(schema.reassignSchema, { agent: field(body, 'agent'), confirm: field(body, 'confirme') === 'oui' });
 
 export const annotateForm = (body: unknown) =>
   schema.parseInput(schema.annotateSchema, { eventType: field(body, 'eventType'), comment: field(body, 'comment') });

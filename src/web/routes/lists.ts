@@ -4,6 +4,7 @@ import type { Agent } from '../../db/agents';
 import { countRequests, searchRequests } from '../../db/requestSearch';
 import { filterChoices } from '../../db/views';
 import { t } from '../../i18n';
+import { can } from '../../policies';
 import { PRIORITIES, STATUSES, type Status } from '../../../workflows/definitions';
 import { ASSIGNMENTS, PARAMS, withParams, type Query } from '../listParams';
 import { queueCounts } from '../../db/queues';
@@ -143,11 +144,15 @@ export async function renderListView(ctx: Ctx, req: Request, res: express.Respon
     rows: model.rows.map((r) => ({ ...r, checked: ticked.has(r.id) })),
     bulk,
     navPath: spec.path,
+    offerNext: nextOffer(agent, req.originalUrl),
     // The bulk bar of the region offers the closing codes and the agents of the filters.
     choices: await choicesModel(ctx, agent, model.values),
   });
   return true;
 }
+
+/** « Traiter la suivante » above the lists, for an available agent; back to the page when nothing waits. */
+const nextOffer = (agent: Agent, retour: string) => (can(agent, 'next') ? { retour } : null);
 
 export function listRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
@@ -168,7 +173,7 @@ export function listRoutes(ctx: Ctx): express.Router {
       const unassigned = await countRequests(ctx.db, { ...scope, assigneeId: null });
       counters.unshift({ label: t('ui.queues.unassignedHome'), count: unassigned, href: `/demandes/${QUEUE_VIEW}?${PARAMS.assignment}=${ASSIGNMENTS.unassigned}` });
     }
-    await renderPage(ctx, req, res, 'home', { title: t('ui.rubriques.home.title'), counters, mine, overdue, deletions });
+    await renderPage(ctx, req, res, 'home', { title: t('ui.rubriques.home.title'), counters, mine, overdue, deletions, offerNext: nextOffer(agent, '/') });
   });
 
   for (const rubrique of RUBRIQUES) {

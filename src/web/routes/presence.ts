@@ -4,6 +4,8 @@ import { CommandError } from '../../commands/errors';
 import { setOwnPresence } from '../../commands/setPresence';
 import { frenchDate, parisIsoDay } from '../../dates';
 import { teamOf } from '../../db/presence';
+import { groupIdsByCode } from '../../db/assignments';
+import { can } from '../../policies';
 import { serviceNamesOf } from '../../db/services';
 import { t } from '../../i18n';
 import { presenceForm, text } from './forms';
@@ -41,15 +43,19 @@ export function presenceRoutes(ctx: Ctx): express.Router {
     const agent = currentAgent(req);
     const services = await serviceNamesOf(ctx.db, agent.serviceIds);
     const today = parisIsoDay(Date.now());
-    const members = (await teamOf(ctx.db, agent.serviceIds)).map((m) => ({
+    const team = await teamOf(ctx.db, agent.serviceIds);
+    const groups = await groupIdsByCode(ctx.db, team.map((m) => m.code));
+    const members = team.map((m) => ({
       ...m,
       label: presenceLabel(m.presence),
       // Today's hour alone (« 09:15 »), an earlier day with its date: the column stays narrow on a phone.
       sinceText: frenchDate(m.since, parisIsoDay(m.since) === today ? 'time' : 'short'),
       sinceIso: new Date(m.since).toISOString(),
       me: m.code === agent.code,
+      // A dispatcher or supervisor of their groups, or an administrator, may release an absent colleague's requests.
+      releasable: m.code !== agent.code && can(agent, 'releaseAllOf', { id: -1, groupIds: groups.get(m.code) ?? [] }),
     }));
-    await renderPage(ctx, req, res, 'team', { title: t('ui.team.title'), services, members });
+    await renderPage(ctx, req, res, 'team', { title: t('ui.team.title'), services, members, anyReleasable: members.some((m) => m.releasable) });
   });
   return router;
 }

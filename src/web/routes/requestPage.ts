@@ -3,7 +3,11 @@ import { previewCitizenEmail } from '../../commands/citizenEmail';
 import { loadForAgent, loadForReading, type Ctx } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
 import { markRead } from '../../db/messages';
-import { findPersonal } from '../../db/requests';
+import { findPersonal, type RequestRow } from '../../db/requests';
+import { assign } from '../../commands/assign';
+import type { Agent } from '../../db/agents';
+import { opensAssign } from '../../db/assignments';
+import { requestAfterUpdate } from './updatedRequest';
 import { isChoosableClosingCode } from '../../db/views';
 import { t } from '../../i18n';
 import { abilities } from '../../policies';
@@ -23,6 +27,25 @@ export async function renderRefusal(ctx: Ctx, req: Request, res: Response, err: 
   await renderPage(ctx, req, res, 'error', { title: t('ui.errorPage.title'), message: err.message });
 }
 
+/**
+ * Athena's second way: an agent who chose it (« Mon compte ») is assigned an unassigned
+ * open request of their groups by opening its page (not by the panel's own refreshes).
+ * Only ever to themselves, through the same Update as « S'assigner »: a colleague who was
+ * quicker keeps it, and the page shows it as it now stands.
+ */
+async function assignedOnOpen(ctx: Ctx, agent: Agent, request: RequestRow, refresh: boolean): Promise<RequestRow> {
+  if (refresh || !abilities(agent, request).assign || !(await opensAssign(ctx.db, agent.id))) {
+    return request;
+  }
+  try {
+    return requestAfterUpdate(ctx.db, agent, await assign(ctx, agent, request.reference));
+  } catch (err) {
+    // Refused (a colleague was quicker) or unconfirmed: the page shows it as it now stands.
+    if (!(err instanceof CommandError)) throw err;
+    return loadForAgent(ctx, agent, request.reference);
+  }
+}
+
 export function requestPageRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
 
@@ -30,7 +53,7 @@ export function requestPageRoutes(ctx: Ctx): express.Router {
   router.get('/demandes/:reference', async (req, res) => {
     res.vary('HX-Request');
     const agent = currentAgent(req);
-    const request = await loadForReading(ctx, agent, req.params.reference);
+    const request = await assignedOnOpen(ctx, agent, await loadForReading(ctx, agent, req.params.reference), isHtmx(req));
     const model = await panelModel(ctx, agent, request, req.query.rappel === '1' ? { offerCallback: true } : {});
     if (isHtmx(req)) {
       renderFragment(res, 'requestPanel', model);

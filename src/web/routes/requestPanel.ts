@@ -137,6 +137,8 @@ async function actionsOf(ctx: Ctx, agent: Agent, request: RequestRow, email: str
     // Each colleague with their presence when it is not « Disponible »; an absent one is shown
     // but cannot be chosen (the policy's `receive` refuses them).
     agents: agents.map((a) => ({ code: a.code, label: namedWithPresence(a), absent: !isReachable(a) })),
+    // A dispatcher taking it from the colleague who holds it confirms it (the checkbox).
+    heldByColleague: can.reassign && request.assignee_id !== null && Number(request.assignee_id) !== agent.id,
     eventTypes: can.annotate ? await listEventTypes(ctx.db) : [],
     closingCodes: can.close ? await listClosingCodes(ctx.db) : [],
     minHoldDate: tomorrow(),
