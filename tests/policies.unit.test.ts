@@ -78,15 +78,15 @@ const TABLE: Record<Verb, Row> = {
   hold: SERVICE_AGENTS,
   resume: SERVICE_AGENTS,
   // Held by `agent`: they hand it over; a colleague of the group only as its dispatcher.
-  reassign: { ...NOBODY, agent: [Y, N], dispatcher: [Y, N] },
+  reassign: { ...NOBODY, agent: [Y, N], dispatcher: [Y, N], supervisor: [Y, N] },
   assign: SERVICE_AGENTS,
   // Its holder, a dispatcher of its group, or an administrator (for an absent colleague).
-  release: { ...NOBODY, agent: [Y, N], dispatcher: [Y, N], administrator: [Y, Y], adminAgent: [Y, Y] },
-  dispatch: { ...NOBODY, dispatcher: [Y, N] },
+  release: { ...NOBODY, agent: [Y, N], dispatcher: [Y, N], supervisor: [Y, N], administrator: [Y, Y], adminAgent: [Y, Y] },
+  dispatch: { ...NOBODY, dispatcher: [Y, N], supervisor: [Y, N] },
   // « Traiter la suivante »: every available agent (the absent one is not).
   next: { ...EVERY_AGENT, absentAgent: [N, N] },
   // `agent` releases their own; a colleague's only a dispatcher of their group, or an administrator.
-  releaseAllOf: { ...NOBODY, agent: [Y, N], dispatcher: [Y, N], administrator: [Y, Y], adminAgent: [Y, Y] },
+  releaseAllOf: { ...NOBODY, agent: [Y, N], dispatcher: [Y, N], supervisor: [Y, N], administrator: [Y, Y], adminAgent: [Y, Y] },
   annotate: SERVICE_AGENTS,
   prioritize: SERVICE_AGENTS,
   transfer: SERVICE_AGENTS,
