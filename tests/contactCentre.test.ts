@@ -64,7 +64,7 @@ test('a morning: dispatch, three « suivante », a release, a callback, an exper
   const bruno = await loggedIn(browser, h.baseUrl, 'bdurand');
   await bruno.page.goto(`/demandes/${r1.reference}`);
   await expectAxeClean(bruno.page);
-  await act(bruno.page, 'Réattribuer', () => bruno.page.getByLabel('Agent').selectOption({ label: 'Anne Martin' }), 'Réattribuer');
+  await act(bruno.page, 'Réattribuer', () => bruno.page.locator('#reassign-agent').selectOption({ label: 'Anne Martin' }), 'Réattribuer');
   await waitFor(async () => (await assigneeOf(r1)) === 'amartin', 10000, 'R1 dispatched to Anne');
 
   // Anne serves herself three times: the most urgent unassigned ones, the oldest first (R1 is hers already).
@@ -98,10 +98,10 @@ test('a morning: dispatch, three « suivante », a release, a callback, an exper
   const at = thisHour ? inAMinute : now + 24 * 3600_000;
   await anne.page.goto(`/demandes/${r3.reference}`);
   await act(anne.page, 'Planifier un rappel', async () => {
-    await anne.page.getByLabel('Jour').fill(new Date(at).toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' }));
-    await anne.page.getByLabel('Heure (heure de Paris)').fill(thisHour ? frenchDate(at, 'time') : '10:00');
-    await anne.page.getByLabel('Numéro à rappeler').fill('06 12 34 56 78');
-    await anne.page.getByLabel('Me la réattribuer si possible').check();
+    await anne.page.locator('#callback-date').fill(new Date(at).toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' }));
+    await anne.page.locator('#callback-time').fill(thisHour ? frenchDate(at, 'time') : '10:00');
+    await anne.page.locator('#callback-phone').fill('06 12 34 56 78');
+    await anne.page.locator('#callback-reassign').check();
   }, 'Planifier le rappel');
   await anne.page.getByText('Rappel planifié.').first().waitFor();
   expect(await h.db('callbacks').where({ request_id: (await requestRow(h, r3.reference)).id, phone: '+33612345678' }).first()).toBeTruthy();
@@ -110,8 +110,8 @@ test('a morning: dispatch, three « suivante », a release, a callback, an exper
   // The experts' opinion on R2: it waits for their answer.
   await anne.page.goto(`/demandes/${r2.reference}`);
   await act(anne.page, 'Demander l\'avis d\'un expert', async () => {
-    await anne.page.getByLabel('Groupe consulté').selectOption({ label: 'Urbanisme – experts' });
-    await anne.page.getByLabel('Question').fill('La naissance a eu lieu hors commune : qui délivre l\'acte ?');
+    await anne.page.locator('#consult-group').selectOption({ label: 'Urbanisme – experts' });
+    await anne.page.locator('#consult-question').fill('La naissance a eu lieu hors commune : qui délivre l\'acte ?');
   }, 'Demander l\'avis');
   await waitFor(async () => (await statusOf(r2)) === 'EN_ATTENTE', 10000, 'R2 on hold for the experts');
 
@@ -120,6 +120,7 @@ test('a morning: dispatch, three « suivante », a release, a callback, an exper
   await chloe.page.getByRole('navigation').getByRole('link', { name: /Consultations/ }).click();
   await chloe.page.getByText('La naissance a eu lieu hors commune').waitFor();
   await expectAxeClean(chloe.page);
+  await chloe.page.getByRole('link', { name: `Lire la demande ${r2.reference}` }).click();
   await chloe.page.getByLabel('Votre réponse').first().fill('La mairie du lieu de naissance : transférez-lui la demande.');
   await Promise.all([
     chloe.page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/answer')),
