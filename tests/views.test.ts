@@ -150,7 +150,7 @@ test('Accueil: counters, my open requests, the overdue ones and the next deletio
   const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
   await page.getByRole('heading', { name: 'Accueil' }).waitFor();
   expect(await accessibilityViolations(page)).toEqual([]);
-  const counters = page.getByRole('region', { name: 'Demandes de mes services' });
+  const counters = page.getByRole('region', { name: 'Demandes de mes groupes' });
   await counters.getByRole('link', { name: /122\s+Non traitée/ }).waitFor();
   await counters.getByRole('link', { name: /1\s+En cours \(les miennes\)/ }).waitFor();
 
