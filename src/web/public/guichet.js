@@ -140,21 +140,6 @@
   });
   // A room of agent assistance shows its newest message at the bottom of its box; new
   // messages scroll it there, unless the agent had scrolled up to read older ones.
-  // On a phone the tabs scroll sideways: the current one is brought into view.
-  function currentTabInView() {
-    var current = document.querySelector('#rubriques a[aria-current="page"]');
-    var strip = current && current.closest('ul');
-    if (strip && strip.scrollWidth > strip.clientWidth) {
-      var left = current.getBoundingClientRect().left - strip.getBoundingClientRect().left + strip.scrollLeft;
-      strip.scrollLeft = left - (strip.clientWidth - current.offsetWidth) / 2;
-    }
-  }
-  currentTabInView();
-  document.body.addEventListener('htmx:afterSettle', function (evt) {
-    if (evt.detail.elt && evt.detail.elt.id === 'rubriques') {
-      currentTabInView();
-    }
-  });
   var chatFollow = false;
   function chatToBottom() {
     var list = document.getElementById('chat-list');
