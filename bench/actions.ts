@@ -1,5 +1,5 @@
 import type { Db } from '../src/db/connection';
-import { agentsOfService } from '../src/db/agents';
+import { agentsOfGroup } from '../src/db/agents';
 import { latencies, type Latencies } from './stats';
 import { SUBMISSION } from './intake';
 
@@ -73,8 +73,9 @@ async function arrivalProgress(db: Db, perRequest: number): Promise<{ requests: 
  * compete with a backlog. The backlog and the time it took give the worker's sustained rate.
  */
 export async function waitForWorker(db: Db, timeoutS: number): Promise<Drain> {
-  const formType = await db('form_types').where({ slug: SUBMISSION.formType }).first('service_id');
-  const perRequest = 1 + (await agentsOfService(db, formType.service_id)).length;
+  // The new-request e-mails go to the members of the queue the form type files into.
+  const formType = await db('form_types').where({ slug: SUBMISSION.formType }).first('group_id');
+  const perRequest = 1 + (await agentsOfGroup(db, formType.group_id)).length;
   const first = await arrivalProgress(db, perRequest);
   const backlog = first.requests - first.done;
   const started = Date.now();

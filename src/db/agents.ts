@@ -66,23 +66,9 @@ export async function loadAgent(db: Db, id: number): Promise<Agent | undefined> 
 }
 
 /**
- * The agents who have rights on a service's form types: they get its information and
- * reminder e-mails, and may be given its requests. Not a deactivated account, nor one not
- * activated yet (no password chosen): neither can open the application.
- */
-export async function agentsOfService(db: Db, serviceId: number): Promise<AgentRow[]> {
-  return db('agents as a')
-    .join('agent_services as s', 's.agent_id', 'a.id')
-    .where({ 's.service_id': serviceId, 'a.active': true })
-    .whereNotNull('a.password_hash')
-    .select('a.*')
-    .orderBy('a.name');
-}
-
-/**
  * The agents of the queue a request waits in (its group's members): they get its
- * information and reminder e-mails, and may be given it. As agentsOfService, no deactivated
- * or not yet activated account.
+ * information and reminder e-mails, and may be given it. Not a deactivated account, nor one not
+ * activated yet (no password chosen): neither can open the application.
  */
 export async function agentsOfGroup(db: Db, groupId: number | string | null): Promise<AgentRow[]> {
   return db('agents as a')

@@ -22,7 +22,7 @@ export async function setNewRequestChoice(db: Db, agentId: number, choice: NewRe
 export const wantsImmediate = (agent: AgentRow): boolean =>
   ((agent as AgentRow & { new_request_emails?: string }).new_request_emails ?? 'IMMEDIATE') === 'IMMEDIATE';
 
-/** The active agents who chose the daily digest (not an account whose activation is pending: see agentsOfService). */
+/** The active agents who chose the daily digest (not an account whose activation is pending: see agentsOfGroup). */
 export async function digestAgents(db: Db): Promise<AgentRow[]> {
   return db('agents').where({ active: true, new_request_emails: 'DIGEST' }).whereNotNull('password_hash').orderBy('id');
 }
