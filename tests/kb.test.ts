@@ -88,7 +88,7 @@ describe('versions', () => {
     expect(page).toContain('Version 2');
     expect(page).toContain('Claire Admin');
     expect(page).toContain('Correction de la ligne deux');
-    expect(page).toMatch(/Modifié :<\/strong> Texte/);
+    expect(page).toMatch(/Changements :<\/strong> Texte/);
     expect(page).toContain('<span class="kb-diff-removed">− Ligne deux.</span>');
     expect(page).toContain('<span class="kb-diff-added">+ Ligne deux corrigée.</span>');
     expect(page).toContain('création de l\'article');

@@ -8,7 +8,11 @@ const EXTRACT = 220;
 
 /** The body as plain words, for a list's extract: Markdown's marks left out. */
 export function extractOf(body: string): string {
-  const plain = body.replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[#>*_`~|-]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const plain = body
+    .replace(/^\s*(#+|>+|[-*+]|\d+\.)\s+/gm, '') // a heading's, quote's or list item's mark
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1') // a link: its text
+    .replace(/\*+|__|`+|~~/g, '') // emphasis and code marks
+    .replace(/\s+/g, ' ').trim();
   return plain.length > EXTRACT ? `${plain.slice(0, EXTRACT - 1).trimEnd()}…` : plain;
 }
 
