@@ -63,6 +63,16 @@ describe('search', () => {
   test('a tag is found like a word of the body', async () => {
     const tagged = await written({ title: 'Horaires du guichet', body: 'Du lundi au vendredi.', tags: 'Accueil, Téléphone' });
     expect(await searchArticleIds(h.db, 'telephone', 10)).toEqual([tagged.id]);
+    // A tag's own list, even one whose characters mean something in an address.
+    const odd = await written({ title: 'Tarifs', body: 'Voir la grille.', tags: 'prix & tarifs #2026' });
+    const agent = webClient(h.baseUrl, '10.90.0.11');
+    await agent.login('amartin');
+    const list = (await agent.call('GET', '/base-de-connaissances')).body.toString('utf8');
+    expect(list).toContain('href="/base-de-connaissances?etiquette&#x3D;prix%20%26%20tarifs%20%232026"');
+    const ofTag = (await agent.call('GET', '/base-de-connaissances?etiquette=prix%20%26%20tarifs%20%232026')).text;
+    expect(ofTag).toContain('Tarifs');
+    expect(ofTag).not.toContain('Horaires du guichet');
+    expect(odd.version).toBe(1);
   });
 });
 

@@ -22,9 +22,12 @@ export function articleUrl(config: Pick<Config, 'publicUrl'>, article: Pick<Arti
   return article.isPublic ? `${base}/aide/${article.id}` : `${base}/base-de-connaissances/${article.id}`;
 }
 
+/** A tag with the address of its articles. */
+export const tagLink = (tag: string) => ({ tag, href: `/base-de-connaissances?etiquette=${encodeURIComponent(tag)}` });
+
 /** An article in a list: its title, extract, tags, service and form types. */
 export function listed(article: Article) {
-  return { ...article, extract: extractOf(article.body) };
+  return { ...article, extract: extractOf(article.body), tagLinks: article.tags.map(tagLink) };
 }
 
 /** An article read in full. */

@@ -15,7 +15,7 @@ import { t } from '../../i18n';
 import { articleFormInput, MAX_BODY, MAX_NOTE, MAX_TITLE } from '../../kb/articleInput';
 import { kbPanelModel } from '../../kb/panel';
 import { versionsModel } from '../../kb/versions';
-import { listed, shown } from '../../kb/views';
+import { listed, shown, tagLink } from '../../kb/views';
 import { abilities, authorize, can } from '../../policies';
 import { text } from './forms';
 import { isHtmx, renderFragment, renderPage } from './render';
@@ -42,7 +42,7 @@ async function listModel(ctx: Ctx, req: Request) {
   const q = text(req.query, 'q', 200);
   const tag = text(req.query, 'etiquette', 60);
   const articles = q ? await articlesByIds(ctx.db, await searchArticleIds(ctx.db, q, LIST_SIZE)) : await latestArticles(ctx.db, LIST_SIZE, tag || undefined);
-  return { q, tag, tags: await allTags(ctx.db), articles: articles.map(listed), searched: Boolean(q) };
+  return { q, tag, tags: (await allTags(ctx.db)).map((name) => ({ ...tagLink(name), current: name === tag })), articles: articles.map(listed), searched: Boolean(q) };
 }
 
 /** The article form's choices: the services the agent may write for, every form type. */
