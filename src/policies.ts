@@ -93,6 +93,8 @@ export interface Subjects {
   chat: { group_id: number | null };
   /** the supervisor's board of this group (« Tableau de bord ») */
   supervise: { id: number | string };
+  /** writing an article of the knowledge base of this service (null: for every service) */
+  writeArticle: { service_id: number | null };
 }
 
 export type Verb = keyof Subjects;
@@ -191,6 +193,11 @@ allow('agent', 'supervise', (agent, group) => agent.isAdmin || agent.memberships
 refuse('agent', 'supervise', () => new CommandError(403, 'FORBIDDEN', t('ui.board.forbidden')));
 /** Whether the agent supervises some group: the nav then offers the board. */
 export const supervisesAny = (agent: Agent): boolean => agent.isAdmin || agent.memberships.some((m) => can(agent, 'supervise', { id: m.groupId }));
+
+// The knowledge base: every agent reads it; administrators write any article, agents given
+// the « rédacteur » right those of their services and those for every service.
+allow('agent', 'writeArticle', (agent, article) => agent.isAdmin || (agent.kbEditor === true && (article.service_id === null || agent.serviceIds.includes(Number(article.service_id)))));
+refuse('agent', 'writeArticle', (agent) => CommandError.of(403, agent.kbEditor ? 'KB_OTHER_SERVICE' : 'KB_NOT_EDITOR'));
 
 // Administration: administrators, and the operator at the command line.
 allow('agent', [...ADMIN_VERBS], (agent) => agent.isAdmin);

@@ -50,6 +50,8 @@ function subjects(verb: Verb, actor: Actor): [unknown, unknown] {
       return [{ id: 10, slug: 'acte-naissance' }, { id: 20, slug: 'declaration-travaux' }];
     case 'supervise':
       return [{ id: 101 }, { id: 102 }];
+    case 'writeArticle':
+      return [{ service_id: 1 }, { service_id: 2 }];
     // A consultation asked of group 101 (own) / of group 102 (other), on the other group's request.
     case 'answerConsultation':
       return [{ to_group_id: 101, asked_by: 99, request_group_id: 102 }, { to_group_id: 102, asked_by: 99, request_group_id: 102 }];
@@ -114,6 +116,8 @@ const TABLE: Record<Verb, Row> = {
   chat: SERVICE_AGENTS,
   // own group / another group: its supervisors, and administrators for every group (not the command line: a page).
   supervise: { ...NOBODY, supervisor: [Y, N], administrator: [Y, Y], adminAgent: [Y, Y] },
+  // The knowledge base: administrators; an agent only with the « rédacteur » right (below).
+  writeArticle: { ...NOBODY, administrator: [Y, Y], adminAgent: [Y, Y] },
 };
 
 const cases = (Object.keys(TABLE) as Verb[]).flatMap((verb) =>
@@ -245,5 +249,22 @@ describe('abilities', () => {
   test('who asked may withdraw the consultation even outside the request\'s group', () => {
     expect(can(ROLES.agent, 'withdrawConsultation', { to_group_id: 103, asked_by: 1, request_group_id: 102 })).toBe(true);
     expect(can(ROLES.agent, 'answerConsultation', { to_group_id: 103, asked_by: 1, request_group_id: 101 })).toBe(false);
+  });
+});
+
+describe('the knowledge base', () => {
+  // An agent of service 1 given the « rédacteur » right.
+  const editor: Agent = { ...agentOf(8, [1], false), kbEditor: true };
+
+  test('a rédacteur writes the articles of their services and those for every service, not another service\'s', () => {
+    expect(can(editor, 'writeArticle', { service_id: 1 })).toBe(true);
+    expect(can(editor, 'writeArticle', { service_id: null })).toBe(true);
+    expect(can(editor, 'writeArticle', { service_id: 2 })).toBe(false);
+    expect(refusal(editor, 'writeArticle', { service_id: 2 })).toMatchObject({ status: 403, code: 'KB_OTHER_SERVICE' });
+  });
+
+  test('an agent without the right writes none, and is told why', () => {
+    expect(can(ROLES.agent, 'writeArticle', { service_id: null })).toBe(false);
+    expect(refusal(ROLES.agent, 'writeArticle', { service_id: 1 })).toMatchObject({ status: 403, code: 'KB_NOT_EDITOR', message: t('errors.KB_NOT_EDITOR') });
   });
 });

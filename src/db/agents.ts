@@ -12,6 +12,8 @@ export interface AgentRow {
   active: boolean | number;
   presence: string;
   presence_since: number | string;
+  /** the « rédacteur » right of the knowledge base (absent before its migration) */
+  kb_editor?: boolean | number;
 }
 
 export interface Agent {
@@ -29,6 +31,8 @@ export interface Agent {
   groupIds: number[];
   /** their role in each of those groups */
   memberships: Membership[];
+  /** may write articles of the knowledge base (« rédacteur »), for their services and for all */
+  kbEditor?: boolean;
 }
 
 export async function findAgentRowByCode(db: Db, code: string): Promise<AgentRow | undefined> {
@@ -62,6 +66,7 @@ export async function loadAgent(db: Db, id: number): Promise<Agent | undefined> 
     presence: presenceOf(row),
     groupIds: memberships.map((m) => m.groupId),
     memberships,
+    kbEditor: Boolean(row.kb_editor),
   };
 }
 

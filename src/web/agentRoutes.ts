@@ -22,6 +22,8 @@ import { refreshRoutes } from './routes/refresh';
 import { statisticsRoutes } from './routes/statistics';
 import { trackingRoutes } from './routes/tracking';
 import { publicFormRoutes } from './routes/publicForms';
+import { kbPublicRoutes } from './routes/kbPublic';
+import { kbRoutes } from './routes/kb';
 import { citizenRoutes } from './routes/citizens';
 import { entryRoutes } from './routes/entry';
 import { agentAttachmentRoutes, citizenAttachmentRoutes } from './routes/attachments';
@@ -40,11 +42,11 @@ export function agentRouter(ctx: Ctx): express.Router {
     next();
   });
   // Open to all (each page says what it needs), then the agents' own pages, in this order.
-  mountAll(router, ctx, [sessionRoutes, publicAccountRoutes, devMailboxRoutes, trackingRoutes, publicFormRoutes, citizenAttachmentRoutes]);
+  mountAll(router, ctx, [sessionRoutes, publicAccountRoutes, devMailboxRoutes, trackingRoutes, publicFormRoutes, kbPublicRoutes, citizenAttachmentRoutes]);
   router.use(requireAgent);
   router.use(accountRoutes(ctx));
   router.use('/admin', adminRoutes(ctx));
-  mountAll(router, ctx, [listRoutes, callbackRoutes, refreshRoutes, exportRoutes, journalRoutes, statisticsRoutes, bulkRoutes, labelRoutes, agentAttachmentRoutes, citizenRoutes, entryRoutes, presenceRoutes, chatRoutes, boardRoutes, consultationRoutes, assignmentRoutes]);
+  mountAll(router, ctx, [listRoutes, callbackRoutes, refreshRoutes, exportRoutes, journalRoutes, statisticsRoutes, bulkRoutes, labelRoutes, agentAttachmentRoutes, citizenRoutes, entryRoutes, presenceRoutes, chatRoutes, boardRoutes, consultationRoutes, assignmentRoutes, kbRoutes]);
   router.get('/navigation', async (req, res) => {
     const current = new URL(req.get('HX-Current-URL') ?? '/', 'http://guichet').pathname;
     renderFragment(res, 'nav', { ...(await navModel(ctx, currentAgent(req), current)) });

@@ -14,6 +14,7 @@ import { currentForm } from '../../db/formVersions';
 import { emailOfRequest } from '../../db/requests';
 import type { RawValues } from '../../forms/answers';
 import { formModel, readFilledForm } from './filledForm';
+import { publicHelpOf } from './kbPublic';
 import { renderPage } from './render';
 
 declare module 'express-session' {
@@ -62,6 +63,7 @@ export function publicFormRoutes(ctx: Ctx): express.Router {
     await renderPage(ctx, req, res, 'publicForm', {
       title: formType.title, slug: formType.slug, description: formType.description, refusal, ...formModel(form.fields, raw, errors),
       failed: Boolean(refusal) || Object.keys(errors).length > 0,
+      help: await publicHelpOf(ctx, formType.id),
       // The page's own token: sent twice (a double click, a retry after an error), it files once.
       formToken: (!freshToken && formTokenOf(raw)) || crypto.randomBytes(16).toString('hex'),
     });

@@ -25,7 +25,7 @@ export interface NavModel {
 }
 
 /** Pages of the nav after the rubriques. */
-const EXTRA_NAV: [string, string][] = [['/usagers', 'ui.citizens.nav'], ['/recherche', 'ui.search.title'], ['/journal', 'ui.journal.title'], ['/statistiques', 'ui.statistics.title'], ['/equipe', 'ui.team.nav']];
+const EXTRA_NAV: [string, string][] = [['/usagers', 'ui.citizens.nav'], ['/recherche', 'ui.search.title'], ['/base-de-connaissances', 'ui.kb.nav'], ['/journal', 'ui.journal.title'], ['/statistiques', 'ui.statistics.title'], ['/equipe', 'ui.team.nav']];
 
 export const isHtmx = (req: Request): boolean => req.get('HX-Request') === 'true';
 

@@ -21,6 +21,7 @@ import { PRIORITIES, priorityOf } from '../../../workflows/definitions';
 import { PRIORITY_CHANGED, TRANSFERRED } from '../../../workflows/lifecycle';
 import { callbacksModel, callbackFormModel } from './callbackModels';
 import { listCodes } from '../../db/codes';
+import { kbPanelModel } from '../../kb/panel';
 
 export interface PanelMessages {
   /** a refusal or an invalid input, in French */
@@ -193,6 +194,8 @@ export async function panelModel(ctx: Ctx, agent: Agent, request: RequestRow, me
     callbacks: await callbacksModel(ctx, agent, request),
     thread,
     canWrite: abilities(agent, request).annotate,
+    // The knowledge base beside it; its articles are inserted into the reply by whoever may write one.
+    kb: await kbPanelModel(ctx, request, abilities(agent, request).annotate),
     citizenHasEmail: Boolean(personal?.email),
     ...messages,
   };

@@ -7,6 +7,7 @@ import { emailTemplateRoutes } from './emailTemplates';
 import { formTypeRoutes } from './formTypes';
 import { formFieldRoutes } from './formFields';
 import { groupRoutes } from './groups';
+import { kbEditorRoutes } from './kbEditors';
 import { requireAdminRole } from './guard';
 import { renderAdminPage } from './render';
 import { serviceRoutes } from './services';
@@ -20,6 +21,6 @@ export function adminRoutes(ctx: Ctx): express.Router {
   router.get('/', (req, res) => {
     renderAdminPage(ctx, req, res, 'index', { title: t('ui.admin.title') });
   });
-  mountAll(router, ctx, [serviceRoutes, formTypeRoutes, formFieldRoutes, agentAdminRoutes, groupRoutes, codeRoutes, emailTemplateRoutes, partnerRoutes]);
+  mountAll(router, ctx, [serviceRoutes, formTypeRoutes, formFieldRoutes, agentAdminRoutes, groupRoutes, codeRoutes, emailTemplateRoutes, partnerRoutes, kbEditorRoutes]);
   return router;
 }
