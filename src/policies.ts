@@ -43,6 +43,12 @@ export interface ConsultationSubject {
   request_group_id: number | null;
 }
 
+/** A canned reply, as far as rights go: its owner (null: shared) and its service (null: every service). */
+export interface CannedReplySubject {
+  owner_agent_id: number | null;
+  service_id: number | null;
+}
+
 /** What each verb is about. `void`: the verb names an area, not one thing. */
 export interface Subjects {
   read: RequestSubject;
@@ -93,6 +99,10 @@ export interface Subjects {
   chat: { group_id: number | null };
   /** the supervisor's board of this group (« Tableau de bord ») */
   supervise: { id: number | string };
+  /** seeing a canned reply and filling it into a message (« Réponses types ») */
+  useCannedReply: CannedReplySubject;
+  /** changing or deleting a canned reply */
+  editCannedReply: CannedReplySubject;
 }
 
 export type Verb = keyof Subjects;
@@ -191,6 +201,15 @@ allow('agent', 'supervise', (agent, group) => agent.isAdmin || agent.memberships
 refuse('agent', 'supervise', () => new CommandError(403, 'FORBIDDEN', t('ui.board.forbidden')));
 /** Whether the agent supervises some group: the nav then offers the board. */
 export const supervisesAny = (agent: Agent): boolean => agent.isAdmin || agent.memberships.some((m) => can(agent, 'supervise', { id: m.groupId }));
+
+// Canned replies: an agent uses the shared ones of their services (or of every service) and
+// their own; they change only their own, and the administrators the shared ones. Anyone
+// else's is « not found », as one that does not exist.
+const ownReply = (agent: Agent, reply: CannedReplySubject) => reply.owner_agent_id !== null && Number(reply.owner_agent_id) === agent.id;
+allow('agent', 'useCannedReply', (agent, reply) => ownReply(agent, reply)
+  || (reply.owner_agent_id === null && (reply.service_id === null || agent.serviceIds.includes(Number(reply.service_id)))));
+allow('agent', 'editCannedReply', (agent, reply) => ownReply(agent, reply) || (reply.owner_agent_id === null && agent.isAdmin));
+refuse('agent', ['useCannedReply', 'editCannedReply'], () => CommandError.of(404, 'CANNED_NOT_FOUND'));
 
 // Administration: administrators, and the operator at the command line.
 allow('agent', [...ADMIN_VERBS], (agent) => agent.isAdmin);

@@ -21,6 +21,7 @@ import { PRIORITIES, priorityOf } from '../../../workflows/definitions';
 import { PRIORITY_CHANGED, TRANSFERRED } from '../../../workflows/lifecycle';
 import { callbacksModel, callbackFormModel } from './callbackModels';
 import { listCodes } from '../../db/codes';
+import { cannedRepliesForRequest } from '../../commands/fillCannedReply';
 
 export interface PanelMessages {
   /** a refusal or an invalid input, in French */
@@ -29,6 +30,8 @@ export interface PanelMessages {
   notice?: string;
   /** « Pas de réponse » was recorded: the callback form opens, prefilled */
   offerCallback?: boolean;
+  /** a refused message's text, given back to be corrected, with its unfilled placeholders */
+  messageDraft?: { text: string; unfilled: string[] };
 }
 
 function parseAnswers(json: string): Record<string, unknown> {
@@ -193,6 +196,8 @@ export async function panelModel(ctx: Ctx, agent: Agent, request: RequestRow, me
     callbacks: await callbacksModel(ctx, agent, request),
     thread,
     canWrite: abilities(agent, request).annotate,
+    // « Réponse type »: offered in the message form (views/partials/canned/picker.hbs).
+    cannedReplies: abilities(agent, request).annotate ? await cannedRepliesForRequest(ctx, agent, request) : [],
     citizenHasEmail: Boolean(personal?.email),
     ...messages,
   };
