@@ -54,7 +54,7 @@ export function connect(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Db {
   }
   const filename = path.join(config.dataDir, 'guichet.sqlite');
   privateSqliteFiles(filename);
-  return knexFactory({
+  const db = knexFactory({
     client: immediateSqliteClient(),
     connection: { filename },
     useNullAsDefault: true,
@@ -73,6 +73,10 @@ export function connect(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Db {
       },
     },
   });
+  // rate-limiter-flexible (src/db/rateLimits.ts) knows SQLite by the name of knex's client,
+  // which the class above does not carry: without it every login failed with a 500.
+  (db.client.config as { client: unknown }).client = 'better-sqlite3';
+  return db;
 }
 
 /**
