@@ -173,3 +173,12 @@ test('« Mes réponses types »: an agent creates, changes and deletes their own
   expect((await web.call('POST', `/reponses-types/${row.id}/supprimer`, { _csrf })).status).toBe(303);
   expect(await h.db('canned_replies').where({ id: row.id })).toEqual([]);
 });
+
+test('an acknowledgement e-mail edited with a placeholder left in it is refused, and the request is not taken', async () => {
+  const r = await submitRequest(h);
+  const refused = await h.api('POST', `/api/requests/${r.reference}/take`, h.tokens.amartin, { notifyCitizen: true, body: 'Bonjour {{nomUsager}}, votre demande est prise en compte.' });
+  expect(refused.status).toBe(400);
+  expect(refused.body.error).toMatchObject({ code: 'CANNED_UNFILLED', message: expect.stringContaining('{{nomUsager}}') });
+  expect(await h.db('requests').where({ id: r.id }).first('status')).toEqual({ status: 'NON_TRAITEE' });
+  expect(await h.db('emails').where({ request_id: r.id, kind: 'ACKNOWLEDGEMENT' })).toEqual([]);
+});

@@ -55,6 +55,7 @@ test('a shared reply picked on the request page, filled, edited and sent; the ci
   await page.getByRole('button', { name: 'Enregistrer la réponse type' }).click();
   await page.getByText('Réponse type « Remerciement » créée.').waitFor();
   await page.getByText('Pièce manquante').click();
+  await page.getByText('il nous manque une pièce.').waitFor();
   await shoot(page, 'mine');
 
   await page.goto(`/demandes/${r.reference}`);

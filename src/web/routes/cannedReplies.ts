@@ -59,7 +59,7 @@ export function cannedReplyPages(scope: CannedScope) {
     const editPage = async (req: Request, res: Response, id: number, values?: CannedReplyProps, error?: string) => {
       const reply = await editableReply(ctx, currentAgent(req), scope, id);
       const shown = values ?? { title: reply.title, body: reply.body, serviceId: reply.service_id };
-      render(req, res, 'cannedReply', { title: t('ui.canned.editTitle', { title: reply.title }), id, ...(await formModel(req, shown, error)) });
+      render(req, res, 'cannedReply', { title: t('ui.canned.editTitle', { title: reply.title }), replyTitle: reply.title, id, ...(await formModel(req, shown, error)) });
     };
 
     router.param('cannedId', (_req, _res, next, id: string) => next(/^\d{1,9}$/.test(id) ? undefined : 'route'));
