@@ -233,7 +233,7 @@ async function pickedInBrowser(browser: Browser): Promise<void> {
   await page.getByRole('button', { name: 'Enregistrer la réponse type' }).click();
   await page.getByText('Réponse type « Remerciement » créée.').waitFor();
   await page.getByText('Pièce manquante').click();
-  await page.getByText('il nous manque une pièce.').waitFor();
+  await page.locator('.canned-shared li', { hasText: 'Pièce manquante' }).locator('.thread-body').waitFor();
   await shoot(page, 'mine');
 
   await page.goto(`/demandes/${r.reference}`);
