@@ -204,7 +204,8 @@ test('in Chromium: a shared reply picked on the request page, filled, edited and
   } finally {
     await browser.close();
   }
-});
+  // Six pages audited (axe, contrast, overflow) at two widths: minutes on a loaded machine.
+}, 300_000);
 
 async function pickedInBrowser(browser: Browser): Promise<void> {
   // The administrator writes it under Administration › Réponses types.
