@@ -43,6 +43,12 @@ export interface ConsultationSubject {
   request_group_id: number | null;
 }
 
+/** A canned reply, as far as rights go: its owner (null: shared) and its service (null: every service). */
+export interface CannedReplySubject {
+  owner_agent_id: number | null;
+  service_id: number | null;
+}
+
 /** What each verb is about. `void`: the verb names an area, not one thing. */
 export interface Subjects {
   read: RequestSubject;
@@ -95,6 +101,10 @@ export interface Subjects {
   supervise: { id: number | string };
   /** writing an article of the knowledge base of this service (null: for every service) */
   writeArticle: { service_id: number | null };
+  /** seeing a canned reply and filling it into a message (« Réponses types ») */
+  useCannedReply: CannedReplySubject;
+  /** changing or deleting a canned reply */
+  editCannedReply: CannedReplySubject;
 }
 
 export type Verb = keyof Subjects;
@@ -198,6 +208,14 @@ export const supervisesAny = (agent: Agent): boolean => agent.isAdmin || agent.m
 // the « rédacteur » right those of their services and those for every service.
 allow('agent', 'writeArticle', (agent, article) => agent.isAdmin || (agent.kbEditor === true && (article.service_id === null || agent.serviceIds.includes(Number(article.service_id)))));
 refuse('agent', 'writeArticle', (agent) => CommandError.of(403, agent.kbEditor ? 'KB_OTHER_SERVICE' : 'KB_NOT_EDITOR'));
+// Canned replies: an agent uses the shared ones of their services (or of every service) and
+// their own; they change only their own, and the administrators the shared ones. Anyone
+// else's is « not found », as one that does not exist.
+const ownReply = (agent: Agent, reply: CannedReplySubject) => reply.owner_agent_id !== null && Number(reply.owner_agent_id) === agent.id;
+allow('agent', 'useCannedReply', (agent, reply) => ownReply(agent, reply)
+  || (reply.owner_agent_id === null && (reply.service_id === null || agent.serviceIds.includes(Number(reply.service_id)))));
+allow('agent', 'editCannedReply', (agent, reply) => ownReply(agent, reply) || (reply.owner_agent_id === null && agent.isAdmin));
+refuse('agent', ['useCannedReply', 'editCannedReply'], () => CommandError.of(404, 'CANNED_NOT_FOUND'));
 
 // Administration: administrators, and the operator at the command line.
 allow('agent', [...ADMIN_VERBS], (agent) => agent.isAdmin);

@@ -58,6 +58,12 @@ function subjects(verb: Verb, actor: Actor): [unknown, unknown] {
     // A consultation asked on a request of group 101 (own) / of group 102 (other), by a colleague.
     case 'withdrawConsultation':
       return [{ to_group_id: 102, asked_by: 99, request_group_id: 101 }, { to_group_id: 101, asked_by: 99, request_group_id: 102 }];
+    // A shared reply of service 1 / another agent's personal reply.
+    case 'useCannedReply':
+      return [{ owner_agent_id: null, service_id: 1 }, { owner_agent_id: 99, service_id: null }];
+    // The actor's own reply / a shared one.
+    case 'editCannedReply':
+      return [{ owner_agent_id: 'id' in actor ? actor.id : 0, service_id: null }, { owner_agent_id: null, service_id: 1 }];
     default:
       return [own, other];
   }
@@ -118,6 +124,10 @@ const TABLE: Record<Verb, Row> = {
   supervise: { ...NOBODY, supervisor: [Y, N], administrator: [Y, Y], adminAgent: [Y, Y] },
   // The knowledge base: administrators; an agent only with the « rédacteur » right (below).
   writeArticle: { ...NOBODY, administrator: [Y, Y], adminAgent: [Y, Y] },
+  // Canned replies: the shared ones of one's services (or of all: below), never a colleague's own.
+  useCannedReply: SERVICE_AGENTS,
+  // One's own; the shared ones, administrators.
+  editCannedReply: { ...NOBODY, agent: [Y, N], administrator: [Y, Y], adminAgent: [Y, Y], noService: [Y, N], absentAgent: [Y, N], supervisor: [Y, N], dispatcher: [Y, N] },
 };
 
 const cases = (Object.keys(TABLE) as Verb[]).flatMap((verb) =>
@@ -155,6 +165,16 @@ function refusal(actor: Actor, verb: Verb, subject?: unknown) {
   }
   throw new Error('not refused');
 }
+
+describe('canned replies', () => {
+  test('a shared reply of every service is everyone\'s to use; one of another service, or a colleague\'s own, is « not found »', () => {
+    expect(can(ROLES.noService, 'useCannedReply', { owner_agent_id: null, service_id: null })).toBe(true);
+    expect(can(ROLES.agent, 'useCannedReply', { owner_agent_id: 1, service_id: null })).toBe(true);
+    expect(refusal(ROLES.agent, 'useCannedReply', { owner_agent_id: null, service_id: 2 })).toMatchObject({ status: 404, code: 'CANNED_NOT_FOUND' });
+    expect(refusal(ROLES.adminAgent, 'useCannedReply', { owner_agent_id: 1, service_id: null })).toMatchObject({ status: 404, code: 'CANNED_NOT_FOUND' });
+    expect(refusal(ROLES.administrator, 'editCannedReply', { owner_agent_id: 1, service_id: null })).toMatchObject({ status: 404, code: 'CANNED_NOT_FOUND' });
+  });
+});
 
 describe('what a refusal says', () => {
   test('another service’s request: 403 to an agent, « not found » to a partner', () => {

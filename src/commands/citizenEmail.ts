@@ -7,6 +7,7 @@ import { emailContext } from '../mail/context';
 import { htmlOf, renderEmailFor, type RenderedEmail } from '../mail/templates';
 import type { Ctx } from './context';
 import { CommandError } from './errors';
+import { refuseUnfilled } from './fillCannedReply';
 import type { TakeProps } from './schemas';
 
 /** The send / don't send choice of a take or a close, with the edited subject and body. */
@@ -47,6 +48,9 @@ export async function prepareCitizenEmail(
   const template = await previewCitizenEmail(ctx, request, kind, agent, closingCode);
   const subject = choice.subject?.trim() || template.subject;
   const text = choice.body?.trim() ? `${choice.body.trim()}\n` : template.text;
+  // As for a message: a placeholder left in the edited e-mail is refused, not sent as typed.
+  refuseUnfilled(subject, 'subject');
+  refuseUnfilled(text, 'body');
   const emailId = await recordEmail(ctx.db, {
     key: `${request.reference}:${kind}:${crypto.randomUUID()}`,
     requestId: request.id,

@@ -5,6 +5,7 @@ import { findPersonal } from '../db/requests';
 import { replyToken } from '../messages/secureLink';
 import { mailAboutRequest } from '../messages/requestMail';
 import { close } from './close';
+import { refuseUnfilled } from './fillCannedReply';
 import { loadForAgent, refuseByStatus, type Ctx } from './context';
 import { CommandError } from './errors';
 import type { MessageFields } from './schemas';
@@ -40,6 +41,10 @@ export async function writeMessage(ctx: Ctx, agent: Agent, reference: string, pr
   }
   if (body.length > MAX_MESSAGE) {
     throw CommandError.of(400, 'MESSAGE_TOO_LONG', {}, 'body');
+  }
+  if (props.visible) {
+    // A canned reply's placeholder left unfilled: the citizen would read « {{nomUsager}} ».
+    refuseUnfilled(body);
   }
   await refuseByStatus(ctx, request, 'message');
   await refuseBadUploads(props.uploads ?? []);

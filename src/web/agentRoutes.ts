@@ -18,6 +18,8 @@ import { callbackRoutes } from './routes/callbacks';
 import { presenceRoutes } from './routes/presence';
 import { chatRoutes } from './routes/chat';
 import { assignmentRoutes } from './routes/assignment';
+import { cannedReplyPages } from './routes/cannedReplies';
+import { cannedReplyPickerRoutes } from './routes/cannedReplyPicker';
 import { refreshRoutes } from './routes/refresh';
 import { statisticsRoutes } from './routes/statistics';
 import { trackingRoutes } from './routes/tracking';
@@ -46,7 +48,7 @@ export function agentRouter(ctx: Ctx): express.Router {
   router.use(requireAgent);
   router.use(accountRoutes(ctx));
   router.use('/admin', adminRoutes(ctx));
-  mountAll(router, ctx, [listRoutes, callbackRoutes, refreshRoutes, exportRoutes, journalRoutes, statisticsRoutes, bulkRoutes, labelRoutes, agentAttachmentRoutes, citizenRoutes, entryRoutes, presenceRoutes, chatRoutes, boardRoutes, consultationRoutes, assignmentRoutes, kbRoutes]);
+  mountAll(router, ctx, [listRoutes, callbackRoutes, refreshRoutes, exportRoutes, journalRoutes, statisticsRoutes, bulkRoutes, labelRoutes, agentAttachmentRoutes, citizenRoutes, entryRoutes, presenceRoutes, chatRoutes, boardRoutes, consultationRoutes, assignmentRoutes, kbRoutes, cannedReplyPages('personal'), cannedReplyPickerRoutes]);
   router.get('/navigation', async (req, res) => {
     const current = new URL(req.get('HX-Current-URL') ?? '/', 'http://guichet').pathname;
     renderFragment(res, 'nav', { ...(await navModel(ctx, currentAgent(req), current)) });

@@ -29,6 +29,7 @@ import { panelModel, type PanelMessages } from './requestPanel';
 import { renderRefusal } from './requestPage';
 import { currentAgent } from './session';
 import { requestAfterUpdate } from './updatedRequest';
+import { messageDraftOf } from './cannedReplyPicker';
 
 const referenceOf = (req: Request): string => String(req.params.reference);
 
@@ -83,7 +84,9 @@ async function attempt(ctx: Ctx, req: Request, action: PageAction): Promise<Atte
     if (err.status === 403 || err.status === 404) {
       return err;
     }
-    return { status: err.status, messages: { alert: err.message }, updated: null };
+    // A refused message comes back in its textarea, to be corrected rather than typed again.
+    const draft = action === 'message' ? { messageDraft: messageDraftOf(req.body) } : {};
+    return { status: err.status, messages: { alert: err.message, ...draft }, updated: null };
   }
 }
 

@@ -22,6 +22,7 @@ import { PRIORITY_CHANGED, TRANSFERRED } from '../../../workflows/lifecycle';
 import { callbacksModel, callbackFormModel } from './callbackModels';
 import { listCodes } from '../../db/codes';
 import { kbPanelModel } from '../../kb/panel';
+import { cannedRepliesForRequest } from '../../commands/fillCannedReply';
 
 export interface PanelMessages {
   /** a refusal or an invalid input, in French */
@@ -30,6 +31,8 @@ export interface PanelMessages {
   notice?: string;
   /** « Pas de réponse » was recorded: the callback form opens, prefilled */
   offerCallback?: boolean;
+  /** a refused message's text, given back to be corrected, with its unfilled placeholders */
+  messageDraft?: { text: string; unfilled: string[] };
 }
 
 function parseAnswers(json: string): Record<string, unknown> {
@@ -196,6 +199,8 @@ export async function panelModel(ctx: Ctx, agent: Agent, request: RequestRow, me
     canWrite: abilities(agent, request).annotate,
     // The knowledge base beside it; its articles are inserted into the reply by whoever may write one.
     kb: await kbPanelModel(ctx, request, abilities(agent, request).annotate),
+    // « Réponse type »: offered in the message form (views/partials/canned/picker.hbs).
+    cannedReplies: abilities(agent, request).annotate ? await cannedRepliesForRequest(ctx, agent, request) : [],
     citizenHasEmail: Boolean(personal?.email),
     ...messages,
   };

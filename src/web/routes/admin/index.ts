@@ -13,6 +13,7 @@ import { renderAdminPage } from './render';
 import { serviceRoutes } from './services';
 import { partnerRoutes } from '../partners';
 import { mountAll } from '../../mount';
+import { cannedReplyPages } from '../cannedReplies';
 
 /** Everything under /admin: administrators in the "Administrer" role only. */
 export function adminRoutes(ctx: Ctx): express.Router {
@@ -21,6 +22,6 @@ export function adminRoutes(ctx: Ctx): express.Router {
   router.get('/', (req, res) => {
     renderAdminPage(ctx, req, res, 'index', { title: t('ui.admin.title') });
   });
-  mountAll(router, ctx, [serviceRoutes, formTypeRoutes, formFieldRoutes, agentAdminRoutes, groupRoutes, codeRoutes, emailTemplateRoutes, partnerRoutes, kbEditorRoutes]);
+  mountAll(router, ctx, [serviceRoutes, formTypeRoutes, formFieldRoutes, agentAdminRoutes, groupRoutes, codeRoutes, emailTemplateRoutes, cannedReplyPages('shared'), partnerRoutes, kbEditorRoutes]);
   return router;
 }

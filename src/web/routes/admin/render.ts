@@ -13,6 +13,7 @@ const SECTIONS: [string, string][] = [
   ['/admin/codes/clotures', 'ui.admin.nav.closingCodes'],
   ['/admin/codes/appels', 'ui.admin.nav.wrapUpCodes'],
   ['/admin/courriels', 'ui.admin.nav.emails'],
+  ['/admin/reponses-types', 'ui.admin.nav.cannedReplies'],
   ['/admin/partenaires', 'ui.admin.nav.partners'],
 ];
 
