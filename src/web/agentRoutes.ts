@@ -19,6 +19,7 @@ import { presenceRoutes } from './routes/presence';
 import { chatRoutes } from './routes/chat';
 import { assignmentRoutes } from './routes/assignment';
 import { refreshRoutes } from './routes/refresh';
+import { telephonyRoutes } from './routes/telephony';
 import { statisticsRoutes } from './routes/statistics';
 import { trackingRoutes } from './routes/tracking';
 import { publicFormRoutes } from './routes/publicForms';
@@ -44,7 +45,7 @@ export function agentRouter(ctx: Ctx): express.Router {
   router.use(requireAgent);
   router.use(accountRoutes(ctx));
   router.use('/admin', adminRoutes(ctx));
-  mountAll(router, ctx, [listRoutes, callbackRoutes, refreshRoutes, exportRoutes, journalRoutes, statisticsRoutes, bulkRoutes, labelRoutes, agentAttachmentRoutes, citizenRoutes, entryRoutes, presenceRoutes, chatRoutes, boardRoutes, consultationRoutes, assignmentRoutes]);
+  mountAll(router, ctx, [listRoutes, callbackRoutes, refreshRoutes, exportRoutes, journalRoutes, statisticsRoutes, bulkRoutes, labelRoutes, agentAttachmentRoutes, citizenRoutes, entryRoutes, presenceRoutes, chatRoutes, boardRoutes, consultationRoutes, assignmentRoutes, telephonyRoutes]);
   router.get('/navigation', async (req, res) => {
     const current = new URL(req.get('HX-Current-URL') ?? '/', 'http://guichet').pathname;
     renderFragment(res, 'nav', { ...(await navModel(ctx, currentAgent(req), current)) });

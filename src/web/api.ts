@@ -34,6 +34,7 @@ import { authorize, can, isAgent } from '../policies';
 import { withConsultedGroups } from '../commands/context';
 import { actorOf, agentOf, bearer, partnerOf } from './auth';
 import { openApiDocument } from './openapi';
+import { telephonyApiRoutes } from './telephonyApi';
 import { boardFor } from './routes/board';
 import { clientErrorOf, refuseDeepJson, sendClientError } from './bodyErrors';
 import * as schema from '../commands/schemas';
@@ -307,6 +308,7 @@ export function apiRouter(ctx: Ctx): express.Router {
   }));
 
   router.use(webhookRoutes(ctx, partner));
+  router.use(telephonyApiRoutes(ctx));
 
   // Anything else under /api is no page of the UI (no login redirect): a JSON 404.
   router.use((_req, res) => {

@@ -11,6 +11,7 @@ import { requireAdminRole } from './guard';
 import { renderAdminPage } from './render';
 import { serviceRoutes } from './services';
 import { partnerRoutes } from '../partners';
+import { telephonyAdminRoutes } from './telephony';
 import { mountAll } from '../../mount';
 
 /** Everything under /admin: administrators in the "Administrer" role only. */
@@ -20,6 +21,6 @@ export function adminRoutes(ctx: Ctx): express.Router {
   router.get('/', (req, res) => {
     renderAdminPage(ctx, req, res, 'index', { title: t('ui.admin.title') });
   });
-  mountAll(router, ctx, [serviceRoutes, formTypeRoutes, formFieldRoutes, agentAdminRoutes, groupRoutes, codeRoutes, emailTemplateRoutes, partnerRoutes]);
+  mountAll(router, ctx, [serviceRoutes, formTypeRoutes, formFieldRoutes, agentAdminRoutes, groupRoutes, codeRoutes, emailTemplateRoutes, partnerRoutes, telephonyAdminRoutes]);
   return router;
 }

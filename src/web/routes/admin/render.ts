@@ -14,6 +14,7 @@ const SECTIONS: [string, string][] = [
   ['/admin/codes/appels', 'ui.admin.nav.wrapUpCodes'],
   ['/admin/courriels', 'ui.admin.nav.emails'],
   ['/admin/partenaires', 'ui.admin.nav.partners'],
+  ['/admin/telephonie', 'ui.admin.nav.telephony'],
 ];
 
 function adminNav(path: string) {
