@@ -54,7 +54,7 @@ export function connect(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Db {
   }
   const filename = path.join(config.dataDir, 'guichet.sqlite');
   privateSqliteFiles(filename);
-  return knexFactory({
+  const db = knexFactory({
     client: immediateSqliteClient(),
     connection: { filename },
     useNullAsDefault: true,
@@ -73,6 +73,10 @@ export function connect(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Db {
       },
     },
   });
+  // The client is named by its class above; what reads the name afterwards (the SQLite rate
+  // limiter of the login and tracking limits checks it is 'better-sqlite3') gets the name.
+  (db.client.config as { client: unknown }).client = 'better-sqlite3';
+  return db;
 }
 
 /**

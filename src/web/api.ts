@@ -77,6 +77,7 @@ async function present(ctx: Ctx, request: RequestRow, caller: Request['caller'])
       ...(e.priority ? { priority: { from: priorityOf(e.priority.from), to: priorityOf(e.priority.to) } } : {}),
       ...(e.groups ? { groups: e.groups } : {}),
       ...(e.wrapUpCode ? { wrapUpCode: e.wrapUpCode } : {}),
+      ...(e.callSeconds !== null ? { durationSeconds: e.callSeconds } : {}),
     })),
     callbacks: (await openCallbacksOf(ctx.db, request.id)).map((c) => ({
       id: c.id, dueAt: iso(c.due_at), phone: c.phone, agent: { code: c.agent_code, name: c.agent_name },

@@ -57,6 +57,7 @@ const schemas: Record<string, Json> = {
         priority: { ...object({ from: { enum: [...PRIORITIES] }, to: { enum: [...PRIORITIES] } }), description: `${PRIORITY_CHANGED} only: the priority before and after.` },
         groups: { ...object({ from: { type: 'string' }, to: { type: 'string' } }), description: `${TRANSFERRED} only: the group it left and the group it joined (names).` },
         wrapUpCode: { type: 'string', description: 'CALL_LOGGED only: the call\'s wrap-up code (JOINT, PAS_DE_REPONSE…, the administrator\'s list).' },
+        durationSeconds: { type: 'integer', minimum: 0, description: 'APPEL_TELEPHONIQUE reported by the telephony connector only: the call\'s duration in seconds.' },
       }, ['type', 'at', 'agent', 'to', 'comment']),
     },
     callbacks: { type: 'array', items: ref('Callback'), description: 'Agents only: the callbacks still to make (planned or due), soonest first.' },

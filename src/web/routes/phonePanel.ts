@@ -66,7 +66,7 @@ export async function panelChanged(ctx: Ctx, agent: Agent, stamp: string, path: 
   return (await currentCall(ctx, agent, path)).stamp !== stamp;
 }
 
-const requestLink = (r: CallerRequest) => ({ reference: r.reference, title: r.form_type_title, status: t(`status.${r.status}`), href: `/demandes/${r.reference}` });
+const requestLink = (r: CallerRequest) => ({ reference: r.reference, title: r.form_type_title, state: t(`status.${r.status}`), href: `/demandes/${r.reference}` });
 
 /** Who is calling: their files (each with its open requests) and the other open requests that carry the number. */
 async function callerModel(ctx: Ctx, agent: Agent, e164: string) {
