@@ -30,8 +30,8 @@ afterAll(async () => {
 const report = (body: unknown, token: string | null = key) => h.api('POST', '/api/telephonie/appels', token, body);
 const callRows = async () => Number((await h.db('phone_calls').count({ n: '*' }).first())!.n);
 /** The agent's page asks for its call panel, from the page `path`: 204 when nothing changed since `stamp`. */
-const poll = (client: ReturnType<typeof webClient>, path = '/', stamp = '') =>
-  client.call('GET', `/telephonie/panneau?etat=${encodeURIComponent(stamp)}`, undefined, { 'HX-Request': 'true', 'HX-Current-URL': `${h.baseUrl}${path}` });
+const poll = async (client: ReturnType<typeof webClient>, path = '/', stamp = '') =>
+  client.call('POST', '/telephonie/panneau', { _csrf: await client.csrf('/'), etat: stamp }, { 'HX-Request': 'true', 'HX-Current-URL': `${h.baseUrl}${path}` });
 
 describe('the connector refuses, writing nothing', () => {
   const good = { event: 'ringing', callId: 'x-1', caller: NUMBER, agent: 'amartin' };
@@ -121,14 +121,14 @@ describe('the call panel and the recorded call', () => {
 
     const idle = await poll(anne);
     expect(idle.status).toBe(200);
-    const stamp = /etat=([^"&]+)/.exec(idle.text)![1];
-    expect((await poll(anne, '/', decodeURIComponent(stamp))).status).toBe(204);
+    const stamp = /"etat": "([^"]+)"/.exec(idle.text)![1];
+    expect((await poll(anne, '/', stamp)).status).toBe(204);
 
     const id = callId();
     await report({ event: 'ringing', callId: id, caller: NUMBER, agent: 'amartin' });
     await report({ event: 'answered', callId: id, caller: NUMBER, agent: 'amartin' });
     // Anne's page, on the request of the file: it changed.
-    const panel = await poll(anne, `/demandes/${ofFile.reference}`, decodeURIComponent(stamp));
+    const panel = await poll(anne, `/demandes/${ofFile.reference}`, stamp);
     expect(panel.status).toBe(200);
     expect(panel.text).toContain('Appel en cours');
     expect(panel.text).toContain('+33 6 12 34 56 78');

@@ -35,7 +35,7 @@ async function shoot(page: Page, name: string): Promise<void> {
   for (const width of [1366, 390]) {
     await page.setViewportSize({ width, height: 900 });
     // No horizontal overflow at either width.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+    expect(await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth')).toBe(true);
     await page.screenshot({ path: path.join(SCREENS, `${name}-${width}.png`), fullPage: true });
     await panel(page).screenshot({ path: path.join(SCREENS, `${name}-panneau-${width}.png`) });
   }
@@ -100,4 +100,4 @@ test('a call answered shows the caller\'s file in Anne\'s open page without a re
   await anne.page.waitForURL((url) => url.pathname === '/usagers/nouveau');
   expect(await anne.page.getByLabel(/Téléphone/).inputValue()).toBe('+32470123456');
   await anne.context.close();
-}, 120_000);
+}, 300_000);

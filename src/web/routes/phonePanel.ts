@@ -47,15 +47,19 @@ async function noteRequestPage(ctx: Ctx, agent: Agent, call: PhoneCallRow, path:
  * there is no call to wait for: the page then asks only every REFRESH_SECONDS whether a
  * connector was set up (stamp « off »), and every second from then on.
  */
-async function currentCall(ctx: Ctx, agent: Agent, path: string): Promise<{ stamp: string; call?: PhoneCallRow }> {
+async function currentCall(ctx: Ctx, agent: Agent, path: string | null): Promise<{ stamp: string; call?: PhoneCallRow }> {
   if (!(await telephonyEnabled(ctx.db))) return { stamp: 'off' };
   const found = await panelCall(ctx.db, agent.id, Date.now() - PANEL_MS);
-  const call = found ? await noteRequestPage(ctx, agent, found, path) : undefined;
+  const call = found && path !== null ? await noteRequestPage(ctx, agent, found, path) : found;
   return { stamp: stampOf(call), call };
 }
 
-/** The panel of the agent's current call (empty when there is none). */
-export async function phonePanelFor(ctx: Ctx, agent: Agent, path: string): Promise<PhonePanel> {
+/**
+ * The panel of the agent's current call (empty when there is none). `path`: the page the
+ * poller runs in (a POST), whose request is noted; null for a page being drawn (a GET
+ * changes nothing: its first poll, a second later, notes it).
+ */
+export async function phonePanelFor(ctx: Ctx, agent: Agent, path: string | null): Promise<PhonePanel> {
   const { stamp, call } = await currentCall(ctx, agent, path);
   const seconds = stamp === 'off' ? ctx.config.refreshSeconds : PHONE_POLL_SECONDS;
   return { stamp, seconds, call: call ? await callModel(ctx, agent, call) : null };

@@ -67,7 +67,7 @@ export async function renderPage(ctx: Ctx, req: Request, res: Response, view: st
     delete req.session.flash;
   }
   // The call panel (src/web/routes/phonePanel.ts), on every agent page once a connector is set up.
-  const phone = req.agent ? await phonePanelFor(ctx, req.agent, req.path) : null;
+  const phone = req.agent ? await phonePanelFor(ctx, req.agent, null) : null;
   res.render(view, { ...model, nav, flash, refresh, phone, devMailbox: showsDevMailbox(ctx, req) });
 }
 

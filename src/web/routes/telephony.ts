@@ -1,5 +1,5 @@
 // The call panel's routes: its poller (every agent page, every second: 204 while nothing
-// changed), the choice of the request an ended call is recorded on, its wrap-up, closing it.
+// changed; a POST, since it notes the request page the agent is on), the choice of the request an ended call is recorded on, its wrap-up, closing it.
 import express, { type Request, type Response } from 'express';
 import type { Ctx } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
@@ -35,8 +35,8 @@ export function telephonyRoutes(ctx: Ctx): express.Router {
     renderFragment(res, 'phonePanel', { ...(await phonePanelFor(ctx, currentAgent(req), pagePath(req))), ...extra });
   };
 
-  router.get('/telephonie/panneau', async (req, res) => {
-    const stamp = typeof req.query.etat === 'string' ? req.query.etat : '';
+  router.post('/telephonie/panneau', async (req, res) => {
+    const stamp = typeof req.body?.etat === 'string' ? req.body.etat : '';
     if (!(await panelChanged(ctx, currentAgent(req), stamp, pagePath(req)))) {
       res.status(204).end();
       return;
