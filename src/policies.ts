@@ -14,12 +14,17 @@ export interface PartnerActor {
   formTypeIds: readonly number[];
 }
 
+/** A telephony connector's key: it reports the calls of the agents' lines, and nothing else. */
+export interface TelephonyActor {
+  kind: 'telephony';
+}
+
 /** Whoever runs the command line on the server (and the demo seed): the operator, allowed the administration. */
 export interface OperatorActor {
   kind: 'operator';
 }
 
-export type Actor = Agent | PartnerActor | OperatorActor;
+export type Actor = Agent | PartnerActor | OperatorActor | TelephonyActor;
 
 export const COMMAND_LINE: OperatorActor = { kind: 'operator' };
 
@@ -105,13 +110,17 @@ export interface Subjects {
   useCannedReply: CannedReplySubject;
   /** changing or deleting a canned reply */
   editCannedReply: CannedReplySubject;
+  /** reporting a telephone call (ringing, answered, hangup) of an agent's line: the connector's key */
+  reportCall: void;
+  /** a telephone call shown in the agent's page: its panel, recording it on a request, its wrap-up */
+  handleCall: { agent_id: number | string };
 }
 
 export type Verb = keyof Subjects;
 /** The verbs about an area (a page, a kind of job), not one thing. */
 export type AreaVerb = { [V in Verb]: Subjects[V] extends void ? V : never }[Verb];
-type Kind = 'agent' | 'partner' | 'operator';
-type ActorOf<K extends Kind> = K extends 'agent' ? Agent : K extends 'partner' ? PartnerActor : OperatorActor;
+type Kind = 'agent' | 'partner' | 'operator' | 'telephony';
+type ActorOf<K extends Kind> = K extends 'agent' ? Agent : K extends 'partner' ? PartnerActor : K extends 'telephony' ? TelephonyActor : OperatorActor;
 type Rule = (actor: never, subject: never) => boolean;
 type Refusal = (actor: never, subject: never) => CommandError;
 
@@ -230,6 +239,12 @@ allow('partner', 'read', (partner, request) => inScope(partner, request.form_typ
 refuse('partner', 'read', () => CommandError.of(404, 'NOT_FOUND'));
 allow('partner', 'file', (partner, formType) => inScope(partner, formType.id));
 refuse('partner', 'file', (_partner, formType) => CommandError.of(403, 'FORM_TYPE_NOT_ALLOWED', { value: formType.slug }, 'formType'));
+
+// The telephone: the connector's key reports calls (and reads nothing); a call's panel is
+// the answering agent's own, « not found » to anyone else, as a call that does not exist.
+allow('telephony', 'reportCall');
+allow('agent', 'handleCall', (agent, call) => Number(call.agent_id) === agent.id);
+refuse('agent', 'handleCall', () => CommandError.of(404, 'PHONE_CALL_NOT_FOUND'));
 
 /** Whether the actor may do `verb` to `subject`. */
 export function can<V extends Verb>(actor: Actor, verb: V, ...subject: Subjects[V] extends void ? [] : [Subjects[V]]): boolean {

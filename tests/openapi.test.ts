@@ -3,6 +3,7 @@ import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { createScopedKey } from '../src/partners/keys';
+import { createTelephonyKey } from '../src/calls/keys';
 import { startHarness, type Harness } from './support/harness';
 
 let h: Harness;
@@ -135,6 +136,7 @@ test('GET /api/openapi.json is a valid OpenAPI 3.1 document that covers every AP
     'POST /api/requests/{reference}/resume',
     'POST /api/requests/{reference}/take',
     'POST /api/requests/{reference}/transfer',
+    'POST /api/telephonie/appels',
     'POST /api/webhooks',
     'PUT /api/me/presence',
   ]);
@@ -266,6 +268,21 @@ test('the supervisor’s board answers as documented: figures to an administrato
   expect((await call('GET', '/api/supervision', h.tokens.amartin)).status).toBe(403);
   expect((await call('GET', '/api/supervision', h.partnerKey)).status).toBe(403);
   expect((await call('GET', '/api/supervision', null)).status).toBe(401);
+});
+
+test('the telephony connector, accepted and refused, answers as documented', async () => {
+  const { secret } = await createTelephonyKey(h.db, 'Standard');
+  const report = (token: string | null, body: unknown, opts?: { invalid?: boolean }) => call('POST', '/api/telephonie/appels', token, body, opts);
+  const id = `openapi-${Date.now()}`;
+  expect((await report(secret, { event: 'ringing', callId: id, caller: '+33612345678', agent: 'amartin' })).status).toBe(200);
+  expect((await report(secret, { event: 'answered', callId: id, caller: '+33612345678', agent: 'amartin' })).status).toBe(200);
+  expect((await report(secret, { event: 'hangup', callId: id, caller: '+33612345678', agent: 'amartin' })).status).toBe(200);
+  expect((await report(secret, { event: 'answered', callId: id, caller: '+33612345678', agent: 'amartin' })).status).toBe(409);
+  expect((await report(secret, { event: 'sonne', callId: id, caller: '+33612345678', agent: 'amartin' }, { invalid: true })).status).toBe(400);
+  expect((await report(secret, { event: 'ringing', callId: id, caller: 'masqué', agent: 'amartin' })).status).toBe(400);
+  expect((await report(secret, { event: 'ringing', callId: 'x', caller: '+33612345678', agent: 'personne' })).status).toBe(404);
+  expect((await report(null, { event: 'ringing', callId: 'x', caller: '+33612345678', agent: 'amartin' })).status).toBe(401);
+  expect((await report(h.tokens.amartin, { event: 'ringing', callId: 'x', caller: '+33612345678', agent: 'amartin' })).status).toBe(403);
 });
 
 test('webhook routes answer as documented', async () => {

@@ -1,7 +1,7 @@
 // The policy as a table: every verb × role × « own / other » subject, and the decision.
 // A new feature adds its verb and a row here; a verb with a rule and no row fails.
 import type { Agent } from '../src/db/agents';
-import { abilities, authorize, can, COMMAND_LINE, ruledVerbs, type Actor, type PartnerActor, type Subjects, type Verb } from '../src/policies';
+import { abilities, authorize, can, COMMAND_LINE, ruledVerbs, type Actor, type PartnerActor, type TelephonyActor, type Subjects, type Verb } from '../src/policies';
 import { CommandError } from '../src/commands/errors';
 import { t } from '../src/i18n';
 
@@ -24,6 +24,8 @@ const ROLES = {
   // A dispatcher of group 101: hands its requests around, whoever holds them.
   dispatcher: { ...agentOf(7, [1], false), memberships: [{ groupId: 101, role: 'DISPATCHER' as const }] },
   partner: { kind: 'partner', formTypeIds: [10] } as PartnerActor,
+  // A telephony connector's key: reports calls, nothing else.
+  telephony: { kind: 'telephony' } as TelephonyActor,
   commandLine: COMMAND_LINE,
 } satisfies Record<string, Actor>;
 type Role = keyof typeof ROLES;
@@ -52,6 +54,9 @@ function subjects(verb: Verb, actor: Actor): [unknown, unknown] {
       return [{ id: 101 }, { id: 102 }];
     case 'writeArticle':
       return [{ service_id: 1 }, { service_id: 2 }];
+    // A call answered by this agent / by another one.
+    case 'handleCall':
+      return [{ agent_id: 'id' in actor ? actor.id : 0 }, { agent_id: 99 }];
     // A consultation asked of group 101 (own) / of group 102 (other), on the other group's request.
     case 'answerConsultation':
       return [{ to_group_id: 101, asked_by: 99, request_group_id: 102 }, { to_group_id: 102, asked_by: 99, request_group_id: 102 }];
@@ -73,7 +78,7 @@ const Y = true;
 const N = false;
 type Row = Record<Role, [own: boolean, other: boolean]>;
 const NOBODY: Row = {
-  agent: [N, N], administrator: [N, N], adminAgent: [N, N], noService: [N, N], absentAgent: [N, N], supervisor: [N, N], dispatcher: [N, N], partner: [N, N], commandLine: [N, N],
+  agent: [N, N], administrator: [N, N], adminAgent: [N, N], noService: [N, N], absentAgent: [N, N], supervisor: [N, N], dispatcher: [N, N], partner: [N, N], telephony: [N, N], commandLine: [N, N],
 };
 // An agent of the service: own only; an administrator without services: nothing.
 const SERVICE_AGENTS: Row = { ...NOBODY, agent: [Y, N], adminAgent: [Y, N], absentAgent: [Y, N], supervisor: [Y, N], dispatcher: [Y, N] };
@@ -128,6 +133,9 @@ const TABLE: Record<Verb, Row> = {
   useCannedReply: SERVICE_AGENTS,
   // One's own; the shared ones, administrators.
   editCannedReply: { ...NOBODY, agent: [Y, N], administrator: [Y, Y], adminAgent: [Y, Y], noService: [Y, N], absentAgent: [Y, N], supervisor: [Y, N], dispatcher: [Y, N] },
+  // The telephone: the connector's key reports calls; a call's panel is its agent's own (tests/telephony.test.ts).
+  reportCall: { ...NOBODY, telephony: [Y, Y] },
+  handleCall: { ...EVERY_AGENT, agent: [Y, N], administrator: [Y, N], adminAgent: [Y, N], noService: [Y, N], absentAgent: [Y, N], supervisor: [Y, N], dispatcher: [Y, N] },
 };
 
 const cases = (Object.keys(TABLE) as Verb[]).flatMap((verb) =>

@@ -117,6 +117,12 @@ export interface LogCallArgs {
   wrapUpCode: string;
   commentId: number | null;
 }
+/** A telephone call reported by the connector, recorded on the request the agent chose: how long it lasted. */
+export interface PhoneCallArgs {
+  agentId: number;
+  /** whole seconds between « answered » and « hangup » */
+  seconds: number;
+}
 export interface AssignArgs {
   /** the agent who assigns the request to themselves */
   agentId: number;
@@ -162,6 +168,7 @@ export const scheduleCallbackUpdate = defineUpdate<RequestState, [CallbackArgs]>
 export const moveCallbackUpdate = defineUpdate<RequestState, [CallbackArgs]>('moveCallback');
 export const cancelCallbackUpdate = defineUpdate<RequestState, [CancelCallbackArgs]>('cancelCallback');
 export const logCallUpdate = defineUpdate<RequestState, [LogCallArgs]>('logCall');
+export const phoneCallUpdate = defineUpdate<RequestState, [PhoneCallArgs]>('phoneCall');
 export const assignUpdate = defineUpdate<RequestState, [AssignArgs]>('assign');
 export const releaseUpdate = defineUpdate<RequestState, [ReleaseArgs]>('release');
 export const closeUpdate = defineUpdate<RequestState, [CloseArgs]>('close');

@@ -23,6 +23,7 @@ import {
   delaysChangedSignal,
   holdUpdate,
   logCallUpdate,
+  phoneCallUpdate,
   moveCallbackUpdate,
   prioritizeUpdate,
   reassignUpdate,
@@ -36,6 +37,7 @@ import {
   type CallbackArgs,
   type CancelCallbackArgs,
   type LogCallArgs,
+  type PhoneCallArgs,
   type AssignArgs,
   type CloseArgs,
   type ConsultArgs,
@@ -128,6 +130,8 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
       /** the consultation this step ends, how, and by whom (the expert, or who withdrew it) */
       settles?: { id: number; status: ConsultationEnd; commentId: number | null; agentId: number | null };
       wrapUpCode?: string;
+      /** the duration of a telephone call (APPEL_TELEPHONIQUE) */
+      callSeconds?: number;
     },
     change: Change,
     extra: Partial<Projection> = {},
@@ -156,6 +160,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
       ...(by.groupFrom === undefined ? {} : { groupFrom: by.groupFrom }),
       ...(settles ? { consultation: settles } : {}),
       ...(by.wrapUpCode === undefined ? {} : { wrapUpCode: by.wrapUpCode }),
+      ...(by.callSeconds === undefined ? {} : { callSeconds: by.callSeconds }),
     });
     return seq;
   };
@@ -287,6 +292,12 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     await transition(ACTIONS.logCall, { agentId: args.agentId, commentId: args.commentId, eventType: 'CALL_LOGGED', wrapUpCode: args.wrapUpCode }, changeOf('logCall', args));
     return snapshot();
   }, { validator: (_args: LogCallArgs) => refuse('logCall') });
+
+  // A call the telephony connector reported: the history says it happened and how long it lasted.
+  setHandler(phoneCallUpdate, async (args) => {
+    await transition(ACTIONS.logCall, { agentId: args.agentId, eventType: 'APPEL_TELEPHONIQUE', callSeconds: args.seconds }, changeOf('logCall', args));
+    return snapshot();
+  }, { validator: (_args: PhoneCallArgs) => refuse('logCall') });
 
   /**
    * A callback's hour: marked due; given back to the agent who planned it when they asked

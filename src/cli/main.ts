@@ -14,6 +14,7 @@ import { createScopedKey, listPartnerKeys, revokePartnerKey } from '../partners/
 import { requireDelay } from '../durations';
 import { COMMAND_LINE } from '../policies';
 import { groupCommands } from './groups';
+import { telephonyCommands } from './telephony';
 import { start } from './start';
 import { t } from '../i18n';
 import { frenchDate } from '../dates';
@@ -193,6 +194,7 @@ export function program(): Command {
     });
 
   groupCommands(cli, (fn) => withDatabase(({ db }) => fn(db)));
+  telephonyCommands(cli, (fn) => withDatabase(({ db }) => fn(db)), () => loadConfig().publicUrl);
 
   cli.command('bench').description(t('cli.bench.description'))
     .option('--only <phase>', t('cli.bench.only'))

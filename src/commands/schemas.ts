@@ -104,6 +104,22 @@ export const callbackSchema = z.object({
 export const moveCallbackSchema = z.object(callbackWhen);
 export const logCallSchema = z.object({ wrapUpCode: required('wrapUpCode', 64), note: optional(5000).default('') });
 
+/**
+ * A telephony connector's report of a call (`POST /api/telephonie/appels`): its event, its
+ * id on the telephone system, the caller's number, and the answering agent by code or by
+ * line (one of them).
+ */
+export const phoneEventSchema = z.object({
+  event: z.enum(['ringing', 'answered', 'hangup'], said('phoneEvent')).meta({ description: '« ringing »: the agent\'s telephone rings; « answered »: the agent picked up (their page shows the caller\'s file); « hangup »: the call ended (recorded on the request the agent had open).' }),
+  callId: z.string(said('callId')).trim().min(1, said('callId')).max(128, said('callId')).regex(/^[\x21-\x7e]+$/, said('callId')).meta({ description: 'The call\'s id on the telephone system: the same for its three events.' }),
+  caller: required('caller', 40).meta({ description: 'The caller\'s number, international (+32 470 12 34 56) or French (06 12 34 56 78); kept in E.164.' }),
+  agent: optional(64).optional().meta({ description: 'The code of the agent who answers (amartin). Give this or `line`.' }),
+  line: optional(32).optional().meta({ description: 'The agent\'s line (extension), as set on their account. Give this or `agent`.' }),
+}).refine((b) => Boolean(b.agent) !== Boolean(b.line), { message: t('ui.invalid.phoneAgent'), path: ['agent'] });
+
+/** The agent's choice of the request a call is recorded on (the call's panel). */
+export const phoneRequestSchema = z.object({ reference: required('phoneReference', 64) });
+
 /** Epoch ms of a callback's day and hour in Paris. */
 export function callbackTime(when: { date: string; time: string }): number {
   const [hour, minute, second = 0] = when.time.split(':').map(Number);
@@ -136,6 +152,7 @@ export type ChatMessageInput = z.output<typeof chatMessageSchema>;
 export type CallbackProps = z.output<typeof callbackSchema>;
 export type MoveCallbackProps = z.output<typeof moveCallbackSchema>;
 export type LogCallProps = z.output<typeof logCallSchema>;
+export type PhoneEventProps = z.output<typeof phoneEventSchema>;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => z.string().trim().max(max).optional().nullable();

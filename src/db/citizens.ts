@@ -58,7 +58,7 @@ export async function createCitizen(db: Db, c: CitizenProps, agentId: number | n
  * Who sees a file: an administrator; the agent who created it; an agent with a request
  * of this citizen in one of their groups' queues. Nobody else, not even to learn it exists.
  */
-function visibleTo(agent: Agent) {
+export function visibleTo(agent: Agent) {
   return (q: Knex.QueryBuilder) => {
     if (agent.isAdmin) return;
     q.where((w) => {

@@ -77,6 +77,8 @@ export interface EventView {
   groups: { from: string; to: string } | null;
   /** the wrap-up code of a CALL_LOGGED event, null for other events */
   wrapUpCode: string | null;
+  /** the duration of a telephone call the connector reported (APPEL_TELEPHONIQUE), null otherwise */
+  callSeconds: number | null;
 }
 
 // Unambiguous characters only: a citizen may have to read the code over the phone.
@@ -233,7 +235,7 @@ export async function countByStatus(db: Db, groupIds: number[]): Promise<Record<
 export async function listEvents(db: Db, requestId: number): Promise<EventView[]> {
   const rows: {
     seq: number; type: string; at: number; code: string | null; name: string | null; to_code: string | null; to_name: string | null; body: string | null;
-    priority_from: number | null; priority_to: number | null; from_group: string | null; to_group: string | null; wrap_up_code: string | null;
+    priority_from: number | null; priority_to: number | null; from_group: string | null; to_group: string | null; wrap_up_code: string | null; call_seconds: number | null;
   }[] = await db('events as e')
     .leftJoin('agents as a', 'a.id', 'e.agent_id')
     .leftJoin('agents as target', 'target.id', 'e.target_agent_id')
@@ -243,7 +245,7 @@ export async function listEvents(db: Db, requestId: number): Promise<EventView[]
     .where('e.request_id', requestId)
     .orderBy('e.seq')
     .select('e.seq', 'e.type', 'e.at', 'a.code', 'a.name', 'target.code as to_code', 'target.name as to_name', 'c.body', 'e.priority_from', 'e.priority_to',
-      'gf.name as from_group', 'gt.name as to_group', 'e.wrap_up_code');
+      'gf.name as from_group', 'gt.name as to_group', 'e.wrap_up_code', 'e.call_seconds');
   return rows.map((r) => ({
     seq: r.seq,
     type: r.type,
@@ -254,6 +256,7 @@ export async function listEvents(db: Db, requestId: number): Promise<EventView[]
     priority: r.priority_from !== null && r.priority_to !== null ? { from: Number(r.priority_from), to: Number(r.priority_to) } : null,
     groups: r.to_group !== null ? { from: r.from_group ?? '', to: r.to_group } : null,
     wrapUpCode: r.wrap_up_code ?? null,
+    callSeconds: r.call_seconds === null || r.call_seconds === undefined ? null : Number(r.call_seconds),
   }));
 }
 
@@ -271,8 +274,9 @@ export async function deleteComment(db: Db, id: number): Promise<void> {
 export async function purgeRequest(db: Db, requestId: number, at: number): Promise<void> {
   await db.transaction(async (trx) => {
     await trx('request_personal').where({ request_id: requestId }).delete();
-    // Callbacks hold the number to call.
+    // Callbacks hold the number to call; so do the telephone calls recorded on it.
     await trx('callbacks').where({ request_id: requestId }).delete();
+    await trx('phone_calls').where({ request_id: requestId }).orWhere({ open_request_id: requestId }).update({ caller: null });
     await trx('events').where({ request_id: requestId }).update({ comment_id: null });
     await trx('consultations').where({ request_id: requestId }).update({ question_comment_id: null, answer_comment_id: null });
     await trx('comments').where({ request_id: requestId }).delete();

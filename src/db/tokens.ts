@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
 import type { Db } from './connection';
 
-export type TokenKind = 'agent' | 'partner';
+export type TokenKind = 'agent' | 'partner' | 'telephony';
+
+const PREFIXES: Record<TokenKind, string> = { agent: 'gat', partner: 'gpk', telephony: 'gtk' };
 
 export const hashToken = (secret: string): string => crypto.createHash('sha256').update(secret).digest('hex');
 
@@ -11,7 +13,7 @@ export async function createToken(
   kind: TokenKind,
   name: string,
   agentId: number | null,
-  secret = `${kind === 'agent' ? 'gat' : 'gpk'}_${crypto.randomBytes(24).toString('base64url')}`,
+  secret = `${PREFIXES[kind]}_${crypto.randomBytes(24).toString('base64url')}`,
 ): Promise<{ id: number; secret: string }> {
   const [id] = await db('api_tokens').insert({
     kind,

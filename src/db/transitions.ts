@@ -37,6 +37,8 @@ export interface TransitionRecord {
   consultation?: { id: number; status: 'ANSWERED' | 'WITHDRAWN'; agentId: number | null; commentId: number | null };
   /** the wrap-up code a CALL_LOGGED event records */
   wrapUpCode?: string;
+  /** the duration of a telephone call an APPEL_TELEPHONIQUE event records */
+  callSeconds?: number;
 }
 
 const projectionColumns = {
@@ -86,6 +88,7 @@ export async function applyTransition(
       // Which queue it left and which it joined: « Transférée de Accueil à Urbanisme – experts ».
       ...(t.eventType === TRANSFERRED ? { source_group_id: t.groupFrom ?? null, target_group_id: t.projection.groupId ?? null } : {}),
       ...(t.wrapUpCode === undefined ? {} : { wrap_up_code: t.wrapUpCode }),
+      ...(t.callSeconds === undefined ? {} : { call_seconds: t.callSeconds }),
       at: t.at,
     });
     const patch: Record<string, unknown> = { version: t.seq, updated_at: t.at };

@@ -21,6 +21,7 @@ import { assignmentRoutes } from './routes/assignment';
 import { cannedReplyPages } from './routes/cannedReplies';
 import { cannedReplyPickerRoutes } from './routes/cannedReplyPicker';
 import { refreshRoutes } from './routes/refresh';
+import { telephonyRoutes } from './routes/telephony';
 import { statisticsRoutes } from './routes/statistics';
 import { trackingRoutes } from './routes/tracking';
 import { publicFormRoutes } from './routes/publicForms';
@@ -48,7 +49,7 @@ export function agentRouter(ctx: Ctx): express.Router {
   router.use(requireAgent);
   router.use(accountRoutes(ctx));
   router.use('/admin', adminRoutes(ctx));
-  mountAll(router, ctx, [listRoutes, callbackRoutes, refreshRoutes, exportRoutes, journalRoutes, statisticsRoutes, bulkRoutes, labelRoutes, agentAttachmentRoutes, citizenRoutes, entryRoutes, presenceRoutes, chatRoutes, boardRoutes, consultationRoutes, assignmentRoutes, kbRoutes, cannedReplyPages('personal'), cannedReplyPickerRoutes]);
+  mountAll(router, ctx, [listRoutes, callbackRoutes, refreshRoutes, exportRoutes, journalRoutes, statisticsRoutes, bulkRoutes, labelRoutes, agentAttachmentRoutes, citizenRoutes, entryRoutes, presenceRoutes, chatRoutes, boardRoutes, consultationRoutes, assignmentRoutes, kbRoutes, cannedReplyPages('personal'), cannedReplyPickerRoutes, telephonyRoutes]);
   router.get('/navigation', async (req, res) => {
     const current = new URL(req.get('HX-Current-URL') ?? '/', 'http://guichet').pathname;
     renderFragment(res, 'nav', { ...(await navModel(ctx, currentAgent(req), current)) });

@@ -34,6 +34,7 @@ import { authorize, can, isAgent } from '../policies';
 import { withConsultedGroups } from '../commands/context';
 import { actorOf, agentOf, bearer, partnerOf } from './auth';
 import { openApiDocument } from './openapi';
+import { telephonyApiRoutes } from './telephonyApi';
 import { boardFor } from './routes/board';
 import { clientErrorOf, refuseDeepJson, sendClientError } from './bodyErrors';
 import * as schema from '../commands/schemas';
@@ -76,6 +77,7 @@ async function present(ctx: Ctx, request: RequestRow, caller: Request['caller'])
       ...(e.priority ? { priority: { from: priorityOf(e.priority.from), to: priorityOf(e.priority.to) } } : {}),
       ...(e.groups ? { groups: e.groups } : {}),
       ...(e.wrapUpCode ? { wrapUpCode: e.wrapUpCode } : {}),
+      ...(e.callSeconds !== null ? { durationSeconds: e.callSeconds } : {}),
     })),
     callbacks: (await openCallbacksOf(ctx.db, request.id)).map((c) => ({
       id: c.id, dueAt: iso(c.due_at), phone: c.phone, agent: { code: c.agent_code, name: c.agent_name },
@@ -307,6 +309,7 @@ export function apiRouter(ctx: Ctx): express.Router {
   }));
 
   router.use(webhookRoutes(ctx, partner));
+  router.use(telephonyApiRoutes(ctx));
 
   // Anything else under /api is no page of the UI (no login redirect): a JSON 404.
   router.use((_req, res) => {

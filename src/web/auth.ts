@@ -6,8 +6,8 @@ import { CommandError } from '../commands/errors';
 import { scopeOf } from '../partners/keys';
 import type { Actor } from '../policies';
 
-/** A partner may use only the form types of its key (`formTypeIds`). */
-export type Caller = { kind: 'agent'; agent: Agent } | { kind: 'partner'; name: string; tokenId: number; formTypeIds: number[] };
+/** A partner may use only the form types of its key (`formTypeIds`); a telephony key only reports calls. */
+export type Caller = { kind: 'agent'; agent: Agent } | { kind: 'partner'; name: string; tokenId: number; formTypeIds: number[] } | { kind: 'telephony'; name: string; tokenId: number };
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -15,7 +15,7 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Bearer credentials of the API: an agent token or a partner key. */
+/** Bearer credentials of the API: an agent token, a partner key or a telephony connector's key. */
 export function bearer(db: Db, accepts: Caller['kind'][]) {
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const header = req.get('authorization') ?? '';
@@ -27,6 +27,8 @@ export function bearer(db: Db, accepts: Caller['kind'][]) {
       caller = agent ? { kind: 'agent', agent } : undefined;
     } else if (token?.kind === 'partner') {
       caller = { kind: 'partner', name: token.name, tokenId: token.id, formTypeIds: await scopeOf(db, token.id) };
+    } else if (token?.kind === 'telephony') {
+      caller = { kind: 'telephony', name: token.name, tokenId: Number(token.id) };
     }
     if (!caller) {
       next(CommandError.of(401, 'UNAUTHORIZED'));
@@ -48,12 +50,19 @@ export function agentOf(req: Request): Agent {
   return req.caller.agent;
 }
 
-/** The caller as the policy knows it: the agent, or the partner key and its form types. */
+/** The caller as the policy knows it: the agent, the partner key and its form types, or the telephony key. */
 export function actorOf(req: Request): Actor {
   if (!req.caller) {
     throw CommandError.of(401, 'UNAUTHORIZED');
   }
   return req.caller.kind === 'agent' ? req.caller.agent : req.caller;
+}
+
+export function telephonyOf(req: Request): Extract<Caller, { kind: 'telephony' }> {
+  if (req.caller?.kind !== 'telephony') {
+    throw CommandError.of(401, 'UNAUTHORIZED');
+  }
+  return req.caller;
 }
 
 export function partnerOf(req: Request): Extract<Caller, { kind: 'partner' }> {

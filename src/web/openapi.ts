@@ -57,6 +57,7 @@ const schemas: Record<string, Json> = {
         priority: { ...object({ from: { enum: [...PRIORITIES] }, to: { enum: [...PRIORITIES] } }), description: `${PRIORITY_CHANGED} only: the priority before and after.` },
         groups: { ...object({ from: { type: 'string' }, to: { type: 'string' } }), description: `${TRANSFERRED} only: the group it left and the group it joined (names).` },
         wrapUpCode: { type: 'string', description: 'CALL_LOGGED only: the call\'s wrap-up code (JOINT, PAS_DE_REPONSE…, the administrator\'s list).' },
+        durationSeconds: { type: 'integer', minimum: 0, description: 'APPEL_TELEPHONIQUE reported by the telephony connector only: the call\'s duration in seconds.' },
       }, ['type', 'at', 'agent', 'to', 'comment']),
     },
     callbacks: { type: 'array', items: ref('Callback'), description: 'Agents only: the callbacks still to make (planned or due), soonest first.' },
@@ -186,6 +187,13 @@ const schemas: Record<string, Json> = {
   CallbackBody: bodyOf(schema.callbackSchema),
   MoveCallbackBody: bodyOf(schema.moveCallbackSchema),
   LogCallBody: bodyOf(schema.logCallSchema),
+  PhoneEventBody: bodyOf(schema.phoneEventSchema),
+  PhoneCall: object({
+    callId: { type: 'string' },
+    status: { enum: ['RINGING', 'ANSWERED', 'ENDED'] },
+    agent: { type: 'string', description: 'The code of the agent whose call it is (who answered it).' },
+    durationSeconds: { ...nullable({ type: 'integer', minimum: 0 }), description: 'ENDED after being answered: whole seconds from « answered » to « hangup »; null otherwise.' },
+  }),
   WebhookBody: bodyOf(schema.webhookSchema),
   PresenceBody: bodyOf(schema.presenceSchema),
   ChatMessageBody: { ...bodyOf(schema.chatMessageSchema), description: 'body: 1 to 2000 characters once trimmed (CHAT_EMPTY, CHAT_TOO_LONG); request: a reference to link, added to the body when it does not name it (CHAT_REFERENCE_INVALID when not shaped like one). Whether such a request exists is never said.' },
@@ -384,6 +392,24 @@ const paths: Record<string, Json> = {
       responses: { 200: json(ref('Board'), 'The figures, group by group.'), ...E401, 403: error(`The agent supervises no group (FORBIDDEN). ${E403_KIND}`) },
     },
   },
+  '/api/telephonie/appels': {
+    post: {
+      operationId: 'reportCall',
+      summary: 'A telephony connector reports a call of an agent\'s line: « ringing », « answered » (the agent\'s open Guichet page shows the caller\'s files and open requests within 2 s, matched by the number in E.164), « hangup » (the call, with its duration, becomes an APPEL_TELEPHONIQUE event of the request the agent had open, or the agent chooses one, then the wrap-up code).',
+      description: 'Needs a telephony key (gtk_…, created by an administrator: /admin/telephonie or `npx guichet telephonie cle create`). Each report is idempotent: the same event of the same callId twice changes nothing. A call moves only forward; « answered » without « ringing » is accepted. The answer carries nothing about the caller or the requests.',
+      tags: ['telephony'],
+      requestBody: body('PhoneEventBody'),
+      responses: {
+        200: json(ref('PhoneCall'), 'The call as Guichet now holds it.'),
+        400: error('Bad input (INVALID_INPUT): an unknown event, no callId, a caller that is no phone number, neither or both of agent and line; error.field names it. Nothing was written.'),
+        ...E401,
+        ...E413,
+        403: error('The credential is not a telephony key (an agent token or a partner key): FORBIDDEN.'),
+        404: error('No active agent has this code or line (PHONE_AGENT_NOT_FOUND), or a « hangup » of a call never reported (PHONE_CALL_NOT_FOUND).'),
+        409: error('« answered » for a call already ended (PHONE_CALL_ENDED).'),
+      },
+    },
+  },
   '/api/webhooks': {
     post: {
       operationId: 'registerWebhook', summary: 'Registers a URL that receives the status changes of the key\'s form types.', tags: ['partners'],
@@ -435,13 +461,13 @@ export function openApiDocument(): Json {
       version: '1',
       description: 'Partners file and follow requests of their key\'s form types and receive their status changes by webhook; agents act on requests. Messages are in French.',
     },
-    tags: [{ name: 'partners', description: 'Partner key (gpk_…)' }, { name: 'agents', description: 'Agent token (gat_…)' }],
+    tags: [{ name: 'partners', description: 'Partner key (gpk_…)' }, { name: 'agents', description: 'Agent token (gat_…)' }, { name: 'telephony', description: 'Telephony connector key (gtk_…)' }],
     security: [{ bearer: [] }],
     paths,
     webhooks,
     components: {
       schemas,
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A partner key (gpk_…) or an agent token (gat_…).' } },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A partner key (gpk_…), an agent token (gat_…) or a telephony connector key (gtk_…).' } },
     },
   };
   return cached;

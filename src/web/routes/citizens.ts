@@ -9,6 +9,7 @@ import { errorSummary, section } from '../../forms/formView';
 import { t } from '../../i18n';
 import { can } from '../../policies';
 import { text } from './forms';
+import { phonePrefill } from './phonePrefill';
 import { renderPage } from './render';
 import { authorized } from './authorized';
 import { currentAgent } from './session';
@@ -54,7 +55,8 @@ export function citizenRoutes(ctx: Ctx): express.Router {
     });
   };
 
-  router.get('/usagers/nouveau', async (req, res) => newPage(req, res));
+  // From the call panel, the caller's number is filled in.
+  router.get('/usagers/nouveau', async (req, res) => newPage(req, res, phonePrefill(req)));
 
   router.post('/usagers', async (req, res) => {
     const raw = (req.body ?? {}) as RawValues;

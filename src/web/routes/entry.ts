@@ -14,6 +14,7 @@ import { authorize, can } from '../../policies';
 import type { RawValues } from '../../forms/answers';
 import { citizenNotFound, prefillOf } from './citizens';
 import { formModel, readFilledForm } from './filledForm';
+import { phonePrefill, phoneQuery } from './phonePrefill';
 import { text } from './forms';
 import { byService } from './publicForms';
 import { renderPage } from './render';
@@ -43,7 +44,7 @@ export function entryRoutes(ctx: Ctx): express.Router {
     const mine = (await listFormTypes(ctx.db)).filter((f) => can(currentAgent(req), 'entry', f));
     await renderPage(ctx, req, res, 'entryCatalogue', {
       title: citizen ? t('ui.entry.titleFor', { firstName: citizen.first_name, lastName: citizen.last_name }) : t('ui.entry.title'),
-      services: byService(mine), citizen, query: citizen ? `?usager=${citizen.public_id}` : '',
+      services: byService(mine), citizen, query: citizen ? `?usager=${citizen.public_id}` : phoneQuery(req),
     });
   });
 
@@ -63,7 +64,7 @@ export function entryRoutes(ctx: Ctx): express.Router {
     if (!formType) return next();
     const citizen = await citizenOf(req, req.query.usager);
     if (citizen === null) return citizenNotFound(ctx, req, res);
-    await formPage(req, res, formType, citizen, citizen ? prefillOf(citizen) : {});
+    await formPage(req, res, formType, citizen, citizen ? prefillOf(citizen) : phonePrefill(req, true));
   });
 
   router.post('/saisie/:slug', async (req, res, next) => {

@@ -8,6 +8,7 @@ import { countDueFor } from '../../db/callbacks';
 import { countsOf, RUBRIQUES } from './rubriques';
 import { unreadTotal } from '../../commands/chat';
 import { chatBadge } from './chatBadge';
+import { phonePanelFor } from './phonePanel';
 import { countPendingConsultations } from '../../db/consultations';
 
 export interface NavItem {
@@ -65,7 +66,9 @@ export async function renderPage(ctx: Ctx, req: Request, res: Response, view: st
   if (flash) {
     delete req.session.flash;
   }
-  res.render(view, { ...model, nav, flash, refresh, devMailbox: showsDevMailbox(ctx, req) });
+  // The call panel (src/web/routes/phonePanel.ts), on every agent page once a connector is set up.
+  const phone = req.agent ? await phonePanelFor(ctx, req.agent, null) : null;
+  res.render(view, { ...model, nav, flash, refresh, phone, devMailbox: showsDevMailbox(ctx, req) });
 }
 
 /**

@@ -1,5 +1,6 @@
 // What the request panel shows: the same model for the full page, the htmx answer
 // to an action and the panel's own refresh.
+import { callDurationWords } from '../../calls/duration';
 import { attachmentsOf, type AttachmentRow } from '../../db/attachments';
 import { currentForm, formVersionById } from '../../db/formVersions';
 import { labelledAnswers } from '../../forms/answers';
@@ -111,7 +112,8 @@ async function historyOf(ctx: Ctx, requestId: number) {
   const annotations = new Map(types.map((e) => [e.code, e.label]));
   const wrapUps = new Map(wrapUpCodes.map((c) => [c.code, c.label]));
   return events.map((e) => ({
-    label: annotations.get(e.type) ?? eventLabel(e, wrapUps),
+    // A call the telephony connector reported says how long it lasted.
+    label: e.callSeconds !== null ? t('ui.telephony.historyCall', { duration: callDurationWords(e.callSeconds) }) : annotations.get(e.type) ?? eventLabel(e, wrapUps),
     at: e.at,
     agent: e.agent?.name ?? null,
     comment: e.comment,

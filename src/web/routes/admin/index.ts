@@ -12,6 +12,7 @@ import { requireAdminRole } from './guard';
 import { renderAdminPage } from './render';
 import { serviceRoutes } from './services';
 import { partnerRoutes } from '../partners';
+import { telephonyAdminRoutes } from './telephony';
 import { mountAll } from '../../mount';
 import { cannedReplyPages } from '../cannedReplies';
 
@@ -22,6 +23,6 @@ export function adminRoutes(ctx: Ctx): express.Router {
   router.get('/', (req, res) => {
     renderAdminPage(ctx, req, res, 'index', { title: t('ui.admin.title') });
   });
-  mountAll(router, ctx, [serviceRoutes, formTypeRoutes, formFieldRoutes, agentAdminRoutes, groupRoutes, codeRoutes, emailTemplateRoutes, cannedReplyPages('shared'), partnerRoutes, kbEditorRoutes]);
+  mountAll(router, ctx, [serviceRoutes, formTypeRoutes, formFieldRoutes, agentAdminRoutes, groupRoutes, codeRoutes, emailTemplateRoutes, cannedReplyPages('shared'), partnerRoutes, kbEditorRoutes, telephonyAdminRoutes]);
   return router;
 }

@@ -15,6 +15,7 @@ const SECTIONS: [string, string][] = [
   ['/admin/courriels', 'ui.admin.nav.emails'],
   ['/admin/reponses-types', 'ui.admin.nav.cannedReplies'],
   ['/admin/partenaires', 'ui.admin.nav.partners'],
+  ['/admin/telephonie', 'ui.admin.nav.telephony'],
 ];
 
 function adminNav(path: string) {
