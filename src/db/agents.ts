@@ -1,4 +1,5 @@
 import type { Db } from './connection';
+import { activated, isActivated } from './activated';
 import { membershipsOf, type Membership } from './groups';
 import { presenceOf, type Presence } from './presence';
 
@@ -12,6 +13,9 @@ export interface AgentRow {
   active: boolean | number;
   presence: string;
   presence_since: number | string;
+  /** their account at the OpenID provider, once they logged in through it (src/accounts/ssoAgent.ts) */
+  oidc_issuer: string | null;
+  oidc_subject: string | null;
 }
 
 export interface Agent {
@@ -58,7 +62,7 @@ export async function loadAgent(db: Db, id: number): Promise<Agent | undefined> 
     email: row.email,
     isAdmin: Boolean(row.is_admin),
     serviceIds: services.map(Number),
-    activated: row.password_hash !== null,
+    activated: isActivated(row),
     presence: presenceOf(row),
     groupIds: memberships.map((m) => m.groupId),
     memberships,
@@ -74,7 +78,7 @@ export async function agentsOfGroup(db: Db, groupId: number | string | null): Pr
   return db('agents as a')
     .join('agent_groups as g', 'g.agent_id', 'a.id')
     .where({ 'g.group_id': groupId ?? -1, 'a.active': true })
-    .whereNotNull('a.password_hash')
+    .where(activated('a.'))
     .select('a.*')
     .orderBy('a.name');
 }
