@@ -1,6 +1,6 @@
 // A real OpenID provider (oidc-provider, its development login pages) for the single
 // sign-on tests, in a process of its own as a municipality's Keycloak would be.
-// Argument: JSON { clientId, clientSecret, redirectUri, postLogoutRedirectUri, accounts }
+// Argument: JSON { clientId, clientSecret, redirectUris, postLogoutRedirectUris, accounts }
 // where accounts maps a login typed at its page to { email, email_verified }.
 // Prints one line, JSON { issuer }, once it listens; stops on SIGTERM.
 import http from 'node:http';
@@ -15,8 +15,8 @@ const provider = new Provider(issuer, {
   clients: [{
     client_id: settings.clientId,
     client_secret: settings.clientSecret,
-    redirect_uris: [settings.redirectUri],
-    post_logout_redirect_uris: [settings.postLogoutRedirectUri],
+    redirect_uris: settings.redirectUris,
+    post_logout_redirect_uris: settings.postLogoutRedirectUris,
     grant_types: ['authorization_code'],
     response_types: ['code'],
   }],
@@ -24,6 +24,17 @@ const provider = new Provider(issuer, {
   async findAccount(_ctx, sub) {
     const account = settings.accounts[sub] ?? {};
     return { accountId: sub, claims: async () => ({ sub, ...account }) };
+  },
+  // Guichet is the municipality's own client: no consent page, as a Keycloak realm set up for it.
+  async loadExistingGrant(ctx) {
+    const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
+    if (grantId) {
+      return ctx.oidc.provider.Grant.find(grantId);
+    }
+    const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
+    grant.addOIDCScope('openid email profile');
+    await grant.save();
+    return grant;
   },
   claims: { openid: ['sub'], email: ['email', 'email_verified'] },
   pkce: { required: () => true },
