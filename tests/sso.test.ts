@@ -133,6 +133,12 @@ async function providerAnswer(page: Page, login: string): Promise<string> {
   return new URL(next, issuer).href;
 }
 
+/** The browser holds no Guichet session: Accueil sends it to the login page. */
+async function expectNoSession(page: Page): Promise<void> {
+  await page.goto('/');
+  expect(new URL(page.url()).pathname).toBe('/connexion');
+}
+
 const agentRow = (code: string) => h.db('agents').where({ code }).first();
 
 describe('single sign-on through a real OpenID provider', () => {
@@ -147,8 +153,7 @@ describe('single sign-on through a real OpenID provider', () => {
 
     await Promise.all([page.waitForURL((url) => url.href.startsWith(issuer)), page.getByRole('button', { name: 'Se déconnecter' }).click()]);
     await Promise.all([page.waitForURL((url) => url.href.startsWith(`${both.baseUrl}/connexion`)), page.getByRole('button', { name: 'Yes, sign me out' }).click()]);
-    await page.goto('/');
-    expect(new URL(page.url()).pathname).toBe('/connexion');
+    await expectNoSession(page);
     await context.close();
   });
 
@@ -175,8 +180,7 @@ describe('single sign-on through a real OpenID provider', () => {
       await screenshot(page, 'sso-refused', width);
       expect(await screenProblems(page)).toEqual([]);
     }
-    await page.goto('/');
-    expect(new URL(page.url()).pathname).toBe('/connexion');
+    await expectNoSession(page);
     await context.close();
   });
 
@@ -193,8 +197,7 @@ describe('single sign-on through a real OpenID provider', () => {
     await h.db('agents').where({ code: 'dleroy' }).update({ oidc_issuer: new URL(issuer).href, oidc_subject: 'kc-dleroy', active: false });
     await throughProvider(page, 'kc-dleroy');
     await expect(page.locator('main [role=alert]').textContent()).resolves.toContain('Ce compte d\'agent est désactivé');
-    await page.goto('/');
-    expect(new URL(page.url()).pathname).toBe('/connexion');
+    await expectNoSession(page);
     await context.close();
   });
 
@@ -207,8 +210,7 @@ describe('single sign-on through a real OpenID provider', () => {
     await expect(page.locator('main [role=alert]').textContent()).resolves.toContain("Cette connexion n'est plus valable");
     // The login under way was used up by the altered answer: the real code opens nothing either.
     expect((await page.goto(genuine))!.status()).toBe(400);
-    await page.goto('/');
-    expect(new URL(page.url()).pathname).toBe('/connexion');
+    await expectNoSession(page);
     await context.close();
   });
 });
@@ -230,8 +232,7 @@ describe('password login turned off (PASSWORD_LOGIN=false)', () => {
     for (const url of ['/mot-de-passe-oublie', '/reinitialisation/abc', '/activation/abc']) {
       expect((await page.request.get(url)).status()).toBe(403);
     }
-    await page.goto('/');
-    expect(new URL(page.url()).pathname).toBe('/connexion');
+    await expectNoSession(page);
     await context.close();
   });
 

@@ -77,7 +77,8 @@ export function ssoRoutes(ctx: Ctx): express.Router {
       if (!(err instanceof SsoFailure)) {
         throw err;
       }
-      console.error(`single sign-on: ${err.reason} (${String((err.cause as Error | undefined)?.message ?? '')})`);
+      // Why, for the administrator: the provider's error or the check that failed (no personal data).
+      console.error(`single sign-on refused: ${err.reason}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}`);
       await refuse(ctx, req, res, err.reason);
       return;
     }
