@@ -8,7 +8,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createAgent } from '../src/admin';
 import { loadConfig } from '../src/config';
+import { agentsOfGroup, loadAgent } from '../src/db/agents';
+import { COMMAND_LINE } from '../src/policies';
 import { DEMO_PASSWORD } from '../src/seed/demo';
 import { closeWebApp, createWebApp } from '../src/web/server';
 import { launchBrowser } from './support/browser';
@@ -22,6 +25,7 @@ const ACCOUNTS = {
   'kc-inconnu': { email: 'inconnu@mairie.example', email_verified: true },
   'kc-pirate': { email: 'bdurand@mairie.example', email_verified: false },
   'kc-dleroy': { email: 'dleroy@mairie.example', email_verified: true },
+  'kc-zoe': { email: 'zoe.nouvelle@mairie.example', email_verified: true },
 };
 
 interface Guichet {
@@ -236,11 +240,17 @@ describe('password login turned off (PASSWORD_LOGIN=false)', () => {
     await context.close();
   });
 
-  it('still lets an agent in through the provider', async () => {
+  it('lets in an agent who never chose a password, who then counts as activated', async () => {
+    const id = await createAgent(h.db, COMMAND_LINE, { code: 'znouvelle', name: 'Zoé Nouvelle', email: 'zoe.nouvelle@mairie.example', services: ['etat-civil'], admin: false, password: null });
+    expect(await loadAgent(h.db, id)).toMatchObject({ activated: false });
     const { context, page } = await visitor(ssoOnly);
-    await throughProvider(page, 'kc-amartin');
+    await throughProvider(page, 'kc-zoe');
     await page.waitForURL((url) => url.href === `${ssoOnly.baseUrl}/`);
-    await expect(page.locator('body').textContent()).resolves.toContain('Anne Martin');
+    await expect(page.locator('body').textContent()).resolves.toContain('Zoé Nouvelle');
+    // Given requests and their e-mails from now on, like an agent who chose a password.
+    expect(await loadAgent(h.db, id)).toMatchObject({ activated: true });
+    const group = await h.db('agent_groups').where({ agent_id: id }).first();
+    expect((await agentsOfGroup(h.db, group.group_id)).map((a) => a.code)).toContain('znouvelle');
     await context.close();
   });
 });
