@@ -255,6 +255,23 @@ describe('password login turned off (PASSWORD_LOGIN=false)', () => {
   });
 });
 
+describe('a provider that does not answer', () => {
+  it('says so in French and opens nothing', async () => {
+    const down = serve(await listening(), { OIDC_ISSUER: 'http://127.0.0.1:1/realms/agents' });
+    const { context, page } = await visitor(down);
+    await page.goto('/connexion');
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/connexion/oidc')),
+      page.getByRole('button', { name: 'Se connecter avec Keycloak de la mairie' }).click(),
+    ]);
+    expect(answer.status()).toBe(503);
+    await expect(page.locator('main [role=alert]').textContent()).resolves.toContain('Le fournisseur d\'identité ne répond pas');
+    await expectNoSession(page);
+    await context.close();
+    await down.close();
+  });
+});
+
 describe('the login page', () => {
   it.each([['with-password', () => both], ['sso-only', () => ssoOnly]])('reads well at both widths (%s)', async (name, guichet) => {
     const { context, page } = await visitor(guichet());
