@@ -18,10 +18,17 @@ export class SsoFailure extends Error {
   }
 }
 
-/** A network failure or a timeout, as opposed to an answer that says no. */
-const isUnreachable = (err: unknown): boolean =>
-  err instanceof TypeError || (err instanceof Error && ['AbortError', 'TimeoutError'].includes(err.name))
-  || (err instanceof Error && err.cause !== undefined && isUnreachable(err.cause));
+/**
+ * A network failure or a timeout, as opposed to an answer that says no. By name, not
+ * instanceof: fetch's errors may come from another realm (a test runner's).
+ */
+function isUnreachable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) {
+    return false;
+  }
+  const { name, cause } = err as { name?: unknown; cause?: unknown };
+  return ['TypeError', 'AbortError', 'TimeoutError'].includes(String(name)) || isUnreachable(cause);
+}
 
 /**
  * The authorization code flow with PKCE, state and nonce, against the provider that
