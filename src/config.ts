@@ -45,6 +45,26 @@ export interface Config {
   webhookTimeoutMs: number;
   /** Webhooks may go to loopback and private addresses (tests, an intranet partner); off by default. */
   webhookAllowPrivate: boolean;
+  /** Single sign-on for agents through the municipality's OpenID provider; null when OIDC_ISSUER is unset. */
+  sso: SsoConfig | null;
+  /** The code and password form; PASSWORD_LOGIN=false leaves only single sign-on. */
+  passwordLogin: boolean;
+}
+
+/** An OpenID Connect provider (Keycloak, ProConnect…) where agents log in. */
+export interface SsoConfig {
+  /** The issuer, whose /.well-known/openid-configuration says the rest. */
+  issuer: URL;
+  clientId: string;
+  clientSecret: string;
+  /** Where the provider sends the agent back: Guichet's /connexion/oidc/retour, as registered at the provider. */
+  redirectUrl: URL;
+  /** Asked for at login; always holds openid. */
+  scopes: string;
+  /** Shown on the button: « Se connecter avec ProConnect ». */
+  providerName: string;
+  /** The provider checks every address it gives (ProConnect): an e-mail without email_verified is trusted too. */
+  trustEmail: boolean;
 }
 
 /** TRUST_PROXY: "true", "false", a number of hops, or addresses/subnets ("loopback", "10.0.0.0/8"). */
@@ -90,8 +110,75 @@ function sessionSecret(env: NodeJS.ProcessEnv): string | null {
   return value;
 }
 
+/** Plain HTTP carries the client secret and the codes in clear: only to this machine (tests, a provider beside Guichet). */
+const isLoopback = (url: URL): boolean => ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+
+function url(name: string, raw: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new Error(t('sso.config.badUrl', { name, raw }));
+  }
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && isLoopback(parsed))) {
+    throw new Error(t('sso.config.notHttps', { name, raw }));
+  }
+  return parsed;
+}
+
+function required(name: string, env: NodeJS.ProcessEnv): string {
+  const value = text(name, env);
+  if (value === null) {
+    throw new Error(t('sso.config.missing', { name }));
+  }
+  return value;
+}
+
+function sso(env: NodeJS.ProcessEnv, publicUrl: string): SsoConfig | null {
+  const issuer = text('OIDC_ISSUER', env);
+  if (issuer === null) {
+    return null;
+  }
+  const scopes = (text('OIDC_SCOPES', env) ?? 'openid email profile').split(/[\s,]+/).filter(Boolean);
+  if (!scopes.includes('openid')) {
+    throw new Error(t('sso.config.scopes'));
+  }
+  const parsed = url('OIDC_ISSUER', issuer);
+  return {
+    issuer: parsed,
+    clientId: required('OIDC_CLIENT_ID', env),
+    clientSecret: required('OIDC_CLIENT_SECRET', env),
+    redirectUrl: url('OIDC_REDIRECT_URL', text('OIDC_REDIRECT_URL', env) ?? `${publicUrl}/connexion/oidc/retour`),
+    scopes: scopes.join(' '),
+    providerName: text('OIDC_PROVIDER_NAME', env) ?? parsed.hostname,
+    trustEmail: flag('OIDC_TRUST_EMAIL', false, env),
+  };
+}
+
+function flag(name: string, fallback: boolean, env: NodeJS.ProcessEnv): boolean {
+  const raw = text(name, env);
+  if (raw === null) {
+    return fallback;
+  }
+  if (raw !== 'true' && raw !== 'false') {
+    throw new Error(t('sso.config.flag', { name, raw }));
+  }
+  return raw === 'true';
+}
+
+/** PASSWORD_LOGIN=false without a provider would leave nobody able to log in. */
+function passwordLogin(env: NodeJS.ProcessEnv, withSso: boolean): boolean {
+  const on = flag('PASSWORD_LOGIN', true, env);
+  if (!on && !withSso) {
+    throw new Error(t('sso.config.nobodyCanLogin'));
+  }
+  return on;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int('PORT', 3000, env);
+  const publicUrl = (text('PUBLIC_URL', env) ?? `http://localhost:${port}`).replace(/\/$/, '');
+  const ssoConfig = sso(env, publicUrl);
   return {
     port,
     dataDir: path.resolve(text('DATA_DIR', env) ?? 'data'),
@@ -103,7 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     taskQueue: text('TEMPORAL_TASK_QUEUE', env) ?? 'guichet',
     smtpUrl: text('SMTP_URL', env),
     mailFrom: text('MAIL_FROM', env) ?? 'Guichet <guichet@mairie.example>',
-    publicUrl: (text('PUBLIC_URL', env) ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    publicUrl,
     sessionSecret: sessionSecret(env),
     referencePrefix: text('REFERENCE_PREFIX', env) ?? 'DEM',
     refreshSeconds: Math.max(1, int('REFRESH_SECONDS', 15, env)),
@@ -117,6 +204,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookGiveUpMs: duration('WEBHOOK_GIVE_UP', 3 * 86_400_000, env),
     webhookTimeoutMs: duration('WEBHOOK_TIMEOUT', 10_000, env),
     webhookAllowPrivate: text('WEBHOOK_ALLOW_PRIVATE', env) === 'true',
+    sso: ssoConfig,
+    passwordLogin: passwordLogin(env, ssoConfig !== null),
   };
 }
 

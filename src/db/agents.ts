@@ -1,4 +1,5 @@
 import type { Db } from './connection';
+import { activated, isActivated } from './activated';
 import { membershipsOf, type Membership } from './groups';
 import { presenceOf, type Presence } from './presence';
 
@@ -14,6 +15,9 @@ export interface AgentRow {
   presence_since: number | string;
   /** the « rédacteur » right of the knowledge base (absent before its migration) */
   kb_editor?: boolean | number;
+  /** their account at the OpenID provider, once they logged in through it (src/accounts/ssoAgent.ts) */
+  oidc_issuer: string | null;
+  oidc_subject: string | null;
 }
 
 export interface Agent {
@@ -62,7 +66,7 @@ export async function loadAgent(db: Db, id: number): Promise<Agent | undefined> 
     email: row.email,
     isAdmin: Boolean(row.is_admin),
     serviceIds: services.map(Number),
-    activated: row.password_hash !== null,
+    activated: isActivated(row),
     presence: presenceOf(row),
     groupIds: memberships.map((m) => m.groupId),
     memberships,
@@ -79,7 +83,7 @@ export async function agentsOfGroup(db: Db, groupId: number | string | null): Pr
   return db('agents as a')
     .join('agent_groups as g', 'g.agent_id', 'a.id')
     .where({ 'g.group_id': groupId ?? -1, 'a.active': true })
-    .whereNotNull('a.password_hash')
+    .where(activated('a.'))
     .select('a.*')
     .orderBy('a.name');
 }

@@ -4,6 +4,7 @@
 // and events (type, at). The board refreshes every few seconds for every supervisor, so no
 // figure reads a request or an agent one at a time.
 import type { Knex } from 'knex';
+import { activated } from './activated';
 import { OPEN_STATUSES, PRIORITIES, rankOf } from '../../workflows/definitions';
 import type { Db } from './connection';
 import { PRESENCES, presenceOf, type Presence } from './presence';
@@ -161,7 +162,7 @@ async function assignedPerAgent(db: Db, groupIds: number[]): Promise<Map<number,
 async function membersByPresence(db: Db, groupIds: number[]): Promise<Map<number, Map<Presence, AgentRef[]>>> {
   const rows: { group_id: number; code: string; name: string; presence: string }[] = await db('agent_groups as g')
     .join('agents as a', 'a.id', 'g.agent_id')
-    .whereIn('g.group_id', groupIds).where('a.active', true).whereNotNull('a.password_hash')
+    .whereIn('g.group_id', groupIds).where('a.active', true).where(activated('a.'))
     .select('g.group_id', 'a.code', 'a.name', 'a.presence');
   // Sorted here: SQLite and MariaDB collate names differently (« Élodie », « agent »).
   rows.sort((a, b) => a.name.localeCompare(b.name, 'fr'));

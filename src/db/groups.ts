@@ -3,6 +3,7 @@
 // group (follows_service) has the service's agents as members, kept in step with
 // agent_services; the others are the administrator's.
 import type { Knex } from 'knex';
+import { activated } from './activated';
 import type { Db } from './connection';
 
 export const GROUP_ROLES = ['AGENT', 'DISPATCHER', 'SUPERVISOR'] as const;
@@ -49,7 +50,7 @@ export async function membersOf(db: Conn, groupId: number): Promise<{ id: number
   const rows = await db('agents as a')
     .join('agent_groups as g', 'g.agent_id', 'a.id')
     .where({ 'g.group_id': groupId, 'a.active': true })
-    .whereNotNull('a.password_hash')
+    .where(activated('a.'))
     .select('a.id', 'a.code', 'a.name', 'a.email', 'a.presence', 'g.role')
     .orderBy('a.name');
   return rows.map((r: { id: number; code: string; name: string; email: string; presence: string; role: string }) => ({ ...r, id: Number(r.id), role: isGroupRole(r.role) ? r.role : 'AGENT' }));

@@ -1,4 +1,5 @@
 import type { AgentRow } from './agents';
+import { activated } from './activated';
 import type { Db } from './connection';
 
 /** How an agent wants the information e-mails about new requests; reminders and deletion notices always go. */
@@ -24,7 +25,7 @@ export const wantsImmediate = (agent: AgentRow): boolean =>
 
 /** The active agents who chose the daily digest (not an account whose activation is pending: see agentsOfGroup). */
 export async function digestAgents(db: Db): Promise<AgentRow[]> {
-  return db('agents').where({ active: true, new_request_emails: 'DIGEST' }).whereNotNull('password_hash').orderBy('id');
+  return db('agents').where({ active: true, new_request_emails: 'DIGEST' }).where(activated()).orderBy('id');
 }
 
 /** The new requests of the queues of an agent's groups, filed in [since, until): references and form types only. */

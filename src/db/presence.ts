@@ -1,4 +1,5 @@
 import type { AgentRow } from './agents';
+import { activated } from './activated';
 import type { Db } from './connection';
 
 /** An agent's presence, as in the Genesys guide; an agent who is ABSENT is given no request and no e-mail about new ones. */
@@ -43,7 +44,7 @@ export async function teamOf(db: Db, serviceIds: number[]): Promise<TeamMember[]
   const rows: AgentRow[] = await db('agents as a')
     .whereExists((q) => q.from('agent_services as s').whereRaw('s.agent_id = a.id').whereIn('s.service_id', serviceIds))
     .where('a.active', true)
-    .whereNotNull('a.password_hash')
+    .where(activated('a.'))
     .select('a.*')
     .orderBy('a.name');
   return rows.map((r) => ({ code: r.code, name: r.name, presence: presenceOf(r), since: Number(r.presence_since) }));

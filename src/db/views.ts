@@ -1,5 +1,6 @@
 // Reads the agent UI needs beyond the shared queries: reference lists and per-agent counts.
 import type { Db } from './connection';
+import { activated } from './activated';
 import { inServices } from './scope';
 
 export interface CodeLabel {
@@ -55,7 +56,7 @@ export async function filterChoices(db: Db, serviceIds: number[]) {
     inServices(db('form_types'), 'service_id', serviceIds).orderBy('title').select('slug', 'title') as Promise<{ slug: string; title: string }[]>,
     inServices(db('agents as a').join('agent_services as x', 'x.agent_id', 'a.id'), 'x.service_id', serviceIds)
       .where('a.active', true)
-      .whereNotNull('a.password_hash') // nobody to filter by or to give requests to before activation
+      .where(activated('a.')) // nobody to filter by or to give requests to before activation
       .distinct('a.code', 'a.name')
       .orderBy('a.name') as Promise<{ code: string; name: string }[]>,
     db('closing_codes').orderBy('label').select('code', 'label') as Promise<CodeLabel[]>,

@@ -33,6 +33,7 @@ import { agentAttachmentRoutes, citizenAttachmentRoutes } from './routes/attachm
 import { navModel, renderFragment, renderPage } from './routes/render';
 import { renderRefusal, requestPageRoutes } from './routes/requestPage';
 import { currentAgent, loadSessionAgent, requireAgent, sessionRoutes } from './routes/session';
+import { ssoRoutes } from './routes/sso';
 
 /** The agents' web UI: server-rendered pages, htmx fragments for the request panel. */
 export function agentRouter(ctx: Ctx): express.Router {
@@ -45,7 +46,7 @@ export function agentRouter(ctx: Ctx): express.Router {
     next();
   });
   // Open to all (each page says what it needs), then the agents' own pages, in this order.
-  mountAll(router, ctx, [sessionRoutes, publicAccountRoutes, devMailboxRoutes, trackingRoutes, publicFormRoutes, kbPublicRoutes, citizenAttachmentRoutes]);
+  mountAll(router, ctx, [sessionRoutes, ssoRoutes, publicAccountRoutes, devMailboxRoutes, trackingRoutes, publicFormRoutes, kbPublicRoutes, citizenAttachmentRoutes]);
   router.use(requireAgent);
   router.use(accountRoutes(ctx));
   router.use('/admin', adminRoutes(ctx));

@@ -54,7 +54,8 @@ export function createWebApp(ctx: Ctx): express.Express {
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
-        formAction: ["'self'"],
+        // The provider's login and logout pages are reached by a form's redirect (single sign-on).
+        formAction: ["'self'", ...(ctx.config.sso ? [ctx.config.sso.issuer.origin] : [])],
         frameAncestors: ["'none'"],
       },
     },

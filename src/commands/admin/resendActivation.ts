@@ -1,4 +1,5 @@
 import { sendAccountLink } from '../../accounts/links';
+import { isActivated } from '../../db/activated';
 import { findActiveAgentRow } from '../../db/agentAccounts';
 import { authorize, type Actor } from '../../policies';
 import type { Ctx } from '../context';
@@ -11,7 +12,7 @@ export async function resendActivation(ctx: Pick<Ctx, 'db' | 'config'>, actor: A
   if (!agent) {
     throw invalid('unknownAgent', 'id');
   }
-  if (agent.password_hash) {
+  if (isActivated(agent)) {
     throw invalid('alreadyActivated', 'id');
   }
   await sendAccountLink(ctx.db, ctx.config, agent, 'ACTIVATION');

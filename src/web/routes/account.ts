@@ -12,7 +12,7 @@ import { opensAssign } from '../../db/assignments';
 import { t } from '../../i18n';
 import { text } from './forms';
 import { renderPage } from './render';
-import { canChooseRole, currentAgent, safeReturn, type Role } from './session';
+import { canChooseRole, currentAgent, passwordPagesOnly, safeReturn, type Role } from './session';
 
 /** The two pages a link of an e-mail opens, without login: same form, different words. */
 const LINK_PAGES: Record<TokenPurpose, { path: string; view: string; words: string }> = {
@@ -75,6 +75,8 @@ function linkRoutes(ctx: Ctx, router: express.Router, purpose: TokenPurpose): vo
 /** Activation, "Mot de passe oublié ?" and reset: open without login. */
 export function publicAccountRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
+  // Single sign-on only: no password to choose, reset or log in with.
+  router.use(['/activation', '/reinitialisation', '/mot-de-passe-oublie'], passwordPagesOnly(ctx));
   linkRoutes(ctx, router, 'ACTIVATION');
   linkRoutes(ctx, router, 'PASSWORD_RESET');
 
@@ -139,7 +141,9 @@ export function accountRoutes(ctx: Ctx): express.Router {
       checked: value === current,
     }));
     const opensAssignOn = await opensAssign(ctx.db, agent.id);
-    await renderPage(ctx, req, res, 'account', { title: t('ui.account.page.title'), agent, services, choices, opensAssign: opensAssignOn, ...model });
+    await renderPage(ctx, req, res, 'account', {
+      title: t('ui.account.page.title'), agent, services, choices, opensAssign: opensAssignOn, passwordLogin: ctx.config.passwordLogin, ...model,
+    });
   };
 
   router.get('/mon-compte', async (req, res) => {
@@ -158,7 +162,7 @@ export function accountRoutes(ctx: Ctx): express.Router {
     res.redirect(303, '/mon-compte');
   });
 
-  router.post('/mon-compte/mot-de-passe', async (req, res) => {
+  router.post('/mon-compte/mot-de-passe', passwordPagesOnly(ctx), async (req, res) => {
     // The session's agent is active: requireAgent loaded them.
     const agent = (await findActiveAgentRow(ctx.db, currentAgent(req).id))!;
     await sendAccountLink(ctx.db, ctx.config, agent, 'PASSWORD_RESET');

@@ -5,6 +5,7 @@ import { checkPassword, hashPassword } from '../../passwords';
 import { t } from '../../i18n';
 import { can } from '../../policies';
 import { LoginLimiter } from '../../accounts/loginLimiter';
+import { ssoClientOf } from '../../accounts/sso';
 import { presenceControl } from './presenceControl';
 import { renderPage } from './render';
 import { text } from './forms';
@@ -68,7 +69,7 @@ export function roleOf(req: Request): Role {
 }
 
 /** Where an agent lands after login: the role choice, the administration, or the page asked for. */
-function landing(agent: Agent, retour: string): string {
+export function landing(agent: Agent, retour: string): string {
   if (canChooseRole(agent)) {
     return `/role?retour=${encodeURIComponent(retour)}`;
   }
@@ -118,12 +119,30 @@ async function authenticate(ctx: Ctx, code: string, password: string): Promise<n
   return row && ok && row.active ? row.id : null;
 }
 
-function regenerate(req: Request): Promise<void> {
+export function regenerate(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
 }
 
-function saveSession(req: Request): Promise<void> {
+export function saveSession(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+}
+
+/** The login page: the provider's button when single sign-on is set up, the password form unless turned off. */
+export function loginPage(ctx: Ctx, req: Request, res: Response, model: Record<string, unknown>): Promise<void> {
+  const sso = ctx.config.sso ? { name: ctx.config.sso.providerName } : null;
+  return renderPage(ctx, req, res, 'login', { title: t('ui.login.title'), sso, passwordLogin: ctx.config.passwordLogin, ...model });
+}
+
+/** Refuses a password page (login, reset, activation) when PASSWORD_LOGIN=false: single sign-on only. */
+export function passwordPagesOnly(ctx: Ctx) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    if (ctx.config.passwordLogin) {
+      next();
+      return;
+    }
+    res.status(403);
+    await loginPage(ctx, req, res, { retour: '/', error: t('sso.login.passwordOff', { name: ctx.config.sso!.providerName }) });
+  };
 }
 
 export function sessionRoutes(ctx: Ctx): express.Router {
@@ -135,10 +154,10 @@ export function sessionRoutes(ctx: Ctx): express.Router {
       res.redirect(303, safeReturn(req.query.retour));
       return;
     }
-    await renderPage(ctx, req, res, 'login', { title: t('ui.login.title'), retour: safeReturn(req.query.retour) });
+    await loginPage(ctx, req, res, { retour: safeReturn(req.query.retour) });
   });
 
-  router.post('/connexion', async (req, res) => {
+  router.post('/connexion', passwordPagesOnly(ctx), async (req, res) => {
     const code = text(req.body, 'code', 64);
     const retour = safeReturn(text(req.body, 'retour', 2000));
     const address = req.ip ?? 'unknown';
@@ -148,13 +167,13 @@ export function sessionRoutes(ctx: Ctx): express.Router {
     if (!ticket.ok) {
       res.status(429).set('Retry-After', String(ticket.waitSeconds));
       const error = t('ui.account.login.tooMany', { count: Math.ceil(ticket.waitSeconds / 60) });
-      await renderPage(ctx, req, res, 'login', { title: t('ui.login.title'), retour, code, error });
+      await loginPage(ctx, req, res, { retour, code, error });
       return;
     }
     const agentId = await authenticate(ctx, code, text(req.body, 'password', 500, false));
     if (agentId === null) {
       res.status(401);
-      await renderPage(ctx, req, res, 'login', { title: t('ui.login.title'), retour, code, error: t('errors.BAD_LOGIN') });
+      await loginPage(ctx, req, res, { retour, code, error: t('errors.BAD_LOGIN') });
       return;
     }
     await limiter.succeeded(code, address);
@@ -167,9 +186,12 @@ export function sessionRoutes(ctx: Ctx): express.Router {
   });
 
   router.post('/deconnexion', async (req, res) => {
+    const idToken = req.session.ssoIdToken;
     await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
     res.clearCookie('guichet.sid');
-    res.redirect(303, '/connexion');
+    // Logged in through the provider: its session ends too, or the next click there would log the agent back in.
+    const away = idToken && ctx.config.sso ? await ssoClientOf(ctx.config.sso).logoutUrl(idToken) : null;
+    res.redirect(303, away?.href ?? '/connexion');
   });
   return router;
 }

@@ -1,4 +1,5 @@
 import express, { type Request, type Response } from 'express';
+import { isActivated } from '../../../db/activated';
 import type { Ctx } from '../../../commands/context';
 import { createAgentAccount } from '../../../commands/admin/createAgentAccount';
 import { resendActivation } from '../../../commands/admin/resendActivation';
@@ -35,7 +36,7 @@ function stateOf(agent: AgentRow): string {
   if (!agent.active) {
     return t('ui.admin.agents.inactive');
   }
-  return agent.password_hash ? t('ui.admin.agents.active') : t('ui.admin.agents.pending');
+  return isActivated(agent) ? t('ui.admin.agents.active') : t('ui.admin.agents.pending');
 }
 
 export function agentAdminRoutes(ctx: Ctx): express.Router {
@@ -69,7 +70,7 @@ export function agentAdminRoutes(ctx: Ctx): express.Router {
     };
     renderAdminPage(ctx, req, res, 'agent', {
       title: t('ui.admin.agents.edit', { name: agent.name }),
-      agent: { ...agent, active: Boolean(agent.active), pending: !agent.password_hash, state: stateOf(agent) },
+      agent: { ...agent, active: Boolean(agent.active), pending: !isActivated(agent), state: stateOf(agent) },
       values, services: serviceChecks(services, values.services, 'edit'), error: model.error,
     });
   };
