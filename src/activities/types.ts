@@ -10,7 +10,7 @@ export interface Activities {
    * The citizen's receipt (if they gave an address) and the information e-mail to the
    * agents; 'withdrawn' when the request's rows are gone (its filing was undone).
    */
-  announceSubmission(a: { requestId: number; key: string }): Promise<'announced' | 'withdrawn'>;
+  announceSubmission(a: { requestId: number; key: string; announce?: false }): Promise<'announced' | 'withdrawn'>;
   /** To the members of the request's group, or of `groupId` (a consulted group). */
   notifyAgents(a: { requestId: number; kind: EmailKind; key: string; onlyIfStatus?: Status; groupId?: number }): Promise<void>;
   notifyAgent(a: { requestId: number; kind: EmailKind; key: string; agentId: number; onlyIfStatus?: Status }): Promise<void>;
@@ -41,4 +41,19 @@ export interface WebhookActivities {
   /** One POST attempt; throws on a failure or a non-2xx answer so that Temporal retries it. */
   deliverWebhook(a: { deliveryId: number; timeoutMs: number }): Promise<void>;
   markWebhookFailed(a: { deliveryId: number; error: string }): Promise<void>;
+}
+
+/** A split's steps (src/activities/split.ts, run by workflows/split.ts); each may run again after a crash. */
+export interface SplitActivities {
+  /** The two new requests (copies of the original's thread, each with its message) and the original's message: their references, or why not. */
+  writeSplitParts(a: { splitId: number }): Promise<{ parts: string[] } | { refused: string }>;
+  /** Closes the original through its workflow's Update: 'CLOSED', or the refusal's code. */
+  closeSplitOriginal(a: { splitId: number }): Promise<string>;
+  /** Removes the parts and the original's message after a refusal: the split changed nothing. */
+  withdrawSplitParts(a: { splitId: number; refusal: string }): Promise<void>;
+  /** Starts the workflow of part `index` (0 or 1) and assigns it to the agent who split. */
+  startSplitPart(a: { splitId: number; index: number }): Promise<void>;
+  finishSplit(a: { splitId: number }): Promise<void>;
+  /** Records the citizen's e-mail naming both parts; null when they gave no address. */
+  prepareSplitEmail(a: { splitId: number }): Promise<number | null>;
 }
