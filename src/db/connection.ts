@@ -90,6 +90,12 @@ function immediateSqliteClient(): typeof Knex.Client {
     }
   }
   return class ImmediateClient extends BetterSqlite {
+    constructor(config: { client?: unknown }) {
+      // Named as the stock client, for those who read the dialect from it (rate-limiter-flexible's
+      // SQLite store refuses any other name: every login failed).
+      super({ ...config, client: 'better-sqlite3' });
+    }
+
     override transaction(...args: unknown[]) {
       return new ImmediateTransaction(this, ...args);
     }
