@@ -6,13 +6,15 @@
 //  2. the original's workflow closes it (Update `split`): the point of no return. Refused
 //     (closed meanwhile by someone else), step 1 is withdrawn and the split ends REFUSED;
 //  3. the parts' workflows start, each assigned to the agent; the split is DONE;
-//  4. the citizen gets one e-mail naming both parts.
+//  4. the citizen gets one e-mail naming both parts, with the original's message.
 // Only ids and references travel here: the texts stay in the database.
 import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities, SplitActivities } from '../src/activities/types';
 
+// Each step takes milliseconds: after a worker dies (kill -9, no heartbeat) the step it was
+// running is retried once this timeout expires.
 const steps = proxyActivities<SplitActivities>({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '15 seconds',
   // No limit on attempts: an outage of the database or of Temporal pauses the split, it does not end it half-way.
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });

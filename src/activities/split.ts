@@ -10,7 +10,7 @@ import { recordEmail } from '../db/emails';
 import { delaysOf, findFormTypeById } from '../db/formTypes';
 import { findPersonal, findRequestById, markWorkflowStarted, type RequestRow } from '../db/requests';
 import { withdrawParts, writeParts } from '../db/splitParts';
-import { findSplit, markSplitDone, partIdsOf, type SplitRow } from '../db/splits';
+import { clearOriginalMessage, findSplit, markSplitDone, partIdsOf, type SplitRow } from '../db/splits';
 import { emailContext } from '../mail/context';
 import { renderEmailFor } from '../mail/templates';
 import { startOnce } from '../temporal/client';
@@ -106,6 +106,7 @@ export function splitActivities({ db, config }: Pick<ActivityDeps, 'db' | 'confi
       const [first, second] = await partsOf(split);
       const personal = await findPersonal(db, first.id);
       if (!personal?.email) {
+        await clearOriginalMessage(db, splitId);
         return null; // no address given (or the part already purged): the citizen follows the parts by their tracking codes
       }
       const [original, agent] = await Promise.all([requestOf(split.original_request_id), findAgentRow(db, Number(split.agent_id))]);
@@ -119,11 +120,14 @@ export function splitActivities({ db, config }: Pick<ActivityDeps, 'db' | 'confi
         reference: original.reference,
         requestUrl: `${config.publicUrl}/demandes/${original.reference}`,
         agentName: agent?.name ?? '',
+        message: split.original_message ?? '',
         requests: [await part(first), await part(second)],
       };
       const rendered = await renderEmailFor(db, 'SPLIT', context);
       // On the first part: the original's e-mails are purged with it, at once.
-      return recordEmail(db, { key: `split-${splitId}:SPLIT`, requestId: first.id, kind: 'SPLIT', agentId: null, to: personal.email, ...rendered });
+      const emailId = await recordEmail(db, { key: `split-${splitId}:SPLIT`, requestId: first.id, kind: 'SPLIT', agentId: null, to: personal.email, ...rendered });
+      await clearOriginalMessage(db, splitId);
+      return emailId;
     },
   };
 }

@@ -57,9 +57,10 @@ export async function writeParts(db: Db, config: Config, splitId: number): Promi
     const second = await insertPart(trx, config, split, original, personal, split.second_message ?? '', now, written);
     const body = split.original_message ?? t('split.originalMessage', { first: first.reference, second: second.reference });
     const [messageId] = await trx('messages').insert({ request_id: original.id, author: 'AGENT', agent_id: split.agent_id, visible: true, final: false, body, created_at: now });
-    // Posted: the texts leave the split's row (they are the requests' messages now, purged with them).
+    // Posted: the texts leave the split's row (they are the requests' messages now, purged with them), but
+    // the original's, which the citizen's e-mail quotes after the original's purge (cleared then: clearOriginalMessage).
     await trx('splits').where({ id: splitId }).update({
-      first_request_id: first.id, second_request_id: second.id, original_message_id: messageId, original_message: null, first_message: null, second_message: null,
+      first_request_id: first.id, second_request_id: second.id, original_message_id: messageId, original_message: body, first_message: null, second_message: null,
     });
     return [first, second];
   }).catch(async (err) => {

@@ -77,3 +77,8 @@ export async function splitLinksOf(db: Db, requestId: number): Promise<SplitLink
   const parent = rows.find((r) => Number(r.original_request_id) !== requestId);
   return { parts: own ? [own.first_reference, own.second_reference] : [], from: parent?.original_reference ?? null };
 }
+
+/** The citizen's e-mail is recorded (it holds the text now, purged with the first part): the split's row keeps no text. */
+export async function clearOriginalMessage(db: Db, id: number): Promise<void> {
+  await db('splits').where({ id }).update({ original_message: null });
+}

@@ -97,8 +97,8 @@ const CONTEXT_KEYS: Record<EmailKind, ContextKey[]> = {
   DIGEST: ['agentName', 'count', 'requests', 'listUrl', 'municipality'],
   MESSAGE: ['citizenName', 'message', 'replyUrl', 'trackingUrl', 'agentName', ...requestFields],
   CITIZEN_REPLY: ['agentName', 'resumed', ...requestFields],
-  // A split, to the citizen: the original's reference, and its two parts in {{#each demandes}}.
-  SPLIT: ['citizenName', 'agentName', 'requests', ...requestFields],
+  // A split, to the citizen: the original's reference and message, and its two parts in {{#each demandes}}.
+  SPLIT: ['citizenName', 'agentName', 'message', 'requests', ...requestFields],
 };
 
 /** The placeholders each kind's template may print, as administrators write them. */

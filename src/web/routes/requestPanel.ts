@@ -21,6 +21,7 @@ import { PRIORITIES, priorityOf } from '../../../workflows/definitions';
 import { PRIORITY_CHANGED, TRANSFERRED } from '../../../workflows/lifecycle';
 import { callbacksModel, callbackFormModel } from './callbackModels';
 import { listCodes } from '../../db/codes';
+import { splitPanel } from './splitPanel';
 
 export interface PanelMessages {
   /** a refusal or an invalid input, in French */
@@ -191,6 +192,7 @@ export async function panelModel(ctx: Ctx, agent: Agent, request: RequestRow, me
     pollEmails: emailsInFlight && !poll,
     actions: await actionsOf(ctx, agent, request, personal?.email ?? null, messages.offerCallback === true),
     callbacks: await callbacksModel(ctx, agent, request),
+    split: await splitPanel(ctx, agent, request),
     thread,
     canWrite: abilities(agent, request).annotate,
     citizenHasEmail: Boolean(personal?.email),
