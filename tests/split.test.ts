@@ -18,6 +18,7 @@ import { splitWorkflow, splitWorkflowId } from '../workflows/split';
 import { agentByCode, CITIZEN, moveTo, requestRow, submitRequest } from './support/factories';
 import { PDF, PNG } from './support/files';
 import { startHarness, waitFor, type Harness } from './support/harness';
+import { leaksIn, readable, TABLES } from './support/personalData';
 import { webClient } from './support/webClient';
 
 let h: Harness;
@@ -209,4 +210,52 @@ test('a colleague closes the request while it is being split: the parts and the 
     expect(fs.existsSync(path.join(h.config.dataDir, 'attachments', String(p.id)))).toBe(false);
   }
   expect((await requestRow(h, filed.reference)).closing_code).toBe('TRAITEE');
+});
+
+test('after the purge of a split request and of its two parts, nothing personal remains: database, files, workflow histories (theirs and the split\'s)', async () => {
+  const secrets = {
+    firstName: 'Zéphyrin', lastName: 'Scindépoulos', email: 'zephyrin.scindepoulos@example.org', phone: '07 11 22 33 44',
+    address: '9 impasse des Deux-Moitiés, 35000 Rennes', answer: 'réponse-scindée-17', body: 'message-fil-privé-23',
+    first: 'première-partie-privée-31', second: 'seconde-partie-privée-37', original: 'message-origine-privé-41',
+  };
+  const leaks = (text: string) => leaksIn(secrets, text);
+  const filed = await h.api('POST', '/api/requests', h.partnerKey, {
+    formType: 'acte-naissance',
+    citizen: { firstName: secrets.firstName, lastName: secrets.lastName, email: secrets.email, phone: secrets.phone, address: secrets.address },
+    answers: { motif: secrets.answer },
+  });
+  const ref: string = filed.body.reference;
+  expect((await h.api('POST', `/api/requests/${ref}/take`, h.tokens.amartin, { notifyCitizen: false })).status).toBe(200);
+  await writeMessage(h.ctx, await agentByCode(h, 'amartin'), ref, { body: secrets.body, visible: true, finalCode: null, uploads: [upload('secret.pdf', PDF)] });
+  const res = await h.api('POST', `/api/requests/${ref}/split`, h.tokens.amartin, { parts: [{ message: secrets.first }, { message: secrets.second }], message: secrets.original });
+  expect(res.status).toBe(200);
+  const references: string[] = [ref, ...res.body.parts.map((p: { reference: string }) => p.reference)];
+  const ids = (await h.db('requests').whereIn('reference', references).select('id')).map((r: { id: number }) => Number(r.id));
+  const splitId = Number((await h.db('splits').where({ original_request_id: ids[0] }).first('id')).id);
+  await waitFor(() => h.mails.find((m) => m.subject === `Votre demande ${ref} est suivie en deux demandes`), 20000, 'the split e-mail');
+  // Before the parts' close, their personal data is there (so the checks below can fail).
+  expect(leaks(JSON.stringify(await h.db('messages').whereIn('request_id', ids)))).toEqual(expect.arrayContaining([secrets.body, secrets.first, secrets.second]));
+  for (const part of references.slice(1)) {
+    expect((await h.api('POST', `/api/requests/${part}/close`, h.tokens.amartin, { closingCode: 'TRAITEE', notifyCitizen: true })).status).toBe(200);
+  }
+  await waitFor(async () => (await h.db('requests').whereIn('id', ids).whereNull('purged_at')).length === 0, 30000, 'the three purged');
+
+  for (const table of [...TABLES, 'messages', 'attachments', 'splits']) {
+    const rows = await h.db(table).select('*');
+    expect({ table, leaks: leaks(JSON.stringify(rows)) }).toEqual({ table, leaks: [] });
+  }
+  for (const id of ids) {
+    expect(fs.existsSync(path.join(h.config.dataDir, 'attachments', String(id)))).toBe(false);
+  }
+  // The page of the original still links to its parts: references are not personal.
+  expect((await h.db('splits').where({ id: splitId }).first()).status).toBe('DONE');
+
+  const workflows = [...references.map((r) => `request-${r}`), splitWorkflowId(splitId)];
+  for (const id of workflows) {
+    const handle = h.ctx.client.workflow.getHandle(id);
+    await waitFor(async () => (await handle.describe()).status.name === 'COMPLETED', 20000, `${id} completed`);
+    const history = readable(await handle.fetchHistory());
+    expect(history.includes(id.startsWith('split-') ? 'writeSplitParts' : 'purgePersonalData')).toBe(true);
+    expect({ id, leaks: leaks(history) }).toEqual({ id, leaks: [] });
+  }
 });
