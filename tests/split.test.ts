@@ -255,7 +255,7 @@ test('after the purge of a split request and of its two parts, nothing personal 
     const handle = h.ctx.client.workflow.getHandle(id);
     await waitFor(async () => (await handle.describe()).status.name === 'COMPLETED', 20000, `${id} completed`);
     const history = readable(await handle.fetchHistory());
-    expect(history.includes(id.startsWith('split-') ? 'writeSplitParts' : 'purgePersonalData')).toBe(true);
+    expect(history.includes(id.startsWith('split-') ? 'splitOriginal' : 'purgePersonalData')).toBe(true);
     expect({ id, leaks: leaks(history) }).toEqual({ id, leaks: [] });
   }
 });

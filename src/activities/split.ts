@@ -56,48 +56,51 @@ export function splitActivities({ db, config }: Pick<ActivityDeps, 'db' | 'confi
   };
   const partsOf = async (split: SplitRow): Promise<RequestRow[]> => Promise.all((partIdsOf(split) ?? []).map(requestOf));
 
+  /** The original's workflow closes it (Update `split`): 'CLOSED', or the refusal's code. */
+  const closeOriginal = async (splitId: number): Promise<string> => {
+    const split = await load(splitId);
+    const original = await requestOf(split.original_request_id);
+    const outcome = await updateOnce(Context.current().client, original.reference, splitUpdate, { agentId: Number(split.agent_id), splitId }, `split-${splitId}`);
+    if (outcome !== 'GONE') {
+      return outcome === 'OK' ? 'CLOSED' : outcome;
+    }
+    // Ended, hence closed and purged: by this split (its Update took effect before a
+    // crash), since no other split may hold the request, or by someone else before.
+    return original.closing_code === SPLIT_CLOSING_CODE ? 'CLOSED' : 'ALREADY_CLOSED';
+  };
+
+  /** Starts a part's workflow (without receipt: the split e-mails the citizen) and assigns it to the agent who split. */
+  const startPart = async (split: SplitRow, part: RequestRow): Promise<void> => {
+    const formType = (await findFormTypeById(db, part.form_type_id))!;
+    const client = Context.current().client;
+    await startOnce(client, requestWorkflow, {
+      workflowId: workflowIdOf(part.reference),
+      taskQueue: config.taskQueue,
+      args: [{
+        requestId: part.id, reference: part.reference, submittedAt: Number(part.created_at), delays: delaysOf(formType),
+        priority: Number(part.priority) as PriorityRank, groupId: part.group_id === null ? null : Number(part.group_id), announce: false,
+      }],
+    });
+    await markWorkflowStarted(db, part.id);
+    // Taken by the agent who split it (TAKEN, EN_COURS). Refused only when already theirs (a
+    // retry) or when an agent moved faster on the new request: either way it is under way.
+    await updateOnce(client, part.reference, assignUpdate, { agentId: Number(split.agent_id) }, `split-${split.id}-assign`);
+  };
+
   return {
-    async writeSplitParts({ splitId }) {
+    async splitOriginal({ splitId }) {
       const parts = await writeParts(db, config, splitId);
-      return parts ? { parts: parts.map((p) => p.reference) } : { refused: 'ALREADY_CLOSED' };
-    },
-
-    async closeSplitOriginal({ splitId }) {
-      const split = await load(splitId);
-      const original = await requestOf(split.original_request_id);
-      const outcome = await updateOnce(Context.current().client, original.reference, splitUpdate, { agentId: Number(split.agent_id), splitId }, `split-${splitId}`);
-      if (outcome !== 'GONE') {
-        return outcome === 'OK' ? 'CLOSED' : outcome;
+      const outcome = parts ? await closeOriginal(splitId) : (await load(splitId)).refusal ?? 'ALREADY_CLOSED';
+      if (outcome !== 'CLOSED') {
+        await withdrawParts(db, config, splitId, outcome);
+        return { refused: outcome };
       }
-      // Ended, hence closed and purged: by this split (its Update took effect before a
-      // crash), since no other split may hold the request, or by someone else before.
-      return original.closing_code === SPLIT_CLOSING_CODE ? 'CLOSED' : 'ALREADY_CLOSED';
+      return { parts: parts!.map((p) => p.reference) };
     },
 
-    async withdrawSplitParts({ splitId, refusal }) {
-      await withdrawParts(db, config, splitId, refusal);
-    },
-
-    async startSplitPart({ splitId, index }) {
+    async startSplitParts({ splitId }) {
       const split = await load(splitId);
-      const part = (await partsOf(split))[index];
-      const formType = (await findFormTypeById(db, part.form_type_id))!;
-      const client = Context.current().client;
-      await startOnce(client, requestWorkflow, {
-        workflowId: workflowIdOf(part.reference),
-        taskQueue: config.taskQueue,
-        args: [{
-          requestId: part.id, reference: part.reference, submittedAt: Number(part.created_at), delays: delaysOf(formType),
-          priority: Number(part.priority) as PriorityRank, groupId: part.group_id === null ? null : Number(part.group_id), announce: false,
-        }],
-      });
-      await markWorkflowStarted(db, part.id);
-      // Taken by the agent who split it (TAKEN, EN_COURS). Refused only when already theirs (a
-      // retry) or when an agent moved faster on the new request: either way it is under way.
-      await updateOnce(client, part.reference, assignUpdate, { agentId: Number(split.agent_id) }, `split-${splitId}-assign`);
-    },
-
-    async finishSplit({ splitId }) {
+      await Promise.all((await partsOf(split)).map((part) => startPart(split, part)));
       await markSplitDone(db, splitId);
     },
 

@@ -45,15 +45,15 @@ export interface WebhookActivities {
 
 /** A split's steps (src/activities/split.ts, run by workflows/split.ts); each may run again after a crash. */
 export interface SplitActivities {
-  /** The two new requests (copies of the original's thread, each with its message) and the original's message: their references, or why not. */
-  writeSplitParts(a: { splitId: number }): Promise<{ parts: string[] } | { refused: string }>;
-  /** Closes the original through its workflow's Update: 'CLOSED', or the refusal's code. */
-  closeSplitOriginal(a: { splitId: number }): Promise<string>;
-  /** Removes the parts and the original's message after a refusal: the split changed nothing. */
-  withdrawSplitParts(a: { splitId: number; refusal: string }): Promise<void>;
-  /** Starts the workflow of part `index` (0 or 1) and assigns it to the agent who split. */
-  startSplitPart(a: { splitId: number; index: number }): Promise<void>;
-  finishSplit(a: { splitId: number }): Promise<void>;
+  /**
+   * Writes the two new requests (copies of the original's thread, each with its message) and
+   * the original's message, then closes the original through its workflow's Update: the
+   * parts' references; or, refused (the original closed meanwhile), withdraws all it wrote
+   * and says why.
+   */
+  splitOriginal(a: { splitId: number }): Promise<{ parts: string[] } | { refused: string }>;
+  /** Starts the workflows of both parts, assigns them to the agent who split; the split is DONE. */
+  startSplitParts(a: { splitId: number }): Promise<void>;
   /** Records the citizen's e-mail naming both parts; null when they gave no address. */
   prepareSplitEmail(a: { splitId: number }): Promise<number | null>;
 }

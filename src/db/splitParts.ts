@@ -37,12 +37,16 @@ async function insertPart(trx: Knex.Transaction, config: Config, split: SplitRow
 
 /**
  * Makes the two parts and posts the original's message, once; null when the original can
- * no longer be split (closed, or purged, meanwhile): nothing is written then.
+ * no longer be split (closed, or purged, meanwhile) or the split was refused: nothing is
+ * written then.
  */
 export async function writeParts(db: Db, config: Config, splitId: number): Promise<SplitPart[] | null> {
   const written: string[] = [];
   return db.transaction(async (trx) => {
     const split: SplitRow = await trx('splits').where({ id: splitId }).first();
+    if (split.status === 'REFUSED') {
+      return null; // withdrawn already (a retry after the refusal): nothing is written again
+    }
     const done = partIdsOf(split);
     if (done) {
       return (await trx('requests').whereIn('id', done).select('id', 'reference')).sort((a: SplitPart, b: SplitPart) => done.indexOf(a.id) - done.indexOf(b.id));
