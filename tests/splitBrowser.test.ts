@@ -47,14 +47,14 @@ test('an agent splits a request from « Autres opérations »: the form, then th
   await screens(page, 'split-form');
 
   // Sent with a part left empty: the summary first, the message beside the field, what was typed kept.
-  await page.getByLabel('Première demande : sur quoi porte-t-elle ?').fill("L'acte de naissance de Léa.");
+  await page.getByLabel('Première nouvelle demande').fill("L'acte de naissance de Léa.");
   await page.getByRole('button', { name: 'Scinder en deux demandes' }).click();
-  expect(await page.locator('#erreurs').textContent()).toContain('Seconde demande : sur quoi porte-t-elle ?');
-  expect(await page.getByLabel('Première demande : sur quoi porte-t-elle ?').inputValue()).toBe("L'acte de naissance de Léa.");
+  expect(await page.locator('#erreurs').textContent()).toContain('Seconde nouvelle demande');
+  expect(await page.getByLabel('Première nouvelle demande').inputValue()).toBe("L'acte de naissance de Léa.");
   expect(await page.title()).toMatch(/^Erreur : /);
   await screens(page, 'split-form-error');
 
-  await page.getByLabel('Seconde demande : sur quoi porte-t-elle ?').fill("L'acte de naissance de Tom.");
+  await page.getByLabel('Seconde nouvelle demande').fill("L'acte de naissance de Tom.");
   await page.getByRole('button', { name: 'Scinder en deux demandes' }).click();
   await page.waitForURL(`**/demandes/${filed.reference}`);
   expect(await page.locator('.message-success').first().textContent()).toContain(`Demande ${filed.reference} scindée en`);
@@ -68,7 +68,7 @@ test('an agent splits a request from « Autres opérations »: the form, then th
   await links.first().click();
   await page.waitForURL(`**/demandes/${first}`);
   expect(await page.locator('#split-from').textContent()).toContain(filed.reference);
-  expect((await page.locator('#request-status').textContent())?.trim()).toBe('En cours');
+  expect((await page.locator('#request-status').textContent())?.trim()).toBe('En cours de traitement');
   await screens(page, 'split-part');
   await context.close();
 });
