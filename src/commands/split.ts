@@ -2,7 +2,7 @@ import type { Agent } from '../db/agents';
 import { findRequestById, type RequestRow } from '../db/requests';
 import { findSplit, insertSplit, partIdsOf } from '../db/splits';
 import { authorize } from '../policies';
-import { startOnce } from '../temporal/client';
+import { startOnce, workflowExists } from '../temporal/client';
 import { splitWorkflow, splitWorkflowId } from '../../workflows/split';
 import type { Refusal } from '../../workflows/lifecycle';
 import { loadForAgent, refusalMessage, refuseByStatus, UPDATE_DEADLINE_MS, type Ctx } from './context';
@@ -37,21 +37,12 @@ export async function split(ctx: Ctx, agent: Agent, reference: string, props: Sp
   await startOnce(ctx.client, splitWorkflow, { workflowId: splitWorkflowId(splitId), taskQueue: ctx.config.taskQueue, args: [{ splitId }] })
     .catch(async (err: Error) => {
       // Not started (or unknown): the row names no request yet; it is released, unless the start did land.
-      if (!(await startedAnyway(ctx, splitId))) {
+      if (!(await workflowExists(ctx.client, splitWorkflowId(splitId)))) {
         await ctx.db('splits').where({ id: splitId, status: 'PENDING' }).whereNull('first_request_id').delete();
         throw new CommandError(503, 'UNAVAILABLE', `${CommandError.of(503, 'UNAVAILABLE').message} (${err.message})`);
       }
     });
   return outcome(ctx, splitId);
-}
-
-async function startedAnyway(ctx: Ctx, splitId: number): Promise<boolean> {
-  try {
-    await ctx.client.workflow.getHandle(splitWorkflowId(splitId)).describe();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
