@@ -55,8 +55,11 @@ test('an agent splits a request from « Autres opérations »: the form, then th
   await screens(page, 'split-form-error');
 
   await page.getByLabel('Seconde nouvelle demande').fill("L'acte de naissance de Tom.");
-  await page.getByRole('button', { name: 'Scinder en deux demandes' }).click();
-  await page.waitForURL(`**/demandes/${filed.reference}`);
+  // The answer comes once the split is done (its workflow's steps: seconds on a loaded machine).
+  await Promise.all([
+    page.waitForURL(`**/demandes/${filed.reference}`, { timeout: 60000 }),
+    page.getByRole('button', { name: 'Scinder en deux demandes' }).click({ noWaitAfter: true }),
+  ]);
   expect(await page.locator('.message-success').first().textContent()).toContain(`Demande ${filed.reference} scindée en`);
   const links = page.locator('#split-parts a');
   expect(await links.count()).toBe(2);

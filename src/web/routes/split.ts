@@ -83,6 +83,12 @@ export function splitRoutes(ctx: Ctx): express.Router {
         await renderRefusal(ctx, req, res, err);
         return;
       }
+      if (err.code === 'SPLIT_UNCONFIRMED') {
+        // Under way, only slow: the request's page shows it once done (or refused).
+        req.session.flash = { kind: 'error', message: err.message };
+        res.redirect(303, `/demandes/${encodeURIComponent(request.reference)}`);
+        return;
+      }
       res.status(err.status);
       await formPage(ctx, req, res, request, values, err);
     }
