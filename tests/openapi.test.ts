@@ -133,6 +133,7 @@ test('GET /api/openapi.json is a valid OpenAPI 3.1 document that covers every AP
     'POST /api/requests/{reference}/reassign',
     'POST /api/requests/{reference}/release',
     'POST /api/requests/{reference}/resume',
+    'POST /api/requests/{reference}/split',
     'POST /api/requests/{reference}/take',
     'POST /api/requests/{reference}/transfer',
     'POST /api/webhooks',
