@@ -72,6 +72,8 @@ export interface Subjects {
   /** recording a call's outcome (wrap-up code) */
   logCall: RequestSubject;
   close: RequestSubject;
+  /** « Scinder »: closing it into two new requests of the same citizen, assigned to oneself */
+  split: RequestSubject;
   message: RequestSubject;
   /** answering it: a member of the consulted group */
   answerConsultation: ConsultationSubject;
@@ -173,12 +175,19 @@ const unassigned = (subject: RequestSubject) => subject.assignee_id === undefine
 allow('agent', 'dispatch', leads);
 // Réattribuer: an agent hands over what is theirs or nobody's; a colleague's request only
 // its group's dispatchers and supervisors may give to someone else.
-allow('agent', 'reassign', (agent, request) => inGroup(agent, request) && (unassigned(request) || heldBy(agent, request) || leads(agent, request)));
+const handsOver = (agent: Agent, request: RequestSubject) => inGroup(agent, request) && (unassigned(request) || heldBy(agent, request) || leads(agent, request));
+allow('agent', 'reassign', handsOver);
 // Libérer: its holder, or a dispatcher or supervisor of its group; an administrator
 // releases an absent colleague's requests too (« Équipe »).
 // A colleague's request in one's own group: the refusal says who may do it instead.
 refuse('agent', ['reassign', 'release'], (agent, request) =>
   inGroup(agent, request) ? CommandError.of(403, 'HELD_BY_COLLEAGUE') : CommandError.of(403, 'FORBIDDEN'));
+// Scinder: an agent splits what is theirs or nobody's (the parts become theirs); a
+// colleague's request only its group's dispatchers and supervisors, who hand work around.
+allow('agent', 'split', handsOver);
+refuse('agent', 'split', (agent, request) =>
+  inGroup(agent, request) ? CommandError.of(403, 'SPLIT_HELD_BY_COLLEAGUE') : CommandError.of(403, 'FORBIDDEN'));
+
 // Nobody's request is no one else's either: the workflow says there is nothing to release.
 allow('agent', 'release', (agent, request) => (inGroup(agent, request) && (unassigned(request) || heldBy(agent, request) || leads(agent, request))) || agent.isAdmin);
 // « Traiter la suivante » is offered to the agents who said they are available.

@@ -134,6 +134,7 @@ test('GET /api/openapi.json is a valid OpenAPI 3.1 document that covers every AP
     'POST /api/requests/{reference}/reassign',
     'POST /api/requests/{reference}/release',
     'POST /api/requests/{reference}/resume',
+    'POST /api/requests/{reference}/split',
     'POST /api/requests/{reference}/take',
     'POST /api/requests/{reference}/transfer',
     'POST /api/telephonie/appels',
@@ -308,4 +309,17 @@ test('webhook routes answer as documented', async () => {
   expect((await call('DELETE', '/api/webhooks/abc', key)).status).toBe(404);
   expect((await call('DELETE', `/api/webhooks/${created.body.id}`, h.tokens.amartin)).status).toBe(403);
   expect((await call('DELETE', `/api/webhooks/${created.body.id}`, null)).status).toBe(401);
+});
+
+test('the split (Scinder) answers as documented: the original and its two parts, or the refusal', async () => {
+  const filed = await call('POST', '/api/requests', h.partnerKey, { formType: 'acte-naissance', citizen: { firstName: 'Scinder', lastName: 'Api' }, answers: {} });
+  const url = `/api/requests/${filed.body.reference}/split`;
+  const parts = { parts: [{ message: 'Un acte.' }, { message: 'Un autre acte.' }] };
+  expect((await call('POST', url, h.tokens.amartin, { parts: [{ message: 'Un seul.' }] }, { invalid: true })).status).toBe(400);
+  expect((await call('POST', url, h.tokens.dleroy, parts)).status).toBe(403);
+  expect((await call('POST', '/api/requests/DEM-1999-000000/split', h.tokens.amartin, parts)).status).toBe(404);
+  const done = await call('POST', url, h.tokens.amartin, { ...parts, message: 'Deux demandes désormais.' });
+  expect(done.status).toBe(200);
+  expect(done.body.original.closingCode).toBe('SCINDEE');
+  expect((await call('POST', url, h.tokens.amartin, parts)).status).toBe(409);
 });

@@ -107,6 +107,8 @@ const TABLE: Record<Verb, Row> = {
   callback: SERVICE_AGENTS,
   logCall: SERVICE_AGENTS,
   close: SERVICE_AGENTS,
+  // « Scinder »: as reassign, its holder, or a dispatcher or supervisor of its group (the parts become theirs).
+  split: { ...NOBODY, agent: [Y, N], dispatcher: [Y, N], supervisor: [Y, N] },
   // the consulted group's members answer; the request's group (or who asked) withdraws
   answerConsultation: SERVICE_AGENTS,
   withdrawConsultation: SERVICE_AGENTS,
@@ -222,6 +224,7 @@ describe('what a refusal says', () => {
   test('a colleague\'s request, reassigned or released by a plain agent of its group: 403 saying who may', () => {
     expect(refusal(ROLES.absentAgent, 'reassign', own)).toMatchObject({ status: 403, code: 'HELD_BY_COLLEAGUE', message: t('errors.HELD_BY_COLLEAGUE') });
     expect(refusal(ROLES.absentAgent, 'release', own)).toMatchObject({ status: 403, code: 'HELD_BY_COLLEAGUE' });
+    expect(refusal(ROLES.absentAgent, 'split', own)).toMatchObject({ status: 403, code: 'SPLIT_HELD_BY_COLLEAGUE', message: t('errors.SPLIT_HELD_BY_COLLEAGUE') });
     expect(refusal(ROLES.agent, 'reassign', other)).toMatchObject({ status: 403, code: 'FORBIDDEN' });
   });
 

@@ -1,4 +1,5 @@
 import { startHarness, waitFor, type Harness } from './support/harness';
+import { leaksIn, readable, TABLES } from './support/personalData';
 
 let h: Harness;
 beforeAll(async () => {
@@ -22,24 +23,8 @@ const secrets = {
   // The number of a planned callback, as it is kept (E.164).
   callbackPhone: '+33799887766',
 };
-const TABLES = [
-  'services', 'form_types', 'agents', 'agent_services', 'api_tokens', 'closing_codes', 'event_types', 'requests',
-  'request_personal', 'comments', 'events', 'emails', 'email_contents', 'sessions', 'callbacks', 'wrap_up_codes',
-];
-
 function leaks(text: string): string[] {
-  return Object.values(secrets).filter((s) => text.includes(s));
-}
-
-/** JSON of a workflow history with every payload decoded, so that its contents can be searched. */
-function readable(value: unknown): string {
-  return JSON.stringify(value, (key, v: unknown) => {
-    if (v instanceof Uint8Array) {
-      return Buffer.from(v).toString('utf8');
-    }
-    // Payloads come base64-encoded in the fetched history.
-    return key === 'data' && typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : v;
-  });
+  return leaksIn(secrets, text);
 }
 
 async function closeWithEverything(): Promise<{ ref: string; id: number }> {

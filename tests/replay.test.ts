@@ -9,8 +9,8 @@ import { startHarness, waitFor, type Harness } from './support/harness';
 // Histories recorded from real runs are replayed against today's workflow code: a
 // change that breaks determinism for requests already running fails here.
 // `RECORD_HISTORIES=1 npx jest tests/replay.test.ts` records them afresh (only do so
-// when an incompatible change is deliberate and versioned); `RECORD_HISTORIES=<name>`
-// records that scenario alone (a new one).
+// when an incompatible change is deliberate and versioned); `RECORD_HISTORIES=<name>[,<name>…]`
+// records those scenarios alone (new ones).
 const DIR = path.join(__dirname, 'histories');
 
 let h: Harness;
@@ -71,14 +71,22 @@ async function runScenarios(): Promise<Record<string, string>> {
   await act(callbacks, 'calls', h.tokens.amartin, { wrapUpCode: 'JOINT' });
   await act(callbacks, 'close', h.tokens.amartin, { closingCode: 'TRAITEE', notifyCitizen: false });
 
-  const ids = { 'full-lifecycle': full, expired, 'hold-until': holdUntil, callbacks };
+  // Scinder (issue 14): the original closed by the split's Update, and the split's own workflow.
+  const splitOriginal = await submit('acte-naissance');
+  const parted = await h.api('POST', `/api/requests/${splitOriginal}/split`, h.tokens.amartin, { parts: [{ message: 'un' }, { message: 'deux' }] });
+  expect(parted.status).toBe(200);
+  const { id: splitOriginalId } = await h.db('requests').where({ reference: splitOriginal }).first('id');
+  const splitWorkflow = `split-${(await h.db('splits').where({ original_request_id: splitOriginalId }).first('id')).id}`;
+  await waitFor(async () => (await h.ctx.client.workflow.getHandle(splitWorkflow).describe()).status.name === 'COMPLETED', 20000, 'end of the split');
+
+  const ids = { 'full-lifecycle': full, expired, 'hold-until': holdUntil, callbacks, 'split-original': splitOriginal };
   for (const ref of Object.values(ids)) {
     const handle = h.ctx.client.workflow.getHandle(`request-${ref}`);
     await waitFor(async () => ref === holdUntil
       ? (await h.db('requests').where({ reference: ref }).first('status')).status === 'EN_COURS'
       : (await handle.describe()).status.name === 'COMPLETED', 20000, `end of scenario ${ref}`);
   }
-  return Object.fromEntries(Object.entries(ids).map(([name, ref]) => [name, `request-${ref}`]));
+  return { ...Object.fromEntries(Object.entries(ids).map(([name, ref]) => [name, `request-${ref}`])), split: splitWorkflow };
 }
 
 async function replay(histories: { workflowId: string; history: unknown }[]): Promise<(string | null)[]> {
@@ -94,19 +102,19 @@ test('histories of today\'s scenarios replay, and the recorded ones still do', a
   const ids = await runScenarios();
   const fresh = await Promise.all(Object.entries(ids).map(async ([name, workflowId]) => {
     const history = await h.ctx.client.workflow.getHandle(workflowId).fetchHistory();
-    if (process.env.RECORD_HISTORIES === '1' || process.env.RECORD_HISTORIES === name) {
+    if (process.env.RECORD_HISTORIES === '1' || process.env.RECORD_HISTORIES?.split(',').includes(name)) {
       fs.writeFileSync(path.join(DIR, `${name}.json`), JSON.stringify(history));
     }
     return { workflowId, history };
   }));
-  expect(await replay(fresh)).toEqual([null, null, null, null]);
+  expect(await replay(fresh)).toEqual(fresh.map(() => null));
 
   const recorded = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
-  expect(recorded.sort()).toEqual(['callbacks.json', 'expired.json', 'full-lifecycle.json', 'hold-until.json']);
+  expect(recorded.sort()).toEqual(['callbacks.json', 'expired.json', 'full-lifecycle.json', 'hold-until.json', 'split-original.json', 'split.json']);
   // fromObject, not the SDK's historyFromJSON, whose protobuf type checks fail under jest's module registry.
   const histories = recorded.map((f) => ({
     workflowId: f,
     history: temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(path.join(DIR, f), 'utf8'))),
   }));
-  expect(await replay(histories)).toEqual([null, null, null, null]);
+  expect(await replay(histories)).toEqual(histories.map(() => null));
 });

@@ -37,6 +37,12 @@ export interface RequestInput {
   priority?: PriorityRank;
   /** the group whose queue it was filed into (absent from workflows started before groups) */
   groupId?: number | null;
+  /**
+   * false for a request made by splitting another (workflows/split.ts): the split tells the
+   * citizen itself (one e-mail for both parts) and assigns it, so no receipt and no
+   * information e-mail to the agents (absent from other requests: true)
+   */
+  announce?: boolean;
 }
 
 export interface TakeArgs {
@@ -137,6 +143,13 @@ export interface CloseArgs {
   emailId: number | null;
 }
 
+/** Closing the original of a split (« Scinder »): from any open status, as SCINDEE, by the agent who split it. */
+export interface SplitArgs {
+  agentId: number;
+  /** the splits row (src/db/splits.ts): its parts were made before */
+  splitId: number;
+}
+
 export interface RequestState {
   status: Status;
   assigneeId: number | null;
@@ -172,6 +185,7 @@ export const phoneCallUpdate = defineUpdate<RequestState, [PhoneCallArgs]>('phon
 export const assignUpdate = defineUpdate<RequestState, [AssignArgs]>('assign');
 export const releaseUpdate = defineUpdate<RequestState, [ReleaseArgs]>('release');
 export const closeUpdate = defineUpdate<RequestState, [CloseArgs]>('close');
+export const splitUpdate = defineUpdate<RequestState, [SplitArgs]>('split');
 export const delaysChangedSignal = defineSignal<[Delays]>('delaysChanged');
 export const stateQuery = defineQuery<RequestState>('state');
 

@@ -72,6 +72,14 @@ export const CONSULTATION_STEPS = {
   withdraw: { from: ['EN_ATTENTE'], to: 'EN_COURS', event: 'RESUMED' },
 } as const satisfies Record<string, Step>;
 
+/**
+ * Splitting (« Scinder », workflows/split.ts): once its two new requests hold a copy of its
+ * thread, the original is closed from any open status, with the closing code SCINDEE set
+ * by the split only (as EXPIRED is by the timer). Partners see a close.
+ */
+export const SPLIT_STEP = { from: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE'], to: 'CLOTUREE', event: 'CLOSED' } as const satisfies Step;
+export const SPLIT_CLOSING_CODE = 'SCINDEE';
+
 /** The fields of a request's state a move may change. */
 export interface Change {
   status?: Status;

@@ -31,6 +31,7 @@ import {
   releaseUpdate,
   resumeUpdate,
   scheduleCallbackUpdate,
+  splitUpdate,
   stateQuery,
   takeUpdate,
   type AnnotateArgs,
@@ -46,13 +47,14 @@ import {
   type RequestInput,
   type ReleaseArgs,
   type ResumeArgs,
+  type SplitArgs,
   type TakeArgs,
   type RequestState,
   type Status,
 } from './definitions';
 import { consultationRefusal, type ConsultationEnd, type PendingConsultation } from './consultation';
 import { earliest, nextCallbackDeadline, withCallback, withoutCallback, type CallbackDeadline, type PlannedCallback } from './callbacks';
-import { ACTIONS, ASSIGNED, changeOf, CONSULTATION_ANSWERED, CONSULTATION_STEPS, PRIORITY_CHANGED, RELEASED, TRANSFERRED, changeOfStep, nextDeadline, refusalOf, TIMED_STEPS, type Action, type Change, type Step, type TimerKind, type TimerState } from './lifecycle';
+import { ACTIONS, ASSIGNED, SPLIT_CLOSING_CODE, SPLIT_STEP, changeOf, CONSULTATION_ANSWERED, CONSULTATION_STEPS, PRIORITY_CHANGED, RELEASED, TRANSFERRED, changeOfStep, nextDeadline, refusalOf, TIMED_STEPS, type Action, type Change, type Step, type TimerKind, type TimerState } from './lifecycle';
 
 // Database writes take milliseconds: after a worker dies (kill -9, no heartbeat) the one it
 // was running is retried once this timeout expires, and the purge waits behind it.
@@ -341,6 +343,12 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     return snapshot();
   }, { validator: (_args: CloseArgs) => refuse('close') });
 
+  // Scinder: the split (workflows/split.ts) made the two new requests; the original closes, no closing notice (the split e-mails the citizen).
+  setHandler(splitUpdate, async (args) => {
+    await transition(SPLIT_STEP, args, changeOfStep(SPLIT_STEP, { closingCode: SPLIT_CLOSING_CODE, assigneeId: args.agentId }), { closedAt: Date.now() });
+    return snapshot();
+  }, { validator: (_args: SplitArgs) => refuse('annotate') }); // refused once closed, as an annotation is
+
   const fire = async (kind: TimerKind): Promise<void> => {
     const now = Date.now();
     switch (kind) {
@@ -380,7 +388,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
 
   // One activity for the receipt and the agents' information: at intake peaks every
   // round trip to the Temporal server counts.
-  background.push(mail.announceSubmission({ requestId, key: reference }).then(
+  background.push(mail.announceSubmission({ requestId, key: reference, ...(input.announce === false ? { announce: false } : {}) }).then(
     (outcome) => {
       if (outcome === 'withdrawn') {
         withdrawn = true;

@@ -65,13 +65,16 @@ export function mailActivities({ db, transport, config, hooks }: ActivityDeps): 
     status === undefined || (await loadRequest(requestId)).status === status;
 
   return {
-    announceByEmail({ requestId, key }) {
+    announceByEmail({ requestId, key, announce }) {
       return beating(async () => {
         const request = await findRequestById(db, requestId);
         if (!request) {
           // submit() removed the rows after a start whose answer was lost: the workflow ends.
           log.warn('filing withdrawn before its announcement', { requestId });
           return 'withdrawn';
+        }
+        if (announce === false) {
+          return 'announced'; // a split's part: the split e-mails the citizen, and assigns it
         }
         const personal = await findPersonal(db, requestId);
         if (personal?.email) {

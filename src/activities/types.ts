@@ -10,7 +10,7 @@ export interface Activities {
    * The citizen's receipt (if they gave an address) and the information e-mail to the
    * agents; 'withdrawn' when the request's rows are gone (its filing was undone).
    */
-  announceSubmission(a: { requestId: number; key: string }): Promise<'announced' | 'withdrawn'>;
+  announceSubmission(a: { requestId: number; key: string; announce?: false }): Promise<'announced' | 'withdrawn'>;
   /** To the members of the request's group, or of `groupId` (a consulted group). */
   notifyAgents(a: { requestId: number; kind: EmailKind; key: string; onlyIfStatus?: Status; groupId?: number }): Promise<void>;
   notifyAgent(a: { requestId: number; kind: EmailKind; key: string; agentId: number; onlyIfStatus?: Status }): Promise<void>;
@@ -41,4 +41,19 @@ export interface WebhookActivities {
   /** One POST attempt; throws on a failure or a non-2xx answer so that Temporal retries it. */
   deliverWebhook(a: { deliveryId: number; timeoutMs: number }): Promise<void>;
   markWebhookFailed(a: { deliveryId: number; error: string }): Promise<void>;
+}
+
+/** A split's steps (src/activities/split.ts, run by workflows/split.ts); each may run again after a crash. */
+export interface SplitActivities {
+  /**
+   * Writes the two new requests (copies of the original's thread, each with its message) and
+   * the original's message, then closes the original through its workflow's Update: the
+   * parts' references; or, refused (the original closed meanwhile), withdraws all it wrote
+   * and says why.
+   */
+  splitOriginal(a: { splitId: number }): Promise<{ parts: string[] } | { refused: string }>;
+  /** Starts the workflows of both parts, assigns them to the agent who split; the split is DONE. */
+  startSplitParts(a: { splitId: number }): Promise<void>;
+  /** Records the citizen's e-mail naming both parts; null when they gave no address. */
+  prepareSplitEmail(a: { splitId: number }): Promise<number | null>;
 }

@@ -91,6 +91,12 @@ export const messageSchema = z.object({
   finalCode: required('closingCode', 64).nullable(),
 });
 
+/** « Scinder »: what each of the two new requests is about (a visible message on it), and the message on the original (a default one when absent). */
+export const splitSchema = z.object({
+  parts: z.array(z.object({ message: required('splitMessage', MAX_MESSAGE) }), said('splitParts')).length(2, said('splitParts')),
+  message: optional(MAX_MESSAGE).nullish(),
+});
+
 /** A callback's day and hour (Paris time): HH:MM, or HH:MM:SS (an <input type="time" step="1">, the API). */
 const callbackWhen = {
   date: z.iso.date(said('callbackDate')),
@@ -153,6 +159,7 @@ export type CallbackProps = z.output<typeof callbackSchema>;
 export type MoveCallbackProps = z.output<typeof moveCallbackSchema>;
 export type LogCallProps = z.output<typeof logCallSchema>;
 export type PhoneEventProps = z.output<typeof phoneEventSchema>;
+export type SplitProps = z.output<typeof splitSchema>;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => z.string().trim().max(max).optional().nullable();

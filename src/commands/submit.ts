@@ -9,7 +9,7 @@ import { currentForm } from '../db/formVersions';
 import { checkApiAnswers } from '../forms/answers';
 import type { FieldDefinition } from '../forms/fields';
 import { t } from '../i18n';
-import { startOnce } from '../temporal/client';
+import { startOnce, workflowExists } from '../temporal/client';
 import type { Ctx } from './context';
 import { CommandError } from './errors';
 
@@ -90,7 +90,7 @@ export async function submit(ctx: Ctx, props: SubmitProps): Promise<Filed> {
   try {
     await startWorkflow(ctx, { id, reference, createdAt: now, delays: delaysOf(formType), priority: Number(formType.default_priority), groupId });
   } catch (err) {
-    if (await workflowExists(ctx, reference)) {
+    if (await workflowExists(ctx.client, workflowIdOf(reference))) {
       // The start was carried out and only its answer was lost: the request is filed.
       await markWorkflowStarted(ctx.db, id);
       return { reference, trackingCode, status: 'NON_TRAITEE' };
@@ -140,16 +140,6 @@ function refuseBadAnswers(fields: FieldDefinition[], answers: Record<string, unk
   const [key, message] = Object.entries(checkApiAnswers(fields, answers))[0] ?? [];
   if (key) {
     throw new CommandError(400, 'INVALID_INPUT', `answers.${key} : ${message}`, `answers.${key}`);
-  }
-}
-
-/** Whether Temporal has this request's workflow; false when it cannot be asked either. */
-async function workflowExists(ctx: Ctx, reference: string): Promise<boolean> {
-  try {
-    await ctx.client.workflow.getHandle(workflowIdOf(reference)).describe();
-    return true;
-  } catch {
-    return false;
   }
 }
 

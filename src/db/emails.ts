@@ -25,10 +25,12 @@ export type EmailKind =
   | 'DIGEST'
   // Messages on a request: an agent's message to the citizen, the citizen's answer to the assignee.
   | 'MESSAGE'
-  | 'CITIZEN_REPLY';
+  | 'CITIZEN_REPLY'
+  // A split (« Scinder »), to the citizen: the two new references and tracking codes.
+  | 'SPLIT';
 
 /** The kinds of a request's e-mails that go to the citizen; the others inform its agents. */
-export const CITIZEN_EMAIL_KINDS: ReadonlySet<EmailKind> = new Set<EmailKind>(['RECEIPT', 'ACKNOWLEDGEMENT', 'CLOSING', 'MESSAGE']);
+export const CITIZEN_EMAIL_KINDS: ReadonlySet<EmailKind> = new Set<EmailKind>(['RECEIPT', 'ACKNOWLEDGEMENT', 'CLOSING', 'MESSAGE', 'SPLIT']);
 
 export type EmailStatus = 'PENDING' | 'COMMITTING' | 'SENT' | 'FAILED';
 

@@ -73,8 +73,8 @@ function frenchContext(context: Record<string, unknown>): Record<string, unknown
 const requestFields: ContextKey[] = ['reference', 'formTitle', 'serviceName', 'submittedAt', 'requestUrl', 'municipality'];
 const agentFields: ContextKey[] = ['agentName', ...requestFields];
 const accountFields: ContextKey[] = ['agentName', 'agentCode', 'link', 'validity', 'municipality'];
-/** What an item of {{#each demandes}} holds. */
-const itemFields: ContextKey[] = ['reference', 'formTitle'];
+/** What an item of {{#each demandes}} holds (a split's parts also their tracking code, link and message). */
+const itemFields: ContextKey[] = ['reference', 'formTitle', 'trackingCode', 'trackingUrl', 'message'];
 
 /** What each kind's template may print (the context its sender gives), by the code's names. */
 const CONTEXT_KEYS: Record<EmailKind, ContextKey[]> = {
@@ -97,6 +97,8 @@ const CONTEXT_KEYS: Record<EmailKind, ContextKey[]> = {
   DIGEST: ['agentName', 'count', 'requests', 'listUrl', 'municipality'],
   MESSAGE: ['citizenName', 'message', 'replyUrl', 'trackingUrl', 'agentName', ...requestFields],
   CITIZEN_REPLY: ['agentName', 'resumed', ...requestFields],
+  // A split, to the citizen: the original's reference and message, and its two parts in {{#each demandes}}.
+  SPLIT: ['citizenName', 'agentName', 'message', 'requests', ...requestFields],
 };
 
 /** The placeholders each kind's template may print, as administrators write them. */
@@ -129,8 +131,8 @@ export const SAMPLE_CONTEXT: Partial<Record<ContextKey, unknown>> = {
   validity: '72 heures',
   count: 2,
   requests: [
-    { reference: 'DEM-2026-000123', formTitle: "Demande d'acte de naissance" },
-    { reference: 'DEM-2026-000124', formTitle: "Demande d'acte de mariage" },
+    { reference: 'DEM-2026-000123', formTitle: "Demande d'acte de naissance", trackingCode: 'K7P2X-M4Q9R', trackingUrl: 'https://guichet.mairie.example/suivi?code=K7P2X-M4Q9R', message: "L'acte de naissance de votre fils." },
+    { reference: 'DEM-2026-000124', formTitle: "Demande d'acte de mariage", trackingCode: 'B3C4D-5E6F7', trackingUrl: 'https://guichet.mairie.example/suivi?code=B3C4D-5E6F7', message: "L'acte de naissance de votre fille." },
   ],
   listUrl: 'https://guichet.mairie.example/demandes/non-traitees',
   trackingUrl: 'https://guichet.mairie.example/suivi?code=K7P2-XM4Q',

@@ -32,3 +32,13 @@ export async function startOnce<T extends Workflow>(client: Client, workflow: T,
     }
   }
 }
+
+/** Whether Temporal has this workflow (running or ended); false when it cannot be asked either. */
+export async function workflowExists(client: Client, workflowId: string): Promise<boolean> {
+  try {
+    await client.workflow.getHandle(workflowId).describe();
+    return true;
+  } catch {
+    return false;
+  }
+}

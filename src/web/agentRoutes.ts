@@ -14,6 +14,7 @@ import { labelRoutes } from './routes/labels';
 import { journalRoutes } from './routes/journal';
 import { listRoutes } from './routes/lists';
 import { consultationRoutes } from './routes/consultations';
+import { splitRoutes } from './routes/split';
 import { callbackRoutes } from './routes/callbacks';
 import { presenceRoutes } from './routes/presence';
 import { chatRoutes } from './routes/chat';
@@ -50,7 +51,7 @@ export function agentRouter(ctx: Ctx): express.Router {
   router.use(requireAgent);
   router.use(accountRoutes(ctx));
   router.use('/admin', adminRoutes(ctx));
-  mountAll(router, ctx, [listRoutes, callbackRoutes, refreshRoutes, exportRoutes, journalRoutes, statisticsRoutes, bulkRoutes, labelRoutes, agentAttachmentRoutes, citizenRoutes, entryRoutes, presenceRoutes, chatRoutes, boardRoutes, consultationRoutes, assignmentRoutes, kbRoutes, cannedReplyPages('personal'), cannedReplyPickerRoutes, telephonyRoutes]);
+  mountAll(router, ctx, [listRoutes, callbackRoutes, refreshRoutes, exportRoutes, journalRoutes, statisticsRoutes, bulkRoutes, labelRoutes, agentAttachmentRoutes, citizenRoutes, entryRoutes, presenceRoutes, chatRoutes, boardRoutes, consultationRoutes, assignmentRoutes, kbRoutes, cannedReplyPages('personal'), cannedReplyPickerRoutes, telephonyRoutes, splitRoutes]);
   router.get('/navigation', async (req, res) => {
     const current = new URL(req.get('HX-Current-URL') ?? '/', 'http://guichet').pathname;
     renderFragment(res, 'nav', { ...(await navModel(ctx, currentAgent(req), current)) });

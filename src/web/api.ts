@@ -7,6 +7,7 @@ import { release } from '../commands/release';
 import { serveNext } from '../commands/next';
 import { prioritize } from '../commands/prioritize';
 import { transfer } from '../commands/transfer';
+import { split } from '../commands/split';
 import { cancelCallback, moveCallback, planCallback } from '../commands/callbacks';
 import { logCall } from '../commands/logCall';
 import { openCallbacksOf } from '../db/callbacks';
@@ -242,6 +243,13 @@ export function apiRouter(ctx: Ctx): express.Router {
   action('transfer', (req) => transfer(ctx, agentOf(req), ref(req), parse(schema.transferSchema, req.body)));
   action('close', (req) => close(ctx, agentOf(req), ref(req), parse(schema.closeSchema, req.body)));
   action('calls', (req) => logCall(ctx, agentOf(req), ref(req), parse(schema.logCallSchema, req.body)));
+
+  // Scinder: the original (closed) and its two new requests.
+  router.post('/requests/:reference/split', agent, wrap(async (req, res) => {
+    const done = await split(ctx, agentOf(req), ref(req), parse(schema.splitSchema, req.body));
+    const presented = (r: RequestRow) => present(ctx, r, req.caller);
+    res.json({ original: await presented(done.original), parts: await Promise.all(done.parts.map(presented)) });
+  }));
 
   // Callbacks: planned (201), moved, cancelled; each answers with the request and its callbacks.
   const callbackId = (req: Request) => Number(req.params.id);

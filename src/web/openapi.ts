@@ -168,6 +168,11 @@ const schemas: Record<string, Json> = {
   PrioritizeBody: bodyOf(schema.prioritizeSchema),
   TransferBody: bodyOf(schema.transferSchema),
   CloseBody: bodyOf(schema.closeSchema),
+  SplitBody: { ...bodyOf(schema.splitSchema), description: 'parts: exactly two, each with the message (visible to the citizen) saying what that new request is about; message: the visible message posted on the original (a default one naming both new references when absent).' },
+  Split: object({
+    original: { ...ref('Request'), description: 'The original, now CLOTUREE with closingCode SCINDEE; its personal data is then deleted.' },
+    parts: { type: 'array', items: ref('Request'), minItems: 2, maxItems: 2, description: 'The two new requests, EN_COURS, assigned to the caller.' },
+  }),
   ConsultBody: bodyOf(schema.consultSchema),
   AnswerConsultationBody: bodyOf(schema.answerConsultationSchema),
   WithdrawConsultationBody: bodyOf(schema.withdrawConsultationSchema),
@@ -330,6 +335,18 @@ const paths: Record<string, Json> = {
   '/api/requests/{reference}/prioritize': action('prioritize', 'PrioritizeBody', 'Changes its priority (haute, moyenne, basse) on an open request; status unchanged; the history records from what to what. 409 SAME_PRIORITY when it already has it, ALREADY_CLOSED when closed.'),
   '/api/requests/{reference}/transfer': action('transfer', 'TransferBody', 'Moves it to another group\'s queue (« Assigner à un autre groupe ») with a reason; nobody holds it any more, status unchanged; from then on only that group\'s agents may act on it. 400 UNKNOWN_GROUP, 409 SAME_GROUP, MOVED_TO_OTHER_GROUP when another agent moved it first.'),
   '/api/requests/{reference}/close': action('close', 'CloseBody', 'Closes it with a closing code, optionally e-mailing the citizen; then its personal data is deleted.'),
+  '/api/requests/{reference}/split': agentPost(
+    'split',
+    'Scinder: the request becomes two new requests of the same citizen, form type and group, each holding a copy of all its messages and attachments (each marked with the reference it came from) and its own visible message, both EN_COURS and assigned to the caller; the original gets a visible message and is closed (SCINDEE), and its page links to both; the citizen gets one e-mail (template SPLIT) with both references and tracking codes. One durable workflow: it ends fully split or not at all. Who may: the request\'s holder, anyone of its group when unassigned, or a dispatcher or supervisor of the group.',
+    referenceParam, 'SplitBody', {
+      200: json(ref('Split'), 'Split: the original and its two parts, as they now stand.'),
+      400: error('Bad input: not exactly two parts, or a part\'s message empty or too long; error.field names it. Nothing was written.'),
+      403: error('Not in one of the agent\'s groups (FORBIDDEN), or held by a colleague (SPLIT_HELD_BY_COLLEAGUE).'),
+      404: error('No such request.'),
+      409: error('Closed (ALREADY_CLOSED, also when another agent closed it while it was being split), or already being split (SPLIT_IN_PROGRESS); nothing changed.'),
+      503: error('Temporal or the database is unavailable (UNAVAILABLE: nothing changed), or the split is under way but not confirmed in time (SPLIT_UNCONFIRMED: it completes, or is withdrawn, by itself).'),
+    },
+  ),
   '/api/requests/{reference}/consultations': agentPost(
     'consult',
     'Asks another group\'s opinion (« Demander l\'avis d\'un expert »): the request goes on hold (EN_COURS → EN_ATTENTE, « avis demandé à … ») until a member of that group answers or the question is withdrawn; the group\'s members are reminded after its delay, and again.',

@@ -24,6 +24,7 @@ import { callbacksModel, callbackFormModel } from './callbackModels';
 import { listCodes } from '../../db/codes';
 import { kbPanelModel } from '../../kb/panel';
 import { cannedRepliesForRequest } from '../../commands/fillCannedReply';
+import { splitPanel } from './splitPanel';
 
 export interface PanelMessages {
   /** a refusal or an invalid input, in French */
@@ -197,6 +198,7 @@ export async function panelModel(ctx: Ctx, agent: Agent, request: RequestRow, me
     pollEmails: emailsInFlight && !poll,
     actions: await actionsOf(ctx, agent, request, personal?.email ?? null, messages.offerCallback === true),
     callbacks: await callbacksModel(ctx, agent, request),
+    split: await splitPanel(ctx, agent, request),
     thread,
     canWrite: abilities(agent, request).annotate,
     // The knowledge base beside it; its articles are inserted into the reply by whoever may write one.
