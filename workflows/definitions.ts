@@ -37,6 +37,8 @@ export interface RequestInput {
   priority?: PriorityRank;
   /** the group whose queue it was filed into (absent from workflows started before groups) */
   groupId?: number | null;
+  /** the merge that made this request (absent otherwise): it starts under way, the merging agent's */
+  merge?: { mergeId: number; agentId: number };
 }
 
 export interface TakeArgs {

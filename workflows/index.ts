@@ -2,3 +2,4 @@ export { requestWorkflow } from './request';
 export { bulkWorkflow } from './bulk';
 export { digestWorkflow } from './digest';
 export { webhookWorkflow } from './webhook';
+export { mergeWorkflow } from './merge';

@@ -10,10 +10,11 @@ import { enqueueSubmittedDeliveries, enqueueTransitionDeliveries } from '../part
 import { bulkActivities } from './bulk';
 import type { ActivityDeps } from './deps';
 import { mailActivities } from './mail';
-import type { Activities, BulkActivities, WebhookActivities } from './types';
+import { mergeActivities } from './merge';
+import type { Activities, BulkActivities, MergeActivities, WebhookActivities } from './types';
 import { webhookActivities } from './webhooks';
 
-export function createActivities(deps: ActivityDeps): Activities & BulkActivities & WebhookActivities {
+export function createActivities(deps: ActivityDeps): Activities & BulkActivities & WebhookActivities & MergeActivities {
   const { db, config } = deps;
   const mail = mailActivities(deps);
   const webhooks = webhookActivities(deps);
@@ -64,6 +65,9 @@ export function createActivities(deps: ActivityDeps): Activities & BulkActivitie
     bulkPendingItems: bulk.bulkPendingItems,
     applyBulkItem: bulk.applyBulkItem,
     finishBulk: bulk.finishBulk,
+
+    // Merges (workflows/merge.ts).
+    ...mergeActivities(deps, deps.mergeHooks),
 
     // Webhook deliveries (workflows/webhook.ts).
     deliverWebhook: webhooks.deliverWebhook,

@@ -25,10 +25,12 @@ export type EmailKind =
   | 'DIGEST'
   // Messages on a request: an agent's message to the citizen, the citizen's answer to the assignee.
   | 'MESSAGE'
-  | 'CITIZEN_REPLY';
+  | 'CITIZEN_REPLY'
+  // Requests merged into one: the new reference and tracking code, to the citizen.
+  | 'MERGED';
 
 /** The kinds of a request's e-mails that go to the citizen; the others inform its agents. */
-export const CITIZEN_EMAIL_KINDS: ReadonlySet<EmailKind> = new Set<EmailKind>(['RECEIPT', 'ACKNOWLEDGEMENT', 'CLOSING', 'MESSAGE']);
+export const CITIZEN_EMAIL_KINDS: ReadonlySet<EmailKind> = new Set<EmailKind>(['RECEIPT', 'ACKNOWLEDGEMENT', 'CLOSING', 'MESSAGE', 'MERGED']);
 
 export type EmailStatus = 'PENDING' | 'COMMITTING' | 'SENT' | 'FAILED';
 

@@ -97,6 +97,7 @@ const CONTEXT_KEYS: Record<EmailKind, ContextKey[]> = {
   DIGEST: ['agentName', 'count', 'requests', 'listUrl', 'municipality'],
   MESSAGE: ['citizenName', 'message', 'replyUrl', 'trackingUrl', 'agentName', ...requestFields],
   CITIZEN_REPLY: ['agentName', 'resumed', ...requestFields],
+  MERGED: ['citizenName', 'trackingCode', 'trackingUrl', 'requests', 'agentName', ...requestFields],
 };
 
 /** The placeholders each kind's template may print, as administrators write them. */

@@ -22,6 +22,8 @@ import { resume } from '../commands/resume';
 import { postChatMessage, postedMessage, readChat, roomsWithUnread, type ChatMessage } from '../commands/chat';
 import { openRoom, type Room } from '../chat/rooms';
 import { submit } from '../commands/submit';
+import { merge, mergeSchema } from '../commands/merge';
+import { undoMerge } from '../commands/undoMerge';
 import { take } from '../commands/take';
 import { findFormType, listFormTypes } from '../db/formTypes';
 import { bodyHash } from '../db/idempotency';
@@ -240,6 +242,15 @@ export function apiRouter(ctx: Ctx): express.Router {
   action('transfer', (req) => transfer(ctx, agentOf(req), ref(req), parse(schema.transferSchema, req.body)));
   action('close', (req) => close(ctx, agentOf(req), ref(req), parse(schema.closeSchema, req.body)));
   action('calls', (req) => logCall(ctx, agentOf(req), ref(req), parse(schema.logCallSchema, req.body)));
+
+  // Fusionner: 201 once merged, 202 while the merge workflow still runs (it ends by itself).
+  router.post('/merges', agent, wrap(async (req, res) => {
+    const merged = await merge(ctx, agentOf(req), parse(mergeSchema, req.body));
+    res.status(merged.status === 'DONE' ? 201 : 202).json(merged);
+  }));
+  router.post('/requests/:reference/unmerge', agent, wrap(async (req, res) => {
+    res.json(await undoMerge(ctx, agentOf(req), ref(req)));
+  }));
 
   // Callbacks: planned (201), moved, cancelled; each answers with the request and its callbacks.
   const callbackId = (req: Request) => Number(req.params.id);
