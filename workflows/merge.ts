@@ -10,8 +10,10 @@ import type { Activities, MergeActivities } from '../src/activities/types';
 import { workflowIdOf } from './definitions';
 import { mergeFinalSignal, mergeOutcomeUpdate, mergeTouchedSignal, undoMergeUpdate, type MergeInput, type MergeOutcome } from './mergeDefinitions';
 
+// Database writes and Updates of a few requests: after a worker dies the step in flight is
+// retried once this timeout expires (and finds what it had done).
 const act = proxyActivities<MergeActivities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '10 seconds',
   // No limit: an outage of the database or of Temporal pauses the merge, it does not end it half-done.
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });

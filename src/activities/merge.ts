@@ -20,7 +20,7 @@ import type { MergeActivities } from './types';
 
 /** Test hooks: a worker that kills itself at a chosen step (tests/merge.test.ts). */
 export interface MergeHooks {
-  afterSourceClosed?: (requestId: number) => void;
+  afterSourceClosed?: (requestId: number) => void | Promise<void>;
 }
 
 /** Runs an Update with its own id; false when the workflow refused it (or is gone). */
@@ -56,7 +56,7 @@ export function mergeActivities({ db, config }: Pick<ActivityDeps, 'db' | 'confi
         await db('comments').where({ id: commentId }).delete();
         return 'refused';
       }
-      hooks.afterSourceClosed?.(requestId);
+      await hooks.afterSourceClosed?.(requestId);
       return 'closed';
     },
 
