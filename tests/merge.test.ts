@@ -176,3 +176,39 @@ test('« Annuler la fusion » while untouched restores the originals as they wer
   expect(await row(again.body.reference)).toMatchObject({ status: 'EN_COURS' });
   expect(await row(sources[0].reference)).toMatchObject({ status: 'CLOTUREE', closing_code: 'DOUBLON' });
 });
+
+test('after the purge of a merged request, nothing personal remains of it or of its sources: database, files, workflow histories', async () => {
+  const secrets = { firstName: 'Zébulonne', lastName: 'Quasifusion', email: 'zebulonne.quasifusion@example.org', phone: '07 11 22 33 44', message: 'message-très-privé-fusion' };
+  const leaks = (text: string) => Object.values(secrets).filter((s) => text.includes(s));
+  const citizen = { firstName: secrets.firstName, lastName: secrets.lastName, email: secrets.email, phone: secrets.phone };
+  const sources = await threadedRequests(h, citizen);
+  await insertMessage(h.db, { requestId: sources[1].id, author: 'CITIZEN', agentId: null, visible: true, final: false, body: secrets.message });
+  const res = await merge(sources.map((s) => s.reference));
+  expect(res.status).toBe(201);
+  const merged = await row(res.body.reference);
+  expect(leaks(JSON.stringify(await h.db('messages').where({ request_id: merged.id })))).toEqual([secrets.message]);
+  expect((await h.api('POST', `/api/requests/${merged.reference}/close`, h.tokens.amartin, { closingCode: 'TRAITEE', notifyCitizen: false })).status).toBe(200);
+  const ids = [merged.id, ...sources.map((s) => s.id)];
+  for (const id of ids) {
+    await waitFor(async () => (await h.db('requests').where({ id }).first('purged_at')).purged_at, 30000, `the purge of request ${id}`);
+    expect(fs.existsSync(`${h.config.dataDir}/attachments/${id}`)).toBe(false);
+  }
+  for (const table of ['requests', 'request_personal', 'comments', 'events', 'email_contents', 'messages', 'attachments', 'merges', 'merge_sources', 'callbacks']) {
+    const rows = await h.db(table).select('*');
+    expect({ table, leaks: leaks(JSON.stringify(rows)) }).toEqual({ table, leaks: [] });
+  }
+  // The workflow histories (the requests', the merge's) never held any of it.
+  const readable = (value: unknown) => JSON.stringify(value, (key, v: unknown) => {
+    if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
+    return key === 'data' && typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : v;
+  });
+  const mergeRow = await h.db('merges').where({ new_request_id: merged.id }).first('id');
+  const workflowIds = [...[merged.reference, ...sources.map((s) => s.reference)].map((r) => `request-${r}`), `merge-${mergeRow.id}`];
+  for (const workflowId of workflowIds) {
+    const handle = h.ctx.client.workflow.getHandle(workflowId);
+    await waitFor(async () => (await handle.describe()).status.name === 'COMPLETED', 20000, `${workflowId} completed`);
+    const history = readable(await handle.fetchHistory());
+    expect(history.includes('MERGED_INTO') || history.includes('mergeId')).toBe(true);
+    expect({ workflowId, leaks: leaks(history) }).toEqual({ workflowId, leaks: [] });
+  }
+});

@@ -5,7 +5,7 @@
 // resumes it; a source that refuses on the way undoes what was done: merged whole or not
 // at all. It then waits: until the new request is touched (final: the sources purge) or
 // the agent undoes it (the sources reopen as they were, the new request is withdrawn).
-import { ApplicationFailure, condition, getExternalWorkflowHandle, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, getExternalWorkflowHandle, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities, MergeActivities } from '../src/activities/types';
 import { workflowIdOf } from './definitions';
 import { mergeFinalSignal, mergeOutcomeUpdate, mergeTouchedSignal, undoMergeUpdate, type MergeInput, type MergeOutcome } from './mergeDefinitions';
@@ -64,6 +64,7 @@ export async function mergeWorkflow(input: MergeInput): Promise<void> {
   if ('refused' in prepared) {
     await act.finishMerge({ mergeId, status: 'FAILED', refusal: prepared.refused });
     outcome = { status: 'FAILED', refusal: prepared.refused, reference: prepared.reference };
+    await condition(allHandlersFinished);
     return;
   }
   const closed: number[] = [];
@@ -76,6 +77,7 @@ export async function mergeWorkflow(input: MergeInput): Promise<void> {
       await act.discardMerge({ mergeId });
       await act.finishMerge({ mergeId, status: 'FAILED', refusal: 'MERGE_SOURCE_CLOSED' });
       outcome = { status: 'FAILED', refusal: 'MERGE_SOURCE_CLOSED', reference: source.reference };
+      await condition(allHandlersFinished);
       return;
     }
     closed.push(source.requestId);
@@ -98,4 +100,5 @@ export async function mergeWorkflow(input: MergeInput): Promise<void> {
       await getExternalWorkflowHandle(workflowIdOf(source.reference)).signal(mergeFinalSignal, { mergeId }).catch(() => undefined);
     }
   }
+  await condition(allHandlersFinished);
 }
