@@ -135,3 +135,12 @@ export async function discardMergedRequest(db: Db, config: Config, mergeId: numb
   });
   await removeRequestFolder(config, id);
 }
+
+/** Whether « Annuler la fusion » is to be offered: a merge made it, and nothing was done on it since (no event, no message). */
+export async function isUndoableMerge(db: Db, requestId: number): Promise<boolean> {
+  if (!(await mergeThatMade(db, requestId))) {
+    return false;
+  }
+  const events = await db('events').where({ request_id: requestId }).count({ n: '*' }).first();
+  return Number(events?.n) === 1 && (await ownMessageCount(db, requestId)) === 0;
+}

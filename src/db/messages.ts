@@ -11,6 +11,8 @@ export interface MessageView {
   final: boolean;
   body: string;
   created_at: number;
+  /** the request it was copied from (a merge or a split), null for a message written here */
+  source_reference: string | null;
 }
 
 /** A message and its attachments (already checked), written whole or not at all. */
@@ -54,7 +56,7 @@ export async function messagesOf(db: Db, requestId: number, citizenSide: boolean
   if (citizenSide) {
     q.where('m.visible', true);
   }
-  const rows: MessageView[] = await q.orderBy('m.created_at').orderBy('m.id').select('m.id', 'm.author', 'a.name as agent_name', 'm.visible', 'm.final', 'm.body', 'm.created_at');
+  const rows: MessageView[] = await q.orderBy('m.created_at').orderBy('m.id').select('m.id', 'm.author', 'a.name as agent_name', 'm.visible', 'm.final', 'm.body', 'm.created_at', 'm.source_reference');
   return rows.map((r) => ({ ...r, visible: Boolean(r.visible), final: Boolean(r.final), created_at: Number(r.created_at) }));
 }
 

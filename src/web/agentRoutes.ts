@@ -23,6 +23,7 @@ import { statisticsRoutes } from './routes/statistics';
 import { trackingRoutes } from './routes/tracking';
 import { publicFormRoutes } from './routes/publicForms';
 import { citizenRoutes } from './routes/citizens';
+import { mergeRoutes } from './routes/merge';
 import { entryRoutes } from './routes/entry';
 import { agentAttachmentRoutes, citizenAttachmentRoutes } from './routes/attachments';
 import { navModel, renderFragment, renderPage } from './routes/render';
@@ -44,7 +45,7 @@ export function agentRouter(ctx: Ctx): express.Router {
   router.use(requireAgent);
   router.use(accountRoutes(ctx));
   router.use('/admin', adminRoutes(ctx));
-  mountAll(router, ctx, [listRoutes, callbackRoutes, refreshRoutes, exportRoutes, journalRoutes, statisticsRoutes, bulkRoutes, labelRoutes, agentAttachmentRoutes, citizenRoutes, entryRoutes, presenceRoutes, chatRoutes, boardRoutes, consultationRoutes, assignmentRoutes]);
+  mountAll(router, ctx, [listRoutes, callbackRoutes, refreshRoutes, exportRoutes, journalRoutes, statisticsRoutes, bulkRoutes, labelRoutes, agentAttachmentRoutes, citizenRoutes, entryRoutes, presenceRoutes, chatRoutes, boardRoutes, consultationRoutes, assignmentRoutes, mergeRoutes]);
   router.get('/navigation', async (req, res) => {
     const current = new URL(req.get('HX-Current-URL') ?? '/', 'http://guichet').pathname;
     renderFragment(res, 'nav', { ...(await navModel(ctx, currentAgent(req), current)) });

@@ -27,7 +27,7 @@ async function chosenReferences(ctx: Ctx, req: Request): Promise<string[]> {
 
 async function confirmPage(ctx: Ctx, req: Request, res: Response, model: { requests?: RequestRow[]; error?: string }): Promise<void> {
   await renderPage(ctx, req, res, 'mergeConfirm', {
-    title: model.error ? `${t('ui.errorPage.prefix')}${t('merge.title')}` : t('merge.title'),
+    title: model.error ? t('merge.errorTitle') : t('merge.title'),
     back: returnPath(req.body as Record<string, unknown>),
     ...model,
   });

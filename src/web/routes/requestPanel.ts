@@ -21,6 +21,7 @@ import { PRIORITIES, priorityOf } from '../../../workflows/definitions';
 import { PRIORITY_CHANGED, TRANSFERRED } from '../../../workflows/lifecycle';
 import { callbacksModel, callbackFormModel } from './callbackModels';
 import { listCodes } from '../../db/codes';
+import { isUndoableMerge } from '../../db/merges';
 
 export interface PanelMessages {
   /** a refusal or an invalid input, in French */
@@ -193,6 +194,7 @@ export async function panelModel(ctx: Ctx, agent: Agent, request: RequestRow, me
     callbacks: await callbacksModel(ctx, agent, request),
     thread,
     canWrite: abilities(agent, request).annotate,
+    mergeUndo: request.status !== 'CLOTUREE' && can(agent, 'undoMerge', request) && (await isUndoableMerge(ctx.db, request.id)),
     citizenHasEmail: Boolean(personal?.email),
     ...messages,
   };
