@@ -21,6 +21,8 @@ afterAll(async () => {
 const count = async (table: string, where: Record<string, unknown>) => Number((await h.db(table).where(where).count({ n: '*' }).first())?.n);
 
 test('a worker killed mid-merge: another finishes it, and it happens exactly once', async () => {
+  const started = Date.now();
+  const phase = (what: string) => console.log(`${what} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const citizen = citizenOf('crash');
   const sources = await threadedRequests(h, citizen);
   const requestsBefore = await count('requests', {});
@@ -40,10 +42,12 @@ test('a worker killed mid-merge: another finishes it, and it happens exactly onc
     child.stdout!.on('data', on);
   });
   await output('ready');
+  phase('the second worker ready');
   const paused = output('paused');
   const amartin = await agentByCode(h, 'amartin');
   const asked = merge(h.ctx, amartin, { references: sources.map((s) => s.reference) });
   await paused;
+  phase('paused in the merge');
 
   // In the middle: two sources closed into the merge, the third still open, nothing sent.
   const statuses = async () => Promise.all(sources.map(async (s) => (await findRequest(h.db, s.reference))!.status));
@@ -52,11 +56,13 @@ test('a worker killed mid-merge: another finishes it, and it happens exactly onc
   child.kill('SIGKILL');
   expect(await exited).toBe('SIGKILL');
 
+  phase('killed');
   await h.startWorker();
   const done = await waitFor(async () => {
     const row = await h.db('merges').first();
     return row.status === 'DONE' ? row : undefined;
-  }, 90000, 'the merge to complete');
+  }, 180000, 'the merge to complete');
+  phase('merge done');
   const answer = await asked;
   expect(['DONE', 'PENDING']).toContain(answer.status);
 
@@ -78,4 +84,4 @@ test('a worker killed mid-merge: another finishes it, and it happens exactly onc
   expect(await count('emails', { kind: 'MERGED' })).toBe(1);
   // The new request's workflow runs, once: an action on it is accepted.
   expect((await h.api('POST', `/api/requests/${merged.reference}/annotate`, h.tokens.amartin, { eventType: 'NOTE', comment: 'repris' })).status).toBe(200);
-});
+}, 300_000);
