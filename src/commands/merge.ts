@@ -34,7 +34,7 @@ async function sameCitizen(ctx: Ctx, requests: RequestRow[]): Promise<boolean> {
 }
 
 /**
- * The requests of a merge, each loaded and checked: the agent's own groups, open, not
+ * The requests of a merge, oldest first, each loaded and checked: the agent's own groups, open, not
  * already being merged, one citizen. The first refusal says which request and why, and
  * nothing is written.
  */
@@ -66,7 +66,8 @@ export async function mergeableRequests(ctx: Ctx, agent: Agent, references: stri
   if (!(await sameCitizen(ctx, requests))) {
     throw CommandError.of(409, 'MERGE_DIFFERENT_CITIZENS');
   }
-  return requests;
+  // Oldest first, however they were ticked: the confirmation, the sources and the e-mail list them so.
+  return requests.sort((a, b) => Number(a.created_at) - Number(b.created_at) || Number(a.id) - Number(b.id));
 }
 
 /**
