@@ -2,6 +2,9 @@
 // the merge workflow; its refusals; « Annuler la fusion »; the purge afterwards. On SQLite
 // and on MariaDB (DATABASE_URL).
 import fs from 'node:fs';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
 import { attachmentPath } from '../src/attachments/files';
 import { insertMessage } from '../src/db/messages';
 import { findRequest } from '../src/db/requests';
@@ -211,4 +214,47 @@ test('after the purge of a merged request, nothing personal remains of it or of 
     expect(history.includes('MERGED_INTO') || history.includes('mergeId')).toBe(true);
     expect({ workflowId, leaks: leaks(history) }).toEqual({ workflowId, leaks: [] });
   }
+});
+
+// Histories of a merge undone and of a merge made final (the merge workflow's, a source's,
+// the new request's) replay against today's code; `RECORD_HISTORIES=merge` records them
+// under tests/histories/merge/, and the recorded ones must replay too.
+test('the histories of merges replay', async () => {
+  const undone = await threadedRequests(h, citizenOf('rejeu-a'));
+  const first = await merge(undone.map((s) => s.reference));
+  expect((await h.api('POST', `/api/requests/${first.body.reference}/unmerge`, h.tokens.amartin)).status).toBe(200);
+  const final = await threadedRequests(h, citizenOf('rejeu-b'));
+  const second = await merge(final.map((s) => s.reference));
+  expect((await h.api('POST', `/api/requests/${second.body.reference}/close`, h.tokens.amartin, { closingCode: 'TRAITEE', notifyCitizen: false })).status).toBe(200);
+  const mergeIdOf = async (reference: string) => (await h.db('merges as m').join('requests as r', 'r.id', 'm.new_request_id').where('r.reference', reference).first('m.id')).id;
+  const ids: Record<string, string> = {
+    'merge-undone': `merge-${await mergeIdOf(first.body.reference)}`,
+    'source-undone': `request-${undone[2].reference}`,
+    'withdrawn': `request-${first.body.reference}`,
+    'merge-final': `merge-${await mergeIdOf(second.body.reference)}`,
+    'source-final': `request-${final[0].reference}`,
+    'merged-closed': `request-${second.body.reference}`,
+  };
+  const dir = path.join(__dirname, 'histories', 'merge');
+  const fresh = [];
+  for (const [name, workflowId] of Object.entries(ids)) {
+    const handle = h.ctx.client.workflow.getHandle(workflowId);
+    if (name !== 'source-undone') {
+      await waitFor(async () => (await handle.describe()).status.name === 'COMPLETED', 30000, `${workflowId} completed`);
+    }
+    const history = await handle.fetchHistory();
+    if (process.env.RECORD_HISTORIES === 'merge') {
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(history));
+    }
+    fresh.push({ workflowId, history });
+  }
+  const recorded = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => ({
+    workflowId: f, history: temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))),
+  })) : [];
+  const failures: string[] = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.GUICHET_TEST_BUNDLE! } }, [...fresh, ...recorded])) {
+    if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
+  }
+  expect(failures).toEqual([]);
 });

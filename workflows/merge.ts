@@ -50,6 +50,7 @@ export async function mergeWorkflow(input: MergeInput): Promise<void> {
     }
     await act.finishMerge({ mergeId, status: 'UNDONE' });
     outcome = { status: 'UNDONE' };
+    undoing = false;
     return outcome;
   }, {
     validator: (_args: { agentId: number }) => {
