@@ -8,6 +8,7 @@
 import { allHandlersFinished, ApplicationFailure, condition, getExternalWorkflowHandle, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities, MergeActivities } from '../src/activities/types';
 import { workflowIdOf } from './definitions';
+import { MAIL_ACTIVITY_OPTIONS } from './mailOptions';
 import { mergeFinalSignal, mergeOutcomeUpdate, mergeTouchedSignal, undoMergeUpdate, type MergeInput, type MergeOutcome } from './mergeDefinitions';
 
 // Database writes and Updates of a few requests: after a worker dies the step in flight is
@@ -18,11 +19,7 @@ const act = proxyActivities<MergeActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 // As the request workflow sends its e-mails: exactly once, also across a killed worker.
-const mail = proxyActivities<Activities>({
-  startToCloseTimeout: '15 seconds',
-  heartbeatTimeout: '5 seconds',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 60 },
-});
+const mail = proxyActivities<Activities>(MAIL_ACTIVITY_OPTIONS);
 
 export async function mergeWorkflow(input: MergeInput): Promise<void> {
   const { mergeId } = input;

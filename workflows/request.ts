@@ -49,6 +49,7 @@ import {
   type RequestState,
   type Status,
 } from './definitions';
+import { MAIL_ACTIVITY_OPTIONS } from './mailOptions';
 import { mergeCloseUpdate, mergeFinalSignal, mergeTouchedSignal, mergeWorkflowIdOf, MERGED_CLOSING_CODE, unmergeUpdate, withdrawMergedUpdate, WITHDRAWN_CLOSING_CODE } from './mergeDefinitions';
 import { mergeRefusal, MERGE_STEPS, type MergedInto } from './mergeSteps';
 import { consultationRefusal, type ConsultationEnd, type PendingConsultation } from './consultation';
@@ -61,15 +62,7 @@ const db = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
-// An SMTP server may be down for a while; after about a day the e-mail is marked failed.
-// The e-mail activities beat every second, so a worker killed mid-send is noticed after
-// 5 s; an attempt that outlives its timeouts cannot commit (the outbox fences on its
-// attempt number), so the retry may start at once without risking a second copy.
-const mail = proxyActivities<Activities>({
-  startToCloseTimeout: '15 seconds',
-  heartbeatTimeout: '5 seconds',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 60 },
-});
+const mail = proxyActivities<Activities>(MAIL_ACTIVITY_OPTIONS);
 
 export async function requestWorkflow(input: RequestInput): Promise<void> {
   const { requestId, reference } = input;

@@ -36,33 +36,32 @@ async function confirmPage(ctx: Ctx, req: Request, res: Response, model: { reque
 export function mergeRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
 
-  // The confirmation: the requests listed, or the reason they cannot be merged (nothing done).
-  router.post('/fusion', async (req, res) => {
+  /** A refusal (nothing done) is said on the confirmation page, with the way back. */
+  const onConfirmPage = (work: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
     try {
-      const requests = await mergeableRequests(ctx, currentAgent(req), await chosenReferences(ctx, req));
-      await confirmPage(ctx, req, res, { requests });
+      await work(req, res);
     } catch (err) {
       if (!(err instanceof CommandError)) throw err;
       res.status(err.status);
       await confirmPage(ctx, req, res, { error: err.message });
     }
-  });
+  };
 
-  router.post('/fusion/confirmer', async (req, res) => {
-    try {
-      const merged = await merge(ctx, currentAgent(req), { references: listOf((req.body as Record<string, unknown>).references) });
-      if (merged.status === 'PENDING') {
-        res.status(202);
-        await confirmPage(ctx, req, res, { error: t('errors.MERGE_PENDING') });
-        return;
-      }
-      res.redirect(303, `/demandes/${merged.reference}?fusion=1`);
-    } catch (err) {
-      if (!(err instanceof CommandError)) throw err;
-      res.status(err.status);
-      await confirmPage(ctx, req, res, { error: err.message });
+  // The confirmation: the requests listed, or the reason they cannot be merged.
+  router.post('/fusion', onConfirmPage(async (req, res) => {
+    const requests = await mergeableRequests(ctx, currentAgent(req), await chosenReferences(ctx, req));
+    await confirmPage(ctx, req, res, { requests });
+  }));
+
+  router.post('/fusion/confirmer', onConfirmPage(async (req, res) => {
+    const merged = await merge(ctx, currentAgent(req), { references: listOf((req.body as Record<string, unknown>).references) });
+    if (merged.status === 'PENDING') {
+      res.status(202);
+      await confirmPage(ctx, req, res, { error: t('errors.MERGE_PENDING') });
+      return;
     }
-  });
+    res.redirect(303, `/demandes/${merged.reference}?fusion=1`);
+  }));
 
   router.post('/demandes/:reference/annuler-fusion', async (req, res) => {
     try {
