@@ -51,7 +51,8 @@ test('from a citizen\'s file: tick, « Autres opérations » → « Fusionner…
   await shots(page, 'confirmation');
   await page.getByRole('button', { name: 'Confirmer la fusion' }).click();
 
-  await page.getByText('Les demandes ont été fusionnées dans celle-ci').waitFor();
+  // The merge's steps on a loaded machine: a minute at most (past 30 s the page would say it goes on).
+  await page.getByText('Les demandes ont été fusionnées dans celle-ci').waitFor({ timeout: 60000 });
   const merged = new URL(page.url()).pathname.split('/')[2];
   expect([first.reference, second.reference]).not.toContain(merged);
   await page.getByText(`Repris de ${second.reference}`).waitFor();
