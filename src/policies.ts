@@ -83,6 +83,10 @@ export interface Subjects {
   assign: RequestSubject;
   /** Libérer: giving a request back to its group's queue */
   release: RequestSubject;
+  /** merging it with other requests of the same citizen (each request of the selection is checked) */
+  merge: RequestSubject;
+  /** undoing the merge that made this request */
+  undoMerge: RequestSubject;
   /** giving a request held by a colleague to another (a dispatcher's or supervisor's act) */
   dispatch: RequestSubject;
   /** the « Traiter la suivante » button: serving oneself the next request of one's queues */
@@ -207,6 +211,10 @@ refuse('agent', 'receive', (agent, request) => {
   return CommandError.of(400, 'AGENT_NOT_IN_GROUP', { value: agent.name, group: request.group_name ?? request.service_name ?? '' }, 'agent');
 });
 allow('agent', 'entry', inService);
+// Merging (« Fusionner »): only requests of one's own queues, each of them; another group's
+// request is refused with its reference, so the agent knows which to leave out.
+allow('agent', ['merge', 'undoMerge'], inGroup);
+refuse('agent', ['merge', 'undoMerge'], (_agent, request) => CommandError.of(403, 'MERGE_OTHER_GROUP', { reference: (request as { reference?: string }).reference ?? '' }));
 // A group's room of agent assistance is its members'; « Tous les agents » is everyone's.
 // To anyone else a group's room is « not found », as one that does not exist.
 allow('agent', 'chat', (agent, room) => room.group_id === null || agent.groupIds.includes(room.group_id));

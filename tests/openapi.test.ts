@@ -121,6 +121,7 @@ test('GET /api/openapi.json is a valid OpenAPI 3.1 document that covers every AP
     'POST /api/chat/rooms/{room}/messages',
     'POST /api/consultations/{id}/answer',
     'POST /api/consultations/{id}/withdraw',
+    'POST /api/merges',
     'POST /api/requests',
     'POST /api/requests/next',
     'POST /api/requests/{reference}/annotate',
@@ -138,6 +139,7 @@ test('GET /api/openapi.json is a valid OpenAPI 3.1 document that covers every AP
     'POST /api/requests/{reference}/take',
     'POST /api/requests/{reference}/transfer',
     'POST /api/telephonie/appels',
+    'POST /api/requests/{reference}/unmerge',
     'POST /api/webhooks',
     'PUT /api/me/presence',
   ]);
@@ -322,4 +324,17 @@ test('the split (Scinder) answers as documented: the original and its two parts,
   expect(done.status).toBe(200);
   expect(done.body.original.closingCode).toBe('SCINDEE');
   expect((await call('POST', url, h.tokens.amartin, parts)).status).toBe(409);
+});
+
+test('merging and undoing it answer as documented', async () => {
+  const citizen = { firstName: 'Ada', lastName: 'Contrat', email: 'ada.contrat@example.org' };
+  const refs: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    refs.push((await call('POST', '/api/requests', h.partnerKey, { formType: 'acte-naissance', citizen, answers: {} })).body.reference);
+  }
+  expect((await call('POST', '/api/merges', h.tokens.amartin, { references: [refs[0]] }, { invalid: true })).status).toBe(400);
+  const merged = await call('POST', '/api/merges', h.tokens.amartin, { references: refs });
+  expect(merged.status).toBe(201);
+  expect((await call('POST', `/api/requests/${merged.body.reference}/unmerge`, h.tokens.amartin)).status).toBe(200);
+  expect((await call('POST', `/api/requests/${merged.body.reference}/unmerge`, h.tokens.amartin)).status).toBe(409);
 });

@@ -113,6 +113,9 @@ const TABLE: Record<Verb, Row> = {
   answerConsultation: SERVICE_AGENTS,
   withdrawConsultation: SERVICE_AGENTS,
   message: SERVICE_AGENTS,
+  // Fusionner, and undoing it: the requests of one's own groups only.
+  merge: SERVICE_AGENTS,
+  undoMerge: SERVICE_AGENTS,
   // An absent agent is given no request.
   receive: { ...SERVICE_AGENTS, absentAgent: [N, N] },
   entry: SERVICE_AGENTS,

@@ -116,7 +116,7 @@ test('an agent splits a request from its page: two new requests with the whole t
     // Its page says where it comes from, and marks the copies.
     const partPage = (await amartin.call('GET', `/demandes/${p.reference}`)).text;
     expect(partPage).toContain(`Issue de la scission de la demande <a href="/demandes/${filed.reference}">${filed.reference}</a>`);
-    expect(partPage).toContain(`copié de ${filed.reference}`);
+    expect(partPage).toContain(`Repris de ${filed.reference}`);
   }
   expect(fs.existsSync(attachmentPath(h.config, copiedFiles[0]))).toBe(false);
 

@@ -43,6 +43,8 @@ export interface RequestInput {
    * information e-mail to the agents (absent from other requests: true)
    */
   announce?: boolean;
+  /** the merge that made this request (absent otherwise): it starts under way, the merging agent's */
+  merge?: { mergeId: number; agentId: number };
 }
 
 export interface TakeArgs {

@@ -3,3 +3,4 @@ export { bulkWorkflow } from './bulk';
 export { digestWorkflow } from './digest';
 export { webhookWorkflow } from './webhook';
 export { splitWorkflow } from './split';
+export { mergeWorkflow } from './merge';

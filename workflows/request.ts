@@ -6,6 +6,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  getExternalWorkflowHandle,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
@@ -52,6 +53,9 @@ import {
   type RequestState,
   type Status,
 } from './definitions';
+import { MAIL_ACTIVITY_OPTIONS } from './mailOptions';
+import { mergeCloseUpdate, mergeFinalSignal, mergeTouchedSignal, mergeWorkflowIdOf, MERGED_CLOSING_CODE, unmergeUpdate, withdrawMergedUpdate, WITHDRAWN_CLOSING_CODE } from './mergeDefinitions';
+import { mergeRefusal, MERGE_STEPS, type MergedInto } from './mergeSteps';
 import { consultationRefusal, type ConsultationEnd, type PendingConsultation } from './consultation';
 import { earliest, nextCallbackDeadline, withCallback, withoutCallback, type CallbackDeadline, type PlannedCallback } from './callbacks';
 import { ACTIONS, ASSIGNED, SPLIT_CLOSING_CODE, SPLIT_STEP, changeOf, CONSULTATION_ANSWERED, CONSULTATION_STEPS, PRIORITY_CHANGED, RELEASED, TRANSFERRED, changeOfStep, nextDeadline, refusalOf, TIMED_STEPS, type Action, type Change, type Step, type TimerKind, type TimerState } from './lifecycle';
@@ -62,23 +66,17 @@ const db = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
-// An SMTP server may be down for a while; after about a day the e-mail is marked failed.
-// The e-mail activities beat every second, so a worker killed mid-send is noticed after
-// 5 s; an attempt that outlives its timeouts cannot commit (the outbox fences on its
-// attempt number), so the retry may start at once without risking a second copy.
-const mail = proxyActivities<Activities>({
-  startToCloseTimeout: '15 seconds',
-  heartbeatTimeout: '5 seconds',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 60 },
-});
+const mail = proxyActivities<Activities>(MAIL_ACTIVITY_OPTIONS);
 
 export async function requestWorkflow(input: RequestInput): Promise<void> {
   const { requestId, reference } = input;
+  // A merge's new request starts under way, held by the agent who merged.
+  const merged = input.merge ?? null;
   const s: TimerState & RequestState & { version: number; priority: PriorityRank | null; groupId: number | null; consultation: PendingConsultation | null } = {
-    status: 'NON_TRAITEE',
+    status: merged ? 'EN_COURS' : 'NON_TRAITEE',
     priority: input.priority ?? null,
     groupId: input.groupId ?? null,
-    assigneeId: null,
+    assigneeId: merged?.agentId ?? null,
     closingCode: null,
     holdUntil: null,
     waitingForCitizen: false,
@@ -87,7 +85,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     submittedAt: input.submittedAt,
     lastUnprocessedReminderAt: null,
     deletionWarningSent: false,
-    inProgressSince: null,
+    inProgressSince: merged ? input.submittedAt : null,
     lastInProgressReminderAt: null,
     consultation: null,
     version: 0,
@@ -100,6 +98,12 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
   let closingEmailId: number | null = null;
   // The filing was undone (its rows removed after an ambiguous start): nothing to run.
   let withdrawn = false;
+  // Closed into a merge: the data stays until the merge is final or undone (workflows/mergeSteps.ts).
+  let mergedInto: MergedInto | null = null;
+  let mergeSettlement: 'final' | 'undone' | null = null;
+  // Of a merge's new request: whether an action was taken on it (the undo is then refused).
+  let mergeTouched = false;
+  let withdrawingMerge = false;
 
   const snapshot = (): RequestState => ({
     status: s.status,
@@ -139,6 +143,10 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     extra: Partial<Projection> = {},
   ): Promise<number> => {
     const at = Date.now();
+    if (merged && !mergeTouched && !withdrawingMerge) {
+      mergeTouched = true;
+      background.push(getExternalWorkflowHandle(mergeWorkflowIdOf(merged.mergeId)).signal(mergeTouchedSignal).catch(() => undefined));
+    }
     // Leaving the wait any other way (resumed, closed) withdraws the consultation.
     const settles = by.settles ?? (s.consultation && change.status !== undefined && change.status !== 'EN_ATTENTE'
       ? { id: s.consultation.id, status: 'WITHDRAWN' as const, commentId: null, agentId: by.agentId }
@@ -348,6 +356,41 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     await transition(SPLIT_STEP, args, changeOfStep(SPLIT_STEP, { closingCode: SPLIT_CLOSING_CODE, assigneeId: args.agentId }), { closedAt: Date.now() });
     return snapshot();
   }, { validator: (_args: SplitArgs) => refuse('annotate') }); // refused once closed, as an annotation is
+  // Merging (workflows/merge.ts drives these): closed as a duplicate, the state before kept
+  // to be restored by an undo; a merge's new request withdrawn while untouched.
+  setHandler(mergeCloseUpdate, async (args) => {
+    mergedInto = { mergeId: args.mergeId, prior: { status: s.status, assigneeId: s.assigneeId, holdUntil: s.holdUntil, waitingForCitizen: s.waitingForCitizen } };
+    mergeSettlement = null;
+    await transition(MERGE_STEPS.close, { agentId: args.agentId, commentId: args.commentId, eventType: 'MERGED_INTO' },
+      changeOfStep(MERGE_STEPS.close, { closingCode: MERGED_CLOSING_CODE }), { closedAt: Date.now() });
+    return snapshot();
+  }, { validator: (_args) => refuse('annotate') });
+
+  const refuseMerge = (refusal: ReturnType<typeof mergeRefusal>): void => {
+    if (refusal) {
+      throw ApplicationFailure.create({ type: refusal.code, message: refusal.code, details: [refusal], nonRetryable: true });
+    }
+  };
+  setHandler(unmergeUpdate, async (args) => {
+    const { prior } = mergedInto!;
+    mergeSettlement = 'undone';
+    await transition(MERGE_STEPS.unmerge, { agentId: args.agentId, eventType: 'MERGE_UNDONE' },
+      { status: prior.status, assigneeId: prior.assigneeId, closingCode: null, holdUntil: prior.holdUntil, waitingForCitizen: prior.waitingForCitizen });
+    return snapshot();
+  }, { validator: (args) => refuseMerge(mergeRefusal('unmerge', { ...s, mergedInto, mergeSettlement, mergeId: args.mergeId })) });
+
+  setHandler(mergeFinalSignal, ({ mergeId }) => {
+    if (mergedInto?.mergeId === mergeId && mergeSettlement === null) {
+      mergeSettlement = 'final';
+    }
+  });
+
+  setHandler(withdrawMergedUpdate, async (args) => {
+    withdrawingMerge = true;
+    await transition(MERGE_STEPS.withdraw, { agentId: args.agentId, eventType: 'MERGE_UNDONE' },
+      changeOfStep(MERGE_STEPS.withdraw, { closingCode: WITHDRAWN_CLOSING_CODE }), { closedAt: Date.now() });
+    return snapshot();
+  }, { validator: (_args) => refuseMerge(mergeRefusal('withdraw', { ...s, merged: merged !== null, mergeTouched, withdrawingMerge })) });
 
   const fire = async (kind: TimerKind): Promise<void> => {
     const now = Date.now();
@@ -388,7 +431,8 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
 
   // One activity for the receipt and the agents' information: at intake peaks every
   // round trip to the Temporal server counts.
-  background.push(mail.announceSubmission({ requestId, key: reference, ...(input.announce === false ? { announce: false } : {}) }).then(
+  // A merge's new request announces itself by the merge's own e-mail.
+  background.push((merged ? Promise.resolve('announced' as const) : mail.announceSubmission({ requestId, key: reference, ...(input.announce === false ? { announce: false } : {}) })).then(
     (outcome) => {
       if (outcome === 'withdrawn') {
         withdrawn = true;
@@ -398,18 +442,30 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     () => undefined,
   ));
 
-  while (s.status !== 'CLOTUREE' && !withdrawn) {
-    const version = s.version;
-    const due: ReturnType<typeof nextDeadline> | CallbackDeadline | null = earliest(nextDeadline(s), nextCallbackDeadline(callbacks));
-    if (due === null) {
-      await condition(() => s.version !== version);
-      continue;
+  for (;;) {
+    while (s.status !== 'CLOTUREE' && !withdrawn) {
+      const version = s.version;
+      const due: ReturnType<typeof nextDeadline> | CallbackDeadline | null = earliest(nextDeadline(s), nextCallbackDeadline(callbacks));
+      if (due === null) {
+        await condition(() => s.version !== version);
+        continue;
+      }
+      const wait = due.at - Date.now();
+      const changed = wait > 0 ? await condition(() => s.version !== version, wait) : false;
+      if (!changed && s.version === version) {
+        await (due.kind === 'CALLBACK' ? fireCallback(due.callbackId) : fire(due.kind));
+      }
     }
-    const wait = due.at - Date.now();
-    const changed = wait > 0 ? await condition(() => s.version !== version, wait) : false;
-    if (!changed && s.version === version) {
-      await (due.kind === 'CALLBACK' ? fireCallback(due.callbackId) : fire(due.kind));
+    if (mergedInto === null) {
+      break;
     }
+    // Closed into a merge: kept whole until the merge is final (purged then) or undone (open again).
+    await condition(() => mergeSettlement !== null);
+    if (mergeSettlement === 'final') {
+      break;
+    }
+    mergedInto = null;
+    mergeSettlement = null;
   }
 
   // Closed: let running updates finish, send what is queued (the closing notice last),

@@ -10,11 +10,12 @@ import { enqueueSubmittedDeliveries, enqueueTransitionDeliveries } from '../part
 import { bulkActivities } from './bulk';
 import type { ActivityDeps } from './deps';
 import { mailActivities } from './mail';
+import { mergeActivities } from './merge';
 import { splitActivities } from './split';
-import type { Activities, BulkActivities, SplitActivities, WebhookActivities } from './types';
+import type { Activities, BulkActivities, MergeActivities, SplitActivities, WebhookActivities } from './types';
 import { webhookActivities } from './webhooks';
 
-export function createActivities(deps: ActivityDeps): Activities & BulkActivities & WebhookActivities & SplitActivities {
+export function createActivities(deps: ActivityDeps): Activities & BulkActivities & WebhookActivities & SplitActivities & MergeActivities {
   const { db, config } = deps;
   const mail = mailActivities(deps);
   const webhooks = webhookActivities(deps);
@@ -68,6 +69,8 @@ export function createActivities(deps: ActivityDeps): Activities & BulkActivitie
 
     // Splits (workflows/split.ts).
     ...splitActivities(deps),
+    // Merges (workflows/merge.ts).
+    ...mergeActivities(deps, deps.mergeHooks),
 
     // Webhook deliveries (workflows/webhook.ts).
     deliverWebhook: webhooks.deliverWebhook,

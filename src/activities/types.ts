@@ -57,3 +57,21 @@ export interface SplitActivities {
   /** Records the citizen's e-mail naming both parts; null when they gave no address. */
   prepareSplitEmail(a: { splitId: number }): Promise<number | null>;
 }
+
+/** A merge's steps (src/activities/merge.ts, run by workflows/merge.ts): each idempotent. */
+export interface MergeActivities {
+  /** The new request written with the sources' threads (or the refusal, nothing written), and the sources. */
+  prepareMerge(a: { mergeId: number }): Promise<{ sources: { requestId: number; reference: string }[]; reference: string } & ({ newRequestId: number } | { refused: string })>;
+  /** A source closed as a duplicate through its workflow; 'refused' when it was closed meanwhile. */
+  closeMergeSource(a: { mergeId: number; requestId: number; agentId: number }): Promise<'closed' | 'refused'>;
+  /** A source given back its status and assignee (an undo, or a merge taken back). */
+  reopenMergeSource(a: { mergeId: number; requestId: number; agentId: number }): Promise<void>;
+  /** The new request's rows removed: a source refused before its workflow started. */
+  discardMerge(a: { mergeId: number }): Promise<void>;
+  startMergedRequest(a: { mergeId: number }): Promise<void>;
+  /** The citizen's e-mail recorded (once, by key): its id, null when they gave no address. */
+  prepareMergeEmail(a: { mergeId: number }): Promise<number | null>;
+  finishMerge(a: { mergeId: number; status: 'DONE' | 'FINAL' | 'FAILED' | 'UNDONE'; refusal?: string }): Promise<void>;
+  /** The new request withdrawn through its workflow; 'touched' when an action or a message came first. */
+  withdrawMergedRequest(a: { mergeId: number; agentId: number }): Promise<'withdrawn' | 'touched'>;
+}

@@ -27,10 +27,12 @@ export type EmailKind =
   | 'MESSAGE'
   | 'CITIZEN_REPLY'
   // A split (« Scinder »), to the citizen: the two new references and tracking codes.
-  | 'SPLIT';
+  | 'SPLIT'
+  // Requests merged into one: the new reference and tracking code, to the citizen.
+  | 'MERGED';
 
 /** The kinds of a request's e-mails that go to the citizen; the others inform its agents. */
-export const CITIZEN_EMAIL_KINDS: ReadonlySet<EmailKind> = new Set<EmailKind>(['RECEIPT', 'ACKNOWLEDGEMENT', 'CLOSING', 'MESSAGE', 'SPLIT']);
+export const CITIZEN_EMAIL_KINDS: ReadonlySet<EmailKind> = new Set<EmailKind>(['RECEIPT', 'ACKNOWLEDGEMENT', 'CLOSING', 'MESSAGE', 'SPLIT', 'MERGED']);
 
 export type EmailStatus = 'PENDING' | 'COMMITTING' | 'SENT' | 'FAILED';
 

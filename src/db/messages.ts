@@ -11,7 +11,7 @@ export interface MessageView {
   final: boolean;
   body: string;
   created_at: number;
-  /** the request it was copied from (a split's or a merge's copy), null for a message written here */
+  /** the request it was copied from (a merge or a split), null for a message written here */
   source_reference: string | null;
 }
 

@@ -99,6 +99,7 @@ const CONTEXT_KEYS: Record<EmailKind, ContextKey[]> = {
   CITIZEN_REPLY: ['agentName', 'resumed', ...requestFields],
   // A split, to the citizen: the original's reference and message, and its two parts in {{#each demandes}}.
   SPLIT: ['citizenName', 'agentName', 'message', 'requests', ...requestFields],
+  MERGED: ['citizenName', 'trackingCode', 'trackingUrl', 'requests', 'agentName', ...requestFields],
 };
 
 /** The placeholders each kind's template may print, as administrators write them. */

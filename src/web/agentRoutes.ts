@@ -29,6 +29,7 @@ import { publicFormRoutes } from './routes/publicForms';
 import { kbPublicRoutes } from './routes/kbPublic';
 import { kbRoutes } from './routes/kb';
 import { citizenRoutes } from './routes/citizens';
+import { mergeRoutes } from './routes/merge';
 import { entryRoutes } from './routes/entry';
 import { agentAttachmentRoutes, citizenAttachmentRoutes } from './routes/attachments';
 import { navModel, renderFragment, renderPage } from './routes/render';
@@ -51,7 +52,7 @@ export function agentRouter(ctx: Ctx): express.Router {
   router.use(requireAgent);
   router.use(accountRoutes(ctx));
   router.use('/admin', adminRoutes(ctx));
-  mountAll(router, ctx, [listRoutes, callbackRoutes, refreshRoutes, exportRoutes, journalRoutes, statisticsRoutes, bulkRoutes, labelRoutes, agentAttachmentRoutes, citizenRoutes, entryRoutes, presenceRoutes, chatRoutes, boardRoutes, consultationRoutes, assignmentRoutes, kbRoutes, cannedReplyPages('personal'), cannedReplyPickerRoutes, telephonyRoutes, splitRoutes]);
+  mountAll(router, ctx, [listRoutes, callbackRoutes, refreshRoutes, exportRoutes, journalRoutes, statisticsRoutes, bulkRoutes, labelRoutes, agentAttachmentRoutes, citizenRoutes, entryRoutes, presenceRoutes, chatRoutes, boardRoutes, consultationRoutes, assignmentRoutes, kbRoutes, cannedReplyPages('personal'), cannedReplyPickerRoutes, telephonyRoutes, splitRoutes, mergeRoutes]);
   router.get('/navigation', async (req, res) => {
     const current = new URL(req.get('HX-Current-URL') ?? '/', 'http://guichet').pathname;
     renderFragment(res, 'nav', { ...(await navModel(ctx, currentAgent(req), current)) });

@@ -23,6 +23,8 @@ import { resume } from '../commands/resume';
 import { postChatMessage, postedMessage, readChat, roomsWithUnread, type ChatMessage } from '../commands/chat';
 import { openRoom, type Room } from '../chat/rooms';
 import { submit } from '../commands/submit';
+import { merge, mergeSchema } from '../commands/merge';
+import { undoMerge } from '../commands/undoMerge';
 import { take } from '../commands/take';
 import { findFormType, listFormTypes } from '../db/formTypes';
 import { bodyHash } from '../db/idempotency';
@@ -249,6 +251,15 @@ export function apiRouter(ctx: Ctx): express.Router {
     const done = await split(ctx, agentOf(req), ref(req), parse(schema.splitSchema, req.body));
     const presented = (r: RequestRow) => present(ctx, r, req.caller);
     res.json({ original: await presented(done.original), parts: await Promise.all(done.parts.map(presented)) });
+  }));
+
+  // Fusionner: 201 once merged, 202 while the merge workflow still runs (it ends by itself).
+  router.post('/merges', agent, wrap(async (req, res) => {
+    const merged = await merge(ctx, agentOf(req), parse(mergeSchema, req.body));
+    res.status(merged.status === 'DONE' ? 201 : 202).json(merged);
+  }));
+  router.post('/requests/:reference/unmerge', agent, wrap(async (req, res) => {
+    res.json(await undoMerge(ctx, agentOf(req), ref(req)));
   }));
 
   // Callbacks: planned (201), moved, cancelled; each answers with the request and its callbacks.

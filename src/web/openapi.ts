@@ -7,6 +7,7 @@ import { PRIORITIES, STATUSES } from '../../workflows/definitions';
 import { ASSIGNED, CONSULTATION_ANSWERED, LIFECYCLE_EVENTS, PRIORITY_CHANGED, RELEASED, TRANSFERRED } from '../../workflows/lifecycle';
 import { CALLBACK_EVENTS } from '../../workflows/callbacks';
 import * as schema from '../commands/schemas';
+import { mergeSchema } from '../commands/merge';
 import { PRESENCES } from '../db/presence';
 
 type Json = Record<string, unknown>;
@@ -190,6 +191,14 @@ const schemas: Record<string, Json> = {
     answer: nullable({ type: 'string' }),
   }),
   CallbackBody: bodyOf(schema.callbackSchema),
+  MergeBody: bodyOf(mergeSchema),
+  Merged: {
+    oneOf: [
+      object({ status: { const: 'DONE' }, reference: { type: 'string', description: 'The new request.' }, mergeId: { type: 'integer' } }),
+      object({ status: { const: 'PENDING' }, mergeId: { type: 'integer' } }),
+    ],
+  },
+  Unmerged: object({ status: { const: 'UNDONE' }, references: { type: 'array', items: { type: 'string' }, description: 'The requests reopened as they were.' } }),
   MoveCallbackBody: bodyOf(schema.moveCallbackSchema),
   LogCallBody: bodyOf(schema.logCallSchema),
   PhoneEventBody: bodyOf(schema.phoneEventSchema),
@@ -372,6 +381,41 @@ const paths: Record<string, Json> = {
   '/api/requests/{reference}/callbacks/{id}': {
     patch: { ...action('moveCallback', 'MoveCallbackBody', 'Moves a planned or due callback to a new date and time (Paris time, in the future).').post as Json, parameters: [referenceParam, callbackIdParam] },
     delete: { ...omitBody(action('cancelCallback', 'MoveCallbackBody', 'Cancels a planned or due callback.').post as Json), parameters: [referenceParam, callbackIdParam] },
+  },
+  '/api/merges': {
+    post: {
+      operationId: 'merge',
+      summary: 'Fusionner: 2 to 10 open requests of one citizen (same citizen file, or same e-mail address), of the caller\'s groups, into a new request assigned to the caller (EN_COURS, event MERGED_FROM) holding all their messages and files in time order, each marked with its source. Each source is closed with DOUBLON (event MERGED_INTO, « fusionnée dans … »); the citizen gets one e-mail (MERGED) with the new reference and tracking code; the old tracking codes lead to the new request. One durable workflow: merged whole or not at all.',
+      tags: ['agents'],
+      requestBody: body('MergeBody'),
+      responses: {
+        201: json(ref('Merged'), 'Merged: the new request\'s reference.'),
+        202: json(ref('Merged'), 'PENDING: the merge goes on (Temporal slow); it ends by itself, merged whole or refused with nothing changed.'),
+        400: error('Fewer than 2 or more than 10 references (MERGE_TOO_FEW, MERGE_TOO_MANY), or bad input.'),
+        ...E401,
+        ...E413,
+        403: error(`A request is in a group the agent does not belong to (MERGE_OTHER_GROUP, error.message names it); nothing changed. ${E403_KIND}`),
+        404: error('A reference names no request (MERGE_UNKNOWN_REQUEST); nothing changed.'),
+        409: error('Refused, nothing changed: a request is closed (MERGE_SOURCE_CLOSED), they are not of one citizen (MERGE_DIFFERENT_CITIZENS), or one is being merged (MERGE_IN_PROGRESS).'),
+        503: error('Temporal or the database is unavailable.'),
+      },
+    },
+  },
+  '/api/requests/{reference}/unmerge': {
+    post: {
+      operationId: 'unmerge',
+      summary: 'Annuler la fusion: on the request a merge made, while untouched (no action, no message since): the sources reopen as they were (status, assignee, messages; event MERGE_UNDONE) and this request is withdrawn (CLOTUREE, SANS_SUITE).',
+      tags: ['agents'],
+      parameters: [referenceParam],
+      responses: {
+        200: json(ref('Unmerged'), 'Undone.'),
+        ...E401,
+        403: error(`The request is not in one of the agent's groups. ${E403_KIND}`),
+        404: error('No such request.'),
+        409: error('MERGE_TOUCHED (an action or a message since the merge) or MERGE_NOT_UNDOABLE (no merge made it, or it was undone); nothing changed.'),
+        503: error('Temporal or the database is unavailable.'),
+      },
+    },
   },
   '/api/me/presence': {
     get: {

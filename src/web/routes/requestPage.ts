@@ -46,6 +46,13 @@ async function assignedOnOpen(ctx: Ctx, agent: Agent, request: RequestRow, refre
   }
 }
 
+/** After « Fusionner » or « Annuler la fusion », what the page it leads to says. */
+function mergeNotice(fusion: unknown): { notice?: string } {
+  if (fusion === '1') return { notice: t('merge.doneHere') };
+  if (fusion === 'annulee') return { notice: t('merge.undone') };
+  return {};
+}
+
 export function requestPageRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
 
@@ -54,7 +61,7 @@ export function requestPageRoutes(ctx: Ctx): express.Router {
     res.vary('HX-Request');
     const agent = currentAgent(req);
     const request = await assignedOnOpen(ctx, agent, await loadForReading(ctx, agent, req.params.reference), isHtmx(req));
-    const model = await panelModel(ctx, agent, request, req.query.rappel === '1' ? { offerCallback: true } : {});
+    const model = await panelModel(ctx, agent, request, { ...(req.query.rappel === '1' ? { offerCallback: true } : {}), ...mergeNotice(req.query.fusion) });
     if (isHtmx(req)) {
       renderFragment(res, 'requestPanel', model);
       return;

@@ -25,6 +25,7 @@ import { listCodes } from '../../db/codes';
 import { kbPanelModel } from '../../kb/panel';
 import { cannedRepliesForRequest } from '../../commands/fillCannedReply';
 import { splitPanel } from './splitPanel';
+import { isUndoableMerge } from '../../db/merges';
 
 export interface PanelMessages {
   /** a refusal or an invalid input, in French */
@@ -205,6 +206,7 @@ export async function panelModel(ctx: Ctx, agent: Agent, request: RequestRow, me
     kb: await kbPanelModel(ctx, request, abilities(agent, request).annotate),
     // « Réponse type »: offered in the message form (views/partials/canned/picker.hbs).
     cannedReplies: abilities(agent, request).annotate ? await cannedRepliesForRequest(ctx, agent, request) : [],
+    mergeUndo: request.status !== 'CLOTUREE' && can(agent, 'undoMerge', request) && (await isUndoableMerge(ctx.db, request.id)),
     citizenHasEmail: Boolean(personal?.email),
     ...messages,
   };

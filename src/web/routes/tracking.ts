@@ -7,6 +7,7 @@ import type { Ctx } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
 import { messagesOf } from '../../db/messages';
 import { findRequestByTrackingCode, type RequestRow } from '../../db/requests';
+import { mergedInto } from '../../db/merges';
 import { visibleFiles } from '../../db/attachments';
 import { closingLabel } from '../../db/views';
 import { t } from '../../i18n';
@@ -75,6 +76,12 @@ export function trackingRoutes(ctx: Ctx): express.Router {
     if (!request) {
       res.status(code ? 404 : 200);
       await renderPage(ctx, req, res, 'tracking', { title: t('ui.tracking.title'), code, error: code ? t('errors.TRACKING_UNKNOWN') : null, failed: Boolean(code) });
+      return;
+    }
+    // A request merged into another: its tracking code leads to the one that holds it now.
+    const into = request.status === 'CLOTUREE' ? await mergedInto(ctx.db, request.id) : undefined;
+    if (into) {
+      res.redirect(303, `/suivi?code=${encodeURIComponent(into.tracking_code)}`);
       return;
     }
     await renderPage(ctx, req, res, 'tracking', { title: t('ui.tracking.heading', { reference: request.reference }), code, found: await trackingModel(ctx, request, true) });

@@ -1,0 +1,87 @@
+// « Fusionner » in the browser: from a citizen's file and from a list's bulk bar, the
+// confirmation, the merged request's page and « Annuler la fusion ». Screenshots at 1366
+// and 390 px go to MERGE_SCREENS when it is set (for a reviewer's eyes).
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { createCitizen } from '../src/db/citizens';
+import { insertMessage } from '../src/db/messages';
+import { accessibilityViolations, launchBrowser, loggedIn } from './support/browser';
+import { submitRequest } from './support/factories';
+import { startHarness, type Harness } from './support/harness';
+
+let h: Harness;
+let browser: Browser;
+beforeAll(async () => {
+  [h, browser] = await Promise.all([startHarness(), launchBrowser()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+});
+
+async function shots(page: Page, name: string): Promise<void> {
+  const dir = process.env.MERGE_SCREENS;
+  if (!dir) return;
+  for (const width of [1366, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: path.join(dir, `${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1366, height: 900 });
+}
+
+test('from a citizen\'s file: tick, « Autres opérations » → « Fusionner… », confirm, then « Annuler la fusion »', async () => {
+  const citizen = { firstName: 'Octavie', lastName: 'Fusionnelle', email: 'octavie.fusionnelle@example.org' };
+  const { id: citizenId, publicId } = await createCitizen(h.db, citizen, null);
+  const first = await submitRequest(h, { citizen, citizenId });
+  const second = await submitRequest(h, { citizen, citizenId, formType: 'acte-mariage' });
+  await insertMessage(h.db, { requestId: second.id, author: 'CITIZEN', agentId: null, visible: true, final: false, body: 'Je vous écris au sujet de mon acte de mariage.' });
+
+  const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
+  context.setDefaultTimeout(30000);
+  await page.goto(`/usagers/${publicId}`);
+  await page.getByLabel(`Sélectionner ${first.reference}`).check();
+  await page.getByLabel(`Sélectionner ${second.reference}`).check();
+  await page.getByText('Autres opérations').click();
+  await shots(page, 'citizen-file');
+  await page.getByRole('button', { name: 'Fusionner…' }).click();
+
+  await page.getByRole('heading', { name: 'Fusionner des demandes' }).waitFor();
+  expect(await page.locator('#merge-requests tbody tr').count()).toBe(2);
+  expect(await accessibilityViolations(page)).toEqual([]);
+  await shots(page, 'confirmation');
+  await page.getByRole('button', { name: 'Confirmer la fusion' }).click();
+
+  // The merge's steps on a loaded machine: a minute at most (past 30 s the page would say it goes on).
+  await page.getByText('Les demandes ont été fusionnées dans celle-ci').waitFor({ timeout: 60000 });
+  const merged = new URL(page.url()).pathname.split('/')[2];
+  expect([first.reference, second.reference]).not.toContain(merged);
+  await page.getByText(`Repris de ${second.reference}`).waitFor();
+  expect(await accessibilityViolations(page)).toEqual([]);
+  await shots(page, 'merged-request');
+
+  await page.getByRole('button', { name: 'Annuler la fusion' }).click();
+  await page.getByText('Fusion annulée : les demandes d\'origine sont rétablies.').waitFor();
+  expect(new URL(page.url()).pathname).toBe(`/demandes/${first.reference}`);
+  expect(await page.locator('#request-status').textContent()).toBe('Non traitée');
+  await context.close();
+});
+
+test('from a list: the bulk bar\'s « Autres opérations »; a refusal is said on the confirmation page, nothing done', async () => {
+  const a = await submitRequest(h, { citizen: { firstName: 'Léon', lastName: 'Listefusion', email: 'leon.a@example.org' } });
+  const b = await submitRequest(h, { citizen: { firstName: 'Léon', lastName: 'Listefusion', email: 'leon.b@example.org' } });
+  const { context, page } = await loggedIn(browser, h.baseUrl, 'amartin');
+  context.setDefaultTimeout(30000);
+  await page.goto('/demandes/du-service?nom=Listefusion');
+  for (const ref of [a.reference, b.reference]) {
+    await page.locator('tr', { hasText: ref }).locator('input[name="ids"]').check();
+  }
+  await page.getByText('Autres opérations').click();
+  await shots(page, 'list-bulk-bar');
+  await page.getByRole('button', { name: 'Fusionner…' }).click();
+  await page.getByText('Ces demandes ne sont pas du même usager').waitFor();
+  expect(await page.title()).toContain('Erreur');
+  expect(await accessibilityViolations(page)).toEqual([]);
+  await shots(page, 'refusal');
+  expect(await h.db('merges')).toHaveLength(1);
+  await context.close();
+});
