@@ -11,6 +11,7 @@ import { findRequest } from '../src/db/requests';
 import { agentByCode, moveTo, submitRequest } from './support/factories';
 import { startHarness, waitFor, type Harness } from './support/harness';
 import { citizenOf, threadedRequests } from './support/mergeFixtures';
+import { mergeWorkflowIdOf } from '../workflows/mergeDefinitions';
 
 let h: Harness;
 beforeAll(async () => {
@@ -206,7 +207,7 @@ test('after the purge of a merged request, nothing personal remains of it or of 
     return key === 'data' && typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : v;
   });
   const mergeRow = await h.db('merges').where({ new_request_id: merged.id }).first('id');
-  const workflowIds = [...[merged.reference, ...sources.map((s) => s.reference)].map((r) => `request-${r}`), `merge-${mergeRow.id}`];
+  const workflowIds = [...[merged.reference, ...sources.map((s) => s.reference)].map((r) => `request-${r}`), mergeWorkflowIdOf(h.config.referencePrefix, mergeRow.id)];
   for (const workflowId of workflowIds) {
     const handle = h.ctx.client.workflow.getHandle(workflowId);
     await waitFor(async () => (await handle.describe()).status.name === 'COMPLETED', 20000, `${workflowId} completed`);
@@ -228,10 +229,10 @@ test('the histories of merges replay', async () => {
   expect((await h.api('POST', `/api/requests/${second.body.reference}/close`, h.tokens.amartin, { closingCode: 'TRAITEE', notifyCitizen: false })).status).toBe(200);
   const mergeIdOf = async (reference: string) => (await h.db('merges as m').join('requests as r', 'r.id', 'm.new_request_id').where('r.reference', reference).first('m.id')).id;
   const ids: Record<string, string> = {
-    'merge-undone': `merge-${await mergeIdOf(first.body.reference)}`,
+    'merge-undone': mergeWorkflowIdOf(h.config.referencePrefix, await mergeIdOf(first.body.reference)),
     'source-undone': `request-${undone[2].reference}`,
     'withdrawn': `request-${first.body.reference}`,
-    'merge-final': `merge-${await mergeIdOf(second.body.reference)}`,
+    'merge-final': mergeWorkflowIdOf(h.config.referencePrefix, await mergeIdOf(second.body.reference)),
     'source-final': `request-${final[0].reference}`,
     'merged-closed': `request-${second.body.reference}`,
   };

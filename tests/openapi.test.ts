@@ -138,8 +138,8 @@ test('GET /api/openapi.json is a valid OpenAPI 3.1 document that covers every AP
     'POST /api/requests/{reference}/split',
     'POST /api/requests/{reference}/take',
     'POST /api/requests/{reference}/transfer',
-    'POST /api/telephonie/appels',
     'POST /api/requests/{reference}/unmerge',
+    'POST /api/telephonie/appels',
     'POST /api/webhooks',
     'PUT /api/me/presence',
   ]);

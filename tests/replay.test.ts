@@ -3,6 +3,7 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { changeDelays } from '../src/commands/changeDelays';
+import { splitWorkflowId } from '../workflows/split';
 import { submitRequest } from './support/factories';
 import { startHarness, waitFor, type Harness } from './support/harness';
 
@@ -76,7 +77,7 @@ async function runScenarios(): Promise<Record<string, string>> {
   const parted = await h.api('POST', `/api/requests/${splitOriginal}/split`, h.tokens.amartin, { parts: [{ message: 'un' }, { message: 'deux' }] });
   expect(parted.status).toBe(200);
   const { id: splitOriginalId } = await h.db('requests').where({ reference: splitOriginal }).first('id');
-  const splitWorkflow = `split-${(await h.db('splits').where({ original_request_id: splitOriginalId }).first('id')).id}`;
+  const splitWorkflow = splitWorkflowId(h.config.referencePrefix, (await h.db('splits').where({ original_request_id: splitOriginalId }).first('id')).id);
   await waitFor(async () => (await h.ctx.client.workflow.getHandle(splitWorkflow).describe()).status.name === 'COMPLETED', 20000, 'end of the split');
 
   const ids = { 'full-lifecycle': full, expired, 'hold-until': holdUntil, callbacks, 'split-original': splitOriginal };

@@ -199,8 +199,8 @@ test('a colleague closes the request while it is being split: the parts and the 
   await moveTo(h, (await submitRequest(h)).reference, 'EN_COURS'); // unrelated traffic
   await h.api('POST', `/api/requests/${filed.reference}/close`, h.tokens.amartin, { closingCode: 'TRAITEE', notifyCitizen: false });
 
-  await startOnce(h.ctx.client, splitWorkflow, { workflowId: splitWorkflowId(splitId), taskQueue: h.config.taskQueue, args: [{ splitId }] });
-  const outcome = await h.ctx.client.workflow.getHandle(splitWorkflowId(splitId)).result();
+  await startOnce(h.ctx.client, splitWorkflow, { workflowId: splitWorkflowId(h.config.referencePrefix, splitId), taskQueue: h.config.taskQueue, args: [{ splitId }] });
+  const outcome = await h.ctx.client.workflow.getHandle(splitWorkflowId(h.config.referencePrefix, splitId)).result();
   expect(outcome).toEqual({ refused: 'ALREADY_CLOSED' });
   expect(await h.db('splits').where({ id: splitId }).first()).toMatchObject({ status: 'REFUSED', refusal: 'ALREADY_CLOSED', active_original_id: null, first_request_id: null, original_message: null });
   expect(await h.db('requests').whereIn('reference', parts.map((p) => p.reference))).toEqual([]);
@@ -250,7 +250,7 @@ test('after the purge of a split request and of its two parts, nothing personal 
   // The page of the original still links to its parts: references are not personal.
   expect((await h.db('splits').where({ id: splitId }).first()).status).toBe('DONE');
 
-  const workflows = [...references.map((r) => `request-${r}`), splitWorkflowId(splitId)];
+  const workflows = [...references.map((r) => `request-${r}`), splitWorkflowId(h.config.referencePrefix, splitId)];
   for (const id of workflows) {
     const handle = h.ctx.client.workflow.getHandle(id);
     await waitFor(async () => (await handle.describe()).status.name === 'COMPLETED', 20000, `${id} completed`);

@@ -44,7 +44,7 @@ export interface RequestInput {
    */
   announce?: boolean;
   /** the merge that made this request (absent otherwise): it starts under way, the merging agent's */
-  merge?: { mergeId: number; agentId: number };
+  merge?: { mergeId: number; agentId: number; workflowId: string };
 }
 
 export interface TakeArgs {

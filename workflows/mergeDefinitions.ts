@@ -33,7 +33,9 @@ export const mergeFinalSignal = defineSignal<[{ mergeId: number }]>('mergeFinal'
 /** The new request of an undone merge is withdrawn: refused once it was touched. */
 export const withdrawMergedUpdate = defineUpdate<RequestState, [{ agentId: number }]>('withdrawMerged');
 
-export const mergeWorkflowIdOf = (mergeId: number): string => `merge-${mergeId}`;
+// Keyed by the town hall's reference prefix too: merge ids restart at 1 in every database,
+// and several Guichets (or test databases) may share one Temporal namespace.
+export const mergeWorkflowIdOf = (referencePrefix: string, mergeId: number): string => `merge-${referencePrefix}-${mergeId}`;
 export const MERGED_CLOSING_CODE = 'DOUBLON';
 /** The new request of an undone merge ends with this code. */
 export const WITHDRAWN_CLOSING_CODE = 'SANS_SUITE';

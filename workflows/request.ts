@@ -54,7 +54,7 @@ import {
   type Status,
 } from './definitions';
 import { MAIL_ACTIVITY_OPTIONS } from './mailOptions';
-import { mergeCloseUpdate, mergeFinalSignal, mergeTouchedSignal, mergeWorkflowIdOf, MERGED_CLOSING_CODE, unmergeUpdate, withdrawMergedUpdate, WITHDRAWN_CLOSING_CODE } from './mergeDefinitions';
+import { mergeCloseUpdate, mergeFinalSignal, mergeTouchedSignal, MERGED_CLOSING_CODE, unmergeUpdate, withdrawMergedUpdate, WITHDRAWN_CLOSING_CODE } from './mergeDefinitions';
 import { mergeRefusal, MERGE_STEPS, type MergedInto } from './mergeSteps';
 import { consultationRefusal, type ConsultationEnd, type PendingConsultation } from './consultation';
 import { earliest, nextCallbackDeadline, withCallback, withoutCallback, type CallbackDeadline, type PlannedCallback } from './callbacks';
@@ -145,7 +145,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     const at = Date.now();
     if (merged && !mergeTouched && !withdrawingMerge) {
       mergeTouched = true;
-      background.push(getExternalWorkflowHandle(mergeWorkflowIdOf(merged.mergeId)).signal(mergeTouchedSignal).catch(() => undefined));
+      background.push(getExternalWorkflowHandle(merged.workflowId).signal(mergeTouchedSignal).catch(() => undefined));
     }
     // Leaving the wait any other way (resumed, closed) withdraws the consultation.
     const settles = by.settles ?? (s.consultation && change.status !== undefined && change.status !== 'EN_ATTENTE'

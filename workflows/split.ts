@@ -47,4 +47,5 @@ export async function splitWorkflow(input: { splitId: number }): Promise<SplitOu
   return { parts: split.parts };
 }
 
-export const splitWorkflowId = (splitId: number): string => `split-${splitId}`;
+// Keyed by the reference prefix too, as merges are (workflows/mergeDefinitions.ts).
+export const splitWorkflowId = (referencePrefix: string, splitId: number): string => `split-${referencePrefix}-${splitId}`;

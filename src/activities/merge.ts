@@ -13,7 +13,7 @@ import { emailContext } from '../mail/context';
 import { renderEmailFor } from '../mail/templates';
 import { startOnce } from '../temporal/client';
 import { workflowIdOf, type PriorityRank, type RequestState } from '../../workflows/definitions';
-import { mergeCloseUpdate, unmergeUpdate, withdrawMergedUpdate } from '../../workflows/mergeDefinitions';
+import { mergeCloseUpdate, mergeWorkflowIdOf, unmergeUpdate, withdrawMergedUpdate } from '../../workflows/mergeDefinitions';
 import { requestWorkflow } from '../../workflows/request';
 import type { ActivityDeps } from './deps';
 import type { MergeActivities } from './types';
@@ -78,7 +78,7 @@ export function mergeActivities({ db, config }: Pick<ActivityDeps, 'db' | 'confi
         args: [{
           requestId: request!.id, reference: request!.reference, submittedAt: Number(request!.created_at), delays: delaysOf(formType),
           priority: Number(request!.priority) as PriorityRank, groupId: request!.group_id === null ? null : Number(request!.group_id),
-          merge: { mergeId, agentId: Number(merge.agent_id) },
+          merge: { mergeId, agentId: Number(merge.agent_id), workflowId: mergeWorkflowIdOf(config.referencePrefix, mergeId) },
         }],
       });
     },

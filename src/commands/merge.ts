@@ -78,7 +78,7 @@ export async function mergeableRequests(ctx: Ctx, agent: Agent, references: stri
 export async function merge(ctx: Ctx, agent: Agent, props: MergeProps): Promise<Merged> {
   const requests = await mergeableRequests(ctx, agent, props.references);
   const mergeId = await createMerge(ctx.db, agent.id, requests.map((r) => r.id), Date.now());
-  await startOnce(ctx.client, mergeWorkflow, { workflowId: mergeWorkflowIdOf(mergeId), taskQueue: ctx.config.taskQueue, args: [{ mergeId, agentId: agent.id }] });
+  await startOnce(ctx.client, mergeWorkflow, { workflowId: mergeWorkflowIdOf(ctx.config.referencePrefix, mergeId), taskQueue: ctx.config.taskQueue, args: [{ mergeId, agentId: agent.id }] });
   const outcome = await outcomeOf(ctx, mergeId);
   if (!outcome) {
     return { status: 'PENDING', mergeId };
@@ -91,7 +91,7 @@ export async function merge(ctx: Ctx, agent: Agent, props: MergeProps): Promise<
 
 /** How the merge ended, waiting for it at most as long as an action waits; undefined if not yet. */
 async function outcomeOf(ctx: Ctx, mergeId: number): Promise<MergeOutcome | undefined> {
-  const handle = ctx.client.workflow.getHandle(mergeWorkflowIdOf(mergeId));
+  const handle = ctx.client.workflow.getHandle(mergeWorkflowIdOf(ctx.config.referencePrefix, mergeId));
   try {
     return await ctx.client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => handle.executeUpdate(mergeOutcomeUpdate, { args: [] }));
   } catch (err) {

@@ -34,10 +34,10 @@ export async function split(ctx: Ctx, agent: Agent, reference: string, props: Sp
   if (splitId === null) {
     throw CommandError.of(409, 'SPLIT_IN_PROGRESS');
   }
-  await startOnce(ctx.client, splitWorkflow, { workflowId: splitWorkflowId(splitId), taskQueue: ctx.config.taskQueue, args: [{ splitId }] })
+  await startOnce(ctx.client, splitWorkflow, { workflowId: splitWorkflowId(ctx.config.referencePrefix, splitId), taskQueue: ctx.config.taskQueue, args: [{ splitId }] })
     .catch(async (err: Error) => {
       // Not started (or unknown): the row names no request yet; it is released, unless the start did land.
-      if (!(await workflowExists(ctx.client, splitWorkflowId(splitId)))) {
+      if (!(await workflowExists(ctx.client, splitWorkflowId(ctx.config.referencePrefix, splitId)))) {
         await ctx.db('splits').where({ id: splitId, status: 'PENDING' }).whereNull('first_request_id').delete();
         throw new CommandError(503, 'UNAVAILABLE', `${CommandError.of(503, 'UNAVAILABLE').message} (${err.message})`);
       }

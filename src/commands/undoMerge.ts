@@ -20,7 +20,7 @@ export async function undoMerge(ctx: Ctx, agent: Agent, reference: string): Prom
   if ((await ownMessageCount(ctx.db, request.id)) > 0) {
     throw CommandError.of(409, 'MERGE_TOUCHED');
   }
-  const handle = ctx.client.workflow.getHandle(mergeWorkflowIdOf(Number(made.id)));
+  const handle = ctx.client.workflow.getHandle(mergeWorkflowIdOf(ctx.config.referencePrefix, Number(made.id)));
   try {
     await ctx.client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => handle.executeUpdate(undoMergeUpdate, { args: [{ agentId: agent.id }] }));
   } catch (err) {
