@@ -9,7 +9,6 @@ const toStdout: Sink = (line) => {
   process.stdout.write(line);
 };
 let sink: Sink = toStdout;
-const listeners = new Set<Sink>();
 
 /** Under jest only warnings show by default: the suite's output stays the tests'. */
 function defaultLevel(): string {
@@ -47,9 +46,6 @@ export const logger: Logger = pino(
   {
     write(line: string) {
       sink(line);
-      for (const listen of listeners) {
-        listen(line);
-      }
     },
   },
 );
@@ -78,10 +74,11 @@ export function readable(line: string): string {
   return `${time} ${level} ${String(entry.msg ?? '')}${extras.length ? `  ${extras.join(' ')}` : ''}${tail}\n`;
 }
 
-/** Tests: every line written from now on, until the returned function is called. */
+/** Tests: the lines go to `listen` instead, until the returned function is called. */
 export function captureLogs(listen: Sink): () => void {
-  listeners.add(listen);
+  const before = sink;
+  sink = listen;
   return () => {
-    listeners.delete(listen);
+    sink = before;
   };
 }

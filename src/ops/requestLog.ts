@@ -43,6 +43,8 @@ function workflowIdOf(req: Request): string | undefined {
 export function requestLogging() {
   const http = pinoHttp({
     logger,
+    // The id on every line of the request (req.log too), at the top: `reqId`.
+    quietReqLogger: true,
     genReqId: (req: IncomingMessage, res: ServerResponse) => {
       const id = requestIdOf(req.headers['x-request-id']);
       res.setHeader('X-Request-Id', id);
