@@ -7,6 +7,7 @@ import type { Db } from '../db/connection';
 import { t } from '../i18n';
 import { logger } from './logger';
 import { metricsText } from './metrics';
+import { withTimeout } from './timeout';
 
 /** One part a process needs; `check` throws when it does not answer. */
 export interface Probe {
@@ -18,20 +19,12 @@ export interface Probe {
 const PROBE_MS = 2000;
 
 async function answers(probe: Probe): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer in ${PROBE_MS} ms`)), PROBE_MS);
-  });
-  const work = probe.check();
-  work.catch(() => undefined);
   try {
-    await Promise.race([work, late]);
+    await withTimeout(probe.check(), PROBE_MS);
     return true;
   } catch (err) {
     logger.warn({ err, part: probe.name }, `readyz: ${probe.name} does not answer`);
     return false;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

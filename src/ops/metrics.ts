@@ -8,6 +8,7 @@ import type { Db } from '../db/connection';
 import { outboxFigures } from '../db/opsFigures';
 import { logger } from './logger';
 import { temporalCoreMetrics } from './temporalMetrics';
+import { withTimeout } from './timeout';
 
 let defaultsCollected = false;
 
@@ -102,19 +103,6 @@ export function observeTimer(timer: string, dueAt: number, attempt: number): voi
 
 /** A database that does not answer must not hold the scrape. */
 const SCRAPE_DATABASE_MS = 2000;
-
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
-  });
-  work.catch(() => undefined);
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** The outbox and webhook gauges, from a few indexed counts. */
 async function readDatabaseFigures(db: Db): Promise<void> {

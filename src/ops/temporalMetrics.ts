@@ -2,22 +2,11 @@
 // by its native core, which can only serve them on an HTTP port of its own. The worker
 // binds that exporter on a free loopback port, and /metrics forwards what it serves, so
 // that a process has one metrics address (and one access rule).
-import net from 'node:net';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { freePort } from '../temporal/devServer';
 import { logger } from './logger';
 
 let coreAddress: string | null = null;
-
-async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /**
  * Installs the SDK's runtime once per process, before the worker's first connection:
@@ -26,7 +15,7 @@ async function freeLoopbackPort(): Promise<number> {
  */
 export async function installTemporalRuntime(): Promise<void> {
   const quiet = new DefaultLogger('WARN');
-  const address = `127.0.0.1:${await freeLoopbackPort()}`;
+  const address = `127.0.0.1:${await freePort()}`;
   try {
     Runtime.install({
       logger: quiet,
