@@ -54,8 +54,8 @@ export function connect(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Db {
   }
   const filename = path.join(config.dataDir, 'guichet.sqlite');
   privateSqliteFiles(filename);
-  return knexFactory({
-    client: immediateSqliteClient(),
+  const db = knexFactory({
+    client: 'better-sqlite3',
     connection: { filename },
     useNullAsDefault: true,
     pool: {
@@ -73,27 +73,28 @@ export function connect(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Db {
       },
     },
   });
+  beginImmediate(db);
+  return db;
 }
 
 /**
- * The better-sqlite3 client whose transactions begin IMMEDIATE. A deferred transaction that
+ * Makes the SQLite client's transactions begin IMMEDIATE. A deferred transaction that
  * reads, then writes after another process (the worker) committed, fails at once with
  * SQLITE_BUSY_SNAPSHOT (« database is locked »: busy_timeout cannot wait for it); taking
  * the write lock at BEGIN makes it wait its turn instead. Our transactions all write.
+ * The client's name stays 'better-sqlite3' (the rate limiter's store checks it).
  */
-function immediateSqliteClient(): typeof Knex.Client {
-  const BetterSqlite = require('knex/lib/dialects/better-sqlite3') as new (config: unknown) => { transaction(...args: unknown[]): unknown };
+function beginImmediate(db: Db): void {
   const SqliteTransaction = require('knex/lib/dialects/sqlite3/execution/sqlite-transaction') as new (...args: unknown[]) => object;
   class ImmediateTransaction extends SqliteTransaction {
     begin(this: { query(conn: unknown, sql: string): unknown }, conn: unknown) {
       return this.query(conn, 'BEGIN IMMEDIATE;');
     }
   }
-  return class ImmediateClient extends BetterSqlite {
-    override transaction(...args: unknown[]) {
-      return new ImmediateTransaction(this, ...args);
-    }
-  } as unknown as typeof Knex.Client;
+  const client = db.client as { transaction(...args: unknown[]): unknown };
+  client.transaction = function transaction(this: unknown, ...args: unknown[]) {
+    return new ImmediateTransaction(this, ...args);
+  };
 }
 
 const migrationsDir = path.resolve(__dirname, '../../migrations');

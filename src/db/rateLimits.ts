@@ -11,22 +11,7 @@ export async function dbRateLimiter(db: Db, tableName: string, keyPrefix: string
     const [rows] = await db.raw('SELECT DATABASE() AS name');
     return new RateLimiterMySQL({ ...common, dbName: (rows as { name: string }[])[0].name });
   }
-  return new RateLimiterSQLite({ ...common, storeClient: asBetterSqlite(db) });
-}
-
-/**
- * The limiter recognises knex's SQLite by the name of its client, but ours is a subclass
- * (immediateSqliteClient, src/db/connection.ts): it is shown the same pool under the name.
- */
-function asBetterSqlite(db: Db) {
-  return {
-    raw: db.raw.bind(db),
-    client: {
-      config: { ...db.client.config, client: 'better-sqlite3' },
-      acquireConnection: () => db.client.acquireConnection(),
-      releaseConnection: (conn: unknown) => db.client.releaseConnection(conn),
-    },
-  };
+  return new RateLimiterSQLite(common);
 }
 
 export type Ticket = { ok: true } | { ok: false; waitSeconds: number };
