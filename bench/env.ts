@@ -76,7 +76,8 @@ export async function prepareEnv(
   await seedReferenceData(db);
   const agentToken = await createAgentToken(db, COMMAND_LINE, 'amartin');
 
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...vars };
+  // Its processes print to the bench's terminal: their warnings, not a line per request.
+  const childEnv: NodeJS.ProcessEnv = { LOG_LEVEL: 'warn', ...process.env, ...vars };
   if (!databaseUrl) {
     delete childEnv.DATABASE_URL;
   }

@@ -45,6 +45,10 @@ export interface Config {
   webhookTimeoutMs: number;
   /** Webhooks may go to loopback and private addresses (tests, an intranet partner); off by default. */
   webhookAllowPrivate: boolean;
+  /** `guichet worker` serves /metrics, /healthz and /readyz on this port when set (the web serves them on its own). */
+  metricsPort: number | null;
+  /** When set, /metrics asks `Authorization: Bearer <token>`; otherwise it answers only this machine's direct connections. */
+  metricsToken: string | null;
   /** Single sign-on for agents through the municipality's OpenID provider; null when OIDC_ISSUER is unset. */
   sso: SsoConfig | null;
   /** The code and password form; PASSWORD_LOGIN=false leaves only single sign-on. */
@@ -204,6 +208,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookGiveUpMs: duration('WEBHOOK_GIVE_UP', 3 * 86_400_000, env),
     webhookTimeoutMs: duration('WEBHOOK_TIMEOUT', 10_000, env),
     webhookAllowPrivate: text('WEBHOOK_ALLOW_PRIVATE', env) === 'true',
+    metricsPort: text('METRICS_PORT', env) === null ? null : int('METRICS_PORT', 0, env),
+    metricsToken: text('METRICS_TOKEN', env),
     sso: ssoConfig,
     passwordLogin: passwordLogin(env, ssoConfig !== null),
   };

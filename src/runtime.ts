@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import { temporalAddressOf, type Config } from './config';
 import type { Ctx } from './commands/context';
 import { startPendingWorkflows } from './commands/submit';
@@ -12,16 +12,20 @@ import { connectClient } from './temporal/client';
 import { startDevServer, type DevServer } from './temporal/devServer';
 import { createWorker } from './temporal/worker';
 import { closeWebApp, createWebApp } from './web/server';
+import { logger } from './ops/logger';
+import { serveOps } from './ops/server';
+import { pingDatabase } from './db/opsFigures';
 
 /** The parts one process holds; `close` stops them in the right order. */
 export class Runtime {
   private readonly stops: (() => Promise<void> | void)[] = [];
   db!: Db;
   client?: Client;
+  worker?: { worker: Worker; connection: NativeConnection };
   transport!: Transport;
   address!: string;
 
-  constructor(readonly config: Config, private readonly log: (line: string) => void = console.log) {}
+  constructor(readonly config: Config, private readonly log: (line: string) => void = (line) => logger.info(line)) {}
 
   get ctx(): Ctx {
     if (!this.client) {
@@ -67,6 +71,7 @@ export class Runtime {
       taskQueue: this.config.taskQueue,
     });
     const running = worker.run();
+    this.worker = { worker, connection };
     const sweep = () => {
       startPendingWorkflows(this.ctx)
         .then((n) => n > 0 && this.log(`started the workflows of ${n} request(s) left without one`))
@@ -84,6 +89,31 @@ export class Runtime {
       await connection.close();
     });
     return worker;
+  }
+
+  /**
+   * `guichet worker` with METRICS_PORT: /metrics, /healthz and /readyz on that port (the
+   * worker has no web server of its own; in `guichet start` the web's serve both).
+   */
+  async serveWorkerOps(port: number): Promise<Server> {
+    const running = this.worker;
+    if (!running) {
+      throw new Error('worker not started');
+    }
+    const server = await serveOps(port, {
+      db: this.db,
+      metricsToken: this.config.metricsToken,
+      probes: [
+        { name: 'database', check: () => pingDatabase(this.db) },
+        { name: 'temporal', check: async () => { await running.connection.workflowService.getSystemInfo({}); } },
+        { name: 'worker', check: async () => { if (running.worker.getState() !== 'RUNNING') { throw new Error(running.worker.getState()); } } },
+      ],
+    });
+    this.stops.push(() => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }));
+    return server;
   }
 
   async startWeb(): Promise<Server> {

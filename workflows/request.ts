@@ -10,7 +10,7 @@ import {
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
-import type { Activities } from '../src/activities/types';
+import type { Activities, TimerFired } from '../src/activities/types';
 import type { EmailKind } from '../src/db/emails';
 import type { Projection } from '../src/db/transitions';
 import {
@@ -138,6 +138,8 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
       wrapUpCode?: string;
       /** the duration of a telephone call (APPEL_TELEPHONIQUE) */
       callSeconds?: number;
+      /** the timer that made this step, for its lateness */
+      timer?: TimerFired;
     },
     change: Change,
     extra: Partial<Projection> = {},
@@ -171,6 +173,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
       ...(settles ? { consultation: settles } : {}),
       ...(by.wrapUpCode === undefined ? {} : { wrapUpCode: by.wrapUpCode }),
       ...(by.callSeconds === undefined ? {} : { callSeconds: by.callSeconds }),
+      ...(by.timer ? { timer: by.timer } : {}),
     });
     return seq;
   };
@@ -188,10 +191,11 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
   };
 
   /** To the request's group ('agents'), one agent (their id), or another group's members (a consulted group). */
-  const notifyInBackground = (kind: EmailKind, key: string, to: 'agents' | number | { groupId: number }, onlyIfStatus?: Status): void => {
+  const notifyInBackground = (kind: EmailKind, key: string, to: 'agents' | number | { groupId: number }, onlyIfStatus?: Status, timer?: TimerFired): void => {
+    const fired = timer ? { timer } : {};
     const job = typeof to === 'number'
-      ? mail.notifyAgent({ requestId, kind, key, agentId: to, onlyIfStatus })
-      : mail.notifyAgents({ requestId, kind, key, onlyIfStatus, ...(to === 'agents' ? {} : { groupId: to.groupId }) });
+      ? mail.notifyAgent({ requestId, kind, key, agentId: to, onlyIfStatus, ...fired })
+      : mail.notifyAgents({ requestId, kind, key, onlyIfStatus, ...(to === 'agents' ? {} : { groupId: to.groupId }), ...fired });
     background.push(job.catch(() => undefined)); // a reminder that could not go out must not stop the request
   };
 
@@ -313,9 +317,9 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
    * A callback's hour: marked due; given back to the agent who planned it when they asked
    * and are available (a reassignment by nobody), and they are told; otherwise the group is.
    */
-  const fireCallback = async (callbackId: number): Promise<void> => {
+  const fireCallback = async (callbackId: number, dueAt: number): Promise<void> => {
     callbacks = withoutCallback(callbacks, callbackId);
-    const outcome = await db.callbackDue({ requestId, callbackId, at: Date.now() });
+    const outcome = await db.callbackDue({ requestId, callbackId, at: Date.now(), timer: { kind: 'CALLBACK', dueAt } });
     if (outcome.to === 'none' || s.status === 'CLOTUREE') {
       return; // cancelled or moved meanwhile
     }
@@ -392,35 +396,36 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     return snapshot();
   }, { validator: (_args) => refuseMerge(mergeRefusal('withdraw', { ...s, merged: merged !== null, mergeTouched, withdrawingMerge })) });
 
-  const fire = async (kind: TimerKind): Promise<void> => {
+  const fire = async (kind: TimerKind, dueAt: number): Promise<void> => {
     const now = Date.now();
+    const timer: TimerFired = { kind, dueAt };
     switch (kind) {
       case 'UNPROCESSED_REMINDER':
         s.lastUnprocessedReminderAt = now;
-        notifyInBackground('REMINDER_UNPROCESSED', `${reference}:REMINDER_UNPROCESSED:${now}`, 'agents', 'NON_TRAITEE');
+        notifyInBackground('REMINDER_UNPROCESSED', `${reference}:REMINDER_UNPROCESSED:${now}`, 'agents', 'NON_TRAITEE', timer);
         return;
       case 'DELETION_WARNING':
         s.deletionWarningSent = true;
-        notifyInBackground('DELETION_WARNING', `${reference}:DELETION_WARNING`, 'agents', 'NON_TRAITEE');
+        notifyInBackground('DELETION_WARNING', `${reference}:DELETION_WARNING`, 'agents', 'NON_TRAITEE', timer);
         return;
       case 'DELETION':
-        await transition(TIMED_STEPS.expire, { agentId: null }, changeOfStep(TIMED_STEPS.expire, { closingCode: 'EXPIRED' }), { closedAt: now });
+        await transition(TIMED_STEPS.expire, { agentId: null, timer }, changeOfStep(TIMED_STEPS.expire, { closingCode: 'EXPIRED' }), { closedAt: now });
         notifyInBackground('DELETION_NOTICE', `${reference}:DELETION_NOTICE`, 'agents');
         return;
       case 'IN_PROGRESS_REMINDER':
         s.lastInProgressReminderAt = now;
         if (s.assigneeId !== null) {
-          notifyInBackground('REMINDER_IN_PROGRESS', `${reference}:REMINDER_IN_PROGRESS:${now}`, s.assigneeId, 'EN_COURS');
+          notifyInBackground('REMINDER_IN_PROGRESS', `${reference}:REMINDER_IN_PROGRESS:${now}`, s.assigneeId, 'EN_COURS', timer);
         }
         return;
       case 'CONSULTATION_REMINDER': {
         const c = s.consultation!;
         c.lastReminderAt = now;
-        notifyInBackground('CONSULTATION_REMINDER', `${reference}:CONSULTATION_REMINDER:${c.id}:${now}`, { groupId: c.toGroupId }, 'EN_ATTENTE');
+        notifyInBackground('CONSULTATION_REMINDER', `${reference}:CONSULTATION_REMINDER:${c.id}:${now}`, { groupId: c.toGroupId }, 'EN_ATTENTE', timer);
         return;
       }
       case 'HOLD_END': {
-        await transition(TIMED_STEPS.holdEnd, { agentId: null }, changeOfStep(TIMED_STEPS.holdEnd));
+        await transition(TIMED_STEPS.holdEnd, { agentId: null, timer }, changeOfStep(TIMED_STEPS.holdEnd));
         if (s.assigneeId !== null) {
           notifyInBackground('HOLD_ENDED', `${reference}:HOLD_ENDED:${s.seq}`, s.assigneeId);
         }
@@ -453,7 +458,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
       const wait = due.at - Date.now();
       const changed = wait > 0 ? await condition(() => s.version !== version, wait) : false;
       if (!changed && s.version === version) {
-        await (due.kind === 'CALLBACK' ? fireCallback(due.callbackId) : fire(due.kind));
+        await (due.kind === 'CALLBACK' ? fireCallback(due.callbackId, due.at) : fire(due.kind, due.at));
       }
     }
     if (mergedInto === null) {

@@ -7,6 +7,7 @@ import { recordEmail } from '../db/emails';
 import { MUNICIPALITY } from '../mail/context';
 import { sendNow } from '../mail/outbox';
 import { renderEmailFor } from '../mail/templates';
+import { logger } from '../ops/logger';
 
 /**
  * Records and sends one e-mail to an agent outside any request, through the same outbox
@@ -26,7 +27,8 @@ export async function mailAgentDirectly(
   const emailId = await recordEmail(db, { key, requestId: null, kind, agentId: agent.id, to: agent.email, ...rendered });
   const failure = await sendNow(db, config, emailId);
   if (failure !== null) {
-    console.error(`courriel ${kind} ${emailId} non envoyé : ${failure}`);
+    // The reason stays on the e-mail's row: an SMTP refusal may quote the address.
+    logger.warn({ emailId, kind }, 'e-mail to an agent not sent');
   }
   return emailId;
 }

@@ -15,8 +15,13 @@ import { can } from '../policies';
 import { showsOutcome } from '../../workflows/lifecycle';
 import type { ActivityDeps } from './deps';
 import type { BulkActivities } from './types';
+import { countAction } from '../ops/metrics';
 
 async function run(ctx: Ctx, job: BulkJobRow, agent: Agent, request: RequestRow): Promise<void> {
+  await countAction(job.action, 'bulk', () => runItem(ctx, job, agent, request));
+}
+
+async function runItem(ctx: Ctx, job: BulkJobRow, agent: Agent, request: RequestRow): Promise<void> {
   const notifyCitizen = Boolean(job.notify_citizen) && Boolean(request.citizen_has_email);
   if (job.action === 'take') {
     await take(ctx, agent, request.reference, { notifyCitizen });

@@ -14,6 +14,7 @@ import { mergeActivities } from './merge';
 import { splitActivities } from './split';
 import type { Activities, BulkActivities, MergeActivities, SplitActivities, WebhookActivities } from './types';
 import { webhookActivities } from './webhooks';
+import { observeTimerFired } from './timers';
 
 export function createActivities(deps: ActivityDeps): Activities & BulkActivities & WebhookActivities & SplitActivities & MergeActivities {
   const { db, config } = deps;
@@ -23,7 +24,8 @@ export function createActivities(deps: ActivityDeps): Activities & BulkActivitie
 
   return {
     // The request workflow (workflows/request.ts).
-    async recordTransition(t) {
+    async recordTransition({ timer, ...t }) {
+      observeTimerFired(timer);
       // The event, the projection and the transition's webhook deliveries, in one transaction.
       await applyTransition(db, t, (trx) => enqueueTransitionDeliveries(trx, t));
       // Started once committed (also on a retry after a crash here).
@@ -41,7 +43,8 @@ export function createActivities(deps: ActivityDeps): Activities & BulkActivitie
     sendEmail: mail.sendEmail,
     markEmailFailed: mail.markEmailFailed,
 
-    async callbackDue({ callbackId, at }) {
+    async callbackDue({ callbackId, at, timer }) {
+      observeTimerFired(timer);
       const callback = await markCallbackDue(db, callbackId, at);
       if (!callback) {
         return { to: 'none' };

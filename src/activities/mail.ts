@@ -14,6 +14,7 @@ import { renderEmailFor } from '../mail/templates';
 import type { ActivityDeps } from './deps';
 import type { EmailKind } from '../db/emails';
 import type { Activities } from './types';
+import { observeTimerFired } from './timers';
 
 /**
  * Runs an e-mail activity while beating every second: a worker killed mid-send is then
@@ -90,7 +91,8 @@ export function mailActivities({ db, transport, config, hooks }: ActivityDeps): 
       });
     },
 
-    notifyAgents({ requestId, kind, key, onlyIfStatus, groupId }) {
+    notifyAgents({ requestId, kind, key, onlyIfStatus, groupId, timer }) {
+      observeTimerFired(timer);
       return beating(async () => {
         if (!(await stillIn(requestId, onlyIfStatus))) {
           log.info('reminder skipped: the request moved on', { requestId, kind });
@@ -106,7 +108,8 @@ export function mailActivities({ db, transport, config, hooks }: ActivityDeps): 
       });
     },
 
-    notifyAgent({ requestId, kind, key, agentId, onlyIfStatus }) {
+    notifyAgent({ requestId, kind, key, agentId, onlyIfStatus, timer }) {
+      observeTimerFired(timer);
       return beating(async () => {
         if (!(await stillIn(requestId, onlyIfStatus))) {
           return;

@@ -4,16 +4,25 @@ import type { Status } from '../../workflows/definitions';
 import type { EmailKind } from '../db/emails';
 import type { TransitionRecord } from '../db/transitions';
 
+/**
+ * Given by a workflow timer to the activity it fires: which timer, and when it was due
+ * (epoch ms). The activity observes how late it runs (guichet_timer_lateness_seconds).
+ */
+export interface TimerFired {
+  kind: string;
+  dueAt: number;
+}
+
 export interface Activities {
-  recordTransition(t: TransitionRecord): Promise<void>;
+  recordTransition(t: TransitionRecord & { timer?: TimerFired }): Promise<void>;
   /**
    * The citizen's receipt (if they gave an address) and the information e-mail to the
    * agents; 'withdrawn' when the request's rows are gone (its filing was undone).
    */
   announceSubmission(a: { requestId: number; key: string; announce?: false }): Promise<'announced' | 'withdrawn'>;
   /** To the members of the request's group, or of `groupId` (a consulted group). */
-  notifyAgents(a: { requestId: number; kind: EmailKind; key: string; onlyIfStatus?: Status; groupId?: number }): Promise<void>;
-  notifyAgent(a: { requestId: number; kind: EmailKind; key: string; agentId: number; onlyIfStatus?: Status }): Promise<void>;
+  notifyAgents(a: { requestId: number; kind: EmailKind; key: string; onlyIfStatus?: Status; groupId?: number; timer?: TimerFired }): Promise<void>;
+  notifyAgent(a: { requestId: number; kind: EmailKind; key: string; agentId: number; onlyIfStatus?: Status; timer?: TimerFired }): Promise<void>;
   sendEmail(a: { emailId: number }): Promise<void>;
   markEmailFailed(a: { emailId: number; error: string }): Promise<void>;
   /**
@@ -21,7 +30,7 @@ export interface Activities {
    * (they asked for it back, are available and still in the group), the group, or nobody
    * (it was cancelled or moved meanwhile).
    */
-  callbackDue(a: { requestId: number; callbackId: number; at: number }): Promise<{ to: 'agent'; agentId: number } | { to: 'group' } | { to: 'none' }>;
+  callbackDue(a: { requestId: number; callbackId: number; at: number; timer?: TimerFired }): Promise<{ to: 'agent'; agentId: number } | { to: 'group' } | { to: 'none' }>;
   purgePersonalData(a: { requestId: number; at: number }): Promise<void>;
   /** The daily digest workflow: how long to sleep until the configured hour, then send. */
   msUntilDigest(): Promise<number>;

@@ -18,6 +18,7 @@ import { telephonyCommands } from './telephony';
 import { start } from './start';
 import { t } from '../i18n';
 import { frenchDate } from '../dates';
+import { logger, readableLogs } from '../ops/logger';
 
 function untilSignal(runtime: Runtime): void {
   let stopping = false;
@@ -26,7 +27,7 @@ function untilSignal(runtime: Runtime): void {
       return;
     }
     stopping = true;
-    console.log(`\n${signal}: stopping…`);
+    logger.info(`${signal}: stopping…`);
     runtime.close().then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGINT', () => stop('SIGINT'));
@@ -49,6 +50,7 @@ export function program(): Command {
 
   cli.command('start').description(t('cli.start'))
     .action(async () => {
+      readableLogs();
       const config = loadConfig();
       // The one-command demo needs no setting: its secret is made once and kept in DATA_DIR.
       const runtime = new Runtime({ ...config, sessionSecret: config.sessionSecret ?? keptSessionSecret(config.dataDir) });
@@ -65,7 +67,7 @@ export function program(): Command {
     await runtime.openDatabase();
     await runtime.openTemporal(false);
     await runtime.startWeb();
-    console.log(`Guichet web on http://localhost:${runtime.config.port}`);
+    logger.info(`Guichet web on http://localhost:${runtime.config.port}`);
   });
 
   cli.command('worker').description(t('cli.worker')).action(async () => {
@@ -74,7 +76,11 @@ export function program(): Command {
     await runtime.openDatabase();
     await runtime.openTemporal(false);
     await runtime.startWorker();
-    console.log(`Guichet worker polling task queue ${runtime.config.taskQueue} on ${runtime.address}`);
+    if (runtime.config.metricsPort !== null) {
+      await runtime.serveWorkerOps(runtime.config.metricsPort);
+      logger.info(`Guichet worker metrics on http://localhost:${runtime.config.metricsPort}/metrics`);
+    }
+    logger.info(`Guichet worker polling task queue ${runtime.config.taskQueue} on ${runtime.address}`);
   });
 
   cli.command('migrate').description(t('cli.migrate')).action(async () => {

@@ -6,6 +6,7 @@ import { bulkWorkflow, bulkWorkflowId } from '../../workflows/bulk';
 import type { Ctx } from './context';
 import { CommandError } from './errors';
 import { reassignTarget } from './reassign';
+import { workflowStartFailures } from '../ops/metrics';
 
 /** A job's items are written in one transaction and its selection is read at once: a sane ceiling for both. */
 export const MAX_BULK = 5000;
@@ -72,6 +73,10 @@ export async function startBulk(ctx: Ctx, agent: Agent, props: BulkProps): Promi
   const jobId = await insertBulkJob(ctx.db, {
     agentId: agent.id, action: props.action, closingCode, targetAgentId, notifyCitizen: props.notifyCitizen, requestIds: ids,
   });
-  await ctx.client.workflow.start(bulkWorkflow, { workflowId: bulkWorkflowId(jobId), taskQueue: ctx.config.taskQueue, args: [{ jobId }] });
+  await ctx.client.workflow.start(bulkWorkflow, { workflowId: bulkWorkflowId(jobId), taskQueue: ctx.config.taskQueue, args: [{ jobId }] })
+    .catch((err: unknown) => {
+      workflowStartFailures.inc({ workflow: 'bulkWorkflow' });
+      throw err;
+    });
   return jobId;
 }

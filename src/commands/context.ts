@@ -10,6 +10,7 @@ import { workflowIdOf, type RequestState } from '../../workflows/definitions';
 import { refusalOf, type Action, type Exchange, type Refusal } from '../../workflows/lifecycle';
 import { CommandError } from './errors';
 import { isUncertainUpdate } from './unavailable';
+import { logger } from '../ops/logger';
 
 /** What every command needs: the database, the Temporal client and the configuration. */
 export interface Ctx {
@@ -140,7 +141,7 @@ export async function runUpdate<Arg>(
       throw CommandError.of(409, 'ALREADY_CLOSED');
     }
     if (isUncertainUpdate(err)) {
-      console.error(`update ${update.name} of ${request.reference} unconfirmed:`, (err as Error).message);
+      logger.warn({ err, update: update.name, workflowId: workflowIdOf(request.reference) }, 'update unconfirmed');
       throw CommandError.of(503, 'ACTION_UNCONFIRMED');
     }
     throw err;

@@ -3,6 +3,8 @@ import {
   type ConnectionOptions, type Workflow, type WorkflowStartOptions,
 } from '@temporalio/client';
 
+import { workflowStartFailures } from '../ops/metrics';
+
 type Interceptor = NonNullable<ConnectionOptions['interceptors']>[number];
 
 /**
@@ -28,6 +30,7 @@ export async function startOnce<T extends Workflow>(client: Client, workflow: T,
     await client.workflow.start(workflow, { ...options, workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+      workflowStartFailures.inc({ workflow: typeof workflow === 'string' ? workflow : workflow.name });
       throw err;
     }
   }

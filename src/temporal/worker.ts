@@ -1,8 +1,10 @@
-import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
 import { Client } from '@temporalio/client';
 import { startPendingDeliveries } from '../partners/deliveries';
+import { logger } from '../ops/logger';
+import { installTemporalRuntime } from '../ops/temporalMetrics';
 
 export interface WorkerDeps extends Omit<ActivityDeps, 'client'> {
   address: string;
@@ -12,17 +14,8 @@ export interface WorkerDeps extends Omit<ActivityDeps, 'client'> {
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
-/** The SDK logs every state change at INFO; warnings and errors are what an operator needs. */
-function installQuietLogger(): void {
-  try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-  } catch {
-    // Already installed (by a test harness or an earlier worker in this process).
-  }
-}
-
 export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; connection: NativeConnection }> {
-  installQuietLogger();
+  await installTemporalRuntime();
   const connection = await NativeConnection.connect({ address: deps.address });
   // Activities start the webhook delivery workflows through the worker's own connection.
   const client = new Client({ connection, namespace: deps.namespace });
@@ -58,7 +51,7 @@ function sweepDeliveries(worker: Worker, deps: WorkerDeps, client: Client): void
       return;
     }
     startPendingDeliveries(deps.db, client, deps.config)
-      .catch((err: Error) => Runtime.instance().logger.warn(`webhook sweep: ${err.message}`));
+      .catch((err: Error) => logger.warn({ err }, 'webhook sweep failed'));
   };
   const timer = setInterval(sweep, 60_000).unref();
   setTimeout(sweep, 1000).unref();

@@ -42,6 +42,7 @@ import { boardFor } from './routes/board';
 import { clientErrorOf, refuseDeepJson, sendClientError } from './bodyErrors';
 import * as schema from '../commands/schemas';
 import { parseInput as parse } from '../commands/schemas';
+import { countAction } from '../ops/metrics';
 
 const iso = (ms: number | null) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
 
@@ -220,15 +221,16 @@ export function apiRouter(ctx: Ctx): express.Router {
   const answer = async (req: Request, res: Response, status = 200) => {
     res.status(status).json(await present(ctx, (await findRequest(ctx.db, String(req.params.reference)))!, req.caller));
   };
+  // Counted under the request page's names (`calls` is its logCall).
   const action = (name: string, run: (req: Request) => Promise<unknown>) =>
     router.post(`/requests/:reference/${name}`, agent, wrap(async (req, res) => {
-      await run(req);
+      await countAction(name === 'calls' ? 'logCall' : name, 'api', () => run(req));
       await answer(req, res);
     }));
 
   // « Traiter la suivante »: the most urgent unassigned request of my groups, now mine.
   router.post('/requests/next', agent, wrap(async (req, res) => {
-    const served = await serveNext(ctx, agentOf(req));
+    const served = await countAction('next', 'api', () => serveNext(ctx, agentOf(req)));
     res.json(await present(ctx, (await findRequest(ctx.db, served.request.reference))!, req.caller));
   }));
 
@@ -265,21 +267,21 @@ export function apiRouter(ctx: Ctx): express.Router {
   // Callbacks: planned (201), moved, cancelled; each answers with the request and its callbacks.
   const callbackId = (req: Request) => Number(req.params.id);
   router.post('/requests/:reference/callbacks', agent, wrap(async (req, res) => {
-    await planCallback(ctx, agentOf(req), ref(req), parse(schema.callbackSchema, req.body));
+    await countAction('callback', 'api', () => planCallback(ctx, agentOf(req), ref(req), parse(schema.callbackSchema, req.body)));
     await answer(req, res, 201);
   }));
   router.patch('/requests/:reference/callbacks/:id', agent, wrap(async (req, res) => {
-    await moveCallback(ctx, agentOf(req), ref(req), callbackId(req), parse(schema.moveCallbackSchema, req.body));
+    await countAction('moveCallback', 'api', () => moveCallback(ctx, agentOf(req), ref(req), callbackId(req), parse(schema.moveCallbackSchema, req.body)));
     await answer(req, res);
   }));
   router.delete('/requests/:reference/callbacks/:id', agent, wrap(async (req, res) => {
-    await cancelCallback(ctx, agentOf(req), ref(req), callbackId(req));
+    await countAction('cancelCallback', 'api', () => cancelCallback(ctx, agentOf(req), ref(req), callbackId(req)));
     await answer(req, res);
   }));
 
   // Consulting an expert group: ask, list what my groups are asked, answer, withdraw.
   router.post('/requests/:reference/consultations', agent, wrap(async (req, res) => {
-    const { consultationId } = await consult(ctx, agentOf(req), ref(req), parse(schema.consultSchema, req.body));
+    const { consultationId } = await countAction('consult', 'api', () => consult(ctx, agentOf(req), ref(req), parse(schema.consultSchema, req.body)));
     res.status(201).json(presentConsultation((await findConsultation(ctx.db, consultationId))!));
   }));
   router.get('/consultations', agent, wrap(async (req, res) => {

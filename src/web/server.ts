@@ -15,6 +15,9 @@ import { t } from '../i18n';
 import { apiRouter } from './api';
 import { agentRouter } from './agentRoutes';
 import { helpers } from './viewHelpers';
+import { opsRoutes, type Probe } from '../ops/endpoints';
+import { requestLogging } from '../ops/requestLog';
+import { pingDatabase } from '../db/opsFigures';
 
 declare module 'express-session' {
   interface SessionData {
@@ -61,9 +64,8 @@ export function createWebApp(ctx: Ctx): express.Express {
     },
   }));
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
-  });
+  app.use(requestLogging());
+  app.use(opsRoutes({ db: ctx.db, probes: webProbes(ctx), metricsToken: ctx.config.metricsToken }));
   // htmx and our CSS come from our own server: no CDN.
   app.use('/static/chartjs', express.static(path.dirname(require.resolve('chart.js')) /* its dist folder, which holds chart.umd.min.js */, { maxAge: '7d' }));
   app.use('/static/htmx', express.static(path.dirname(require.resolve('htmx.org/dist/htmx.min.js')), { maxAge: '7d' }));
@@ -92,7 +94,7 @@ export function createWebApp(ctx: Ctx): express.Express {
     if (respondUnavailable(err, req, res)) {
       return;
     }
-    console.error(err);
+    req.log.error({ err }, 'unexpected error');
     if (req.path.startsWith('/api/')) {
       res.status(500).json({ error: { code: 'INTERNAL', message: t('errors.INTERNAL') } });
       return;
@@ -100,6 +102,14 @@ export function createWebApp(ctx: Ctx): express.Express {
     res.status(500).send(t('errors.INTERNAL'));
   });
   return app;
+}
+
+/** What /readyz asks: the database and the Temporal server answer. */
+function webProbes(ctx: Ctx): Probe[] {
+  return [
+    { name: 'database', check: () => pingDatabase(ctx.db) },
+    { name: 'temporal', check: async () => { await ctx.client.withDeadline(Date.now() + 2000, () => ctx.client.workflowService.getSystemInfo({})); } },
+  ];
 }
 
 /**
@@ -111,7 +121,7 @@ function respondUnavailable(err: unknown, req: Request, res: Response): boolean 
   if (!refusal || res.headersSent) {
     return false;
   }
-  console.error(`${req.method} ${req.path}: ${refusal.code} (${(err as Error).message})`);
+  req.log.warn({ err, code: refusal.code }, `unavailable: ${refusal.code}`);
   res.status(503).set('Retry-After', '10');
   if (req.path.startsWith('/api/')) {
     res.json({ error: { code: refusal.code, message: refusal.message } });

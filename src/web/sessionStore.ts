@@ -1,5 +1,6 @@
 import { ConnectSessionKnexStore } from 'connect-session-knex';
 import type { SessionData } from 'express-session';
+import { logger } from '../ops/logger';
 
 /**
  * The sessions table, read and written through knex. On a database error the library's
@@ -27,7 +28,7 @@ export class SessionStore extends ConnectSessionKnexStore {
     try {
       await super.touch(sid, session);
     } catch (err) {
-      console.error(`session touch failed: ${(err as Error).message}`);
+      logger.warn({ err }, 'session touch failed');
     }
     callback?.();
   }

@@ -16,6 +16,7 @@ import { loadAgent } from '../db/agents';
 import { t } from '../i18n';
 import { malformedMultipart } from './bodyErrors';
 import { requireAgent } from './routes/session';
+import { logger } from '../ops/logger';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -49,7 +50,7 @@ function removeFiles(req: Request): void {
       if (typeof file === 'string') fs.rm(file, { force: true }, () => undefined);
     }
   } catch (err) {
-    console.error('upload cleanup', err);
+    logger.warn({ err }, 'upload cleanup failed');
   }
 }
 

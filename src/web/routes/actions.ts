@@ -30,6 +30,7 @@ import { renderRefusal } from './requestPage';
 import { currentAgent } from './session';
 import { requestAfterUpdate } from './updatedRequest';
 import { messageDraftOf } from './cannedReplyPicker';
+import { countAction } from '../../ops/metrics';
 
 const referenceOf = (req: Request): string => String(req.params.reference);
 
@@ -73,7 +74,7 @@ const offersCallback = (result: unknown): boolean =>
 
 async function attempt(ctx: Ctx, req: Request, action: PageAction): Promise<Attempt | CommandError> {
   try {
-    const result = await RUNS[action](ctx, currentAgent(req), referenceOf(req), req);
+    const result = await countAction(action, 'web', () => RUNS[action](ctx, currentAgent(req), referenceOf(req), req));
     const messages: PanelMessages = { notice: t(`ui.actions.${action}.done`), ...(offersCallback(result) ? { offerCallback: true } : {}) };
     return { status: 200, messages, updated: isUpdateOutcome(result) ? result : null };
   } catch (err) {
