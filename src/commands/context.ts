@@ -11,6 +11,7 @@ import { refusalOf, type Action, type Exchange, type Refusal } from '../../workf
 import { CommandError } from './errors';
 import { isUncertainUpdate } from './unavailable';
 import { logger } from '../ops/logger';
+import { withTimeout } from '../ops/timeout';
 
 /** What every command needs: the database, the Temporal client and the configuration. */
 export interface Ctx {
@@ -83,17 +84,8 @@ export const UPDATE_DEADLINE_MS = 30_000;
  * The gRPC deadline ends a call in flight, but the client's retries sleep up to 5 s
  * between calls whatever the deadline: the answer is bounded here as well.
  */
-async function bounded<T>(call: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new WorkflowUpdateRPCTimeoutOrCancelledError(`pas de réponse de Temporal en ${UPDATE_DEADLINE_MS} ms`)), UPDATE_DEADLINE_MS + 250);
-  });
-  call.catch(() => undefined); // abandoned when late: its own deadline ends it
-  try {
-    return await Promise.race([call, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+function bounded<T>(call: Promise<T>): Promise<T> {
+  return withTimeout(call, UPDATE_DEADLINE_MS + 250, () => new WorkflowUpdateRPCTimeoutOrCancelledError(`pas de réponse de Temporal en ${UPDATE_DEADLINE_MS} ms`));
 }
 
 /**

@@ -1,11 +1,11 @@
 /**
- * `work`, or a rejection after `ms`: an operator's probe or scrape must not hang on a part
- * that hangs. The abandoned work's own failure is ignored.
+ * `work`, or a rejection (`lateError`) after `ms`: an operator's probe or scrape, or an
+ * agent's action, must not hang on a part that hangs. The abandoned work's own failure is ignored.
  */
-export async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+export async function withTimeout<T>(work: Promise<T>, ms: number, lateError: () => Error = () => new Error(`no answer in ${ms} ms`)): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(lateError()), ms);
   });
   work.catch(() => undefined);
   try {

@@ -183,6 +183,7 @@ export async function panelModel(ctx: Ctx, agent: Agent, request: RequestRow, me
   const emails = emailRows(await emailsOfRequest(ctx.db, request.id));
   const closed = request.status === 'CLOTUREE';
   const emailsInFlight = emails.some((e) => e.inFlight);
+  const canWrite = abilities(agent, request).annotate;
   // Once closed, the workflow still sends the closing e-mail and purges: follow it until done.
   const poll = closed && (personal !== undefined || emailsInFlight);
   return {
@@ -201,11 +202,11 @@ export async function panelModel(ctx: Ctx, agent: Agent, request: RequestRow, me
     callbacks: await callbacksModel(ctx, agent, request),
     split: await splitPanel(ctx, agent, request),
     thread,
-    canWrite: abilities(agent, request).annotate,
+    canWrite,
     // The knowledge base beside it; its articles are inserted into the reply by whoever may write one.
-    kb: await kbPanelModel(ctx, request, abilities(agent, request).annotate),
+    kb: await kbPanelModel(ctx, request, canWrite),
     // « Réponse type »: offered in the message form (views/partials/canned/picker.hbs).
-    cannedReplies: abilities(agent, request).annotate ? await cannedRepliesForRequest(ctx, agent, request) : [],
+    cannedReplies: canWrite ? await cannedRepliesForRequest(ctx, agent, request) : [],
     mergeUndo: request.status !== 'CLOTUREE' && can(agent, 'undoMerge', request) && (await isUndoableMerge(ctx.db, request.id)),
     citizenHasEmail: Boolean(personal?.email),
     ...messages,
