@@ -143,9 +143,13 @@ export function reportBackoffice(f: BackofficeFigures, log: Log): void {
     }
   }
   for (const e of f.exports) {
-    log(`export ${e.format.toUpperCase().padEnd(4)} ${e.rows} journal rows in ${round1(e.seconds)} s (${Math.round(e.rows / Math.max(e.seconds, 1e-9))} rows/s), ${round1(e.bytes / 1024 / 1024)} MB; peak RSS ${round1(e.peakRssMb)} MB (${round1(e.baselineRssMb)} MB before the first row)`);
+    log(describeExport(e));
   }
   log(`load average after the exports: ${f.loadAfterExports}`);
+}
+
+export function describeExport(e: ExportResult): string {
+  return `export ${e.format.toUpperCase().padEnd(4)} ${e.rows} journal rows in ${round1(e.seconds)} s (${Math.round(e.rows / Math.max(e.seconds, 1e-9))} rows/s), ${round1(e.bytes / 1024 / 1024)} MB; peak RSS ${round1(e.peakRssMb)} MB (${round1(e.baselineRssMb)} MB before the first row)`;
 }
 
 /** The keys this phase adds to the last JSON line. */

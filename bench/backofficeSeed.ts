@@ -12,8 +12,8 @@ import { searchable } from '../src/search/normalize';
 const DAY = 24 * 3600_000;
 const HOUR = 3600_000;
 
-/** How the statuses are spread: the issue's mix, or only closed requests (the journal to export). */
-export type Mix = 'realistic' | 'closed';
+/** How the statuses are spread: the issue's mix, only closed requests (the journal to export), or only unprocessed ones (the timers). */
+export type Mix = 'realistic' | 'closed' | 'unprocessed';
 
 const FIRST_NAMES = [
   'Léa', 'Hugo', 'Inès', 'Chloé', 'Noémie', 'Maël', 'Zoé', 'Jérôme', 'Hélène', 'Anaïs', 'Loïc', 'Gaëlle', 'Éric',
@@ -43,6 +43,7 @@ const CLOSING: [string, number][] = [['TRAITEE', 0.7], ['SANS_SUITE', 0.1], ['RE
 const STATUS_MIX: Record<Mix, [Status, number][]> = {
   realistic: [['NON_TRAITEE', 0.3], ['EN_COURS', 0.2], ['EN_ATTENTE', 0.1], ['CLOTUREE', 0.4]],
   closed: [['CLOTUREE', 1]],
+  unprocessed: [['NON_TRAITEE', 1]],
 };
 // Every tracking code starts with the request id in this alphabet: unique without asking the database.
 const TRACKING_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -110,19 +111,72 @@ interface Rows {
   requests: Record<string, unknown>[];
   personal: Record<string, unknown>[];
   events: Record<string, unknown>[];
+  messages: Record<string, unknown>[];
+}
+
+/**
+ * How a city's requests spread, besides the issue's status mix: a few form types take most
+ * of them (birth certificates, not cemetery plots), the journal spans three years and the
+ * open requests one, priorities vary, and a third of the open requests have messages.
+ */
+interface Spread {
+  /** cumulative weights of the form types, for a binary search */
+  cumulative: number[] | null;
+  closedDays: number;
+  openDays: number;
+  messages: boolean;
+}
+
+const EVEN: Spread = { cumulative: null, closedDays: 730, openDays: 180, messages: false };
+
+/** Zipf-like: the k-th form type is filed 1/(k+1)^0.8 as often as the first (shuffled by id so that every service has a big one or a small one). */
+function citySpread(formTypes: FormTypeInfo[]): Spread {
+  let sum = 0;
+  const cumulative = formTypes.map((_, k) => (sum += 1 / ((((k * 7) % formTypes.length) + 1) ** 0.8)));
+  return { cumulative: cumulative.map((c) => c / sum), closedDays: 3 * 365, openDays: 365, messages: true };
+}
+
+function pickType(rnd: Random, formTypes: FormTypeInfo[], spread: Spread): FormTypeInfo {
+  if (!spread.cumulative) {
+    return pick(rnd, formTypes);
+  }
+  const r = rnd();
+  let lo = 0;
+  let hi = spread.cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (spread.cumulative[mid] < r) lo = mid + 1;
+    else hi = mid;
+  }
+  return formTypes[lo];
+}
+
+const PRIORITY_MIX: [number, number][] = [[1, 0.1], [2, 0.75], [3, 0.15]];
+
+/** A few messages between the citizen and the agent on an open request (the purge deletes a closed one's). */
+function messageRows(id: number, from: number, now: number, agentId: number | null, rnd: Random, out: Rows): void {
+  const n = between(rnd, 1, 4);
+  for (let i = 0; i < n; i += 1) {
+    const byAgent = agentId !== null && i % 2 === 1;
+    out.messages.push({
+      request_id: id, author: byAgent ? 'agent' : 'citizen', agent_id: byAgent ? agentId : null, visible: true, final: false,
+      body: byAgent ? 'Bonjour, pourriez-vous nous transmettre la pièce manquante ?' : 'Bonjour, où en est ma demande ?',
+      created_at: Math.min(now - 1000, from + between(rnd, HOUR, 10 * DAY) * (i + 1)),
+    });
+  }
 }
 
 /** One request, its personal data unless purged, and its milestones, as a municipality's would be. */
-function requestRows(id: number, mix: Mix, formTypes: FormTypeInfo[], now: number, rnd: Random, out: Rows): void {
-  const type = pick(rnd, formTypes);
+function requestRows(id: number, mix: Mix, formTypes: FormTypeInfo[], now: number, rnd: Random, out: Rows, spread: Spread = EVEN): void {
+  const type = pickType(rnd, formTypes, spread);
   const status = weighted(rnd, STATUS_MIX[mix]);
   const agentId = type.agentIds.length ? pick(rnd, type.agentIds) : null;
   const events: { type: string; at: number; agent: number | null }[] = [];
   const closingCode = status === 'CLOTUREE' ? weighted(rnd, CLOSING) : null;
   // Open requests are recent (an unprocessed one is deleted after 30 days); the journal spans 2 years.
   const created = status === 'NON_TRAITEE' ? now - between(rnd, HOUR, 30 * DAY)
-    : status === 'CLOTUREE' ? now - between(rnd, closingCode === 'EXPIRED' ? 31 * DAY : 2 * DAY, 730 * DAY)
-      : now - between(rnd, 2 * DAY, 180 * DAY);
+    : status === 'CLOTUREE' ? now - between(rnd, closingCode === 'EXPIRED' ? 31 * DAY : 2 * DAY, spread.closedDays * DAY)
+      : now - between(rnd, 2 * DAY, spread.openDays * DAY);
   // When the request entered its status (the in-progress reminder counts from it).
   let statusSince = created;
   events.push({ type: 'SUBMITTED', at: created, agent: null });
@@ -147,6 +201,9 @@ function requestRows(id: number, mix: Mix, formTypes: FormTypeInfo[], now: numbe
     citizen_unread: 0,
     waiting_for_citizen: false,
   };
+  if (spread.cumulative) {
+    row.priority = weighted(rnd, PRIORITY_MIX);
+  }
   if (status !== 'NON_TRAITEE' && closingCode !== 'EXPIRED') {
     const taken = Math.min(now - HOUR, created + between(rnd, HOUR, 5 * DAY));
     row.assignee_id = agentId;
@@ -189,6 +246,9 @@ function requestRows(id: number, mix: Mix, formTypes: FormTypeInfo[], now: numbe
       search_name: searchable(`${firstName} ${lastName}`),
       sort_name: searchable(`${lastName} ${firstName}`),
     });
+    if (spread.messages && rnd() < 0.3) {
+      messageRows(id, created, now, row.assignee_id as number | null, rnd, out);
+    }
   }
   row.version = events.length;
   row.updated_at = last();
@@ -205,15 +265,20 @@ export interface SeedOptions {
   /** rows per transaction */
   batch?: number;
   now?: number;
+  /** only these form types (all by default) */
+  formTypeIds?: number[];
+  /** a city's spread (see Spread) rather than an even one; also writes messages */
+  city?: boolean;
 }
 
 /** Writes `count` requests in batches (one transaction each, two at a time); resolves with the seconds it took. */
 export async function seedRequests(db: Db, opts: SeedOptions): Promise<number> {
   const started = performance.now();
-  const formTypes = await formTypesOf(db);
+  const formTypes = (await formTypesOf(db)).filter((t) => !opts.formTypeIds || opts.formTypeIds.includes(t.id));
   const now = opts.now ?? Date.now();
   const batch = opts.batch ?? 1000;
   const rnd = generator(opts.seed ?? 20261123);
+  const spread = opts.city ? citySpread(formTypes) : EVEN;
   const maxRow = await db('requests').max({ id: 'id' }).first();
   let nextId = Number(maxRow?.id ?? 0) + 1;
   const lastId = nextId + opts.count - 1;
@@ -222,19 +287,27 @@ export async function seedRequests(db: Db, opts: SeedOptions): Promise<number> {
   const perInsert = isMysql(db) ? batch * 10 : 400;
   const writeBatch = async (rows: Rows) => {
     await db.transaction(async (trx) => {
-      for (const [table, list] of [['requests', rows.requests], ['request_personal', rows.personal], ['events', rows.events]] as const) {
+      if (isMysql(db)) {
+        // Fresh ids, rows that reference them: no check can fail; skipping them halves the time of a million.
+        await trx.raw('SET SESSION foreign_key_checks = 0, unique_checks = 0');
+      }
+      for (const [table, list] of [['requests', rows.requests], ['request_personal', rows.personal], ['events', rows.events], ['messages', rows.messages]] as const) {
         for (let i = 0; i < list.length; i += perInsert) {
           await trx(table).insert(list.slice(i, i + perInsert));
         }
+      }
+      if (isMysql(db)) {
+        // The pooled connection serves other queries next.
+        await trx.raw('SET SESSION foreign_key_checks = 1, unique_checks = 1');
       }
     });
   };
   // Building a batch is synchronous and quick; writing it overlaps with building the next.
   let pending: Promise<void>[] = [];
   while (nextId <= lastId) {
-    const rows: Rows = { requests: [], personal: [], events: [] };
+    const rows: Rows = { requests: [], personal: [], events: [], messages: [] };
     for (const end = Math.min(lastId, nextId + batch - 1); nextId <= end; nextId += 1) {
-      requestRows(nextId, opts.mix, formTypes, now, rnd, rows);
+      requestRows(nextId, opts.mix, formTypes, now, rnd, rows, spread);
     }
     pending.push(writeBatch(rows));
     if (pending.length >= 2) {

@@ -10,6 +10,7 @@ import { connect, migrate, type Db } from '../src/db/connection';
 import { DEMO_PARTNER_KEY, seedReferenceData } from '../src/seed/demo';
 import { freePort, startDevServer } from '../src/temporal/devServer';
 import type { Cleanup } from './cleanup';
+import { createMysqlDatabase } from '../src/cluster/guichetDatabase';
 
 /** Everything the measurements need, on a fresh data dir, database and Temporal dev server. */
 export interface BenchEnv {
@@ -26,12 +27,7 @@ export interface BenchEnv {
 /** A MariaDB schema of its own (dropped at the end), so the bench never touches real data. */
 export async function createSchema(base: string, cleanup: Cleanup, prefix = 'guichet_bench'): Promise<string> {
   const name = `${prefix}_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = knexFactory({ client: 'mysql2', connection: base });
-  try {
-    await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  } finally {
-    await admin.destroy();
-  }
+  await createMysqlDatabase(base, name);
   cleanup.push(`drop schema ${name}`, async () => {
     const again = knexFactory({ client: 'mysql2', connection: base });
     try {
@@ -45,25 +41,35 @@ export async function createSchema(base: string, cleanup: Cleanup, prefix = 'gui
   return url.toString();
 }
 
-/** `base`: the MariaDB/MySQL server to create a schema on (DATABASE_URL by default), null for SQLite. */
+async function startBenchDevServer(cleanup: Cleanup, dataDir: string, log: (line: string) => void): Promise<{ address: string; namespace: string }> {
+  const port = await freePort();
+  const dev = await startDevServer({ dbFile: path.join(dataDir, 'temporal.sqlite'), port, uiPort: null, namespace: 'default', log });
+  cleanup.push('stop the Temporal dev server', () => dev.stop());
+  return { address: dev.address, namespace: 'default' };
+}
+
+/**
+ * `base`: the MariaDB/MySQL server to create a schema on (DATABASE_URL by default), null for SQLite.
+ * `temporal`: a Temporal server to use instead of a dev server of its own (a cluster), with a
+ * task queue of this run's own, as the cluster may serve others.
+ */
 export async function prepareEnv(
   cleanup: Cleanup,
   log: (line: string) => void,
   base: string | null = process.env.DATABASE_URL?.trim() || null,
+  temporal: { address: string; namespace: string } | null = null,
 ): Promise<BenchEnv> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-bench-'));
   cleanup.push(`remove ${dataDir}`, () => fs.rmSync(dataDir, { recursive: true, force: true }));
   const databaseUrl = base ? await createSchema(base, cleanup) : null;
 
-  const port = await freePort();
-  const dev = await startDevServer({ dbFile: path.join(dataDir, 'temporal.sqlite'), port, uiPort: null, namespace: 'default', log });
-  cleanup.push('stop the Temporal dev server', () => dev.stop());
+  const server = temporal ?? await startBenchDevServer(cleanup, dataDir, log);
 
   const vars: Record<string, string> = {
     DATA_DIR: dataDir,
-    TEMPORAL_ADDRESS: dev.address,
-    TEMPORAL_NAMESPACE: 'default',
-    TEMPORAL_TASK_QUEUE: 'guichet-bench',
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_NAMESPACE: server.namespace,
+    TEMPORAL_TASK_QUEUE: temporal ? `guichet-bench-${crypto.randomBytes(4).toString('hex')}` : 'guichet-bench',
     SESSION_SECRET: crypto.randomBytes(32).toString('base64url'),
     // 0: the web child listens on a free port and tells us which.
     PORT: '0',

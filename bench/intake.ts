@@ -4,6 +4,8 @@ import { latencies, type Latencies } from './stats';
 export interface LoadOptions {
   connections: number;
   durationS: number;
+  /** requests per second in all (autocannon's overallRate): a steady load instead of as fast as possible */
+  rate?: number;
 }
 
 export interface IntakeResult extends Latencies {
@@ -47,6 +49,7 @@ export async function measureIntake(baseUrl: string, partnerKey: string, opts: L
       duration: opts.durationS,
       headers: { authorization: `Bearer ${partnerKey}`, 'content-type': 'application/json' },
       body: JSON.stringify(SUBMISSION),
+      ...(opts.rate ? { overallRate: opts.rate } : {}),
       // A start that takes longer than this is a failure for a citizen's browser anyway.
       timeout: 30,
     }, (err, res) => (err ? reject(err) : resolve(res)));

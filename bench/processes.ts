@@ -10,7 +10,8 @@ export interface Child {
 
 function waitReady(child: ChildProcess, label: string): Promise<ReadyMessage> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${label}: not ready after 120 s`)), 120_000);
+    // Bundling the workflows takes minutes on a loaded machine.
+    const timer = setTimeout(() => reject(new Error(`${label}: not ready after 600 s`)), 600_000);
     child.once('message', (msg: ReadyMessage) => {
       clearTimeout(timer);
       resolve(msg);

@@ -16,13 +16,18 @@
 //
 // Then the back-office phase (bench/backoffice.ts, always on MariaDB): list pages and their
 // SQL with 100 000 requests, and journal exports. `npm run bench -- --only intake|backoffice`
-// (or BENCH_ONLY=…) runs one phase alone.
+// (or BENCH_ONLY=…) runs one phase alone. `actions` and `arrival`: bench/arrival.ts. The
+// phases that need more than the default machine run only on demand (`--only <phase>`):
+// cluster (bench/cluster.ts: MariaDB, the Temporal server built, PostgreSQL). The timers
+// phase: bench/timers.ts.
 import type { Client } from '@temporalio/client';
 import { connectClient } from '../src/temporal/client';
 import { fileRequests, measureAction, waitForWorker, type ActionResult, type Drain } from './actions';
 import { measureCeiling, type CeilingResult } from './ceiling';
+import { benchActions, benchArrival, reportActions, reportArrival, type ActionsFigures, type ArrivalFigures } from './arrival';
 import { backofficeJson, benchBackoffice, reportBackoffice, type BackofficeFigures, type BackofficeOptions } from './backoffice';
 import { Cleanup } from './cleanup';
+import { benchCluster, clusterJson, reportCluster, type ClusterFigures } from './cluster';
 import { CpuMeter, databaseServerPid, devServerPid, type Proc, type Usage } from './cpu';
 import { probeInsert } from './dbProbe';
 import { prepareEnv, type BenchEnv } from './env';
@@ -30,6 +35,9 @@ import { measureIntake, type IntakeResult, type LoadOptions } from './intake';
 import { measureNext, type NextResult } from './next';
 import { startChild, type Child } from './processes';
 import { describeLatencies, round1, type Latencies } from './stats';
+import { benchMillion, millionJson, reportMillion, type MillionFigures, type MillionOptions } from './million';
+import { benchTimers, reportTimers, timersJson, type TimersFigures, type TimersOptions } from './timers';
+import { benchExports, benchStatistics, exportsJson, reportExports, reportStatistics, statisticsJson, type ExportsFigures, type StatsFigures } from './statisticsBench';
 
 type Layout = 'split' | 'together';
 
@@ -237,13 +245,20 @@ function report(f: Figures, opts: Options, log: Log): void {
   }
 }
 
-export type Phase = 'intake' | 'backoffice';
-const PHASES: readonly Phase[] = ['intake', 'backoffice'];
+export type Phase = 'intake' | 'backoffice' | 'actions' | 'arrival' | 'million' | 'stats' | 'exports' | 'timers' | 'cluster';
+const PHASES: readonly Phase[] = ['intake', 'backoffice', 'actions', 'arrival', 'million', 'stats', 'exports', 'timers', 'cluster'];
+/**
+ * The phases a bare `npm run bench` runs (about 15 minutes). The others only on demand
+ * (`--only <phase>`): million, stats and exports seed a million requests first (20 minutes
+ * or more the first time), timers sets up 100 000 workflows, and cluster needs the Temporal
+ * server built and PostgreSQL.
+ */
+const DEFAULT_PHASES: readonly Phase[] = ['intake', 'backoffice', 'actions', 'arrival'];
 
-/** `--only <phase>` or BENCH_ONLY: one phase alone; both by default. */
+/** `--only <phase>` or BENCH_ONLY: one phase alone; DEFAULT_PHASES otherwise. */
 export function phasesOf(only: string | undefined = process.env.BENCH_ONLY): Phase[] {
   if (!only) {
-    return [...PHASES];
+    return [...DEFAULT_PHASES];
   }
   if (!(PHASES as readonly string[]).includes(only)) {
     throw new Error(`--only / BENCH_ONLY must be one of ${PHASES.join(', ')} (got "${only}")`);
@@ -257,6 +272,24 @@ function backofficeOptionsFromEnv(): BackofficeOptions {
     exportRows: numberFromEnv('BENCH_EXPORT_ROWS', 100_000),
     warmup: 20,
     iterations: numberFromEnv('BENCH_PAGE_ITERATIONS', 100),
+  };
+}
+
+function millionOptionsFromEnv(): MillionOptions {
+  return {
+    requests: numberFromEnv('BENCH_MILLION_REQUESTS', 1_000_000),
+    schema: process.env.BENCH_MILLION_SCHEMA?.trim() || 'guichet_bench_million',
+    warmup: numberFromEnv('BENCH_MILLION_WARMUP', 10),
+    iterations: numberFromEnv('BENCH_MILLION_ITERATIONS', 40),
+  };
+}
+
+function timersOptionsFromEnv(): TimersOptions {
+  return {
+    requests: numberFromEnv('BENCH_TIMERS_REQUESTS', 100_000),
+    windowS: numberFromEnv('BENCH_TIMERS_WINDOW', 300),
+    leadS: process.env.BENCH_TIMERS_LEAD ? numberFromEnv('BENCH_TIMERS_LEAD', 1) : null,
+    concurrency: numberFromEnv('BENCH_TIMERS_CONCURRENCY', 200),
   };
 }
 
@@ -286,6 +319,7 @@ export async function runBench(only?: string): Promise<void> {
   const log: Log = (line) => console.log(line);
   let figures: Figures | null = null;
   let backoffice: BackofficeFigures | null = null;
+  let timers: TimersFigures | null = null;
   if (phases.includes('intake')) {
     figures = await withCleanup(log, (cleanup) => benchmark(cleanup, opts, log));
     report(figures, opts, log);
@@ -293,6 +327,41 @@ export async function runBench(only?: string): Promise<void> {
   if (phases.includes('backoffice')) {
     backoffice = await withCleanup(log, (cleanup) => benchBackoffice(cleanup, backofficeOpts, log));
     reportBackoffice(backoffice, log);
+  }
+  let cluster: ClusterFigures[] | null = null;
+  if (phases.includes('cluster')) {
+    cluster = await withCleanup(log, (cleanup) => benchCluster(cleanup, opts, log));
+    reportCluster(cluster, opts, log);
+  }
+  let actions: ActionsFigures | null = null;
+  if (phases.includes('actions')) {
+    actions = await withCleanup(log, (cleanup) => benchActions(cleanup, log));
+    reportActions(actions, log);
+  }
+  let arrival: ArrivalFigures | null = null;
+  if (phases.includes('arrival')) {
+    arrival = await withCleanup(log, (cleanup) => benchArrival(cleanup, log));
+    reportArrival(arrival, log);
+  }
+  if (phases.includes('timers')) {
+    timers = await withCleanup(log, (cleanup) => benchTimers(cleanup, timersOptionsFromEnv(), log));
+    reportTimers(timers, log);
+  }
+  let million: MillionFigures | null = null;
+  if (phases.includes('million')) {
+    million = await withCleanup(log, (cleanup) => benchMillion(cleanup, millionOptionsFromEnv(), log));
+    reportMillion(million, log);
+  }
+  let stats: StatsFigures | null = null;
+  if (phases.includes('stats')) {
+    const statsOpts = { requests: numberFromEnv('BENCH_STATS_REQUESTS', 1_000_000), iterations: numberFromEnv('BENCH_STATS_ITERATIONS', 20) };
+    stats = await withCleanup(log, (cleanup) => benchStatistics(cleanup, statsOpts, log));
+    reportStatistics(stats, log);
+  }
+  let exportsFigures: ExportsFigures | null = null;
+  if (phases.includes('exports')) {
+    exportsFigures = await withCleanup(log, (cleanup) => benchExports(cleanup, { rows: numberFromEnv('BENCH_EXPORTS_ROWS', 1_000_000) }, log));
+    reportExports(exportsFigures, log);
   }
   // Last line, for machines: one JSON object.
   console.log(JSON.stringify({
@@ -309,5 +378,22 @@ export async function runBench(only?: string): Promise<void> {
       nextP95Ms: round1(figures.next.p95),
     }),
     ...(backoffice && backofficeJson(backoffice)),
+    ...(cluster && clusterJson(cluster)),
+    ...(actions && { actionsBefore: actions.before, actionsAfter: actions.after }),
+    ...(arrival && {
+      arrivalPerSec: round1(arrival.intake.perSec),
+      arrivalBacklog: arrival.backlog,
+      arrivalBacklogSeconds: arrival.backlogSeconds === null ? null : round1(arrival.backlogSeconds),
+      arrivalStepsPerSecDuringLoad: round1(arrival.workerPerSec),
+      arrivalStepsPerSecAfterLoad: arrival.drainPerSec === null ? null : round1(arrival.drainPerSec),
+      receiptP50Ms: round1(arrival.receipt.p50),
+      receiptP95Ms: round1(arrival.receipt.p95),
+      arrivalInfoEmails: arrival.infoEmails,
+      arrivalInfoEmailsUnbatched: arrival.infoEmailsUnbatched,
+    }),
+    ...(timers && timersJson(timers)),
+    ...(million && millionJson(million)),
+    ...(stats && statisticsJson(stats)),
+    ...(exportsFigures && exportsJson(exportsFigures)),
   }));
 }

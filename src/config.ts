@@ -6,6 +6,8 @@ import { t } from './i18n';
 export interface Config {
   port: number;
   dataDir: string;
+  /** Where the workflow bundle of each version of the code is kept (src/temporal/workflowBundle.ts). */
+  workflowBundleDir: string;
   /** mysql://… when set; otherwise the embedded SQLite file under dataDir. */
   databaseUrl: string | null;
   /** host:port of a Temporal cluster; otherwise Guichet starts a dev server. */
@@ -33,6 +35,11 @@ export interface Config {
   trustProxy: boolean | number | string;
   /** Hour (Paris time, 0-23) at which the daily digest of new requests goes out. */
   digestHour: number;
+  /**
+   * Seconds between two batches of the information e-mails on new requests (« at once »):
+   * each agent gets one e-mail per batch listing its new requests; 0 sends one per request.
+   */
+  newRequestBatchSeconds: number;
   /** Online forms accepted per client address and per hour (anti-abuse). */
   formSubmissionsPerHour: number;
   /** Tracking pages (lookups by code, reply form, downloads) per client address and per hour. */
@@ -49,10 +56,19 @@ export interface Config {
   metricsPort: number | null;
   /** When set, /metrics asks `Authorization: Bearer <token>`; otherwise it answers only this machine's direct connections. */
   metricsToken: string | null;
+  /**
+   * REMINDERS_PER_SECOND: at most this many reminder activities (each one reminder's
+   * e-mails) start per second, over all workers; null: no limit (workflows/mailOptions.ts).
+   */
+  remindersPerSecond: number | null;
+  /** The worker's slots and cache (WORKER_WORKFLOW_TASKS, WORKER_ACTIVITIES, WORKER_CACHED_WORKFLOWS); null: the SDK's default. */
+  workerTuning: { workflowTasks: number | null; activities: number | null; cachedWorkflows: number | null };
   /** Single sign-on for agents through the municipality's OpenID provider; null when OIDC_ISSUER is unset. */
   sso: SsoConfig | null;
   /** The code and password form; PASSWORD_LOGIN=false leaves only single sign-on. */
   passwordLogin: boolean;
+  /** On SIGTERM: how long requests in flight (web) and activities (worker) get to finish (seconds). */
+  shutdownGraceSeconds: number;
 }
 
 /** An OpenID Connect provider (Keycloak, ProConnect…) where agents log in. */
@@ -88,6 +104,32 @@ function int(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || value > 65535) {
     throw new Error(t('cli.config.port', { name, raw }));
+  }
+  return value;
+}
+
+/** A whole number of seconds from 1 to 3600 (a stop longer than an hour is no stop). */
+function seconds(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
+  const raw = text(name, env);
+  if (raw === null) {
+    return fallback;
+  }
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1 || value > 3600) {
+    throw new Error(t('cli.config.seconds', { name, raw }));
+  }
+  return value;
+}
+
+/** A positive number (a whole one when `whole`), null when unset. */
+function positive(name: string, env: NodeJS.ProcessEnv, whole = false): number | null {
+  const raw = text(name, env);
+  if (raw === null) {
+    return null;
+  }
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || (whole && !Number.isInteger(value))) {
+    throw new Error(t(whole ? 'cli.config.count' : 'cli.config.rate', { name, raw }));
   }
   return value;
 }
@@ -183,9 +225,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int('PORT', 3000, env);
   const publicUrl = (text('PUBLIC_URL', env) ?? `http://localhost:${port}`).replace(/\/$/, '');
   const ssoConfig = sso(env, publicUrl);
+  const dataDir = path.resolve(text('DATA_DIR', env) ?? 'data');
   return {
     port,
-    dataDir: path.resolve(text('DATA_DIR', env) ?? 'data'),
+    dataDir,
+    workflowBundleDir: path.resolve(text('WORKFLOW_BUNDLE_DIR', env) ?? path.join(dataDir, 'workflow-bundles')),
     databaseUrl: text('DATABASE_URL', env),
     temporalAddress: text('TEMPORAL_ADDRESS', env),
     temporalNamespace: text('TEMPORAL_NAMESPACE', env) ?? 'default',
@@ -201,6 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     boardRefreshSeconds: Math.max(1, int('BOARD_REFRESH_SECONDS', 10, env)),
     trustProxy: trustProxy(env),
     digestHour: Math.min(23, int('DIGEST_HOUR', 7, env)),
+    newRequestBatchSeconds: Math.min(60, int('NEW_REQUEST_BATCH_SECONDS', 30, env)),
     formSubmissionsPerHour: Math.max(1, int('FORM_SUBMISSIONS_PER_HOUR', 10, env)),
     trackingRequestsPerHour: Math.max(1, int('TRACKING_REQUESTS_PER_HOUR', 60, env)),
     webhookRetryInitialMs: duration('WEBHOOK_RETRY_INITIAL', 10_000, env),
@@ -210,8 +255,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookAllowPrivate: text('WEBHOOK_ALLOW_PRIVATE', env) === 'true',
     metricsPort: text('METRICS_PORT', env) === null ? null : int('METRICS_PORT', 0, env),
     metricsToken: text('METRICS_TOKEN', env),
+    remindersPerSecond: positive('REMINDERS_PER_SECOND', env),
+    workerTuning: {
+      workflowTasks: positive('WORKER_WORKFLOW_TASKS', env, true),
+      activities: positive('WORKER_ACTIVITIES', env, true),
+      cachedWorkflows: positive('WORKER_CACHED_WORKFLOWS', env, true),
+    },
     sso: ssoConfig,
     passwordLogin: passwordLogin(env, ssoConfig !== null),
+    shutdownGraceSeconds: seconds('SHUTDOWN_GRACE_SECONDS', 25, env),
   };
 }
 

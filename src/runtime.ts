@@ -1,17 +1,18 @@
 import path from 'node:path';
 import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import { temporalAddressOf, type Config } from './config';
 import type { Ctx } from './commands/context';
 import { startPendingWorkflows } from './commands/submit';
-import { ensureDigestWorkflow } from './accounts/digestSchedule';
+import { ensureAnnouncerWorkflow, ensureDigestWorkflow } from './accounts/digestSchedule';
 import { connect, migrate, type Db } from './db/connection';
 import { createTransport, type Transport } from './mail/transport';
 import { connectClient } from './temporal/client';
 import { startDevServer, type DevServer } from './temporal/devServer';
-import { createWorker } from './temporal/worker';
+import { createWorker, type Workers } from './temporal/worker';
 import { closeWebApp, createWebApp } from './web/server';
+import { Drain } from './web/drain';
 import { logger } from './ops/logger';
 import { serveOps } from './ops/server';
 import { pingDatabase } from './db/opsFigures';
@@ -21,7 +22,7 @@ export class Runtime {
   private readonly stops: (() => Promise<void> | void)[] = [];
   db!: Db;
   client?: Client;
-  worker?: { worker: Worker; connection: NativeConnection };
+  worker?: { worker: Workers; connection: NativeConnection };
   transport!: Transport;
   address!: string;
 
@@ -31,7 +32,7 @@ export class Runtime {
     if (!this.client) {
       throw new Error('client Temporal non connecté');
     }
-    return { db: this.db, client: this.client, config: this.config };
+    return { db: this.db, client: this.client, config: this.config, transport: this.transport };
   }
 
   async openDatabase(): Promise<Db> {
@@ -51,6 +52,7 @@ export class Runtime {
         uiPort: this.config.temporalUiPort,
         namespace: this.config.temporalNamespace,
         log: this.log,
+        ownProcessGroup: true,
       });
       this.stops.push(() => dev.stop());
       this.log(`Temporal dev server on ${dev.address}, its web UI on http://localhost:${this.config.temporalUiPort}`);
@@ -61,7 +63,7 @@ export class Runtime {
     this.stops.push(() => this.transport.close());
   }
 
-  async startWorker(): Promise<Worker> {
+  async startWorker(): Promise<Workers> {
     const { worker, connection } = await createWorker({
       db: this.db,
       transport: this.transport,
@@ -80,12 +82,15 @@ export class Runtime {
     sweep();
     const timer = setInterval(sweep, 5 * 60_000).unref();
     ensureDigestWorkflow(this.ctx).catch((err: Error) => this.log(`daily digest: ${err.message}`));
+    ensureAnnouncerWorkflow(this.ctx).catch((err: Error) => this.log(`new request e-mails: ${err.message}`));
     this.stops.push(async () => {
       clearInterval(timer);
       if (worker.getState() === 'RUNNING') {
+        // Stops polling; the activities in flight finish within the grace (src/temporal/worker.ts).
+        this.log('worker: draining');
         worker.shutdown();
       }
-      await running.catch(() => undefined);
+      await running.catch((err: Error) => this.log(`worker stopped with activities still running (another worker retries them): ${err.message}`));
       await connection.close();
     });
     return worker;
@@ -117,15 +122,17 @@ export class Runtime {
   }
 
   async startWeb(): Promise<Server> {
-    const app = createWebApp(this.ctx);
+    const drain = new Drain();
+    const app = createWebApp(this.ctx, { drain });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(this.config.port, () => resolve(s)).on('error', reject);
     });
-    this.stops.push(() => new Promise<void>((resolve) => {
+    // Stopped first (the stops run in reverse): the requests in flight still have Temporal,
+    // the database and, in `guichet start`, the worker their Updates wait for.
+    this.stops.push(async () => {
+      await drain.stop(server, this.config.shutdownGraceSeconds * 1000);
       closeWebApp(app);
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }));
+    });
     return server;
   }
 

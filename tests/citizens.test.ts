@@ -1,9 +1,8 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { accessibilityViolations, actionResponse, loggedIn } from './support/browser';
 import { fillBirthAnswers, startWithBirthForm } from './support/birthForm';
 import { PDF, PNG } from './support/files';
+import { storedFileCount } from './support/storedFiles';
 import { waitFor, type Harness } from './support/harness';
 
 let h: Harness;
@@ -57,8 +56,7 @@ test('a citizen files a form with an attachment, follows it, answers the agent w
   const row = await h.db('requests').where({ reference }).first('id', 'channel', 'form_version_id');
   expect(row.channel).toBe('web');
   expect(row.form_version_id).not.toBeNull();
-  const attachmentsDir = path.join(h.config.dataDir, 'attachments', String(row.id));
-  expect(fs.readdirSync(attachmentsDir)).toHaveLength(1);
+  expect(await storedFileCount(h, [row.id])).toBe(1);
 
   const receipt = await waitFor(() => h.mails.find((m) => m.subject === `Votre demande ${reference} a bien été reçue`), 15000, 'the receipt');
   expect(receipt.to).toEqual(['lea@example.org']);
@@ -102,7 +100,7 @@ test('a citizen files a form with an attachment, follows it, answers the agent w
   await cpage.getByRole('button', { name: 'Envoyer ma réponse' }).click();
   await cpage.getByText('Votre réponse a bien été transmise au service. Merci.').waitFor();
   await cpage.getByRole('link', { name: 'livret.png' }).waitFor();
-  expect(fs.readdirSync(attachmentsDir)).toHaveLength(3);
+  expect(await storedFileCount(h, [row.id])).toBe(3);
 
   // Back in progress with the unread marker; the final answer closes it.
   expect(await h.db('requests').where({ id: row.id }).first('status', 'citizen_unread')).toMatchObject({ status: 'EN_COURS', citizen_unread: 1 });
@@ -116,7 +114,7 @@ test('a citizen files a form with an attachment, follows it, answers the agent w
   await page.getByLabel('Code de clôture (réponse finale)').selectOption({ label: 'Traitée' });
   expect(await actionResponse(page, `/${reference}/message`, () => page.getByRole('button', { name: 'Envoyer le message' }).click())).toBe(200);
   await waitFor(async () => (await h.db('requests').where({ id: row.id }).first('purged_at'))?.purged_at, 20000, 'the purge');
-  expect(fs.existsSync(attachmentsDir)).toBe(false);
+  expect(await storedFileCount(h, [row.id])).toBe(0);
   expect(await h.db('attachments').where({ request_id: row.id }).count({ n: '*' }).first()).toMatchObject({ n: 0 });
   expect(await h.db('messages').where({ request_id: row.id }).count({ n: '*' }).first()).toMatchObject({ n: 0 });
   expect(await h.db('request_personal').where({ request_id: row.id }).count({ n: '*' }).first()).toMatchObject({ n: 0 });

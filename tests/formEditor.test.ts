@@ -47,7 +47,10 @@ async function addField(label: string, key: string, type: string, opts: { requir
 /** Publishes the editor's draft, and waits for the version it made. */
 async function publish(version: number) {
   await page.getByRole('button', { name: `Publier la version ${version}` }).click();
-  await page.getByRole('status').filter({ hasText: `Version ${version} publiée` }).waitFor();
+  // The confirmation, or (to say why in the failure) a refusal.
+  const said = page.getByRole('status').filter({ hasText: `Version ${version} publiée` }).or(page.locator('.message[role="alert"]'));
+  await said.first().waitFor();
+  expect(await said.first().textContent()).toContain(`Version ${version} publiée`);
   await page.getByText(`Version ${version} du formulaire : celle que remplissent les usagers.`).waitFor();
   expect(await page.getByRole('heading', { name: 'Modifications non publiées' }).count()).toBe(0);
 }
@@ -68,7 +71,7 @@ test('an administrator defines a form and publishes it; changing it later leaves
   // The form type's page says so too.
   await page.goto('/admin/demarches/occupation-domaine-public');
   await page.locator('.tag', { hasText: 'modifications non publiées' }).waitFor();
-  await page.getByRole('link', { name: 'Formulaire en ligne (champs)' }).click();
+  await Promise.all([page.waitForURL('**/formulaire'), page.getByRole('link', { name: 'Formulaire en ligne (champs)' }).click()]);
   await publish(1);
   // A refused field says why and keeps what was typed.
   await addField('Sans choix', 'vide', 'Cases à cocher');

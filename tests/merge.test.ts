@@ -5,12 +5,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { attachmentPath } from '../src/attachments/files';
 import { insertMessage } from '../src/db/messages';
 import { findRequest } from '../src/db/requests';
 import { agentByCode, moveTo, submitRequest } from './support/factories';
 import { startHarness, waitFor, type Harness } from './support/harness';
 import { citizenOf, threadedRequests } from './support/mergeFixtures';
+import { storedBytes, storedFileCount } from './support/storedFiles';
 import { mergeWorkflowIdOf } from '../workflows/mergeDefinitions';
 
 let h: Harness;
@@ -62,8 +62,8 @@ test('three requests merged: one new request with every message and file in time
   ]);
   const originals = await h.db('attachments').where({ request_id: sources[0].id }).orderBy('id');
   for (const [i, f] of files.entries()) {
-    expect(attachmentPath(h.config, f)).not.toBe(attachmentPath(h.config, originals[i]));
-    expect(fs.readFileSync(attachmentPath(h.config, f))).toEqual(fs.readFileSync(attachmentPath(h.config, originals[i])));
+    expect(f.storage_name).not.toBe(originals[i].storage_name);
+    expect(await storedBytes(h, f)).toEqual(await storedBytes(h, originals[i]));
   }
 
   // Each original: closed as a duplicate, « fusionnée dans … », its thread kept (the merge can still be undone).
@@ -195,7 +195,7 @@ test('after the purge of a merged request, nothing personal remains of it or of 
   const ids = [merged.id, ...sources.map((s) => s.id)];
   for (const id of ids) {
     await waitFor(async () => (await h.db('requests').where({ id }).first('purged_at')).purged_at, 30000, `the purge of request ${id}`);
-    expect(fs.existsSync(`${h.config.dataDir}/attachments/${id}`)).toBe(false);
+    expect(await storedFileCount(h, [id])).toBe(0);
   }
   for (const table of ['requests', 'request_personal', 'comments', 'events', 'email_contents', 'messages', 'attachments', 'merges', 'merge_sources', 'callbacks']) {
     const rows = await h.db(table).select('*');

@@ -80,7 +80,10 @@ async function runScenarios(): Promise<Record<string, string>> {
   const splitWorkflow = splitWorkflowId(h.config.referencePrefix, (await h.db('splits').where({ original_request_id: splitOriginalId }).first('id')).id);
   await waitFor(async () => (await h.ctx.client.workflow.getHandle(splitWorkflow).describe()).status.name === 'COMPLETED', 20000, 'end of the split');
 
-  const ids = { 'full-lifecycle': full, expired, 'hold-until': holdUntil, callbacks, 'split-original': splitOriginal };
+  // full-lifecycle.json was recorded before issue 16's patches (workflows/patches.ts); -patched after them.
+  // expired.json was recorded before the paced reminders (workflows/mailOptions.ts), expired-paced.json after.
+  // full-lifecycle-local-arrival.json: the arrival work as a local activity (PATCHES.localArrival).
+  const ids = { 'full-lifecycle': full, 'full-lifecycle-patched': full, 'full-lifecycle-local-arrival': full, expired, 'expired-paced': expired, 'hold-until': holdUntil, callbacks, 'split-original': splitOriginal };
   for (const ref of Object.values(ids)) {
     const handle = h.ctx.client.workflow.getHandle(`request-${ref}`);
     await waitFor(async () => ref === holdUntil
@@ -111,7 +114,7 @@ test('histories of today\'s scenarios replay, and the recorded ones still do', a
   expect(await replay(fresh)).toEqual(fresh.map(() => null));
 
   const recorded = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
-  expect(recorded.sort()).toEqual(['callbacks.json', 'expired.json', 'full-lifecycle.json', 'hold-until.json', 'split-original.json', 'split.json']);
+  expect(recorded.sort()).toEqual(['callbacks.json', 'expired-paced.json', 'expired.json', 'full-lifecycle-local-arrival.json', 'full-lifecycle-patched.json', 'full-lifecycle.json', 'hold-until.json', 'split-original.json', 'split.json']);
   // fromObject, not the SDK's historyFromJSON, whose protobuf type checks fail under jest's module registry.
   const histories = recorded.map((f) => ({
     workflowId: f,

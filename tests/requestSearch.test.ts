@@ -4,6 +4,7 @@ import { seedRequests } from '../bench/backofficeSeed';
 import { loadAgent, type Agent } from '../src/db/agents';
 import { SORTS, countRequests, idsMatching, searchRequests, streamRequests, type Direction, type ListedRequest, type RequestFilter } from '../src/db/requestSearch';
 import { searchable } from '../src/search/normalize';
+import { isMysql } from '../src/db/connection';
 import { startHarness, type Harness } from './support/harness';
 
 let h: Harness;
@@ -76,4 +77,30 @@ test('the name sort: by last name then first name, both ways; purged requests (n
     const sorted = [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0) * (dir === 'asc' ? 1 : -1));
     expect(keys).toEqual(sorted);
   }
+});
+
+test('the search by name: every word, accents and case ignored, hyphens and apostrophes as word breaks; on MariaDB through the FULLTEXT index, by word start', async () => {
+  const open = await h.db('requests as r').join('request_personal as p', 'p.request_id', 'r.id')
+    .whereIn('r.status', ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE']).orderBy('r.id').limit(4).select('r.id');
+  const names = [['Jean-Pierre', 'Dupontel'], ['Patrick', 'O’Neil-Ängström'], ['Anne', 'de la Tourelle'], ['Zoé', 'Delatour']];
+  for (const [i, [first, last]] of names.entries()) {
+    await h.db('request_personal').where({ request_id: open[i].id })
+      .update({ first_name: first, last_name: last, search_name: searchable(`${first} ${last}`) });
+  }
+  const ids = open.map((r: { id: number }) => Number(r.id));
+  const found = async (name: string) => {
+    const { rows } = await searchRequests(h.db, { groupIds: admin.groupIds, name }, { sort: 'date', dir: 'asc', page: 1, pageSize: 100 }, NOW);
+    return rows.map((r) => ids.indexOf(r.id)).filter((i) => i >= 0);
+  };
+  expect(await found('dupontel')).toEqual([0]);
+  expect(await found('DUP')).toEqual([0]);
+  expect(await found('pierre dupontel')).toEqual([0]);
+  expect(await found('angstrom')).toEqual([1]);
+  expect(await found('neil patrick')).toEqual([1]);
+  expect(await found('de la tourelle')).toEqual([2]);
+  expect(await found('zoe delatour')).toEqual([3]);
+  expect(await found('dupontel zoe')).toEqual([]);
+  // Inside a word: SQLite reads every name, MariaDB's index knows words by their start.
+  expect(await found('tourelle')).toEqual([2]);
+  expect(await found('pontel')).toEqual(isMysql(h.db) ? [] : [0]);
 });

@@ -1,3 +1,5 @@
+import { SessionStore } from '../src/web/sessionStore';
+import { t } from '../src/i18n';
 import { findRequest } from '../src/db/requests';
 import { submitRequest as submitRequestWith } from './support/factories';
 import { startHarness, type Harness } from './support/harness';
@@ -120,4 +122,25 @@ test("an agent reaching another service's request by URL gets 403 on its page, f
   const fragment = await cpetit.call('POST', '/admin/courriels/RECEIPT/apercu', { _csrf: token, subject: 'x', body: 'y' }, { 'hx-request': 'true' });
   expect(fragment.status).toBe(403);
   expect(fragment.text).toBe('Cette page est réservée aux administrateurs.');
+});
+
+test('the message a form post leaves for the next page is there when the browser follows the redirect at once, however slow the session store', async () => {
+  const c = client('10.9.9.71');
+  expect((await c.login('amartin')).status).toBe(303);
+  const _csrf = /name="_csrf" value="([^"]+)"/.exec((await c.call('GET', '/mon-compte')).text)![1];
+  // The session store takes its time to write (MariaDB under load): the redirect must wait for it.
+  const set = SessionStore.prototype.set;
+  const store = jest.spyOn(SessionStore.prototype, 'set').mockImplementation(async function slow(this: SessionStore, ...args: Parameters<SessionStore['set']>) {
+    await new Promise((r) => setTimeout(r, 500));
+    return set.apply(this, args);
+  });
+  try {
+    const page = await c.postThenFollow('/mon-compte/courriels', { _csrf, choice: 'DIGEST' });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(t('ui.account.page.saved'));
+  } finally {
+    store.mockRestore();
+  }
+  // Shown once: not again on the page after.
+  expect((await c.call('GET', '/mon-compte')).text).not.toContain(t('ui.account.page.saved'));
 });

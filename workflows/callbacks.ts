@@ -40,6 +40,11 @@ export function earliest<A extends { at: number }, B extends { at: number }>(a: 
   return b.at < a.at ? b : a;
 }
 
+/** Whether two deadlines are the same timer: same kind, same time (and same callback). */
+export function sameDeadline(a: { kind: string; at: number; callbackId?: number } | null, b: { kind: string; at: number; callbackId?: number } | null): boolean {
+  return a === b || (a !== null && b !== null && a.kind === b.kind && a.at === b.at && a.callbackId === b.callbackId);
+}
+
 /** The callbacks with this one planned (or moved) at `dueAt`. */
 export function withCallback(callbacks: readonly PlannedCallback[], id: number, dueAt: number): PlannedCallback[] {
   return [...callbacks.filter((c) => c.id !== id), { id, dueAt }];

@@ -4,3 +4,4 @@ export { digestWorkflow } from './digest';
 export { webhookWorkflow } from './webhook';
 export { splitWorkflow } from './split';
 export { mergeWorkflow } from './merge';
+export { announcerWorkflow } from './announcer';

@@ -7,8 +7,11 @@ import {
   allHandlersFinished,
   condition,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities, TimerFired } from '../src/activities/types';
 import type { EmailKind } from '../src/db/emails';
@@ -53,20 +56,23 @@ import {
   type RequestState,
   type Status,
 } from './definitions';
-import { MAIL_ACTIVITY_OPTIONS } from './mailOptions';
+import { ARRIVAL_OPTIONS, MAIL_ACTIVITY_OPTIONS, PACED_REMINDERS, remindersQueueOf } from './mailOptions';
+import { PATCHES } from './patches';
 import { mergeCloseUpdate, mergeFinalSignal, mergeTouchedSignal, MERGED_CLOSING_CODE, unmergeUpdate, withdrawMergedUpdate, WITHDRAWN_CLOSING_CODE } from './mergeDefinitions';
 import { mergeRefusal, MERGE_STEPS, type MergedInto } from './mergeSteps';
 import { consultationRefusal, type ConsultationEnd, type PendingConsultation } from './consultation';
-import { earliest, nextCallbackDeadline, withCallback, withoutCallback, type CallbackDeadline, type PlannedCallback } from './callbacks';
+import { earliest, nextCallbackDeadline, sameDeadline, withCallback, withoutCallback, type CallbackDeadline, type PlannedCallback } from './callbacks';
 import { ACTIONS, ASSIGNED, SPLIT_CLOSING_CODE, SPLIT_STEP, changeOf, CONSULTATION_ANSWERED, CONSULTATION_STEPS, PRIORITY_CHANGED, RELEASED, TRANSFERRED, changeOfStep, nextDeadline, refusalOf, TIMED_STEPS, type Action, type Change, type Step, type TimerKind, type TimerState } from './lifecycle';
 
 // Database writes take milliseconds: after a worker dies (kill -9, no heartbeat) the one it
 // was running is retried once this timeout expires, and the purge waits behind it.
-const db = proxyActivities<Activities>({
+const DB_OPTIONS = {
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+} as const;
+const db = proxyActivities<Activities>(DB_OPTIONS);
 const mail = proxyActivities<Activities>(MAIL_ACTIVITY_OPTIONS);
+const arrival = proxyLocalActivities<Pick<Activities, 'announceSubmission'>>(ARRIVAL_OPTIONS);
 
 export async function requestWorkflow(input: RequestInput): Promise<void> {
   const { requestId, reference } = input;
@@ -95,6 +101,8 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
   // The callbacks planned and not yet fired: ids and times only (workflows/callbacks.ts).
   let callbacks: PlannedCallback[] = [];
   const background: Promise<void>[] = [];
+  // The reminders' e-mails, on a queue of their own (workflows/mailOptions.ts).
+  const reminders = proxyActivities<Activities>({ ...MAIL_ACTIVITY_OPTIONS, taskQueue: remindersQueueOf(workflowInfo().taskQueue) });
   let closingEmailId: number | null = null;
   // The filing was undone (its rows removed after an ambiguous start): nothing to run.
   let withdrawn = false;
@@ -193,10 +201,15 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
   /** To the request's group ('agents'), one agent (their id), or another group's members (a consulted group). */
   const notifyInBackground = (kind: EmailKind, key: string, to: 'agents' | number | { groupId: number }, onlyIfStatus?: Status, timer?: TimerFired): void => {
     const fired = timer ? { timer } : {};
+    const pacedHere = timer !== undefined && patched(PACED_REMINDERS);
+    const via = pacedHere ? reminders : mail;
     const job = typeof to === 'number'
-      ? mail.notifyAgent({ requestId, kind, key, agentId: to, onlyIfStatus, ...fired })
-      : mail.notifyAgents({ requestId, kind, key, onlyIfStatus, ...(to === 'agents' ? {} : { groupId: to.groupId }), ...fired });
-    background.push(job.catch(() => undefined)); // a reminder that could not go out must not stop the request
+      ? via.notifyAgent({ requestId, kind, key, agentId: to, onlyIfStatus, ...fired })
+      : via.notifyAgents({ requestId, kind, key, onlyIfStatus, ...(to === 'agents' ? {} : { groupId: to.groupId }), ...fired });
+    const settled = job.catch(() => undefined); // a reminder that could not go out must not stop the request
+    if (!pacedHere) {
+      background.push(settled); // a paced reminder is not waited for at the close
+    }
   };
 
   setHandler(stateQuery, snapshot);
@@ -434,10 +447,12 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     }
   };
 
-  // One activity for the receipt and the agents' information: at intake peaks every
-  // round trip to the Temporal server counts.
+  // One step for the arrival (webhooks, the receipt if the web could not send it, the
+  // agents' information), run inside the first workflow task (local-arrival): at intake peaks
+  // every round trip to the Temporal server counts.
   // A merge's new request announces itself by the merge's own e-mail.
-  background.push((merged ? Promise.resolve('announced' as const) : mail.announceSubmission({ requestId, key: reference, ...(input.announce === false ? { announce: false } : {}) })).then(
+  const announcer = patched(PATCHES.localArrival) ? arrival : mail;
+  background.push((merged ? Promise.resolve('announced' as const) : announcer.announceSubmission({ requestId, key: reference, ...(input.announce === false ? { announce: false } : {}) })).then(
     (outcome) => {
       if (outcome === 'withdrawn') {
         withdrawn = true;
@@ -456,6 +471,15 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
         continue;
       }
       const wait = due.at - Date.now();
+      if (patched(PATCHES.keepTimer)) {
+        // Only a moved deadline (or the end) restarts the timer: an annotation leaves it running.
+        const moved = () => withdrawn || s.status === 'CLOTUREE' || !sameDeadline(due, earliest(nextDeadline(s), nextCallbackDeadline(callbacks)));
+        const woken = wait > 0 ? await condition(() => s.version !== version && moved(), wait) : false;
+        if (!woken && !moved()) {
+          await (due.kind === 'CALLBACK' ? fireCallback(due.callbackId, due.at) : fire(due.kind, due.at));
+        }
+        continue;
+      }
       const changed = wait > 0 ? await condition(() => s.version !== version, wait) : false;
       if (!changed && s.version === version) {
         await (due.kind === 'CALLBACK' ? fireCallback(due.callbackId, due.at) : fire(due.kind, due.at));
@@ -480,9 +504,30 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
   if (withdrawn) {
     return;
   }
+  if (patched(PATCHES.closeOut)) {
+    await closeOut(closingEmailId);
+    return;
+  }
   if (closingEmailId !== null) {
     sendInBackground(closingEmailId);
     await Promise.all(background);
   }
   await db.purgePersonalData({ requestId, at: Date.now() });
+
+  /** The closing notice, then the purge, in one activity; a notice given up is marked failed and the purge runs alone. */
+  async function closeOut(emailId: number | null): Promise<void> {
+    if (emailId === null) {
+      await db.purgePersonalData({ requestId, at: Date.now() });
+      return;
+    }
+    try {
+      await mail.sendThenPurge({ emailId, requestId, at: Date.now() });
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) {
+        throw err;
+      }
+      await db.markEmailFailed({ emailId, error: String(err.cause?.message ?? err.message) });
+      await db.purgePersonalData({ requestId, at: Date.now() });
+    }
+  }
 }

@@ -1,7 +1,7 @@
 // The faults of a chaos run, in order, each process restarted after its pause; and a
 // watch for a process that exits by itself (a supervisor would restart it, so does this).
 import type { HttpStats } from './http';
-import type { GuichetProcess, TemporalServer } from './services';
+import type { ManagedProcess } from '../../src/cluster/process';
 import type { Log, Stack } from './stack';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -41,7 +41,7 @@ export class Faults {
     this.done = true;
   }
 
-  private async bounce(service: TemporalServer | GuichetProcess, pauseMs: number): Promise<void> {
+  private async bounce(service: ManagedProcess, pauseMs: number): Promise<void> {
     const label = service.label;
     this.down.add(label);
     const pid = service.pid;
@@ -60,7 +60,7 @@ export class Faults {
     this.log(line);
   }
 
-  private async startRetrying(service: TemporalServer | GuichetProcess): Promise<void> {
+  private async startRetrying(service: ManagedProcess): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         await service.start();
@@ -74,7 +74,7 @@ export class Faults {
 
   /** A process that exited without being killed is a finding; a supervisor (systemd) would restart it, so do we. */
   async watch(): Promise<void> {
-    for (const service of [this.s.temporal, this.s.worker, this.s.web]) {
+    for (const service of [this.s.temporal, this.s.worker, this.s.web, ...this.s.others]) {
       if (!service.running && !this.down.has(service.label)) {
         this.down.add(service.label);
         this.unexpectedExits.push(`${service.label} at ${new Date().toISOString()}`);

@@ -60,8 +60,12 @@ export class Http {
   constructor(
     private readonly baseUrl: string,
     readonly stats: HttpStats,
-    /** one attempt gives up after this (a browser or a partner's HTTP client would) */
-    private readonly attemptTimeoutMs = 30_000,
+    /**
+     * One attempt gives up after this, as a browser or a reverse proxy (60 s) would: longer
+     * than the web's own bound on an action (UPDATE_DEADLINE_MS, 30 s), so that the service
+     * answers first, with its 503, when Temporal is slow.
+     */
+    private readonly attemptTimeoutMs = 60_000,
   ) {}
 
   /** One attempt; status 0 when there was no answer. */

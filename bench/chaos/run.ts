@@ -22,6 +22,7 @@ import { Faults } from './faults';
 import { makeFlows, runFlow, type Flow } from './flows';
 import { Http, HttpStats } from './http';
 import { PurgeWatch } from './purgeWatch';
+import { startClusterStack } from './clusterStack';
 import { codeVersion, startStack, type ChaosOptions, type Log, type Stack } from './stack';
 
 export { defaultDuration, type ChaosOptions } from './stack';
@@ -31,7 +32,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** This process and its children, each labelled with its start number (worker#2): a restarted one is not compared with the killed one. */
 function stackProcs(s: Stack): Proc[] {
   const procs: Proc[] = [{ label: 'chaos (clients, SMTP)', pid: process.pid }];
-  for (const service of [s.temporal, s.worker, s.web]) {
+  for (const service of [s.temporal, s.worker, s.web, ...s.others]) {
     if (service.pid !== null) {
       procs.push({ label: `${service.label}#${service.starts}`, pid: service.pid });
     }
@@ -113,8 +114,8 @@ export const failed = (s: Summary): boolean => s.lost + s.duplicate + s.missingE
 
 async function chaos(cleanup: Cleanup, opts: ChaosOptions, log: Log): Promise<{ summary: Summary; findings: Finding[]; logDir: string; stats: HttpStats; unexpectedExits: string[] }> {
   const began = Date.now();
-  const s = await startStack(cleanup, opts, log);
-  log(`code ${codeVersion()}; ready in ${((Date.now() - began) / 1000).toFixed(0)} s: ${s.databaseLabel}; Temporal on ${s.temporal.address}; web on ${s.baseUrl}; SMTP on ${s.mailbox.url}; logs in ${s.logDir}`);
+  const s = await (opts.cluster ? startClusterStack : startStack)(cleanup, opts, log);
+  log(`code ${codeVersion()}; ready in ${((Date.now() - began) / 1000).toFixed(0)} s: ${s.databaseLabel}; Temporal on ${s.temporalAddress}; web on ${s.baseUrl}; SMTP on ${s.mailbox.url}; logs in ${s.logDir}`);
   const runId = crypto.randomBytes(3).toString('hex');
   const flows = makeFlows(opts.requests, runId, opts.seed, s.agentTokens);
   const stats = new HttpStats();

@@ -19,6 +19,7 @@ import { Cleanup } from '../cleanup';
 import { createSchema } from '../env';
 import { startMailbox, type Mailbox } from './mailbox';
 import { GuichetProcess, TemporalServer } from './services';
+import type { ManagedProcess } from '../../src/cluster/process';
 
 export interface ChaosOptions {
   requests: number;
@@ -33,6 +34,8 @@ export interface ChaosOptions {
   keep: boolean;
   /** false: the same load without any kill, for a baseline */
   faults: boolean;
+  /** the production shape (src/cluster): two Temporal nodes, two webs, two workers behind proxies; MariaDB */
+  cluster?: boolean;
 }
 
 /** 1 000 journeys over 4 minutes; fewer journeys, a shorter load (never under 90 s: the faults need room). */
@@ -56,9 +59,14 @@ export function codeVersion(): string {
 export interface Stack {
   db: Db;
   client: Client;
-  temporal: TemporalServer;
-  worker: GuichetProcess;
-  web: GuichetProcess;
+  /** the processes the faults kill: one of each kind */
+  temporal: ManagedProcess;
+  worker: ManagedProcess;
+  web: ManagedProcess;
+  /** the other processes (the cluster's second node, web and worker): watched, never killed */
+  others: ManagedProcess[];
+  /** what the Guichet processes use as TEMPORAL_ADDRESS */
+  temporalAddress: string;
   mailbox: Mailbox;
   partnerKey: string;
   agentTokens: string[];
@@ -67,7 +75,25 @@ export interface Stack {
   databaseLabel: string;
 }
 
-export async function startStack(cleanup: Cleanup, opts: ChaosOptions, log: Log): Promise<Stack> {
+export const mysqlLabel = (url: string): string => `MariaDB/MySQL (${new URL(url).pathname.slice(1)})`;
+
+/** The database migrated and seeded, with the partner key and the agents' tokens the journeys use. */
+export async function prepareData(cleanup: Cleanup, vars: Record<string, string>): Promise<{ db: Db; partnerKey: string; agentTokens: string[] }> {
+  const db = connect(loadConfig(vars));
+  cleanup.push('close the database', () => db.destroy());
+  await migrate(db);
+  await seedReferenceData(db);
+  // One agent of the service gets an information e-mail per new request, the two others
+  // the daily digest: three e-mails per request (receipt, information, acknowledgement or
+  // closing) rather than five keep the worker's steady load well under what it can send.
+  await db('agents').whereIn('code', ['admin', 'bdurand']).update({ new_request_emails: 'DIGEST' });
+  const partnerKey = (await createScopedKey(db, 'Chaos', ['acte-naissance', 'acte-mariage'])).secret;
+  const agentTokens = [await createAgentToken(db, COMMAND_LINE, 'amartin'), await createAgentToken(db, COMMAND_LINE, 'bdurand')];
+  return { db, partnerKey, agentTokens };
+}
+
+/** The run's log dir (kept), data dir, database (a fresh MariaDB schema when DATABASE_URL is set) and SMTP server. */
+export async function chaosBasics(cleanup: Cleanup, opts: ChaosOptions, log: Log): Promise<{ logDir: string; dataDir: string; databaseUrl: string | null; mailbox: Mailbox }> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), `guichet-chaos-${stamp}-`));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-chaos-data-'));
@@ -78,9 +104,13 @@ export async function startStack(cleanup: Cleanup, opts: ChaosOptions, log: Log)
   if (databaseUrl && opts.keep) {
     log(`database kept after the run: ${databaseUrl}`);
   }
-
   const mailbox = await startMailbox();
   cleanup.push('stop the SMTP server', () => mailbox.close());
+  return { logDir, dataDir, databaseUrl, mailbox };
+}
+
+export async function startStack(cleanup: Cleanup, opts: ChaosOptions, log: Log): Promise<Stack> {
+  const { logDir, dataDir, databaseUrl, mailbox } = await chaosBasics(cleanup, opts, log);
   const temporal = new TemporalServer(path.join(logDir, 'temporal.log'), await freePort(), path.join(dataDir, 'temporal.sqlite'));
   await temporal.start();
   cleanup.push('stop the Temporal dev server', () => temporal.stop());
@@ -97,16 +127,7 @@ export async function startStack(cleanup: Cleanup, opts: ChaosOptions, log: Log)
     SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   };
-  const db = connect(loadConfig(vars));
-  cleanup.push('close the database', () => db.destroy());
-  await migrate(db);
-  await seedReferenceData(db);
-  // One agent of the service gets an information e-mail per new request, the two others
-  // the daily digest: three e-mails per request (receipt, information, acknowledgement or
-  // closing) rather than five keep the worker's steady load well under what it can send.
-  await db('agents').whereIn('code', ['admin', 'bdurand']).update({ new_request_emails: 'DIGEST' });
-  const partnerKey = (await createScopedKey(db, 'Chaos', ['acte-naissance', 'acte-mariage'])).secret;
-  const agentTokens = [await createAgentToken(db, COMMAND_LINE, 'amartin'), await createAgentToken(db, COMMAND_LINE, 'bdurand')];
+  const { db, partnerKey, agentTokens } = await prepareData(cleanup, vars);
 
   const env: NodeJS.ProcessEnv = { ...process.env, ...vars };
   if (!databaseUrl) {
@@ -119,6 +140,6 @@ export async function startStack(cleanup: Cleanup, opts: ChaosOptions, log: Log)
   await Promise.all([worker.start(), web.start()]);
   const client = await connectClient(temporal.address, 'default');
   cleanup.push('close the Temporal client', () => client.connection.close());
-  const databaseLabel = databaseUrl ? `MariaDB/MySQL (${new URL(databaseUrl).pathname.slice(1)})` : `SQLite (${dataDir})`;
-  return { db, client, temporal, worker, web, mailbox, partnerKey, agentTokens, baseUrl: `http://127.0.0.1:${webPort}`, logDir, databaseLabel };
+  const databaseLabel = databaseUrl ? mysqlLabel(databaseUrl) : `SQLite (${dataDir})`;
+  return { db, client, temporal, worker, web, others: [], temporalAddress: temporal.address, mailbox, partnerKey, agentTokens, baseUrl: `http://127.0.0.1:${webPort}`, logDir, databaseLabel };
 }

@@ -25,18 +25,29 @@ export async function sendDigests(db: Db, transport: Transport, config: Config, 
     if (requests.length === 0) {
       continue;
     }
-    const rendered = await renderEmailFor(db, 'DIGEST', {
-      municipality: MUNICIPALITY,
-      agentName: agent.name,
-      count: requests.length,
-      requests: requests.map((r) => ({ reference: r.reference, formTitle: r.form_title })),
-      listUrl: `${config.publicUrl}/demandes/non-traitees`,
-    });
-    const emailId = await recordEmail(db, { key: `DIGEST:${agent.id}:${day}`, requestId: null, kind: 'DIGEST', agentId: agent.id, to: agent.email, ...rendered });
+    const emailId = await recordRequestList(db, config.publicUrl, 'DIGEST', `DIGEST:${agent.id}:${day}`, agent, requests);
     await deliverEmail(db, transport, config.mailFrom, emailId);
     sent += 1;
   }
   return sent;
+}
+
+/**
+ * Records one agent's e-mail listing requests (references and form types only, no personal
+ * data: it outlives their purge): the daily digest, a batch of new requests. Its id.
+ */
+export async function recordRequestList(
+  db: Db, publicUrl: string, kind: 'DIGEST' | 'NEW_REQUESTS', key: string,
+  agent: { id: number; name: string; email: string }, requests: { reference: string; form_title: string }[],
+): Promise<number> {
+  const rendered = await renderEmailFor(db, kind, {
+    municipality: MUNICIPALITY,
+    agentName: agent.name,
+    count: requests.length,
+    requests: requests.map((r) => ({ reference: r.reference, formTitle: r.form_title })),
+    listUrl: `${publicUrl}/demandes/non-traitees`,
+  });
+  return recordEmail(db, { key, requestId: null, kind, agentId: agent.id, to: agent.email, ...rendered });
 }
 
 const parisHour = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' });

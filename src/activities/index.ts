@@ -1,7 +1,7 @@
 // Every activity of the worker, registered here by name: those of the request workflow
 // (its transitions, its e-mails, its purge), of the daily digest, of bulk actions and
 // of webhook deliveries. Each is defined once, here or in the file named beside it.
-import { removeRequestFolder } from '../attachments/files';
+import { attachmentStore } from '../attachments/store';
 import { availableInGroup, markCallbackDue } from '../db/callbacks';
 import { purgeRequest } from '../db/requests';
 import { applyTransition } from '../db/transitions';
@@ -21,6 +21,9 @@ export function createActivities(deps: ActivityDeps): Activities & BulkActivitie
   const mail = mailActivities(deps);
   const webhooks = webhookActivities(deps);
   const bulk = bulkActivities(deps);
+  const purge = async ({ requestId, at }: { requestId: number; at: number }) => {
+    await purgeRequest(db, attachmentStore(config), requestId, at);
+  };
 
   return {
     // The request workflow (workflows/request.ts).
@@ -38,6 +41,7 @@ export function createActivities(deps: ActivityDeps): Activities & BulkActivitie
       return mail.announceByEmail(a);
     },
 
+    announceNewRequests: mail.announceNewRequests,
     notifyAgents: mail.notifyAgents,
     notifyAgent: mail.notifyAgent,
     sendEmail: mail.sendEmail,
@@ -55,10 +59,12 @@ export function createActivities(deps: ActivityDeps): Activities & BulkActivitie
         : { to: 'group' };
     },
 
-    async purgePersonalData({ requestId, at }) {
-      // Files first: a crash between the two leaves rows without files, never files without rows.
-      await removeRequestFolder(config, requestId);
-      await purgeRequest(db, requestId, at);
+    purgePersonalData: purge,
+
+    async sendThenPurge({ emailId, requestId, at }) {
+      // The outbox fences each attempt: a retry after a crash never sends the notice twice.
+      await mail.sendEmail({ emailId });
+      await purge({ requestId, at });
     },
 
     // The daily digest (workflows/digest.ts).

@@ -2,14 +2,16 @@
 // reminders and notices the timers send, the citizen e-mails of a take or a close, and
 // the daily digest. Registered by name in ./index.ts.
 import { Context, log } from '@temporalio/activity';
-import { msUntilHour, sendDigests } from '../accounts/digest';
+import { msUntilHour, recordRequestList, sendDigests } from '../accounts/digest';
 import { agentsOfGroup, findAgentRow, type AgentRow } from '../db/agents';
 import { isReachable } from '../db/presence';
 import { markEmailFailed, recordEmail } from '../db/emails';
 import { wantsImmediate } from '../db/notificationPrefs';
-import { findPersonal, findRequestById } from '../db/requests';
+import { findRequestById } from '../db/requests';
+import { awaitAnnouncement, claimBatch, type AnnouncedRequest } from '../db/announcements';
 import { emailContext } from '../mail/context';
 import { deliverEmail } from '../mail/outbox';
+import { recordReceipt, settledOrAbandoned } from '../mail/receipt';
 import { renderEmailFor } from '../mail/templates';
 import type { ActivityDeps } from './deps';
 import type { EmailKind } from '../db/emails';
@@ -22,6 +24,9 @@ import { observeTimerFired } from './timers';
  */
 async function beating<T>(work: () => Promise<T>): Promise<T> {
   const context = Context.current();
+  if (context.info.isLocal) {
+    return work(); // a local activity has no heartbeat: its workflow task's timeout stands for it
+  }
   context.heartbeat();
   const timer = setInterval(() => context.heartbeat(), 1000);
   try {
@@ -31,7 +36,7 @@ async function beating<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-type MailActivities = Pick<Activities, 'notifyAgents' | 'notifyAgent' | 'sendEmail' | 'markEmailFailed' | 'msUntilDigest' | 'sendDigests'> & {
+type MailActivities = Pick<Activities, 'announceNewRequests' | 'notifyAgents' | 'notifyAgent' | 'sendEmail' | 'markEmailFailed' | 'msUntilDigest' | 'sendDigests'> & {
   /** The e-mails of announceSubmission (which also starts its webhook deliveries). */
   announceByEmail: Activities['announceSubmission'];
 };
@@ -61,6 +66,10 @@ export function mailActivities({ db, transport, config, hooks }: ActivityDeps): 
     await deliver(emailId);
   };
 
+  /** One agent's e-mail listing the new requests of a batch. */
+  const mailBatch = async (batch: number, agent: AgentRow, requests: AnnouncedRequest[]) =>
+    deliver(await recordRequestList(db, config.publicUrl, 'NEW_REQUESTS', `NEW_REQUESTS:${agent.id}:${batch}`, agent, requests));
+
   // A reminder re-reads the request first: if it has moved on, it sends nothing.
   const stillIn = async (requestId: number, status: string | undefined) =>
     status === undefined || (await loadRequest(requestId)).status === status;
@@ -77,17 +86,46 @@ export function mailActivities({ db, transport, config, hooks }: ActivityDeps): 
         if (announce === false) {
           return 'announced'; // a split's part: the split e-mails the citizen, and assigns it
         }
-        const personal = await findPersonal(db, requestId);
-        if (personal?.email) {
-          const rendered = await renderEmailFor(db, 'RECEIPT', await emailContext(db, request, config.publicUrl, null));
-          const emailId = await recordEmail(db, { key: `${key}:RECEIPT`, requestId, kind: 'RECEIPT', agentId: null, to: personal.email, ...rendered });
-          await deliver(emailId);
+        // Normally already sent by the web process (src/mail/receipt.ts): then nothing goes out.
+        const receipt = await recordReceipt(db, config.publicUrl, request);
+        if (receipt) {
+          await settledOrAbandoned(db, receipt);
+          await deliver(receipt);
+        }
+        if (config.newRequestBatchSeconds > 0) {
+          // After the receipt: the agents' information goes with the next batch (announceNewRequests).
+          await awaitAnnouncement(db, requestId);
+          return 'announced';
         }
         // Agents who chose the daily digest, or nothing, get no information e-mail here; absent ones neither.
         for (const agent of (await agentsOfGroup(db, request.group_id)).filter(announcedTo)) {
           await mailAgent(requestId, 'NEW_REQUEST', `${key}:NEW_REQUEST:${agent.id}`, agent);
         }
         return 'announced';
+      });
+    },
+
+    announceNewRequests({ batch }) {
+      return beating(async () => {
+        const byAgent = new Map<number, { agent: AgentRow; requests: AnnouncedRequest[] }>();
+        const members = new Map<number | null, AgentRow[]>();
+        for (const request of await claimBatch(db, batch)) {
+          if (!members.has(request.group_id)) {
+            members.set(request.group_id, (await agentsOfGroup(db, request.group_id)).filter(announcedTo));
+          }
+          for (const agent of members.get(request.group_id)!) {
+            const entry = byAgent.get(agent.id) ?? { agent, requests: [] };
+            entry.requests.push(request);
+            byAgent.set(agent.id, entry);
+          }
+        }
+        for (const { agent, requests } of byAgent.values()) {
+          await (requests.length === 1
+            // The same key as the e-mail a request got on its own before batches: never both.
+            ? mailAgent(requests[0].id, 'NEW_REQUEST', `${requests[0].reference}:NEW_REQUEST:${agent.id}`, agent)
+            : mailBatch(batch, agent, requests));
+        }
+        return (config.newRequestBatchSeconds || 60) * 1000;
       });
     },
 

@@ -32,6 +32,13 @@ export interface Activities {
    */
   callbackDue(a: { requestId: number; callbackId: number; at: number; timer?: TimerFired }): Promise<{ to: 'agent'; agentId: number } | { to: 'group' } | { to: 'none' }>;
   purgePersonalData(a: { requestId: number; at: number }): Promise<void>;
+  /** The closing notice, then the purge: at the end of a request, the two always run one after the other. */
+  sendThenPurge(a: { emailId: number; requestId: number; at: number }): Promise<void>;
+  /**
+   * A batch of information e-mails (workflows/announcer.ts): claims the new requests waiting
+   * for one, sends each agent one e-mail listing theirs; the milliseconds until the next batch.
+   */
+  announceNewRequests(a: { batch: number }): Promise<number>;
   /** The daily digest workflow: how long to sleep until the configured hour, then send. */
   msUntilDigest(): Promise<number>;
   sendDigests(a: { at: number }): Promise<number>;

@@ -1,13 +1,13 @@
-// Attachments are files under DATA_DIR/attachments/<request id>/, never in the database:
-// the purge removes the request's folder whole. Their type is read from their first
-// bytes, not from their name or the browser's word, so a renamed program is refused.
+// Uploaded files becoming attachments: checked, then kept by the attachment store (a folder
+// on SQLite, the database on MySQL: src/attachments/store.ts). Their type is read from their
+// first bytes, not from their name or the browser's word, so a renamed program is refused.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Config } from '../config';
-import { insertAttachment, type AttachmentRow } from '../db/attachments';
+import { insertAttachment } from '../db/attachments';
 import { t } from '../i18n';
+import { attachmentStore } from './store';
 
 export const ATTACHMENT_LIMITS = { files: 5, fileSize: 10 * 1024 * 1024 };
 
@@ -66,42 +66,25 @@ export async function firstUploadProblem(uploads: Upload[]): Promise<string | nu
   return Object.values(await checkUploads(uploads))[0] ?? null;
 }
 
-export const requestFolder = (config: Config, requestId: number) => path.join(config.dataDir, 'attachments', String(requestId));
-
-export const attachmentPath = (config: Config, row: Pick<AttachmentRow, 'request_id' | 'storage_name'>) =>
-  path.join(requestFolder(config, row.request_id), row.storage_name);
-
 /** A file name safe to show and to send back in Content-Disposition. */
 const cleanName = (name: string) => name.replace(/[\\/\x00-\x1f"]/g, '_').slice(-200) || 'piece-jointe';
 
 /**
- * Moves the uploads into the request's folder and records them, inside the caller's
- * transaction: if it rolls back, the caller removes the folder's new files.
+ * Records the uploads and gives their bytes to the store, inside the caller's transaction:
+ * if it rolls back, the caller gives the files written to the store's `discard`.
  */
 export async function storeAttachments(
   trx: Knex.Transaction, config: Config, requestId: number, uploads: Upload[], opts: { messageId?: number | null; now: number },
 ): Promise<string[]> {
-  const folder = requestFolder(config, requestId);
-  await fs.promises.mkdir(folder, { recursive: true });
-  const stored: string[] = [];
+  const store = attachmentStore(config);
+  const written: string[] = [];
   for (const u of uploads) {
-    const storageName = crypto.randomUUID();
-    const contentType = contentTypeOf(await readHead(u.path))!;
-    await fs.promises.copyFile(u.path, path.join(folder, storageName));
-    stored.push(path.join(folder, storageName));
-    await insertAttachment(trx, {
-      request_id: requestId, message_id: opts.messageId ?? null, field_key: opts.messageId ? null : u.field,
-      storage_name: storageName, file_name: cleanName(u.fileName), content_type: contentType, size: u.size, created_at: opts.now,
-    });
+    const row = {
+      request_id: requestId, message_id: opts.messageId ?? null, field_key: opts.messageId ? null : u.field, storage_name: crypto.randomUUID(),
+      file_name: cleanName(u.fileName), content_type: contentTypeOf(await readHead(u.path))!, size: u.size, created_at: opts.now,
+    };
+    const id = await insertAttachment(trx, row);
+    written.push(...(await store.save(trx, { ...row, id }, u.path)));
   }
-  return stored;
-}
-
-export async function removeFiles(files: string[]): Promise<void> {
-  await Promise.all(files.map((f) => fs.promises.rm(f, { force: true })));
-}
-
-/** The purge's part on disk: every file of the request, gone. */
-export async function removeRequestFolder(config: Config, requestId: number): Promise<void> {
-  await fs.promises.rm(requestFolder(config, requestId), { recursive: true, force: true });
+  return written;
 }

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { AdminError, createAgent, createAgentToken } from '../admin';
 import { changeDelays } from '../commands/changeDelays';
@@ -15,23 +16,31 @@ import { requireDelay } from '../durations';
 import { COMMAND_LINE } from '../policies';
 import { groupCommands } from './groups';
 import { telephonyCommands } from './telephony';
+import { attachmentCommands } from './attachments';
+import { clusterCommand } from './cluster';
 import { start } from './start';
 import { t } from '../i18n';
 import { frenchDate } from '../dates';
 import { logger, readableLogs } from '../ops/logger';
 
-function untilSignal(runtime: Runtime): void {
+/**
+ * The first SIGTERM or SIGINT drains (web first, then worker, then the dev server: see
+ * Runtime.close); a second one exits at once, for whoever will not wait.
+ */
+function untilSignal(runtime: Runtime, signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']): void {
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
-      return;
+      logger.warn(`${signal} again: exiting without waiting`);
+      process.exit(128 + os.constants.signals[signal]);
     }
     stopping = true;
     logger.info(`${signal}: stopping…`);
     runtime.close().then(() => process.exit(0), () => process.exit(1));
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  for (const signal of signals) {
+    process.on(signal, () => stop(signal));
+  }
 }
 
 /** Opens the database only, runs `fn`, closes. */
@@ -54,7 +63,8 @@ export function program(): Command {
       const config = loadConfig();
       // The one-command demo needs no setting: its secret is made once and kept in DATA_DIR.
       const runtime = new Runtime({ ...config, sessionSecret: config.sessionSecret ?? keptSessionSecret(config.dataDir) });
-      untilSignal(runtime);
+      // A closed terminal too: its dev server, in a process group of its own, must not outlive it.
+      untilSignal(runtime, ['SIGINT', 'SIGTERM', 'SIGHUP']);
       await start(runtime);
     });
 
@@ -201,6 +211,8 @@ export function program(): Command {
 
   groupCommands(cli, (fn) => withDatabase(({ db }) => fn(db)));
   telephonyCommands(cli, (fn) => withDatabase(({ db }) => fn(db)), () => loadConfig().publicUrl);
+  attachmentCommands(cli, (fn) => withDatabase(({ db, config }) => fn(db, config)));
+  clusterCommand(cli);
 
   cli.command('bench').description(t('cli.bench.description'))
     .option('--only <phase>', t('cli.bench.only'))
@@ -218,7 +230,8 @@ export function program(): Command {
     .option('--seed <n>', t('cli.chaos.seed'))
     .option('--keep', t('cli.chaos.keep'), false)
     .option('--no-faults', t('cli.chaos.noFaults'))
-    .action(async (o: { requests: string; duration?: string; outage: string; settle: string; seed?: string; keep: boolean; faults: boolean }) => {
+    .option('--cluster', t('cluster.chaosOption'), false)
+    .action(async (o: { requests: string; duration?: string; outage: string; settle: string; seed?: string; keep: boolean; faults: boolean; cluster: boolean }) => {
       // Lazy require, as for bench: other commands do not load the chaos harness.
       const { runChaos, defaultDuration, failed } = require('../../bench/chaos/run') as typeof import('../../bench/chaos/run');
       const positive = (raw: string, name: string) => {
@@ -237,6 +250,7 @@ export function program(): Command {
         seed: o.seed ? positive(o.seed, '--seed') : Math.floor(Math.random() * 2 ** 31),
         keep: o.keep,
         faults: o.faults,
+        cluster: o.cluster,
       });
       // exitCode rather than exit(): a piped stdout is written asynchronously and must drain first.
       process.exitCode = failed(summary) ? 1 : 0;

@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Config } from '../config';
+import type { Transport } from '../mail/transport';
 import { findAgentRow, type Agent } from '../db/agents';
 import type { Db } from '../db/connection';
 import { findRequest, type RequestRow } from '../db/requests';
@@ -18,6 +19,8 @@ export interface Ctx {
   db: Db;
   client: Client;
   config: Config;
+  /** the process's mail transport: a filing sends its receipt at once through it (src/mail/receipt.ts) */
+  transport?: Transport;
 }
 
 /** parse → load → authorize: the request the agent names, if they may `verb` it (read it, by default). */

@@ -3,12 +3,14 @@ import { deleteRequest, findRequestById, insertRequest, markWorkflowStarted, uns
 import { earlierFiling, isUniqueViolation, recordKey, type IdempotencyClaim } from '../db/idempotency';
 import { workflowIdOf, type PriorityRank } from '../../workflows/definitions';
 import { requestWorkflow } from '../../workflows/request';
-import { removeFiles, removeRequestFolder, storeAttachments, type Upload } from '../attachments/files';
+import { storeAttachments, type Upload } from '../attachments/files';
+import { attachmentStore } from '../attachments/store';
 import { citizenIdByEmail } from '../db/citizens';
 import { currentForm } from '../db/formVersions';
 import { checkApiAnswers } from '../forms/answers';
 import type { FieldDefinition } from '../forms/fields';
 import { t } from '../i18n';
+import { sendReceiptAtOnce } from '../mail/receipt';
 import { startOnce, workflowExists } from '../temporal/client';
 import type { Ctx } from './context';
 import { CommandError } from './errors';
@@ -75,7 +77,7 @@ export async function submit(ctx: Ctx, props: SubmitProps): Promise<Filed> {
       }
     },
   }).catch(async (err): Promise<Filed> => {
-    await removeFiles(written);
+    await attachmentStore(ctx.config).discard(written);
     // Another attempt with the same key filed first (the unique index decided): its answer.
     const raced = props.idempotency && isUniqueViolation(err) ? await replay(ctx, props.idempotency) : undefined;
     if (raced) {
@@ -97,9 +99,14 @@ export async function submit(ctx: Ctx, props: SubmitProps): Promise<Filed> {
     }
     // Not started, or Temporal cannot say: undone. Should the start still land, the
     // workflow finds no rows at its first step and ends (announceSubmission).
-    await deleteRequest(ctx.db, id);
-    await removeRequestFolder(ctx.config, id);
+    const store = attachmentStore(ctx.config);
+    await deleteRequest(ctx.db, store, id);
+    await store.removeFiles({ requestIds: [id] });
     throw new CommandError(503, 'UNAVAILABLE', `${CommandError.of(503, 'UNAVAILABLE').message} (${(err as Error).message})`);
+  }
+  if (ctx.transport) {
+    // Not waited for: the citizen's answer does not wait for SMTP (src/mail/receipt.ts).
+    void sendReceiptAtOnce(ctx.db, ctx.transport, ctx.config, id);
   }
   return { reference, trackingCode, status: 'NON_TRAITEE' };
 }

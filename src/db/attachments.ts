@@ -1,4 +1,5 @@
-// The rows of attachments; their files live on disk (src/attachments/files.ts).
+// The rows of attachments; their bytes are in the attachment store (src/attachments/store.ts).
+import type { Doomed } from '../attachments/store';
 import type { Db } from './connection';
 
 export interface AttachmentRow {
@@ -13,8 +14,17 @@ export interface AttachmentRow {
   created_at: number;
 }
 
-export async function insertAttachment(db: Db, row: Omit<AttachmentRow, 'id'>): Promise<void> {
-  await db('attachments').insert(row);
+/** Records an attachment; its id. */
+export async function insertAttachment(db: Db, row: Omit<AttachmentRow, 'id'> & { source_reference?: string | null }): Promise<number> {
+  const [id] = await db('attachments').insert(row);
+  return Number(id);
+}
+
+/** The rows of the attachments to delete (the store deletes their bytes first). */
+export function doomedAttachments(db: Db, doomed: Doomed) {
+  return 'requestIds' in doomed
+    ? db('attachments').whereIn('request_id', doomed.requestIds)
+    : db('attachments').whereIn('id', doomed.files.map((f) => f.id));
 }
 
 export async function attachmentsOf(db: Db, requestId: number): Promise<AttachmentRow[]> {

@@ -3,13 +3,20 @@
 import type { Db } from './connection';
 import { inGroups } from './scope';
 
-/** Changes as soon as a request of these groups' queues is filed or changes status, assignee, group… */
+/**
+ * Changes as soon as a request of these groups' queues is filed or changes status,
+ * assignee, priority… (its updated_at moves), or leaves one of them for another group (a
+ * TRANSFERRED event from it). Each part reads one index entry per group, on the indexes
+ * (group_id, updated_at) and (source_group_id, at): every page and every poll asks for it,
+ * and counting the groups' requests instead read a million index entries.
+ */
 export async function queuesStamp(db: Db, groupIds: number[]): Promise<string> {
-  const row = await inGroups(db('requests'), 'group_id', groupIds)
-    .max({ at: 'updated_at' })
-    .count({ n: '*' })
-    .first();
-  return `${Number(row?.at ?? 0)}.${Number(row?.n ?? 0)}`;
+  const [updated, left] = await Promise.all([
+    inGroups(db('requests'), 'group_id', groupIds).groupBy('group_id').select('group_id').max({ at: 'updated_at' }),
+    inGroups(db('events'), 'source_group_id', groupIds).groupBy('source_group_id').select('source_group_id').max({ at: 'at' }),
+  ]) as [{ at: number | string }[], { at: number | string }[]];
+  const latest = (rows: { at: number | string }[]) => rows.reduce((max, r) => Math.max(max, Number(r.at)), 0);
+  return `${latest(updated)}.${latest(left)}`;
 }
 
 export interface LatestEvent {

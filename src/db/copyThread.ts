@@ -2,14 +2,12 @@
 // and the files of the messages) into another request: the split copies its original into
 // each new request, the merge several requests into a new one. Every copy says which
 // request it came from (its reference, nothing personal). Files are copied, never shared:
-// the purge of a request removes its own folder whole, and the copy must outlive it.
+// the purge of a request removes its own attachments' bytes, and the copy must outlive it.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Knex } from 'knex';
-import { attachmentPath, requestFolder } from '../attachments/files';
+import { attachmentStore } from '../attachments/store';
 import type { Config } from '../config';
-import type { AttachmentRow } from './attachments';
+import { insertAttachment, type AttachmentRow } from './attachments';
 
 /** A request whose thread is copied. */
 export interface ThreadSource {
@@ -42,20 +40,17 @@ export async function copyThread(trx: Knex.Transaction, config: Config, toReques
   const ids = sources.map((s) => s.requestId);
   const messages: MessageRow[] = await trx('messages').whereIn('request_id', ids).orderBy('created_at').orderBy('id').select('*');
   const files: SourcedFile[] = await trx('attachments').whereIn('request_id', ids).orderBy('id').select('*');
-  const folder = requestFolder(config, toRequestId);
-  await fs.promises.mkdir(folder, { recursive: true });
+  const store = attachmentStore(config);
   const written: string[] = [];
   const origin = (row: { source_reference: string | null; request_id: number }) => row.source_reference ?? referenceOf.get(Number(row.request_id)) ?? null;
 
   const copyFile = async (file: SourcedFile, messageId: number | null): Promise<void> => {
-    const storageName = crypto.randomUUID();
-    const target = path.join(folder, storageName);
-    await fs.promises.copyFile(attachmentPath(config, file), target);
-    written.push(target);
-    await trx('attachments').insert({
-      request_id: toRequestId, message_id: messageId, field_key: file.field_key, storage_name: storageName, file_name: file.file_name,
+    const row = {
+      request_id: toRequestId, message_id: messageId, field_key: file.field_key, storage_name: crypto.randomUUID(), file_name: file.file_name,
       content_type: file.content_type, size: file.size, created_at: file.created_at, source_reference: origin(file),
-    });
+    };
+    const id = await insertAttachment(trx, row);
+    written.push(...(await store.copy(trx, file, { ...row, id })));
   };
 
   try {
@@ -74,7 +69,7 @@ export async function copyThread(trx: Knex.Transaction, config: Config, toReques
     }
   } catch (err) {
     // The caller's transaction rolls back: the files written so far go with it.
-    await Promise.all(written.map((f) => fs.promises.rm(f, { force: true })));
+    await store.discard(written);
     throw err;
   }
   return written;

@@ -4,6 +4,8 @@ import type { Db } from './connection';
 export type EmailKind =
   | 'RECEIPT'
   | 'NEW_REQUEST'
+  // Several new requests in one batch, to one agent (a single one gets NEW_REQUEST).
+  | 'NEW_REQUESTS'
   | 'ACKNOWLEDGEMENT'
   | 'CLOSING'
   | 'REMINDER_UNPROCESSED'
@@ -60,11 +62,16 @@ export interface EmailView {
   agent_name: string | null;
 }
 
+/** The e-mail recorded under this key, if any. */
+export async function emailIdByKey(db: Db, key: string): Promise<number | undefined> {
+  return (await db('emails').where({ idempotency_key: key }).first('id'))?.id;
+}
+
 /** Records an e-mail before it is sent; the same key gives back the same row. */
 export async function recordEmail(db: Db, draft: EmailDraft): Promise<number> {
-  const existing = await db('emails').where({ idempotency_key: draft.key }).first('id');
-  if (existing) {
-    return existing.id;
+  const existing = await emailIdByKey(db, draft.key);
+  if (existing !== undefined) {
+    return existing;
   }
   try {
     return await db.transaction(async (trx) => {
@@ -88,9 +95,9 @@ export async function recordEmail(db: Db, draft: EmailDraft): Promise<number> {
     });
   } catch (err) {
     // Two attempts raced on the same key: the other one's row stands.
-    const raced = await db('emails').where({ idempotency_key: draft.key }).first('id');
-    if (raced) {
-      return raced.id;
+    const raced = await emailIdByKey(db, draft.key);
+    if (raced !== undefined) {
+      return raced;
     }
     throw err;
   }

@@ -1,6 +1,6 @@
 // The rows of merges (« Fusionner »): which requests, into which new one, how it ended.
 // The new request is written here, whole, in one transaction with the copy of the thread.
-import { removeFiles, removeRequestFolder } from '../attachments/files';
+import { attachmentStore } from '../attachments/store';
 import type { Config } from '../config';
 import type { Db } from './connection';
 import { copyThread } from './copyThread';
@@ -111,7 +111,7 @@ export async function prepareMergedRequest(db: Db, config: Config, mergeId: numb
     });
     return { newRequestId: made.id, reference: made.reference };
   } catch (err) {
-    await removeFiles(written);
+    await attachmentStore(config).discard(written);
     throw err;
   }
 }
@@ -123,9 +123,10 @@ export async function discardMergedRequest(db: Db, config: Config, mergeId: numb
     return;
   }
   const id = Number(merge.new_request_id);
+  const store = attachmentStore(config);
   await db.transaction(async (trx) => {
     await trx('merges').where({ id: mergeId }).update({ new_request_id: null });
-    await trx('attachments').where({ request_id: id }).delete();
+    await store.delete(trx, { requestIds: [id] });
     await trx('messages').where({ request_id: id }).delete();
     await trx('events').where({ request_id: id }).update({ comment_id: null });
     await trx('comments').where({ request_id: id }).delete();
@@ -133,7 +134,7 @@ export async function discardMergedRequest(db: Db, config: Config, mergeId: numb
     await trx('request_personal').where({ request_id: id }).delete();
     await trx('requests').where({ id }).delete();
   });
-  await removeRequestFolder(config, id);
+  await store.removeFiles({ requestIds: [id] });
 }
 
 /** Whether « Annuler la fusion » is to be offered: a merge made it, and nothing was done on it since (no event, no message). */

@@ -1,4 +1,5 @@
-import { attachmentPath, removeFiles, storeAttachments, type Upload } from '../attachments/files';
+import { storeAttachments, type Upload } from '../attachments/files';
+import { attachmentStore } from '../attachments/store';
 import type { AttachmentRow } from './attachments';
 import type { Config } from '../config';
 import type { Db } from './connection';
@@ -35,19 +36,22 @@ export async function insertMessage(
     }
     return id;
   }).catch(async (err) => {
-    await removeFiles(written);
+    if (files) {
+      await attachmentStore(files.config).discard(written);
+    }
     throw err;
   });
 }
 
 /** Withdraws a message (a final answer whose close was refused), its attachments with it. */
 export async function deleteMessage(db: Db, config: Config, id: number): Promise<void> {
-  const files: AttachmentRow[] = await db('attachments').where({ message_id: id });
+  const store = attachmentStore(config);
+  const doomed = { files: (await db('attachments').where({ message_id: id })) as AttachmentRow[] };
   await db.transaction(async (trx) => {
-    await trx('attachments').where({ message_id: id }).delete();
+    await store.delete(trx, doomed);
     await trx('messages').where({ id }).delete();
   });
-  await removeFiles(files.map((f) => attachmentPath(config, f)));
+  await store.removeFiles(doomed);
 }
 
 /** The thread of a request; `citizenSide` leaves out the internal notes. */

@@ -2,6 +2,7 @@
 // and the requests they serve.
 import { OPEN_STATUSES } from '../../workflows/definitions';
 import type { Db } from './connection';
+import { cappedCount } from './cappedCount';
 import { inGroups } from './scope';
 
 export interface QueueCount {
@@ -24,14 +25,9 @@ export async function queueCounts(db: Db, groupIds: readonly number[]): Promise<
   return groups.map((g) => ({ groupId: Number(g.id), name: g.name, unassigned: count(Number(g.id), false), assigned: count(Number(g.id), true) }));
 }
 
-/** The open requests assigned to the agent, in any status (« Mes dossiers »). */
+/** The open requests assigned to the agent, in any status (« Mes dossiers »), capped (see cappedCount). */
 export async function countOpenOf(db: Db, agentId: number, groupIds: readonly number[]): Promise<number> {
-  const row = await inGroups(db('requests'), 'group_id', groupIds)
-    .where({ assignee_id: agentId })
-    .whereIn('status', [...OPEN_STATUSES])
-    .count({ n: '*' })
-    .first();
-  return Number(row?.n ?? 0);
+  return cappedCount(db, inGroups(db('requests'), 'group_id', groupIds).where({ assignee_id: agentId }).whereIn('status', [...OPEN_STATUSES]));
 }
 
 /**

@@ -4,8 +4,10 @@
 import type { Knex } from 'knex';
 import { OPEN_STATUSES, type Status } from '../../workflows/definitions';
 import { searchable } from '../search/normalize';
-import type { Db } from './connection';
+import { isMysql, type Db } from './connection';
+import { queryWords } from './kbSearch';
 import { normalTrackingCode, REQUEST_COLUMNS, requestQuery, type RequestRow } from './requests';
+import { cappedCount } from './cappedCount';
 import { inGroups } from './scope';
 
 export interface RequestFilter {
@@ -150,8 +152,8 @@ function filtered(db: Db, f: RequestFilter, now: number, joins: ReadonlySet<Join
   if (f.trackingCode) {
     q.where('r.tracking_code', normalTrackingCode(f.trackingCode));
   }
-  for (const word of searchable(f.name ?? '').split(' ').filter(Boolean)) {
-    q.whereRaw(`p.search_name LIKE ? ESCAPE '!'`, [`%${escapeLike(word)}%`]);
+  if (f.name) {
+    byName(db, q, f.name);
   }
   if (f.email) {
     q.whereRaw('LOWER(p.email) = ?', [f.email.trim().toLowerCase()]);
@@ -174,6 +176,23 @@ function filtered(db: Db, f: RequestFilter, now: number, joins: ReadonlySet<Join
     q.whereRaw(OVERDUE_SQL, [now, now]);
   }
   return q;
+}
+
+/**
+ * Every word of the search in the citizen's name, accents and case ignored. On MariaDB/MySQL
+ * the FULLTEXT index (migration 20261204100000) first finds the names with a word beginning
+ * with each word it indexes (3 letters or more, not in its stop list): « dup » finds Dupont,
+ * « pont » does not. SQLite finds a word anywhere in the name.
+ */
+function byName(db: Db, q: Knex.QueryBuilder, name: string): void {
+  const indexed = isMysql(db) ? queryWords(name) : [];
+  if (indexed.length) {
+    q.whereRaw('MATCH(p.search_name) AGAINST (? IN BOOLEAN MODE)', [indexed.map((w) => `+${w}*`).join(' ')]);
+  }
+  // The words the index leaves out (« de », « li »), and the exact test of the others.
+  for (const word of searchable(name).split(' ').filter(Boolean)) {
+    q.whereRaw(`p.search_name LIKE ? ESCAPE '!'`, [`%${escapeLike(word)}%`]);
+  }
 }
 
 /** Closed by the agent: their CLOSED event, or (a bulk close, an older history) still assigned to them when closed. */
@@ -247,15 +266,21 @@ export async function countRequests(db: Db, f: RequestFilter, now = Date.now()):
   return Number(row?.n ?? 0);
 }
 
+/** The same count, stopped at MORE (« plus de 10 000 »): what the pages show. */
+export function countRequestsCapped(db: Db, f: RequestFilter, now = Date.now()): Promise<number> {
+  return cappedCount(db, filtered(db, f, now, joinsFor(f)));
+}
+
 /**
- * One page of the list and the total it is a page of. The page's ids are sorted first on
- * the request rows alone (an index covers most of them); only those ids are then read whole.
+ * One page of the list and the total it is a page of, capped (MORE: « plus de 10 000 »).
+ * The page's ids are sorted first on the request rows alone (an index covers most of
+ * them); only those ids are then read whole.
  */
 export async function searchRequests(db: Db, f: RequestFilter, page: Page, now = Date.now()): Promise<{ rows: NamedRequest[]; total: number }> {
   const offset = (Math.max(1, page.page) - 1) * page.pageSize;
   const [ids, total] = await Promise.all([
     pageIds(db, f, page, now, offset),
-    countRequests(db, f, now),
+    countRequestsCapped(db, f, now),
   ]);
   return { rows: await listedRequests(db, ids, now), total };
 }
@@ -282,12 +307,17 @@ async function listedRequests(db: Db, ids: number[], now: number): Promise<Named
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
-/** Every matching request, read row by row (exports of 100 000 rows never sit in memory). */
-export function streamRequests(db: Db, f: RequestFilter, sort: Sort, dir: Direction, now = Date.now()): NodeJS.ReadableStream {
+/** The query of every matching request, in the list's order (the exports read it through a cursor). */
+export function orderedRequests(db: Db, f: RequestFilter, sort: Sort, dir: Direction, now = Date.now()): Knex.QueryBuilder {
   const joins = new Set([...EVERY_JOIN, ...joinsFor(f, sort)]);
   // The queue's name too, as a page's rows have it (requestQuery); EVERY_JOIN joins the groups.
   const q = filtered(db, f, now, joins).select(...REQUEST_COLUMNS, 'g.name as group_name', ...deadlineColumns(db, now));
-  return ordered(db, q, sort, dir).stream();
+  return ordered(db, q, sort, dir);
+}
+
+/** Every matching request, read row by row (exports of 100 000 rows never sit in memory). */
+export function streamRequests(db: Db, f: RequestFilter, sort: Sort, dir: Direction, now = Date.now()): NodeJS.ReadableStream {
+  return orderedRequests(db, f, sort, dir, now).stream();
 }
 
 /** The ids of every matching request, for a bulk action over "all N requests of this filter". */

@@ -1,9 +1,12 @@
 import crypto from 'node:crypto';
-import type { Status } from '../../workflows/definitions';
+import { STATUSES, type Status } from '../../workflows/definitions';
 import { searchable } from '../search/normalize';
 import type { Knex } from 'knex';
 import { isMysql, type Db } from './connection';
 import { serviceGroupOf } from './groups';
+import type { AttachmentStore } from '../attachments/store';
+import { cappedCount } from './cappedCount';
+import { inGroups } from './scope';
 
 export interface Citizen {
   firstName: string;
@@ -164,12 +167,15 @@ export async function insertRequest(
   });
 }
 
-/** Undoes insertRequest when its workflow could not be started: nothing half-filed remains. */
-export async function deleteRequest(db: Db, id: number): Promise<void> {
+/**
+ * Undoes insertRequest when its workflow could not be started: nothing half-filed remains.
+ * The caller gives the store's removeFiles the request once this has committed.
+ */
+export async function deleteRequest(db: Db, store: AttachmentStore, id: number): Promise<void> {
   await db.transaction(async (trx) => {
     await trx('events').where({ request_id: id }).delete();
     await trx('idempotency_keys').where({ request_id: id }).delete(); // a retry with its key files anew
-    await trx('attachments').where({ request_id: id }).delete();
+    await store.delete(trx, { requestIds: [id] });
     await trx('chat_messages').where({ request_id: id }).update({ request_id: null }); // a room named it: the words stay
     await trx('request_personal').where({ request_id: id }).delete();
     await trx('requests').where({ id }).delete();
@@ -223,13 +229,10 @@ export async function emailOfRequest(db: Db, reference: string): Promise<string 
   return row?.email ?? undefined;
 }
 
+/** Each status's requests in these groups, capped (see cappedCount): one short count per status, each read from the (group_id, status, …) index. */
 export async function countByStatus(db: Db, groupIds: number[]): Promise<Record<string, number>> {
-  const rows: { status: string; n: number | string }[] = await db('requests')
-    .whereIn('group_id', groupIds)
-    .groupBy('status')
-    .select('status')
-    .count({ n: '*' });
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  const counts = await Promise.all(STATUSES.map((status) => cappedCount(db, inGroups(db('requests'), 'group_id', groupIds).where({ status }))));
+  return Object.fromEntries(STATUSES.map((s, i) => [s, counts[i]]));
 }
 
 export async function listEvents(db: Db, requestId: number): Promise<EventView[]> {
@@ -270,8 +273,13 @@ export async function deleteComment(db: Db, id: number): Promise<void> {
   await db('comments').where({ id }).delete();
 }
 
-/** Deletes everything personal of a closed request; what remains is the anonymous stub and its milestones. */
-export async function purgeRequest(db: Db, requestId: number, at: number): Promise<void> {
+/**
+ * Deletes everything personal of a closed request; what remains is the anonymous stub and
+ * its milestones. The attachments' bytes go in the same transaction when the database holds
+ * them; files on disk just before it (a crash between: the purge activity is retried).
+ */
+export async function purgeRequest(db: Db, store: AttachmentStore, requestId: number, at: number): Promise<void> {
+  await store.removeFiles({ requestIds: [requestId] });
   await db.transaction(async (trx) => {
     await trx('request_personal').where({ request_id: requestId }).delete();
     // Callbacks hold the number to call; so do the telephone calls recorded on it.
@@ -285,7 +293,7 @@ export async function purgeRequest(db: Db, requestId: number, at: number): Promi
     // whose answer was lost and that the workflow never got (kept then, in case it had).
     await trx('emails').where({ request_id: requestId, status: 'PENDING' }).update({ status: 'FAILED', error: 'non envoyé : l’action qui l’avait préparé n’a pas abouti' });
     await trx('messages').where({ request_id: requestId }).delete();
-    await trx('attachments').where({ request_id: requestId }).delete();
+    await store.delete(trx, { requestIds: [requestId] });
     await trx('requests').where({ id: requestId }).update({ purged_at: at, citizen_has_email: false, hold_until: null, citizen_unread: 0, waiting_for_citizen: false });
   });
   if (!isMysql(db)) {

@@ -4,7 +4,7 @@
 // transaction, once (a retried activity finds them), and withdrawn whole if the original's
 // workflow refuses to close it.
 import type { Knex } from 'knex';
-import { removeFiles, removeRequestFolder } from '../attachments/files';
+import { attachmentStore } from '../attachments/store';
 import type { Config } from '../config';
 import { t } from '../i18n';
 import type { Db } from './connection';
@@ -68,7 +68,7 @@ export async function writeParts(db: Db, config: Config, splitId: number): Promi
     });
     return [first, second];
   }).catch(async (err) => {
-    await removeFiles(written);
+    await attachmentStore(config).discard(written);
     throw err;
   });
 }
@@ -84,6 +84,7 @@ export async function withdrawParts(db: Db, config: Config, splitId: number, ref
     return;
   }
   const parts = partIdsOf(split) ?? [];
+  const store = attachmentStore(config);
   await db.transaction(async (trx) => {
     await trx('splits').where({ id: splitId }).update({
       status: 'REFUSED', refusal, active_original_id: null, first_request_id: null, second_request_id: null, original_message_id: null,
@@ -92,13 +93,10 @@ export async function withdrawParts(db: Db, config: Config, splitId: number, ref
     if (split.original_message_id !== null) {
       await trx('messages').where({ id: split.original_message_id }).delete();
     }
-    await trx('attachments').whereIn('request_id', parts).delete();
     await trx('messages').whereIn('request_id', parts).delete();
     for (const id of parts) {
-      await deleteRequest(trx, id);
+      await deleteRequest(trx, store, id);
     }
   });
-  for (const id of parts) {
-    await removeRequestFolder(config, id);
-  }
+  await store.removeFiles({ requestIds: parts });
 }

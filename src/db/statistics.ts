@@ -1,9 +1,16 @@
-// The figures of the statistics page, for a period, within the agent's services and,
-// optionally, one service or form type. Durations are read as sorted lists and their
-// percentiles computed here: the same on SQLite and MySQL.
+// The figures of the statistics page, for a period, within the agent's groups and,
+// optionally, one service or form type. Every figure is counted by the database in a
+// grouped query over an index that holds all the columns it reads (migration
+// 20261203500000): a year of a million requests is a few index range scans, and only
+// a few thousand grouped rows come back — never one row per request.
+//   - days: counted per UTC hour, then put in their Paris day here (Paris is a whole
+//     number of hours from UTC, so each hour lies in exactly one Paris day);
+//   - durations: counted per minute (per hour beyond a day), the resolution the page
+//     shows them at (humanDuration): their median and 90th percentile are the ones of
+//     the exact durations, read at that resolution.
 import type { Knex } from 'knex';
 import { CHANNELS } from './requests';
-import type { Db } from './connection';
+import { isMysql, type Db } from './connection';
 import { inGroups } from './scope';
 import { parisIsoDay } from '../dates';
 
@@ -18,6 +25,7 @@ export interface StatsFilter {
 
 export interface Percentiles {
   count: number;
+  /** to the minute below a day, to the hour beyond (the page's resolution) */
   medianMs: number | null;
   p90Ms: number | null;
 }
@@ -38,95 +46,142 @@ export interface Statistics {
   byWrapUp: { code: string; label: string; count: number }[];
 }
 
-/** Requests of the scope, as `r` joined with its form type `f` and service `s`. */
-function scoped(db: Db, f: StatsFilter): Knex.QueryBuilder {
-  const q = inGroups(db('requests as r')
-    .join('form_types as f', 'f.id', 'r.form_type_id')
-    .join('services as s', 's.id', 'r.service_id'), 'r.group_id', f.groupIds);
-  if (f.serviceSlug) q.where('s.slug', f.serviceSlug);
-  if (f.formTypeSlug) q.where('f.slug', f.formTypeSlug);
-  return q;
+const HOUR = 3600 * 1000;
+const MINUTE = 60 * 1000;
+const REMINDERS = ['REMINDER_UNPROCESSED', 'REMINDER_IN_PROGRESS', 'REMINDER_ABSENT'];
+
+type Row = Record<string, number | string | null>;
+
+/**
+ * The services to count (the one the slug names, or every service: a request always has
+ * one, and naming them all lets the database read the index one service at a time) and
+ * the form type the slug names; -1 for a slug that names none, so nothing matches.
+ */
+async function idsOf(db: Db, f: StatsFilter): Promise<{ serviceIds: number[]; formTypeId?: number }> {
+  const [services, formType] = await Promise.all([
+    (f.serviceSlug ? db('services').where({ slug: f.serviceSlug }) : db('services')).pluck('id'),
+    f.formTypeSlug ? db('form_types').where({ slug: f.formTypeSlug }).first('id') : undefined,
+  ]);
+  return {
+    serviceIds: services.length ? services.map(Number) : [-1],
+    ...(f.formTypeSlug && { formTypeId: Number(formType?.id ?? -1) }),
+  };
 }
 
-const within = (q: Knex.QueryBuilder, column: string, f: StatsFilter) => q.where(column, '>=', f.from).where(column, '<', f.to);
+/** Integer division, floored for the non-negative numbers it is given. */
+const div = (db: Db, expression: string, by: number) => (isMysql(db) ? `(${expression}) DIV ${by}` : `(${expression}) / ${by}`);
+
+export async function statisticsOf(db: Db, f: StatsFilter): Promise<Statistics> {
+  const ids = await idsOf(db, f);
+  /** The requests of the scope whose `column` falls in the period. */
+  const inPeriod = (column: string, table = 'requests as r'): Knex.QueryBuilder => {
+    const q = inGroups(db(table), 'r.group_id', f.groupIds).whereIn('r.service_id', ids.serviceIds).where(column, '>=', f.from).where(column, '<', f.to);
+    if (ids.formTypeId !== undefined) q.where('r.form_type_id', ids.formTypeId);
+    return q;
+  };
+  const grouped = (q: Knex.QueryBuilder, columns: Record<string, string>): Promise<Row[]> => {
+    const list = Object.entries(columns);
+    return q.select(list.map(([alias, expression]) => db.raw(`${expression} as ${alias}`))).count({ n: '*' }).groupByRaw(list.map(([, e]) => e).join(', '));
+  };
+  const hourOf = (column: string) => div(db, column, HOUR);
+  // Math.round(d / 1 min), then whole hours from a day on: what humanDuration shows of d.
+  const shown = (d: string) => {
+    const minutes = div(db, `${d} + ${MINUTE / 2}`, MINUTE);
+    return `CASE WHEN ${minutes} < 1440 THEN ${minutes} ELSE (${div(db, minutes, 60)}) * 60 END`;
+  };
+  const closingKind = "CASE WHEN r.closing_code = 'EXPIRED' THEN 'expired' WHEN r.closing_code IS NOT NULL THEN 'closed' ELSE 'none' END";
+
+  const [receivedRows, receivedHours, takenRows, takeMinutes, closedRows, closedHours, closeMinutes, held, remindersSent, byWrapUp] = await Promise.all([
+    grouped(inPeriod('r.created_at'), { form_type_id: 'r.form_type_id', channel: 'r.channel' }),
+    grouped(inPeriod('r.created_at'), { hour: hourOf('r.created_at') }),
+    grouped(inPeriod('r.taken_at'), { form_type_id: 'r.form_type_id' }),
+    grouped(inPeriod('r.taken_at'), { minutes: shown('r.taken_at - r.created_at') }),
+    grouped(inPeriod('r.closed_at'), { form_type_id: 'r.form_type_id', kind: closingKind }),
+    grouped(inPeriod('r.closed_at'), { hour: hourOf('r.closed_at') }),
+    grouped(inPeriod('r.closed_at').where('r.closing_code', '<>', 'EXPIRED'), { minutes: shown('r.closed_at - r.created_at') }),
+    count(inPeriod('e.at', 'events as e').join('requests as r', 'r.id', 'e.request_id').where('e.type', 'HELD')),
+    count(inPeriod('m.sent_at', 'emails as m').join('requests as r', 'r.id', 'm.request_id').whereIn('m.kind', REMINDERS).where('m.status', 'SENT')),
+    callsByWrapUp(db, inPeriod('e.at', 'events as e').join('requests as r', 'r.id', 'e.request_id').where('e.type', 'CALL_LOGGED')),
+  ]);
+
+  const sum = (rows: Row[], keep: (r: Row) => boolean = () => true) => rows.filter(keep).reduce((n, r) => n + Number(r.n), 0);
+  const byChannel = CHANNELS.map((channel) => ({ channel, count: sum(receivedRows, (r) => r.channel === channel) }));
+  return {
+    received: sum(receivedRows),
+    taken: sum(takenRows),
+    closed: sum(closedRows, (r) => r.kind === 'closed'),
+    expired: sum(closedRows, (r) => r.kind === 'expired'),
+    held,
+    remindersSent,
+    timeToTake: percentiles(takeMinutes),
+    timeToClose: percentiles(closeMinutes),
+    byChannel,
+    byFormType: await perFormType(db, { received: receivedRows, taken: takenRows, closed: closedRows.filter((r) => r.kind === 'closed'), expired: closedRows.filter((r) => r.kind === 'expired') }),
+    daily: daily(f, receivedHours, closedHours),
+    byWrapUp,
+  };
+}
 
 async function count(q: Knex.QueryBuilder): Promise<number> {
   const row = await q.count({ n: '*' }).first();
   return Number(row?.n ?? 0);
 }
 
-/** Nearest-rank percentile of an ascending list. */
-function percentile(sorted: number[], p: number): number | null {
-  if (!sorted.length) return null;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-async function durations(q: Knex.QueryBuilder, expression: string): Promise<Percentiles> {
-  const rows: { d: number | string }[] = await q.select(q.client.raw(`${expression} as d`)).orderByRaw(expression);
-  const sorted = rows.map((r) => Number(r.d));
-  return { count: sorted.length, medianMs: percentile(sorted, 50), p90Ms: percentile(sorted, 90) };
-}
-
-const dayOf = parisIsoDay;
-
-export async function statisticsOf(db: Db, f: StatsFilter): Promise<Statistics> {
-  const closedQ = () => within(scoped(db, f), 'r.closed_at', f);
-  const [received, taken, closed, expired, held, remindersSent, timeToTake, timeToClose] = await Promise.all([
-    count(within(scoped(db, f), 'r.created_at', f)),
-    count(within(scoped(db, f), 'r.taken_at', f)),
-    count(closedQ().whereNot('r.closing_code', 'EXPIRED')),
-    count(closedQ().where('r.closing_code', 'EXPIRED')),
-    count(within(scoped(db, f).join('events as e', 'e.request_id', 'r.id').where('e.type', 'HELD'), 'e.at', f)),
-    count(within(scoped(db, f).join('emails as m', 'm.request_id', 'r.id').whereIn('m.kind', ['REMINDER_UNPROCESSED', 'REMINDER_IN_PROGRESS', 'REMINDER_ABSENT']).where('m.status', 'SENT'), 'm.sent_at', f)),
-    durations(within(scoped(db, f), 'r.taken_at', f), 'r.taken_at - r.created_at'),
-    durations(closedQ().whereNot('r.closing_code', 'EXPIRED'), 'r.closed_at - r.created_at'),
-  ]);
-
-  const channelRows: { channel: string; n: number | string }[] = await within(scoped(db, f), 'r.created_at', f).groupBy('r.channel').select('r.channel').count({ n: '*' });
-  const channelCounts = new Map(channelRows.map((r) => [r.channel, Number(r.n)]));
-  const byChannel = CHANNELS.map((channel) => ({ channel, count: channelCounts.get(channel) ?? 0 }));
-
-  const perFormType = async (column: string, extra?: (q: Knex.QueryBuilder) => void) => {
-    const q = within(scoped(db, f), column, f);
-    extra?.(q);
-    const rows: { title: string; n: number | string }[] = await q.groupBy('f.title').select('f.title').count({ n: '*' });
-    return new Map(rows.map((r) => [r.title, Number(r.n)]));
+/** Nearest-rank median and 90th percentile of durations counted per shown minute. */
+function percentiles(rows: Row[]): Percentiles {
+  const counted = rows.map((r) => ({ minutes: Number(r.minutes), n: Number(r.n) })).sort((a, b) => a.minutes - b.minutes);
+  const total = counted.reduce((n, r) => n + r.n, 0);
+  const at = (p: number): number | null => {
+    if (!total) return null;
+    const rank = Math.min(total, Math.ceil((p / 100) * total));
+    let seen = 0;
+    const hit = counted.find((r) => (seen += r.n) >= rank)!;
+    return hit.minutes * MINUTE;
   };
-  const [rec, tak, clo, exp] = await Promise.all([
-    perFormType('r.created_at'),
-    perFormType('r.taken_at'),
-    perFormType('r.closed_at', (q) => q.whereNot('r.closing_code', 'EXPIRED')),
-    perFormType('r.closed_at', (q) => q.where('r.closing_code', 'EXPIRED')),
-  ]);
-  const titles = [...new Set([...rec.keys(), ...tak.keys(), ...clo.keys(), ...exp.keys()])].sort((a, b) => a.localeCompare(b, 'fr'));
-  const byFormType = titles.map((title) => ({ title, received: rec.get(title) ?? 0, taken: tak.get(title) ?? 0, closed: clo.get(title) ?? 0, expired: exp.get(title) ?? 0 }));
+  return { count: total, medianMs: at(50), p90Ms: at(90) };
+}
 
-  // Days of the period in Paris; the dates are read and bucketed here (a few thousand rows a month).
-  const [createdRows, closedRows]: { at: number | string }[][] = await Promise.all([
-    within(scoped(db, f), 'r.created_at', f).select('r.created_at as at'),
-    within(scoped(db, f), 'r.closed_at', f).select('r.closed_at as at'),
-  ]);
+type Measure = 'received' | 'taken' | 'closed' | 'expired';
+
+/** Counts per form type title (two services' form types of one title share a line), in French order. */
+async function perFormType(db: Db, rows: Record<Measure, Row[]>): Promise<Statistics['byFormType']> {
+  const used = [...new Set(Object.values(rows).flat().map((r) => Number(r.form_type_id)))];
+  const titles = new Map<number, string>(
+    used.length ? (await db('form_types').whereIn('id', used).select('id', 'title')).map((t: { id: number; title: string }) => [Number(t.id), t.title]) : [],
+  );
+  const lines = new Map<string, Statistics['byFormType'][number]>();
+  for (const measure of Object.keys(rows) as Measure[]) {
+    for (const r of rows[measure]) {
+      const title = titles.get(Number(r.form_type_id))!;
+      const line = lines.get(title) ?? { title, received: 0, taken: 0, closed: 0, expired: 0 };
+      line[measure] += Number(r.n);
+      lines.set(title, line);
+    }
+  }
+  return [...lines.values()].sort((a, b) => a.title.localeCompare(b.title, 'fr'));
+}
+
+/** Every Paris day of the period, with the requests received and closed in it. */
+function daily(f: StatsFilter, receivedHours: Row[], closedHours: Row[]): Statistics['daily'] {
   const days = new Map<string, { day: string; received: number; closed: number }>();
-  for (let t = f.from; t < f.to; t += 24 * 3600 * 1000) {
-    const day = dayOf(t);
+  for (let t = f.from; t < f.to; t += 24 * HOUR) {
+    const day = parisIsoDay(t);
     days.set(day, { day, received: 0, closed: 0 });
   }
-  const bucket = (at: number | string) => {
-    const day = dayOf(Number(at));
+  const bucket = (hour: number | string | null) => {
+    const day = parisIsoDay(Number(hour) * HOUR);
     if (!days.has(day)) days.set(day, { day, received: 0, closed: 0 });
     return days.get(day)!;
   };
-  for (const r of createdRows) bucket(r.at).received += 1;
-  for (const r of closedRows) bucket(r.at).closed += 1;
-
-  return { received, taken, closed, expired, held, remindersSent, timeToTake, timeToClose, byChannel, byFormType, daily: [...days.values()], byWrapUp: await callsByWrapUp(db, f) };
+  for (const r of receivedHours) bucket(r.hour).received += Number(r.n);
+  for (const r of closedHours) bucket(r.hour).closed += Number(r.n);
+  return [...days.values()];
 }
 
 /** The calls recorded (CALL_LOGGED events) in the period, per wrap-up code; a code no longer listed still counts under its code. */
-async function callsByWrapUp(db: Db, f: StatsFilter): Promise<Statistics['byWrapUp']> {
+async function callsByWrapUp(db: Db, calls: Knex.QueryBuilder): Promise<Statistics['byWrapUp']> {
   const [rows, codes]: [{ code: string; n: number | string }[], { code: string; label: string }[]] = await Promise.all([
-    within(scoped(db, f).join('events as e', 'e.request_id', 'r.id').where('e.type', 'CALL_LOGGED'), 'e.at', f)
-      .groupBy('e.wrap_up_code').select('e.wrap_up_code as code').count({ n: '*' }),
+    calls.groupBy('e.wrap_up_code').select('e.wrap_up_code as code').count({ n: '*' }),
     db('wrap_up_codes').orderBy('label').select('code', 'label'),
   ]);
   const counts = new Map(rows.map((r) => [r.code, Number(r.n)]));

@@ -1,7 +1,8 @@
 // Reads the agent UI needs beyond the shared queries: reference lists and per-agent counts.
 import type { Db } from './connection';
 import { activated } from './activated';
-import { inServices } from './scope';
+import { cappedCount } from './cappedCount';
+import { inGroups, inServices } from './scope';
 
 export interface CodeLabel {
   code: string;
@@ -39,14 +40,9 @@ export async function closingLabel(db: Db, code: string | null): Promise<string 
   return row?.label ?? code;
 }
 
-/** The agent's requests in progress, for the "En cours" counter. */
+/** The agent's requests in progress, for the "En cours" counter (capped, see cappedCount). */
 export async function countInProgressOf(db: Db, agentId: number, groupIds: number[]): Promise<number> {
-  const row = await db('requests')
-    .whereIn('group_id', groupIds)
-    .where({ assignee_id: agentId, status: 'EN_COURS' })
-    .count({ n: '*' })
-    .first();
-  return Number(row?.n ?? 0);
+  return cappedCount(db, inGroups(db('requests'), 'group_id', groupIds).where({ assignee_id: agentId, status: 'EN_COURS' }));
 }
 
 /** What the filters of a list may offer an agent: only their services' form types, services and colleagues. */

@@ -1,6 +1,9 @@
 // Exports of a list (a view, a search, the journal) to CSV or XLSX, written as the rows
-// arrive from the database: 100 000 rows never sit in memory. No personal data: the
-// citizen's name and contact stay in Guichet (the journal's requests have none left).
+// arrive from the database (a cursor: src/db/cursor.ts), no faster than the output takes
+// them: a million rows never sit in memory. When the output closes before the end (the
+// agent abandoned the download), the export stops and the database query with it. No
+// personal data: the citizen's name and contact stay in Guichet (the journal's requests
+// have none left).
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify';
@@ -8,7 +11,8 @@ import ExcelJS from 'exceljs';
 import { codeLabels } from '../db/codes';
 import type { Db } from '../db/connection';
 import { milestonesOf } from '../db/journal';
-import { streamRequests, type Direction, type ListedRequest, type RequestFilter, type Sort } from '../db/requestSearch';
+import { cursor } from '../db/cursor';
+import { orderedRequests, type Direction, type ListedRequest, type RequestFilter, type Sort } from '../db/requestSearch';
 import { t } from '../i18n';
 import { frenchDate, parisWallClock } from '../dates';
 
@@ -69,7 +73,7 @@ async function* exportRows(db: Db, filter: RequestFilter, sort: Sort, dir: Direc
     }
     batch = [];
   };
-  for await (const row of streamRequests(db, filter, sort, dir) as AsyncIterable<ListedRequest>) {
+  for await (const row of cursor<ListedRequest>(db, orderedRequests(db, filter, sort, dir))) {
     batch.push(row);
     if (batch.length >= BATCH) {
       yield* flush();
@@ -93,27 +97,28 @@ export function inertCell(value: string): string {
 }
 
 /** CSV for a French spreadsheet: UTF-8 with a BOM, ';' between fields, dates as 23/11/2026 14:05 (Paris time). */
-async function writeCsv(rows: AsyncGenerator<ExportRow>, out: Writable): Promise<number> {
+async function writeCsv(rows: AsyncGenerator<ExportRow>, out: Writable, signal: AbortSignal): Promise<number> {
   const csv = stringify({ delimiter: ';', bom: true, header: true, columns: COLUMNS.map((key) => ({ key, header: headerOf(key) })) });
   csv.pipe(out);
   let n = 0;
   for await (const row of rows) {
+    signal.throwIfAborted();
     const line = Object.fromEntries(COLUMNS.map((c) => {
       const v = row[c];
       return [c, v instanceof Date ? frenchDate(v.getTime(), 'short') : typeof v === 'string' ? inertCell(v) : v];
     }));
     if (!csv.write(line)) {
-      await once(csv, 'drain');
+      await once(csv, 'drain', { signal });
     }
     n++;
   }
   csv.end();
-  await once(out, 'finish');
+  await once(out, 'finish', { signal });
   return n;
 }
 
 /** XLSX through exceljs' streaming writer: each row is committed, so it leaves memory at once. */
-async function writeXlsx(rows: AsyncGenerator<ExportRow>, out: Writable, sheetName: string): Promise<number> {
+async function writeXlsx(rows: AsyncGenerator<ExportRow>, out: Writable, sheetName: string, signal: AbortSignal): Promise<number> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet(sheetName.slice(0, 31));
   sheet.columns = COLUMNS.map((key) => ({
@@ -124,6 +129,7 @@ async function writeXlsx(rows: AsyncGenerator<ExportRow>, out: Writable, sheetNa
   sheet.getRow(1).commit();
   let n = 0;
   for await (const row of rows) {
+    signal.throwIfAborted();
     // Excel has no time zones: write the Paris wall-clock time.
     const cells = Object.fromEntries(COLUMNS.map((c) => {
       const v = row[c];
@@ -131,6 +137,10 @@ async function writeXlsx(rows: AsyncGenerator<ExportRow>, out: Writable, sheetNa
     }));
     sheet.addRow(cells).commit();
     n++;
+    // exceljs writes on whatever the output's backlog: wait for a slow reader here.
+    if (out.writableNeedDrain) {
+      await once(out, 'drain', { signal });
+    }
   }
   sheet.commit();
   await workbook.commit();
@@ -146,6 +156,26 @@ export async function exportRequests(
   opts: { filter: RequestFilter; sort: Sort; dir: Direction; format: ExportFormat; sheetName: string },
   out: Writable,
 ): Promise<number> {
+  const abandoned = new AbortController();
+  const onClose = () => {
+    if (!out.writableFinished) abandoned.abort(new ExportAbandoned());
+  };
+  out.once('close', onClose);
   const rows = exportRows(db, opts.filter, opts.sort, opts.dir);
-  return opts.format === 'csv' ? writeCsv(rows, out) : writeXlsx(rows, out, opts.sheetName);
+  try {
+    return await (opts.format === 'csv' ? writeCsv(rows, out, abandoned.signal) : writeXlsx(rows, out, opts.sheetName, abandoned.signal));
+  } catch (err) {
+    throw abandoned.signal.aborted ? abandoned.signal.reason : err;
+  } finally {
+    out.off('close', onClose);
+    // Ends the cursor (and its query) when the writer stopped before the last row.
+    await rows.return(undefined);
+  }
+}
+
+/** The output closed before the last row: the reader left. */
+export class ExportAbandoned extends Error {
+  constructor() {
+    super('export abandoned: its output closed before the end');
+  }
 }

@@ -80,6 +80,7 @@ const itemFields: ContextKey[] = ['reference', 'formTitle', 'trackingCode', 'tra
 const CONTEXT_KEYS: Record<EmailKind, ContextKey[]> = {
   RECEIPT: ['citizenName', 'trackingCode', 'trackingUrl', ...requestFields],
   NEW_REQUEST: agentFields,
+  NEW_REQUESTS: ['agentName', 'count', 'requests', 'listUrl', 'municipality'],
   ACKNOWLEDGEMENT: ['citizenName', ...agentFields],
   CLOSING: ['citizenName', 'closingLabel', ...agentFields],
   REMINDER_UNPROCESSED: ['deletionDate', ...agentFields],

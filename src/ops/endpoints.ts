@@ -51,12 +51,17 @@ export function metricsAllowed(req: Request, token: string | null): boolean {
   return loopback && PROXY_HEADERS.every((h) => req.headers[h] === undefined);
 }
 
-export function opsRoutes(opts: { db: Db; probes: Probe[]; metricsToken: string | null }): express.Router {
+export function opsRoutes(opts: { db: Db; probes: Probe[]; metricsToken: string | null; draining?: () => boolean }): express.Router {
   const router = express.Router();
   router.get('/healthz', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ ok: true });
   });
   router.get('/readyz', async (_req: Request, res: Response) => {
+    if (opts.draining?.()) {
+      // Stopping (SIGTERM): out of the load balancer at once, whatever the parts answer.
+      res.set('Cache-Control', 'no-store').status(503).json({ ready: false, draining: true });
+      return;
+    }
     const results = await Promise.all(opts.probes.map(async (p) => [p.name, (await answers(p)) ? 'ok' : 'down'] as const));
     const ready = results.every(([, state]) => state === 'ok');
     res.set('Cache-Control', 'no-store').status(ready ? 200 : 503).json({ ready, checks: Object.fromEntries(results) });

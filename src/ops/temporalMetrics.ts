@@ -15,10 +15,15 @@ let coreAddress: string | null = null;
  */
 export async function installTemporalRuntime(): Promise<void> {
   const quiet = new DefaultLogger('WARN');
+  // The SDK would shut the worker down on SIGINT and SIGTERM itself, at once, while the web
+  // of `guichet start` still drains requests whose Updates need it: the process's own
+  // handler (src/cli/main.ts) stops everything, in order.
+  const signals = { shutdownSignals: [] };
   const address = `127.0.0.1:${await freePort()}`;
   try {
     Runtime.install({
       logger: quiet,
+      ...signals,
       telemetryOptions: { metrics: { prometheus: { bindAddress: address, countersTotalSuffix: true, useSecondsForDurations: true } } },
     });
     coreAddress = address;
@@ -27,7 +32,7 @@ export async function installTemporalRuntime(): Promise<void> {
       return;
     }
     logger.warn({ err }, 'Temporal SDK metrics not exported');
-    Runtime.install({ logger: quiet });
+    Runtime.install({ logger: quiet, ...signals });
   }
 }
 

@@ -8,7 +8,7 @@ import { t } from '../i18n';
 const run = promisify(execFile);
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
 
-function onPath(name: string): string | null {
+export function onPath(name: string): string | null {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     const candidate = path.join(dir, name);
     if (dir && fs.existsSync(candidate)) {
@@ -18,7 +18,7 @@ function onPath(name: string): string | null {
   return null;
 }
 
-async function goBin(): Promise<string> {
+export async function goBin(): Promise<string> {
   try {
     const { stdout } = await run('go', ['env', 'GOBIN', 'GOPATH']);
     const [gobin, gopath] = stdout.split('\n');

@@ -16,8 +16,15 @@ export function retryInterceptors(): Interceptor[] {
   return [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 6 }))];
 }
 
+/**
+ * A process starting waits up to a minute for Temporal's first answer (the SDK's default is
+ * 10 s): a cluster's frontends answer slowly while a node joins or the machine is loaded,
+ * and giving up there means a restart of the whole process.
+ */
+const CONNECT_TIMEOUT_MS = 60_000;
+
 export async function connectClient(address: string, namespace: string): Promise<Client> {
-  const connection = await Connection.connect({ address, interceptors: retryInterceptors() });
+  const connection = await Connection.connect({ address, interceptors: retryInterceptors(), connectTimeout: CONNECT_TIMEOUT_MS });
   return new Client({ connection, namespace });
 }
 

@@ -39,6 +39,12 @@ export async function startDevServer(opts: {
   uiPort: number | null;
   namespace: string;
   log?: (line: string) => void;
+  /**
+   * `guichet start`: out of the terminal's process group, so that Ctrl-C reaches Guichet
+   * alone, which drains its web and worker before it stops the server. Killed with the
+   * process if it exits any other way.
+   */
+  ownProcessGroup?: boolean;
 }): Promise<DevServer> {
   const cli = await ensureTemporalCli(opts.log);
   if (await portOpen(opts.port)) {
@@ -51,16 +57,24 @@ export async function startDevServer(opts: {
     '--port', String(opts.port),
     '--namespace', opts.namespace,
     '--log-level', 'error',
+    // A write-ahead log: one sync per commit instead of the rollback journal's several, as
+    // durable (synchronous stays FULL). Bench: bare starts 60 → 104–125/s on this machine.
+    '--sqlite-pragma', 'journal_mode=wal',
   ];
   if (opts.uiPort === null) {
     args.push('--headless');
   } else {
     args.push('--ui-port', String(opts.uiPort));
   }
-  const child: ChildProcess = spawn(cli, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child: ChildProcess = spawn(cli, args, { stdio: ['ignore', 'ignore', 'inherit'], detached: opts.ownProcessGroup === true });
   let exited = false;
+  const killWithUs = () => child.kill('SIGKILL');
+  if (opts.ownProcessGroup) {
+    process.once('exit', killWithUs);
+  }
   child.on('exit', () => {
     exited = true;
+    process.off('exit', killWithUs);
   });
   const deadline = Date.now() + 60_000;
   while (!(await portOpen(opts.port))) {

@@ -5,21 +5,57 @@ import { Client } from '@temporalio/client';
 import { startPendingDeliveries } from '../partners/deliveries';
 import { logger } from '../ops/logger';
 import { installTemporalRuntime } from '../ops/temporalMetrics';
+import { remindersQueueOf } from '../../workflows/mailOptions';
+import { cachedWorkflowBundle } from './workflowBundle';
 
 export interface WorkerDeps extends Omit<ActivityDeps, 'client'> {
   address: string;
   namespace: string;
   taskQueue: string;
-  /** A prebuilt bundle (tests bundle once); otherwise the workflows are bundled at start. */
+  /** A prebuilt bundle (tests bundle once); otherwise the one of the data dir (src/temporal/workflowBundle.ts). */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
-export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; connection: NativeConnection }> {
+/**
+ * The worker of the task queue and the one of its reminders' queue (activities only, paced:
+ * workflows/mailOptions.ts), run and stopped together, seen from outside as one worker.
+ */
+export class Workers {
+  constructor(readonly main: Worker, readonly reminders: Worker) {}
+
+  /** Until both stop; when one fails, the other is stopped and the failure thrown. */
+  async run(): Promise<void> {
+    const results = await Promise.allSettled([this.main, this.reminders].map((w) => w.run().catch((err: unknown) => {
+      this.shutdown();
+      throw err;
+    })));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      throw failed.reason;
+    }
+  }
+
+  shutdown(): void {
+    for (const w of [this.main, this.reminders]) {
+      if (w.getState() === 'RUNNING') {
+        w.shutdown();
+      }
+    }
+  }
+
+  getState(): ReturnType<Worker['getState']> {
+    return this.reminders.getState() === 'FAILED' ? 'FAILED' : this.main.getState();
+  }
+}
+
+export async function createWorker(deps: WorkerDeps): Promise<{ worker: Workers; connection: NativeConnection }> {
   await installTemporalRuntime();
   const connection = await NativeConnection.connect({ address: deps.address });
   // Activities start the webhook delivery workflows through the worker's own connection.
   const client = new Client({ connection, namespace: deps.namespace });
-  const worker = await Worker.create({
+  const activities = createActivities({ ...deps, client });
+  const tuning = deps.config.workerTuning;
+  const main = await Worker.create({
     connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
@@ -27,14 +63,48 @@ export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; 
     // worker replays them (10 s by default): half of that keeps the purge within its minute
     // after a crash, for a few more replays when a worker is merely busy.
     stickyQueueScheduleToStartTimeout: '5 seconds',
-    activities: createActivities({ ...deps, client }),
-    ...(deps.workflowBundle
-      ? { workflowBundle: deps.workflowBundle }
-      : { workflowsPath: require.resolve('../../workflows') }),
+    ...shutdownTimes(deps.config.shutdownGraceSeconds),
+    ...(tuning.workflowTasks === null ? {} : { maxConcurrentWorkflowTaskExecutions: tuning.workflowTasks }),
+    ...(tuning.activities === null ? {} : { maxConcurrentActivityTaskExecutions: tuning.activities }),
+    ...(tuning.cachedWorkflows === null ? {} : { maxCachedWorkflows: tuning.cachedWorkflows }),
+    // Every new request's first workflow task comes from the shared queue, the later ones from
+    // this worker's sticky queue. The SDK's default gives the shared queue 2 of 10 pollers, and
+    // at intake peaks new requests waited there: half of 20 (bench: arrival steps during the
+    // load 15 → 20/s on the dev server).
+    maxConcurrentWorkflowTaskPolls: Math.max(2, Math.min(20, tuning.workflowTasks ?? 40)),
+    nonStickyToStickyPollRatio: 1,
+    activities,
+    workflowBundle: deps.workflowBundle ?? await cachedWorkflowBundle(deps.config.workflowBundleDir),
   });
-  sweepDeliveries(worker, deps, client);
-  return { worker, connection };
+  const reminders = await Worker.create({
+    connection,
+    namespace: deps.namespace,
+    taskQueue: remindersQueueOf(deps.taskQueue),
+    activities,
+    // The server dispatches no more than this, whatever the number of workers (each must say the same).
+    ...(deps.config.remindersPerSecond === null ? {} : { maxTaskQueueActivitiesPerSecond: deps.config.remindersPerSecond }),
+  });
+  sweepDeliveries(main, deps, client);
+  return { worker: new Workers(main, reminders), connection };
 }
+
+/**
+ * What worker.shutdown() (SIGTERM) does with the activities in flight. The SDK's default
+ * grace is 0: they are told to cancel at once (ours do not listen, so an e-mail goes on),
+ * and with no force time a hung one holds the process until the supervisor kills it, with
+ * no close at all. Here they get the grace (SHUTDOWN_GRACE_SECONDS, 25 s by default), more
+ * than an e-mail's or a database step's whole timeout (15 s, 10 s): the ones running finish
+ * and are recorded once. Past it they are cancelled; FORCE_AFTER_GRACE_MS later the worker
+ * gives up on them and the process exits in order. An attempt given up on is retried by
+ * another worker once its heartbeat (5 s for e-mails) or its timeout lapses; the outbox's
+ * fence on the attempt number keeps a late copy from going out.
+ */
+function shutdownTimes(graceSeconds: number): Pick<WorkerOptions, 'shutdownGraceTime' | 'shutdownForceTime'> {
+  return { shutdownGraceTime: graceSeconds * 1000, shutdownForceTime: graceSeconds * 1000 + FORCE_AFTER_GRACE_MS };
+}
+
+/** Time for cancelled activities that listen to say so, and for the last completions to reach the server. */
+const FORCE_AFTER_GRACE_MS = 5_000;
 
 /**
  * Every minute while the worker lives: starts the webhook deliveries whose start was lost

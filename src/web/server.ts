@@ -2,6 +2,7 @@ import path from 'node:path';
 import { ConnectSessionKnexStore } from 'connect-session-knex';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { engine } from 'express-handlebars';
+import { sessionSavedBeforeRedirect } from './sessionRedirects';
 import session from 'express-session';
 import helmet from 'helmet';
 import { csrfProtection } from './csrf';
@@ -9,6 +10,8 @@ import { multipartForms } from './uploads';
 import { clientErrors } from './bodyErrors';
 import type { Ctx } from '../commands/context';
 import { unavailableError } from '../commands/unavailable';
+import { CommandError } from '../commands/errors';
+import type { Drain } from './drain';
 import { SessionStore } from './sessionStore';
 import { sessionSecretOf } from '../accounts/sessionSecret';
 import { t } from '../i18n';
@@ -27,7 +30,7 @@ declare module 'express-session' {
 
 const viewsDir = path.resolve(__dirname, '../../views');
 
-export function createWebApp(ctx: Ctx): express.Express {
+export function createWebApp(ctx: Ctx, opts: { drain?: Drain } = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', ctx.config.trustProxy);
@@ -65,7 +68,11 @@ export function createWebApp(ctx: Ctx): express.Express {
   }));
 
   app.use(requestLogging());
-  app.use(opsRoutes({ db: ctx.db, probes: webProbes(ctx), metricsToken: ctx.config.metricsToken }));
+  const drain = opts.drain;
+  if (drain) {
+    app.use(drain.middleware);
+  }
+  app.use(opsRoutes({ db: ctx.db, probes: webProbes(ctx), metricsToken: ctx.config.metricsToken, draining: () => drain?.isDraining ?? false }));
   // htmx and our CSS come from our own server: no CDN.
   app.use('/static/chartjs', express.static(path.dirname(require.resolve('chart.js')) /* its dist folder, which holds chart.umd.min.js */, { maxAge: '7d' }));
   app.use('/static/htmx', express.static(path.dirname(require.resolve('htmx.org/dist/htmx.min.js')), { maxAge: '7d' }));
@@ -83,6 +90,7 @@ export function createWebApp(ctx: Ctx): express.Express {
     saveUninitialized: false,
     cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: 10 * 3600 * 1000 },
   }));
+  app.use(sessionSavedBeforeRedirect);
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   app.use(multipartForms(ctx));
   app.use(csrfProtection());
@@ -117,7 +125,8 @@ function webProbes(ctx: Ctx): Probe[] {
  * touching the database (no navigation counters), as JSON, an htmx fragment or a page.
  */
 function respondUnavailable(err: unknown, req: Request, res: Response): boolean {
-  const refusal = unavailableError(err);
+  // A 503 of ours (the process is stopping) is shown the same way.
+  const refusal = err instanceof CommandError && err.status === 503 ? err : unavailableError(err);
   if (!refusal || res.headersSent) {
     return false;
   }

@@ -1,6 +1,10 @@
 import { t, tForm } from '../i18n';
 import { frenchDate } from '../dates';
 import { priorityOf } from '../../workflows/definitions';
+import { COUNT_CAP, isMore } from '../db/cappedCount';
+
+/** « 10 000 » as French writes it (a narrow no-break space between thousands). */
+const CAP_TEXT = COUNT_CAP.toLocaleString('fr-FR');
 
 /** What Handlebars passes last to a helper: `{{t 'key' name=value}}` puts name in hash. */
 interface HelperOptions {
@@ -35,6 +39,10 @@ export const helpers = {
     return t('ui.due.inDays', { days });
   },
   isNumber: (value: unknown) => typeof value === 'number',
+  /** a capped count (src/db/cappedCount.ts) in a badge or a counter: « 10 000+ » past the cap */
+  capped: (n: number) => (isMore(n) ? `${CAP_TEXT}+` : n),
+  /** `{{countText 'ui.list.count' total}}`: the sentence of a capped count, its `…More` form (« plus de 10 000 ») past the cap */
+  countText: (key: string, n: number) => (isMore(n) ? t(`${key}More`, { count: CAP_TEXT }) : t(key, { count: n })),
   channelLabel: (channel: string) => t(`ui.statistics.channels.${channel}`),
   /** "350 ko", "2,4 Mo" */
   fileSize: (bytes: number) => {

@@ -1,23 +1,21 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
+import path from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
-import knexFactory from 'knex';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createAgentToken } from '../../src/admin';
 import { COMMAND_LINE } from '../../src/policies';
 import type { Ctx } from '../../src/commands/context';
 import { loadConfig, type Config } from '../../src/config';
-import { connect, migrate, type Db } from '../../src/db/connection';
+import { connect, type Db } from '../../src/db/connection';
 import type { DeliveryHooks } from '../../src/mail/outbox';
 import { createTransport } from '../../src/mail/transport';
-import { seedReferenceData, DEMO_AGENTS, DEMO_PARTNER_KEY } from '../../src/seed/demo';
+import { DEMO_AGENTS, DEMO_PARTNER_KEY } from '../../src/seed/demo';
 import { connectClient } from '../../src/temporal/client';
-import { createWorker } from '../../src/temporal/worker';
+import { createWorker, type Workers } from '../../src/temporal/worker';
 import { closeWebApp, createWebApp } from '../../src/web/server';
 import { startSmtp, type ReceivedMail } from './smtp';
+import { copyOfTemplate, moveSeedClock } from './templateDatabase';
 
 export interface Harness {
   config: Config;
@@ -56,30 +54,6 @@ export async function waitFor<T>(fn: () => Promise<T> | T, timeoutMs = 20000, wh
   }
 }
 
-/** A database of its own for one test file: a fresh SQLite file, or a fresh MariaDB schema when DATABASE_URL is set. */
-async function freshDatabase(): Promise<{ databaseUrl: string | null; dataDir: string; drop(): Promise<void> }> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-test-'));
-  const base = process.env.DATABASE_URL;
-  if (!base) {
-    return { databaseUrl: null, dataDir, drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
-  }
-  const name = `guichet_t_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = knexFactory({ client: 'mysql2', connection: base });
-  await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await admin.destroy();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    databaseUrl: url.toString(),
-    dataDir,
-    drop: async () => {
-      const again = knexFactory({ client: 'mysql2', connection: base });
-      await again.raw(`DROP DATABASE IF EXISTS \`${name}\``);
-      await again.destroy();
-    },
-  };
-}
-
 function quietWorkerLogs(): void {
   try {
     Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -88,14 +62,25 @@ function quietWorkerLogs(): void {
   }
 }
 
-export async function startHarness(opts: { worker?: boolean; hooks?: DeliveryHooks; env?: Record<string, string> } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  worker?: boolean;
+  hooks?: DeliveryHooks;
+  env?: Record<string, string>;
+  /**
+   * false: the web sends no receipt at once, every e-mail goes through the worker (the files
+   * that test the worker's sending, its crashes and its drain); src/mail/receipt.ts.
+   */
+  webReceipts?: boolean;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const address = process.env.GUICHET_TEST_TEMPORAL;
   if (!address) {
     throw new Error('the Temporal dev server of globalSetup is not running');
   }
   quietWorkerLogs();
   const smtp = await startSmtp();
-  const database = await freshDatabase();
+  const database = await copyOfTemplate();
   const suffix = crypto.randomBytes(3).toString('hex').toUpperCase();
   // The same settings serve this process and any child process a test starts (CLI, crashing worker).
   const settings: Record<string, string> = {
@@ -109,24 +94,29 @@ export async function startHarness(opts: { worker?: boolean; hooks?: DeliveryHoo
     PUBLIC_URL: 'http://localhost:1',
     // Production refuses to start without one; a random one per test file, as a deployment would.
     SESSION_SECRET: crypto.randomBytes(32).toString('base64url'),
+    // A worker started as a child process finds globalSetup's bundle there instead of bundling again.
+    WORKFLOW_BUNDLE_DIR: path.dirname(process.env.GUICHET_TEST_BUNDLE!),
+    // One information e-mail per request at once, as the tests read them; batches are tested on their own.
+    NEW_REQUEST_BATCH_SECONDS: '0',
     ...opts.env,
   };
   const config = loadConfig(settings);
   const db = connect(config);
-  await migrate(db);
-  await seedReferenceData(db);
+  await moveSeedClock(db);
   const tokens: Record<string, string> = {};
   for (const agent of DEMO_AGENTS) {
     tokens[agent.code] = await createAgentToken(db, COMMAND_LINE, agent.code);
   }
   const client = await connectClient(address, config.temporalNamespace);
-  const ctx: Ctx = { db, client, config };
   const transport = createTransport(config.smtpUrl);
+  const ctx: Ctx = { db, client, config, ...(opts.webReceipts === false ? {} : { transport }) };
 
-  let running: { worker: Worker; done: Promise<void>; close(): Promise<void> } | null = null;
+  let running: { worker: Workers; done: Promise<void>; close(): Promise<void> } | null = null;
   const startWorker = async (hooks?: DeliveryHooks) => {
     const { worker, connection } = await createWorker({
-      db, transport, config, hooks,
+      // The test's worker stops at the end of each file: on a loaded CI the e-mails it has in
+      // flight may take longer than a production grace to go out, and a worker cut short fails the file.
+      db, transport, config: { ...config, shutdownGraceSeconds: Math.max(config.shutdownGraceSeconds, 60) }, hooks,
       address, namespace: config.temporalNamespace, taskQueue: config.taskQueue,
       workflowBundle: { codePath: process.env.GUICHET_TEST_BUNDLE! },
     });

@@ -3,6 +3,7 @@
 // projection as the workflow would have left it days ago, a filing whose process died
 // before starting its workflow. Each says what it stands for; everything else goes
 // through the commands (./factories.ts).
+import { attachmentStore } from '../../src/attachments/store';
 import { insertRequest, purgeRequest, type Channel, type Citizen } from '../../src/db/requests';
 import type { Harness } from './harness';
 import type { Filed } from './factories';
@@ -57,7 +58,7 @@ export async function emailWasSent(h: Harness, requestId: number, e: { key: stri
 export async function closedAndPurged(h: Harness, requestId: number, closingCode = 'TRAITEE'): Promise<void> {
   const now = Date.now();
   await projectionWas(h, requestId, { status: 'CLOTUREE', closing_code: closingCode, closed_at: now });
-  await purgeRequest(h.db, requestId, now);
+  await purgeRequest(h.db, attachmentStore(h.config), requestId, now);
 }
 
 /** The id of an agent, by code. */

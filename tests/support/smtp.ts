@@ -38,3 +38,14 @@ export async function startSmtp(): Promise<{ url: string; mails: ReceivedMail[];
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** An SMTP server of a test's making, listening on a free port: its address, and how to close it. */
+export async function listening(server: SMTPServer): Promise<{ url: string; close(): Promise<void> }> {
+  // A client that dies mid-transaction resets its connection: expected in these tests, not a failure.
+  server.on('error', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -8,7 +8,8 @@ export const readable = (html: string): string =>
 
 export function webClient(baseUrl: string, address: string) {
   let cookie = '';
-  const call = async (method: string, url: string, form?: Record<string, string>, headers: Record<string, string> = {}) => {
+  /** The answer as soon as its headers arrive, the session cookie kept. */
+  const send = async (method: string, url: string, form?: Record<string, string>, headers: Record<string, string> = {}) => {
     const res = await fetch(`${baseUrl}${url}`, {
       method,
       redirect: 'manual',
@@ -22,10 +23,28 @@ export function webClient(baseUrl: string, address: string) {
     });
     const set = res.headers.get('set-cookie');
     if (set) cookie = set.split(';')[0];
+    return res;
+  };
+  const call = async (method: string, url: string, form?: Record<string, string>, headers: Record<string, string> = {}) => {
+    const res = await send(method, url, form, headers);
     const body = Buffer.from(await res.arrayBuffer());
     return { status: res.status, headers: res.headers, body, text: readable(body.toString('utf8')) };
   };
+  /**
+   * A form post whose redirect is followed as soon as its headers arrive, the way a browser
+   * does (`call` reads the whole answer first); returns the page it leads to.
+   */
+  const postThenFollow = async (url: string, form: Record<string, string>) => {
+    const res = await send('POST', url, form);
+    const location = res.headers.get('location');
+    if (res.status !== 303 || !location) {
+      throw new Error(`POST ${url} answered ${res.status}, not a redirect`);
+    }
+    const next = await call('GET', location);
+    await res.arrayBuffer();
+    return next;
+  };
   const csrf = async (url = '/connexion') => /name="_csrf" value="([^"]+)"/.exec((await call('GET', url)).text)![1];
   const login = async (code: string, password = DEMO_PASSWORD) => call('POST', '/connexion', { _csrf: await csrf(), code, password, retour: '/' });
-  return { call, csrf, login };
+  return { call, csrf, login, postThenFollow };
 }

@@ -131,7 +131,8 @@ async function respond(ctx: Ctx, req: Request, res: Response, action: PageAction
 function leaveRequest(req: Request, res: Response, request: RequestRow): void {
   req.session.flash = { kind: 'success', message: t('ui.actions.transfer.doneElsewhere', { reference: request.reference, group: request.group_name ?? '' }) };
   if (isHtmx(req)) {
-    res.set('HX-Redirect', '/').status(200).end();
+    // The message stored before htmx goes to the home page (as a redirect does: src/web/sessionRedirects.ts).
+    req.session.save(() => res.set('HX-Redirect', '/').status(200).end());
     return;
   }
   res.redirect(303, '/');

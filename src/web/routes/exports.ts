@@ -1,7 +1,7 @@
 import express from 'express';
 import type { Ctx } from '../../commands/context';
 import { CommandError } from '../../commands/errors';
-import { exportRequests, type ExportFormat } from '../../exports/requestsExport';
+import { ExportAbandoned, exportRequests, type ExportFormat } from '../../exports/requestsExport';
 import { t } from '../../i18n';
 import { parseListParams, type Query } from '../listParams';
 import { listSpecOf } from './listSpecs';
@@ -33,13 +33,19 @@ export function exportRoutes(ctx: Ctx): express.Router {
       'Content-Disposition': `attachment; filename="${spec.view}-${day}.${format}"`,
       'Cache-Control': 'no-store',
     });
-    await exportRequests(ctx.db, {
-      filter: { ...params.filter, ...spec.fixed, groupIds: agent.groupIds },
-      sort: params.page.sort,
-      dir: params.page.dir,
-      format,
-      sheetName: t(`ui.exports.sheet.${spec.view}`),
-    }, res);
+    try {
+      await exportRequests(ctx.db, {
+        filter: { ...params.filter, ...spec.fixed, groupIds: agent.groupIds },
+        sort: params.page.sort,
+        dir: params.page.dir,
+        format,
+        sheetName: t(`ui.exports.sheet.${spec.view}`),
+      }, res);
+    } catch (err) {
+      // The agent left: the export and its query stopped; there is no one to answer.
+      if (!(err instanceof ExportAbandoned)) throw err;
+      req.log.info({ file: req.params.file }, 'export abandoned by the client');
+    }
   });
   return router;
 }

@@ -4,6 +4,7 @@
 import type { Ctx } from '../../commands/context';
 import type { Agent } from '../../db/agents';
 import { searchRequests, type Direction, type NamedRequest, type RequestFilter, type Sort } from '../../db/requestSearch';
+import { COUNT_CAP, isMore } from '../../db/cappedCount';
 import { t } from '../../i18n';
 import { PARAMS, parseListParams, withParams, type Query } from '../listParams';
 
@@ -50,17 +51,21 @@ export function rowModel(r: NamedRequest, now: number) {
   };
 }
 
-function pagination(path: string, values: Record<string, string>, page: number, pages: number) {
-  if (pages <= 1) {
+/**
+ * The page links. Past the count's cap the number of pages is unknown: the label says
+ * « sur plus de 100 », a next page is offered while this one is full, and there is no last.
+ */
+function pagination(path: string, values: Record<string, string>, page: number, pages: number, more: { capped: boolean; full: boolean }) {
+  if (pages <= 1 && !(more.capped && more.full)) {
     return null;
   }
   const link = (p: number) => withParams(path, values, { [PARAMS.page]: p === 1 ? '' : String(p) });
   return {
-    label: t('ui.list.pageOf', { page, pages }),
+    label: more.capped ? t('ui.list.pageOfMore', { page, pages }) : t('ui.list.pageOf', { page, pages }),
     prev: page > 1 ? link(page - 1) : null,
-    next: page < pages ? link(page + 1) : null,
+    next: page < pages || (more.capped && more.full) ? link(page + 1) : null,
     first: page > 2 ? link(1) : null,
-    last: page < pages - 1 ? link(pages) : null,
+    last: !more.capped && page < pages - 1 ? link(pages) : null,
   };
 }
 
@@ -83,7 +88,9 @@ export async function listModel(ctx: Ctx, query: Query, agent: Agent, spec: List
   const params = await parseListParams(ctx.db, query, spec.defaultSort);
   const filter: RequestFilter = { ...params.filter, ...spec.fixed, groupIds: agent.groupIds };
   const { rows, total } = await searchRequests(ctx.db, filter, params.page, now);
-  const pages = Math.max(1, Math.ceil(total / params.page.pageSize));
+  const capped = isMore(total);
+  // Past the cap, the pages the cap holds (100), and the one asked for when it is further.
+  const pages = Math.max(1, Math.ceil(Math.min(total, COUNT_CAP) / params.page.pageSize));
   const { [PARAMS.page]: _page, ...withoutPage } = params.values;
   const kept = new URL(withParams('/', withoutPage, {}), 'http://x').search.slice(1);
   return {
@@ -93,7 +100,7 @@ export async function listModel(ctx: Ctx, query: Query, agent: Agent, spec: List
     errors: params.errors,
     headers: sortHeaders((spec.columns ?? SORTABLE).filter((c) => c.sort !== 'group' || showsGroup(agent)), spec.path, params.values, params.page.sort, params.page.dir),
     showGroup: showsGroup(agent),
-    pagination: pagination(spec.path, params.values, Math.min(params.page.page, pages), pages),
+    pagination: pagination(spec.path, params.values, capped ? params.page.page : Math.min(params.page.page, pages), pages, { capped, full: rows.length === params.page.pageSize }),
     list: { path: spec.path, query: kept, total, shown: rows.length, view: spec.view },
     exports: {
       csv: `/exports/${spec.view}.csv${kept ? `?${kept}` : ''}`,

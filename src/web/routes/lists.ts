@@ -1,7 +1,8 @@
 import express, { type Request } from 'express';
 import type { Ctx } from '../../commands/context';
 import type { Agent } from '../../db/agents';
-import { countRequests, searchRequests } from '../../db/requestSearch';
+import type { Db } from '../../db/connection';
+import { countRequestsCapped, searchRequests } from '../../db/requestSearch';
 import { filterChoices } from '../../db/views';
 import { t } from '../../i18n';
 import { can } from '../../policies';
@@ -13,6 +14,7 @@ import { renderPage, renderPageOrPart } from './render';
 import { hasCriteria, listSpecOf, SEARCH_VIEW } from './listSpecs';
 import { CLOSED_BY_ME_VIEW, countsOf, QUEUE_VIEW, RUBRIQUES } from './rubriques';
 import { currentAgent } from './session';
+import { helpers } from '../viewHelpers';
 
 const HOME_ROWS = 10;
 
@@ -60,14 +62,33 @@ async function queuesModel(ctx: Ctx, agent: Agent, values: Record<string, string
 }
 
 /** A short list of the home page: its first rows and a link to all of them. */
-async function homeBlock(ctx: Ctx, agent: Agent, filter: Parameters<typeof searchRequests>[1], sort: 'date' | 'due', more: string) {
-  const { rows, total } = await searchRequests(ctx.db, filter, { sort, dir: 'asc', page: 1, pageSize: HOME_ROWS });
+async function homeBlock(db: Db, filter: Parameters<typeof searchRequests>[1], sort: 'date' | 'due', more: string) {
+  const { rows, total } = await searchRequests(db, filter, { sort, dir: 'asc', page: 1, pageSize: HOME_ROWS });
   const now = Date.now();
   return {
     rows: rows.map((r) => rowModel(r, now)),
     total,
-    more: total > rows.length ? { href: more, label: t('ui.home.seeAll', { count: total }) } : null,
+    more: total > rows.length ? { href: more, label: helpers.countText('ui.home.seeAll', total) } : null,
   };
+}
+
+/** The home page's counters and short lists (the bench times these same queries beside the page). */
+export async function homeModel(db: Db, agent: Agent) {
+  const scope = { groupIds: agent.groupIds };
+  const [counts, mine, overdue, deletions] = await Promise.all([
+    countsOf(db, agent),
+    homeBlock(db, { ...scope, assigneeId: agent.id }, 'due', `/recherche?${PARAMS.assignee}=${encodeURIComponent(agent.code)}`),
+    homeBlock(db, { ...scope, overdue: true }, 'due', `/recherche?${PARAMS.overdue}=1`),
+    homeBlock(db, { ...scope, statuses: ['NON_TRAITEE'] }, 'due', `/demandes/non-traitees?${PARAMS.sort}=due&${PARAMS.dir}=asc`),
+  ]);
+  const counters = STATUSES.map((s) => ({ label: t(`status.${s}`), count: counts.byStatus[s] ?? 0, href: STATUS_LINKS[s] }));
+  counters.splice(1, 0, { label: t('ui.home.mineInProgress'), count: counts.mineInProgress, href: '/demandes/en-cours' });
+  if (counts.contactCentre) {
+    // A contact-centre agent serves themselves from the queue first.
+    const unassigned = await countRequestsCapped(db, { ...scope, assigneeId: null });
+    counters.unshift({ label: t('ui.queues.unassignedHome'), count: unassigned, href: `/demandes/${QUEUE_VIEW}?${PARAMS.assignment}=${ASSIGNMENTS.unassigned}` });
+  }
+  return { counters, mine, overdue, deletions };
 }
 
 /**
@@ -159,21 +180,7 @@ export function listRoutes(ctx: Ctx): express.Router {
 
   router.get('/', async (req, res) => {
     const agent = currentAgent(req);
-    const scope = { groupIds: agent.groupIds };
-    const [counts, mine, overdue, deletions] = await Promise.all([
-      countsOf(ctx.db, agent),
-      homeBlock(ctx, agent, { ...scope, assigneeId: agent.id }, 'due', `/recherche?${PARAMS.assignee}=${encodeURIComponent(agent.code)}`),
-      homeBlock(ctx, agent, { ...scope, overdue: true }, 'due', `/recherche?${PARAMS.overdue}=1`),
-      homeBlock(ctx, agent, { ...scope, statuses: ['NON_TRAITEE'] }, 'due', `/demandes/non-traitees?${PARAMS.sort}=due&${PARAMS.dir}=asc`),
-    ]);
-    const counters = STATUSES.map((s) => ({ label: t(`status.${s}`), count: counts.byStatus[s] ?? 0, href: STATUS_LINKS[s] }));
-    counters.splice(1, 0, { label: t('ui.home.mineInProgress'), count: counts.mineInProgress, href: '/demandes/en-cours' });
-    if (counts.contactCentre) {
-      // A contact-centre agent serves themselves from the queue first.
-      const unassigned = await countRequests(ctx.db, { ...scope, assigneeId: null });
-      counters.unshift({ label: t('ui.queues.unassignedHome'), count: unassigned, href: `/demandes/${QUEUE_VIEW}?${PARAMS.assignment}=${ASSIGNMENTS.unassigned}` });
-    }
-    await renderPage(ctx, req, res, 'home', { title: t('ui.rubriques.home.title'), counters, mine, overdue, deletions, offerNext: nextOffer(agent, '/') });
+    await renderPage(ctx, req, res, 'home', { title: t('ui.rubriques.home.title'), ...(await homeModel(ctx.db, agent)), offerNext: nextOffer(agent, '/') });
   });
 
   for (const rubrique of RUBRIQUES) {

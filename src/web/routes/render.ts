@@ -37,7 +37,10 @@ export const devMailboxEnabled = (ctx: Ctx): boolean => !ctx.config.smtpUrl;
 export const showsDevMailbox = (ctx: Ctx, req: Request): boolean => devMailboxEnabled(ctx) && req.agent !== undefined && can(req.agent, 'devMailbox');
 
 export async function navModel(ctx: Ctx, agent: Agent, path: string): Promise<NavModel> {
-  const [counts, callbacksDue] = await Promise.all([countsOf(ctx.db, agent), countDueFor(ctx.db, agent)]);
+  // Side by side: each is a round trip of its own to the database (several on MariaDB's pool).
+  const [counts, callbacksDue, consultationsPending, unread] = await Promise.all([
+    countsOf(ctx.db, agent), countDueFor(ctx.db, agent), countPendingConsultations(ctx.db, agent.groupIds), unreadTotal(ctx, agent),
+  ]);
   const items: NavItem[] = [{ href: '/', label: t('ui.rubriques.home.nav'), count: null, current: path === '/' }];
   for (const r of RUBRIQUES.filter((v) => v.inNav?.(counts) ?? true)) {
     const href = `/demandes/${r.slug}`;
@@ -45,29 +48,34 @@ export async function navModel(ctx: Ctx, agent: Agent, path: string): Promise<Na
   }
   // The questions asked of the agent's groups, awaiting their answer.
   const consultations = '/demandes/consultations';
-  items.push({ href: consultations, label: t('ui.consultations.nav'), count: await countPendingConsultations(ctx.db, agent.groupIds), current: path === consultations });
+  items.push({ href: consultations, label: t('ui.consultations.nav'), count: consultationsPending, current: path === consultations });
   // The board, for whoever supervises a group.
   // « À rappeler »: the callbacks due now, for the agent and for their groups.
   items.push({ href: '/demandes/a-rappeler', label: t('ui.callbacks.nav'), count: callbacksDue, current: path === '/demandes/a-rappeler' });
   for (const [href, key] of supervisesAny(agent) ? [...EXTRA_NAV, ['/supervision', 'ui.board.nav']] : EXTRA_NAV) {
     items.push({ href, label: t(key), count: null, current: path === href });
   }
-  const chat = { current: path === '/entraide' || path.startsWith('/entraide/'), badge: chatBadge(await unreadTotal(ctx, agent)) };
+  const chat = { current: path === '/entraide' || path.startsWith('/entraide/'), badge: chatBadge(unread) };
   return { agentName: agent.name, items, chat };
 }
 
 /** A full page in the main layout, with the nav when an agent is logged in and the pending flash message. */
 export async function renderPage(ctx: Ctx, req: Request, res: Response, view: string, model: Record<string, unknown>): Promise<void> {
   // A page shown in answer to a form post (a list after a refused bulk action) names the tab it belongs to.
-  const nav = req.agent ? await navModel(ctx, req.agent, typeof model.navPath === 'string' ? model.navPath : req.path) : null;
-  // The stamp a page starts with, so that its first poll already tells a change.
-  const refresh = model.refresh ?? (req.agent ? { stamp: await queuesStamp(ctx.db, req.agent.groupIds), reference: '' } : null);
+  const agent = req.agent;
+  const [nav, refresh, phone] = agent
+    ? await Promise.all([
+      navModel(ctx, agent, typeof model.navPath === 'string' ? model.navPath : req.path),
+      // The stamp a page starts with, so that its first poll already tells a change.
+      model.refresh ?? queuesStamp(ctx.db, agent.groupIds).then((stamp) => ({ stamp, reference: '' })),
+      // The call panel (src/web/routes/phonePanel.ts), on every agent page once a connector is set up.
+      phonePanelFor(ctx, agent, null),
+    ])
+    : [null, model.refresh ?? null, null];
   const flash = req.session?.flash;
   if (flash) {
     delete req.session.flash;
   }
-  // The call panel (src/web/routes/phonePanel.ts), on every agent page once a connector is set up.
-  const phone = req.agent ? await phonePanelFor(ctx, req.agent, null) : null;
   res.render(view, { ...model, nav, flash, refresh, phone, devMailbox: showsDevMailbox(ctx, req) });
 }
 

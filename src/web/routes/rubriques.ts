@@ -1,5 +1,6 @@
 // The views of the guide (rubriques de suivi): which requests each lists and counts.
 import type { Agent } from '../../db/agents';
+import { addCapped } from '../../db/cappedCount';
 import type { Db } from '../../db/connection';
 import { countOpenOf, inManagedGroup } from '../../db/queues';
 import { countByStatus } from '../../db/requests';
@@ -7,6 +8,7 @@ import { countInProgressOf } from '../../db/views';
 import type { Direction, RequestFilter, Sort } from '../../db/requestSearch';
 import type { SortColumn } from './listModel';
 
+/** Capped counts (src/db/cappedCount.ts): MORE means « plus de 10 000 ». */
 export interface Counts {
   byStatus: Record<string, number>;
   mineInProgress: number;
@@ -34,7 +36,7 @@ export interface Rubrique {
   closed?: boolean;
 }
 
-const open = (c: Counts) => (c.byStatus.NON_TRAITEE ?? 0) + (c.byStatus.EN_COURS ?? 0) + (c.byStatus.EN_ATTENTE ?? 0);
+const open = (c: Counts) => addCapped(c.byStatus.NON_TRAITEE ?? 0, c.byStatus.EN_COURS ?? 0, c.byStatus.EN_ATTENTE ?? 0);
 
 /**
  * The contact centre's views (the Athena guide): the queue of my groups, the requests I
