@@ -4,8 +4,9 @@
 // like a municipality's: 3 services, 6 form types, accented French names, closed
 // requests purged (no personal data, closing code, milestones), the same rows on every
 // run (a seeded pseudo-random generator).
-import type { Status } from '../workflows/definitions';
+import { OPEN_STATUSES, type Status } from '../workflows/definitions';
 import { isMysql, type Db } from '../src/db/connection';
+import { refreshDeadlines } from '../src/db/deadlines';
 import { referenceOf } from '../src/db/requests';
 import { searchable } from '../src/search/normalize';
 
@@ -296,6 +297,9 @@ export async function seedRequests(db: Db, opts: SeedOptions): Promise<number> {
           await trx(table).insert(list.slice(i, i + perInsert));
         }
       }
+      // Their deadlines, as the application writes them (src/db/deadlines.ts).
+      const ids = rows.requests.map((r) => Number(r.id));
+      await refreshDeadlines(trx, (q) => q.whereBetween('id', [Math.min(...ids), Math.max(...ids)]).whereIn('status', OPEN_STATUSES));
       if (isMysql(db)) {
         // The pooled connection serves other queries next.
         await trx.raw('SET SESSION foreign_key_checks = 1, unique_checks = 1');

@@ -1,10 +1,12 @@
 // Counts of long lists stop at 10 000 (src/db/cappedCount.ts): the pages say « plus de
 // 10 000 », page on past the cap, and still count shorter lists exactly. The queues' stamp
 // that the pages poll changes when a request changes or leaves the agent's groups.
+// The nav's counts are taken again only when that stamp moves.
 import { seedRequests } from '../bench/backofficeSeed';
 import { loadAgent } from '../src/db/agents';
 import { addCapped, cappedCount, COUNT_CAP, MORE } from '../src/db/cappedCount';
 import { queuesStamp } from '../src/db/changes';
+import { countsOf } from '../src/web/routes/rubriques';
 import { countRequests, searchRequests } from '../src/db/requestSearch';
 import { startHarness, type Harness } from './support/harness';
 import { webClient } from './support/webClient';
@@ -78,4 +80,25 @@ test('the queues’ stamp changes when a request of the groups changes, and when
   await h.db('requests').where({ id: request.id }).update({ group_id: otherGroup, updated_at: Date.now() + 120_000 });
   await h.db('events').insert({ request_id: request.id, seq: request.version + 1, type: 'TRANSFERRED', source_group_id: groupId, target_group_id: otherGroup, at: Date.now() + 120_000 });
   expect(await queuesStamp(h.db, [groupId])).not.toBe(updated);
+});
+
+test('the nav’s counts are kept while the queues’ stamp stays, and counted again once it moves', async () => {
+  const agent = await admin();
+  const before = await countsOf(h.db, agent);
+  const request = (await h.db('requests').whereIn('group_id', agent.groupIds).where({ status: 'NON_TRAITEE' }).first('id')) as { id: number };
+
+  // A write that leaves updated_at as it was (none of ours does): the stamp cannot see it, the counts are kept.
+  await h.db('requests').where({ id: request.id }).update({ status: 'EN_ATTENTE' });
+  const kept = await countsOf(h.db, agent);
+  expect(kept.byStatus).toEqual(before.byStatus);
+
+  // The same change as the transitions write it, with its time: counted again.
+  await h.db('requests').where({ id: request.id }).update({ updated_at: Date.now() + 600_000 });
+  const counted = await countsOf(h.db, agent);
+  expect(counted.byStatus.NON_TRAITEE).toBe(before.byStatus.NON_TRAITEE - 1);
+  expect(counted.byStatus.EN_ATTENTE).toBe(before.byStatus.EN_ATTENTE + 1);
+
+  // Another agent of the same groups has counts of their own (« mes dossiers »).
+  const other = { ...agent, id: agent.id + 1000 };
+  expect((await countsOf(h.db, other)).mineOpen).toBe(0);
 });

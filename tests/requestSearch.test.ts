@@ -4,6 +4,7 @@ import { seedRequests } from '../bench/backofficeSeed';
 import { loadAgent, type Agent } from '../src/db/agents';
 import { SORTS, countRequests, idsMatching, searchRequests, streamRequests, type Direction, type ListedRequest, type RequestFilter } from '../src/db/requestSearch';
 import { searchable } from '../src/search/normalize';
+import { updateDelays } from '../src/db/formTypes';
 import { isMysql } from '../src/db/connection';
 import { startHarness, type Harness } from './support/harness';
 
@@ -32,6 +33,10 @@ const FILTERS: Record<string, Omit<RequestFilter, 'groupIds'>> = {
   'every status': { statuses: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE', 'CLOTUREE'] },
   'a name and a form type': { name: 'a', formTypeSlug: 'acte-naissance' },
   'overdue ones of a service': { overdue: true, serviceSlug: 'etat-civil' },
+  // Every one has a due date: the due order reads the deadline index as it is.
+  'unprocessed ones': { statuses: ['NON_TRAITEE'] },
+  // Holds without a date: last either way.
+  'on hold': { statuses: ['EN_ATTENTE'] },
 };
 
 test.each(Object.keys(FILTERS))('%s: every sort, both ways, pages are slices of the whole list', async (label) => {
@@ -103,4 +108,34 @@ test('the search by name: every word, accents and case ignored, hyphens and apos
   // Inside a word: SQLite reads every name, MariaDB's index knows words by their start.
   expect(await found('tourelle')).toEqual([2]);
   expect(await found('pontel')).toEqual(isMysql(h.db) ? [] : [0]);
+});
+
+/** The deadlines of every open request as its form type's delays give them now. */
+async function deadlinesAsComputed(): Promise<{ id: number; due_at: number | null; remind_at: number | null }[]> {
+  const rows: Record<string, number | string | null>[] = await h.db('requests as r').join('form_types as f', 'f.id', 'r.form_type_id')
+    .whereNot('r.status', 'CLOTUREE').orderBy('r.id')
+    .select('r.id', 'r.status', 'r.created_at', 'r.status_since', 'r.updated_at', 'r.hold_until', 'f.deletion_ms', 'f.unprocessed_reminder_ms', 'f.in_progress_reminder_ms');
+  const n = (v: number | string | null) => Number(v);
+  return rows.map((r) => {
+    const since = n(r.status_since ?? r.updated_at);
+    switch (r.status) {
+      case 'NON_TRAITEE': return { id: n(r.id), due_at: n(r.created_at) + n(r.deletion_ms), remind_at: n(r.created_at) + n(r.unprocessed_reminder_ms) };
+      case 'EN_COURS': return { id: n(r.id), due_at: since + n(r.in_progress_reminder_ms), remind_at: since + n(r.in_progress_reminder_ms) };
+      default: return { id: n(r.id), due_at: r.hold_until === null ? null : n(r.hold_until), remind_at: null };
+    }
+  });
+}
+
+const stored = async () => (await h.db('requests').whereNot('status', 'CLOTUREE').orderBy('id').select('id', 'due_at', 'remind_at'))
+  .map((r: Record<string, number | string | null>) => ({ id: Number(r.id), due_at: r.due_at === null ? null : Number(r.due_at), remind_at: r.remind_at === null ? null : Number(r.remind_at) }));
+
+test('the stored deadlines are those of the form types’ delays, and follow a change of delays at once', async () => {
+  const before = await stored();
+  expect(before).toEqual(await deadlinesAsComputed());
+  const formType = (await h.db('form_types').where({ slug: 'acte-naissance' }).first('id', 'deletion_ms')) as { id: number; deletion_ms: number };
+  await updateDelays(h.db, formType.id, { deletion_ms: Number(formType.deletion_ms) + 86_400_000, in_progress_reminder_ms: 3_600_000 });
+  const after = await stored();
+  expect(after).toEqual(await deadlinesAsComputed());
+  // The open requests of that form type moved (unprocessed: a day later; in progress: an hour after their take).
+  expect(after.filter((r, i) => r.due_at !== before[i].due_at).length).toBeGreaterThan(10);
 });

@@ -1,3 +1,4 @@
+import { refreshDeadlines } from './deadlines';
 import type { Delays } from '../../workflows/definitions';
 import type { Db } from './connection';
 import { serviceGroupOf } from './groups';
@@ -75,7 +76,11 @@ export async function listFormTypes(db: Db): Promise<FormTypeRow[]> {
 
 /** Sets some delay columns of a form type (see delayColumns). */
 export async function updateDelays(db: Db, id: number, columns: Record<string, number>): Promise<void> {
-  await db('form_types').where({ id }).update(columns);
+  await db.transaction(async (trx) => {
+    await trx('form_types').where({ id }).update(columns);
+    // The lists show the new delays at once (src/db/deadlines.ts).
+    await refreshDeadlines(trx, (q) => q.where({ form_type_id: id }).whereIn('status', ['NON_TRAITEE', 'EN_COURS']));
+  });
 }
 
 export async function formTypeSlugTaken(db: Db, slug: string): Promise<boolean> {

@@ -8,6 +8,7 @@ import { isMysql, type Db } from './connection';
 import { queryWords } from './kbSearch';
 import { normalTrackingCode, REQUEST_COLUMNS, requestQuery, type RequestRow } from './requests';
 import { cappedCount } from './cappedCount';
+import { ALWAYS_DUE } from './deadlines';
 import { inGroups } from './scope';
 
 export interface RequestFilter {
@@ -66,16 +67,6 @@ export interface NamedRequest extends ListedRequest {
   citizen_last_name: string | null;
 }
 
-/** When the request's next deadline falls; the delays are read from its form type, so a changed delay shows at once. */
-const DUE_SQL = `CASE r.status
-  WHEN 'NON_TRAITEE' THEN r.created_at + f.deletion_ms
-  WHEN 'EN_COURS' THEN COALESCE(r.status_since, r.updated_at) + f.in_progress_reminder_ms
-  WHEN 'EN_ATTENTE' THEN r.hold_until
-  ELSE NULL END`;
-
-const OVERDUE_SQL = `((r.status = 'NON_TRAITEE' AND r.created_at + f.unprocessed_reminder_ms <= ?)
-  OR (r.status = 'EN_COURS' AND COALESCE(r.status_since, r.updated_at) + f.in_progress_reminder_ms <= ?))`;
-
 const STATUS_ORDER_SQL = `CASE r.status WHEN 'NON_TRAITEE' THEN 0 WHEN 'EN_COURS' THEN 1 WHEN 'EN_ATTENTE' THEN 2 ELSE 3 END`;
 
 type Joined = 'form_types' | 'services' | 'agents' | 'personal' | 'groups';
@@ -86,7 +77,7 @@ type Joined = 'form_types' | 'services' | 'agents' | 'personal' | 'groups';
  */
 function joinsFor(f: RequestFilter, sort?: Sort): Set<Joined> {
   const joins = new Set<Joined>();
-  if (f.formTypeSlug || f.overdue || sort === 'formType' || sort === 'due') {
+  if (f.formTypeSlug || sort === 'formType') {
     joins.add('form_types');
   }
   if (f.serviceSlug) {
@@ -173,7 +164,8 @@ function filtered(db: Db, f: RequestFilter, now: number, joins: ReadonlySet<Join
   range(q, 'r.created_at', f.submittedFrom, f.submittedTo);
   range(q, 'r.closed_at', f.closedFrom, f.closedTo);
   if (f.overdue) {
-    q.whereRaw(OVERDUE_SQL, [now, now]);
+    // Only an unprocessed request or one in progress has a reminder (src/db/deadlines.ts).
+    q.where('r.remind_at', '<=', now);
   }
   return q;
 }
@@ -218,12 +210,17 @@ function escapeLike(s: string): string {
   return s.replace(/[!%_]/g, (c) => `!${c}`);
 }
 
-/** A listed request's next deadline, and whether a reminder delay is past. */
+/** A listed request's next deadline, and whether its reminder is past (both kept on the row, src/db/deadlines.ts). */
 function deadlineColumns(db: Db, now: number): Knex.Raw[] {
-  return [db.raw(`${DUE_SQL} as due_at`), db.raw(`${OVERDUE_SQL} as overdue`, [now, now])];
+  return [db.raw('r.due_at as due_at'), db.raw('(r.remind_at IS NOT NULL AND r.remind_at <= ?) as overdue', [now])];
 }
 
-function ordered(db: Db, q: Knex.QueryBuilder, sort: Sort, dir: Direction): Knex.QueryBuilder {
+/** Whether every request the filter lists has a due date: then the due order reads the deadline indexes in order. */
+function alwaysDue(f: RequestFilter): boolean {
+  return Boolean(f.overdue) || Boolean(f.statuses?.length && f.statuses.every((s) => (ALWAYS_DUE as readonly string[]).includes(s)));
+}
+
+function ordered(db: Db, q: Knex.QueryBuilder, f: RequestFilter, sort: Sort, dir: Direction): Knex.QueryBuilder {
   const d = dir === 'asc' ? 'ASC' : 'DESC';
   switch (sort) {
     case 'date':
@@ -244,7 +241,12 @@ function ordered(db: Db, q: Knex.QueryBuilder, sort: Sort, dir: Direction): Knex
       q.orderByRaw(`(a.name IS NULL), a.name ${d}`);
       break;
     case 'due':
-      q.orderByRaw(`(${DUE_SQL}) IS NULL, (${DUE_SQL}) ${d}`);
+      // A hold without a date has no due date: last either way.
+      if (alwaysDue(f)) {
+        q.orderBy('r.due_at', dir);
+      } else {
+        q.orderByRaw(`(r.due_at IS NULL), r.due_at ${d}`);
+      }
       break;
     case 'closedAt':
       q.orderBy('r.closed_at', dir);
@@ -287,7 +289,7 @@ export async function searchRequests(db: Db, f: RequestFilter, page: Page, now =
 
 async function pageIds(db: Db, f: RequestFilter, page: Page, now: number, offset: number): Promise<number[]> {
   const q = filtered(db, f, now, joinsFor(f, page.sort)).select('r.id');
-  const rows: { id: number }[] = await ordered(db, q, page.sort, page.dir).limit(page.pageSize).offset(offset);
+  const rows: { id: number }[] = await ordered(db, q, f, page.sort, page.dir).limit(page.pageSize).offset(offset);
   return rows.map((r) => r.id);
 }
 
@@ -312,7 +314,7 @@ export function orderedRequests(db: Db, f: RequestFilter, sort: Sort, dir: Direc
   const joins = new Set([...EVERY_JOIN, ...joinsFor(f, sort)]);
   // The queue's name too, as a page's rows have it (requestQuery); EVERY_JOIN joins the groups.
   const q = filtered(db, f, now, joins).select(...REQUEST_COLUMNS, 'g.name as group_name', ...deadlineColumns(db, now));
-  return ordered(db, q, sort, dir);
+  return ordered(db, q, f, sort, dir);
 }
 
 /** Every matching request, read row by row (exports of 100 000 rows never sit in memory). */
@@ -322,6 +324,6 @@ export function streamRequests(db: Db, f: RequestFilter, sort: Sort, dir: Direct
 
 /** The ids of every matching request, for a bulk action over "all N requests of this filter". */
 export async function idsMatching(db: Db, f: RequestFilter, sort: Sort, dir: Direction, now = Date.now()): Promise<number[]> {
-  const rows: { id: number }[] = await ordered(db, filtered(db, f, now, joinsFor(f, sort)).select('r.id'), sort, dir);
+  const rows: { id: number }[] = await ordered(db, filtered(db, f, now, joinsFor(f, sort)).select('r.id'), f, sort, dir);
   return rows.map((r) => r.id);
 }

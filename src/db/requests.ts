@@ -6,6 +6,7 @@ import { isMysql, type Db } from './connection';
 import { serviceGroupOf } from './groups';
 import type { AttachmentStore } from '../attachments/store';
 import { cappedCount } from './cappedCount';
+import { deadlineValues, refreshDeadlines } from './deadlines';
 import { inGroups } from './scope';
 
 export interface Citizen {
@@ -149,7 +150,8 @@ export async function insertRequest(
       updated_at: props.now,
     });
     const reference = referenceOf(props.prefix, id, props.now);
-    await trx('requests').where({ id }).update({ reference });
+    // Its deadlines from the row just written (src/db/deadlines.ts).
+    await trx('requests').where({ id }).update({ reference, ...deadlineValues(trx) });
     await trx('request_personal').insert({
       request_id: id,
       first_name: props.citizen.firstName,
@@ -162,7 +164,10 @@ export async function insertRequest(
       sort_name: searchable(`${props.citizen.lastName} ${props.citizen.firstName}`),
     });
     await trx('events').insert({ request_id: id, seq: 1, type: 'SUBMITTED', agent_id: null, at: props.now });
-    await props.alsoWrite?.(trx, id);
+    if (props.alsoWrite) {
+      await props.alsoWrite(trx, id);
+      await refreshDeadlines(trx, (q) => q.where({ id })); // a merge writes its request taken
+    }
     return { id, reference, trackingCode, groupId };
   });
 }

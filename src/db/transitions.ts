@@ -1,5 +1,6 @@
 // The projection of the request workflow: each transition's event and the request's
 // columns, written by the workflow's recordTransition activity.
+import { refreshDeadlines } from './deadlines';
 import type { Knex } from 'knex';
 import type { PriorityRank, Status } from '../../workflows/definitions';
 import { PRIORITY_CHANGED, TRANSFERRED } from '../../workflows/lifecycle';
@@ -107,6 +108,7 @@ export async function applyTransition(
     await voidOtherDrafts(trx, t);
     await alsoWrite(trx);
     await trx('requests').where({ id: t.requestId }).where('version', '<', t.seq).update(patch);
+    await refreshDeadlines(trx, (q) => q.where({ id: t.requestId }));
   });
 }
 

@@ -4,6 +4,7 @@
 // before starting its workflow. Each says what it stands for; everything else goes
 // through the commands (./factories.ts).
 import { attachmentStore } from '../../src/attachments/store';
+import { refreshDeadlines } from '../../src/db/deadlines';
 import { insertRequest, purgeRequest, type Channel, type Citizen } from '../../src/db/requests';
 import type { Harness } from './harness';
 import type { Filed } from './factories';
@@ -42,6 +43,7 @@ export async function projectionWas(h: Harness, requestId: number, columns: Reco
     return;
   }
   await h.db('requests').where({ id: requestId }).update(columns);
+  await refreshDeadlines(h.db, (q) => q.where({ id: requestId }));
 }
 
 /** A milestone of the history at a past date. */

@@ -4,6 +4,7 @@ import { addCapped } from '../../db/cappedCount';
 import type { Db } from '../../db/connection';
 import { countOpenOf, inManagedGroup } from '../../db/queues';
 import { countByStatus } from '../../db/requests';
+import { byQueuesStamp } from '../../db/stampedCache';
 import { countInProgressOf } from '../../db/views';
 import type { Direction, RequestFilter, Sort } from '../../db/requestSearch';
 import type { SortColumn } from './listModel';
@@ -75,11 +76,17 @@ export const RUBRIQUES: readonly Rubrique[] = [
 ];
 
 export async function countsOf(db: Db, agent: Agent): Promise<Counts> {
-  const [byStatus, mineInProgress, mineOpen, contactCentre] = await Promise.all([
-    countByStatus(db, agent.groupIds),
-    countInProgressOf(db, agent.id, agent.groupIds),
-    countOpenOf(db, agent.id, agent.groupIds),
+  const [counted, contactCentre] = await Promise.all([
+    // Kept until the queues of the agent's groups change (src/db/stampedCache.ts).
+    byQueuesStamp(db, agent.groupIds, `counts:${agent.id}`, async () => {
+      const [byStatus, mineInProgress, mineOpen] = await Promise.all([
+        countByStatus(db, agent.groupIds),
+        countInProgressOf(db, agent.id, agent.groupIds),
+        countOpenOf(db, agent.id, agent.groupIds),
+      ]);
+      return { byStatus, mineInProgress, mineOpen };
+    }),
     inManagedGroup(db, agent.groupIds),
   ]);
-  return { byStatus, mineInProgress, mineOpen, contactCentre };
+  return { ...counted, contactCentre };
 }
