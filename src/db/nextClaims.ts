@@ -23,14 +23,14 @@ export async function nextCandidates(db: Db, groupIds: number[], now: number, li
     return [];
   }
   const rows: { id: number | string; reference: string }[] = await db('requests as r')
-    .join('form_types as f', 'f.id', 'r.form_type_id')
     .whereIn('r.group_id', groupIds)
     .whereIn('r.status', OPEN_STATUSES)
     .whereNull('r.assignee_id')
     .whereNotExists((q) => q.from('next_claims as c').whereRaw('c.request_id = r.id').where('c.claimed_at', '>', now - CLAIM_TTL_MS))
     .orderBy('r.priority', 'asc')
     .orderByRaw("case when r.status = 'NON_TRAITEE' then 0 else 1 end")
-    .orderByRaw("case when r.status = 'NON_TRAITEE' then r.created_at + f.deletion_ms else 0 end")
+    // An unprocessed request's due date is its deletion (src/db/deadlines.ts).
+    .orderByRaw("case when r.status = 'NON_TRAITEE' then r.due_at else 0 end")
     .orderBy('r.created_at', 'asc')
     .orderBy('r.id', 'asc')
     .limit(limit)
