@@ -69,10 +69,21 @@ function pluralForm(key: string, plural: Plural, count: unknown): string {
   return plural[pluralRules.select(n)] ?? plural.other;
 }
 
+// A page asks for a few hundred messages, each walked down from the root (isPlural reads
+// every key of each level): the messages never change once loaded, so each key is walked once.
+const found = new Map<string, string | Plural | Messages | undefined>();
+
 function lookup(key: string): string | Plural | Messages | undefined {
+  const known = found.get(key);
+  if (known !== undefined) {
+    return known;
+  }
   let node: string | Plural | Messages | undefined = messages;
   for (const part of key.split('.')) {
     node = typeof node === 'object' && !isPlural(node) ? node[part] : undefined;
+  }
+  if (node !== undefined) {
+    found.set(key, node); // only keys that exist: a key made of a request's input cannot grow the map
   }
   return node;
 }

@@ -164,8 +164,9 @@ function filtered(db: Db, f: RequestFilter, now: number, joins: ReadonlySet<Join
   range(q, 'r.created_at', f.submittedFrom, f.submittedTo);
   range(q, 'r.closed_at', f.closedFrom, f.closedTo);
   if (f.overdue) {
-    // Only an unprocessed request or one in progress has a reminder (src/db/deadlines.ts).
-    q.where('r.remind_at', '<=', now);
+    // Only an unprocessed request or one in progress has a reminder (src/db/deadlines.ts),
+    // and both have a due date: said, so that the due order starts past the requests without one.
+    q.where('r.remind_at', '<=', now).whereNotNull('r.due_at');
   }
   return q;
 }

@@ -44,6 +44,10 @@ export function createWebApp(ctx: Ctx, opts: { drain?: Drain } = {}): express.Ex
     compilerOptions: { preventIndent: true },
   }));
   app.set('view engine', 'hbs');
+  // Templates compiled once, not at each render (Express turns this on only under
+  // NODE_ENV=production): compiling them was 40 % of a page's time. GUICHET_VIEW_RELOAD=1
+  // reads them again at each render, while one edits them.
+  app.set('view cache', process.env.GUICHET_VIEW_RELOAD !== '1');
   app.locals.refreshSeconds = ctx.config.refreshSeconds;
   app.set('views', path.join(viewsDir, 'pages'));
 
