@@ -42,9 +42,11 @@ function stopper(child: ChildProcess): () => Promise<void> {
 /** Starts bench/serve.ts in its own Node process (run through tsx, as bin/guichet.js does). */
 export async function startChild(roles: Role[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<Child> {
   const label = `child ${roles.join('+')}`;
+  // BENCH_CPU_PROFILE=<dir>: each child writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
   const child = spawn(
     process.execPath,
-    [...nodeArgs, '--require', require.resolve('tsx/cjs'), path.join(__dirname, 'serve.ts'), ...roles],
+    [...profile, ...nodeArgs, '--require', require.resolve('tsx/cjs'), path.join(__dirname, 'serve.ts'), ...roles],
     { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
   );
   const stop = stopper(child);
