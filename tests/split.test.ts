@@ -25,12 +25,18 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness({ env: { TRUST_PROXY: 'true', REFRESH_SECONDS: '3600' } });
 });
+// The folders of the files the tests upload, removed at the end.
+const folders: string[] = [];
+
 afterAll(async () => {
   await h?.close();
+  folders.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true }));
 });
 
 function upload(name: string, bytes: Buffer, field = 'fichiers') {
-  const p = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-split-')), name);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-split-'));
+  folders.push(dir);
+  const p = path.join(dir, name);
   fs.writeFileSync(p, bytes);
   return { field, path: p, fileName: name, size: bytes.length };
 }
