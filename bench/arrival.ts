@@ -14,7 +14,7 @@ import { CpuMeter, databaseServerPid, devServerPid, type Proc, type Usage } from
 import { prepareEnv, type BenchEnv } from './env';
 import { measureIntake, type IntakeResult } from './intake';
 import { startChild, type Child } from './processes';
-import { startSmtpSink, type SmtpSink } from './smtpSink';
+import { startMailbox, type Mailbox } from './chaos/mailbox';
 import { latencies, round1, type Latencies } from './stats';
 import { httpApi, wholeLife } from './wholeLife';
 
@@ -95,12 +95,13 @@ const arrivalDuration = (): number => Number(process.env.BENCH_ARRIVAL_DURATION 
 const arrivalShare = (): number => Number(process.env.BENCH_ARRIVAL_SHARE ?? 0.8);
 
 /** Receipts handed to SMTP so far, by request (its submission time from the database). */
-async function receiptLatencies(env: BenchEnv, smtp: SmtpSink): Promise<{ pending: number; samples: number[] }> {
+async function receiptLatencies(env: BenchEnv, smtp: Mailbox): Promise<{ pending: number; samples: number[] }> {
   const rows: { reference: string; created_at: number }[] = await env.db('requests').select('reference', 'created_at');
+  const received = new Map(smtp.mails.map((m) => [m.messageId, m.at]));
   const samples: number[] = [];
   let pending = 0;
   for (const r of rows) {
-    const at = smtp.received.get(`${r.reference}:RECEIPT@guichet`);
+    const at = received.get(`<${r.reference}:RECEIPT@guichet>`);
     if (at === undefined) {
       pending += 1;
     } else {
@@ -110,7 +111,7 @@ async function receiptLatencies(env: BenchEnv, smtp: SmtpSink): Promise<{ pendin
   return { pending, samples };
 }
 
-async function drain(env: BenchEnv, smtp: SmtpSink, timeoutS: number): Promise<number | null> {
+async function drain(env: BenchEnv, smtp: Mailbox, timeoutS: number): Promise<number | null> {
   const started = Date.now();
   const stepsPending = async () => {
     const { requests, done } = await arrivalSteps(env.db);
@@ -126,7 +127,7 @@ async function drain(env: BenchEnv, smtp: SmtpSink, timeoutS: number): Promise<n
 }
 
 export async function benchArrival(cleanup: Cleanup, log: Log): Promise<ArrivalFigures> {
-  const smtp = await startSmtpSink();
+  const smtp = await startMailbox();
   cleanup.push('stop the SMTP server', () => smtp.close());
   const env = await prepareEnv(cleanup, log);
   const batchSeconds = Number(process.env.NEW_REQUEST_BATCH_SECONDS ?? 30);
@@ -157,7 +158,7 @@ export async function benchArrival(cleanup: Cleanup, log: Log): Promise<ArrivalF
   // The last batch of information e-mails goes out within one batch period.
   await new Promise((r) => setTimeout(r, (batchSeconds + 2) * 1000));
   const [{ n: agents }] = await env.db('agent_groups').whereIn('group_id', env.db('form_types').where({ slug: 'acte-naissance' }).select('group_id')).count({ n: '*' });
-  const info = [...smtp.received.keys()].filter((id) => /:NEW_REQUEST:|^NEW_REQUESTS:/.test(id)).length;
+  const info = smtp.mails.filter((m) => /:NEW_REQUEST:|^<NEW_REQUESTS:/.test(m.messageId)).length;
   return {
     ceilingPerSec: ceiling.perSec,
     targetPerSec,
