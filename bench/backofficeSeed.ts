@@ -255,7 +255,9 @@ function requestRows(id: number, mix: Mix, formTypes: FormTypeInfo[], now: numbe
   row.updated_at = last();
   row.status_since = statusSince;
   out.requests.push(row);
-  events.forEach((e, i) => out.events.push({ request_id: id, seq: i + 1, type: e.type, agent_id: e.agent, comment_id: null, at: e.at }));
+  events.forEach((e, i) => out.events.push({
+    request_id: id, seq: i + 1, type: e.type, agent_id: e.agent, comment_id: null, at: e.at, service_id: type.serviceId, form_type_id: type.id, group_id: type.groupId,
+  }));
 }
 
 export interface SeedOptions {

@@ -80,7 +80,7 @@ async function otherGroupsRequest(anne: number): Promise<number> {
   const r = await past('acte-mariage', at, { group_id: groupId, status: 'EN_ATTENTE', assignee_id: anne, taken_at: at + HOUR });
   await eventWas(h, r.id, { seq: 2, type: 'HELD', agentId: anne, at: at + 2 * HOUR });
   await emailWasSent(h, r.id, { key: 'other-group-reminder', kind: 'REMINDER_IN_PROGRESS', at: at + 3 * HOUR });
-  await h.db('events').insert({ request_id: r.id, seq: 3, type: 'CALL_LOGGED', agent_id: anne, at: at + 4 * HOUR, wrap_up_code: 'JOINT' });
+  await eventWas(h, r.id, { seq: 3, type: 'CALL_LOGGED', agentId: anne, at: at + 4 * HOUR, wrapUpCode: 'JOINT' });
   return groupId;
 }
 
@@ -92,7 +92,7 @@ async function eventsOnSeeded() {
     const seq = 100 + i;
     if (i % 3 === 0) await eventWas(h, id, { seq, type: 'HELD', agentId: null, at });
     if (i % 3 === 1) await emailWasSent(h, id, { key: `seeded-reminder-${id}`, kind: i % 2 ? 'REMINDER_UNPROCESSED' : 'REMINDER_ABSENT', at });
-    if (i % 3 === 2) await h.db('events').insert({ request_id: id, seq, type: 'CALL_LOGGED', agent_id: null, at, wrap_up_code: i % 2 ? 'JOINT' : 'ANCIEN_CODE' });
+    if (i % 3 === 2) await eventWas(h, id, { seq, type: 'CALL_LOGGED', agentId: null, at, wrapUpCode: i % 2 ? 'JOINT' : 'ANCIEN_CODE' });
   }
 }
 

@@ -59,6 +59,8 @@ test('an agent moves a request taken by them to the experts\' group: it leaves t
   const last = (await eventsOf(row.id)).at(-1);
   const etatCivil = (await h.db('groups').where({ name: 'État civil' }).first('id')).id;
   expect(last).toMatchObject({ type: 'TRANSFERRED', agent_id: (await agentByCode(h, 'amartin')).id, source_group_id: etatCivil, target_group_id: experts });
+  // Its whole history moved with it: the statistics count its holds and calls for the experts (src/db/eventScope.ts).
+  expect(new Set((await eventsOf(row.id)).map((e) => [e.group_id, e.service_id, e.form_type_id].map(Number).join()))).toEqual(new Set([[experts, row.service_id, row.form_type_id].map(Number).join()]));
 
   // The experts see it, with the line and the reason in the feuille de route; the API says the same.
   const cpetit = await agentPage('cpetit', '10.91.0.2');

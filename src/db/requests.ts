@@ -163,7 +163,7 @@ export async function insertRequest(
       search_name: searchable(`${props.citizen.firstName} ${props.citizen.lastName}`),
       sort_name: searchable(`${props.citizen.lastName} ${props.citizen.firstName}`),
     });
-    await trx('events').insert({ request_id: id, seq: 1, type: 'SUBMITTED', agent_id: null, at: props.now });
+    await trx('events').insert({ request_id: id, seq: 1, type: 'SUBMITTED', agent_id: null, at: props.now, service_id: props.serviceId, form_type_id: props.formTypeId, group_id: groupId });
     if (props.alsoWrite) {
       await props.alsoWrite(trx, id);
       await refreshDeadlines(trx, (q) => q.where({ id })); // a merge writes its request taken

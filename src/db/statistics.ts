@@ -79,6 +79,12 @@ export async function statisticsOf(db: Db, f: StatsFilter): Promise<Statistics> 
     if (ids.formTypeId !== undefined) q.where('r.form_type_id', ids.formTypeId);
     return q;
   };
+  /** The events of `type` in the period, from the scope they carry (src/db/eventScope.ts). */
+  const eventsInPeriod = (type: string): Knex.QueryBuilder => {
+    const q = inGroups(db('events as e'), 'e.group_id', f.groupIds).where('e.type', type).whereIn('e.service_id', ids.serviceIds).where('e.at', '>=', f.from).where('e.at', '<', f.to);
+    if (ids.formTypeId !== undefined) q.where('e.form_type_id', ids.formTypeId);
+    return q;
+  };
   const grouped = (q: Knex.QueryBuilder, columns: Record<string, string>): Promise<Row[]> => {
     const list = Object.entries(columns);
     return q.select(list.map(([alias, expression]) => db.raw(`${expression} as ${alias}`))).count({ n: '*' }).groupByRaw(list.map(([, e]) => e).join(', '));
@@ -99,9 +105,9 @@ export async function statisticsOf(db: Db, f: StatsFilter): Promise<Statistics> 
     grouped(inPeriod('r.closed_at'), { form_type_id: 'r.form_type_id', kind: closingKind }),
     grouped(inPeriod('r.closed_at'), { hour: hourOf('r.closed_at') }),
     grouped(inPeriod('r.closed_at').where('r.closing_code', '<>', 'EXPIRED'), { minutes: shown('r.closed_at - r.created_at') }),
-    count(inPeriod('e.at', 'events as e').join('requests as r', 'r.id', 'e.request_id').where('e.type', 'HELD')),
+    count(eventsInPeriod('HELD')),
     count(inPeriod('m.sent_at', 'emails as m').join('requests as r', 'r.id', 'm.request_id').whereIn('m.kind', REMINDERS).where('m.status', 'SENT')),
-    callsByWrapUp(db, inPeriod('e.at', 'events as e').join('requests as r', 'r.id', 'e.request_id').where('e.type', 'CALL_LOGGED')),
+    callsByWrapUp(db, eventsInPeriod('CALL_LOGGED')),
   ]);
 
   const sum = (rows: Row[], keep: (r: Row) => boolean = () => true) => rows.filter(keep).reduce((n, r) => n + Number(r.n), 0);

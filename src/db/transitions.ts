@@ -7,6 +7,7 @@ import { PRIORITY_CHANGED, TRANSFERRED } from '../../workflows/lifecycle';
 import type { Db } from './connection';
 import { inTransaction } from './transaction';
 import { settleConsultation } from './consultations';
+import { moveEvents, scopeOfRequest } from './eventScope';
 
 export interface Projection {
   status: Status;
@@ -76,7 +77,15 @@ export async function applyTransition(
     if (existing) {
       return;
     }
+    const { version, ...scope } = await scopeOfRequest(trx, t.requestId);
+    // As the projection: a transition written after a later one does not move anything.
+    const moved = t.projection.groupId !== undefined && t.projection.groupId !== scope.group_id && version < t.seq;
+    if (moved) {
+      await moveEvents(trx, t.requestId, t.projection.groupId ?? null);
+    }
     await trx('events').insert({
+      ...scope,
+      ...(moved ? { group_id: t.projection.groupId } : {}),
       request_id: t.requestId,
       seq: t.seq,
       type: t.eventType,

@@ -5,6 +5,7 @@
 // through the commands (./factories.ts).
 import { attachmentStore } from '../../src/attachments/store';
 import { refreshDeadlines } from '../../src/db/deadlines';
+import { scopeOfRequest } from '../../src/db/eventScope';
 import { insertRequest, purgeRequest, type Channel, type Citizen } from '../../src/db/requests';
 import type { Harness } from './harness';
 import type { Filed } from './factories';
@@ -44,11 +45,15 @@ export async function projectionWas(h: Harness, requestId: number, columns: Reco
   }
   await h.db('requests').where({ id: requestId }).update(columns);
   await refreshDeadlines(h.db, (q) => q.where({ id: requestId }));
+  if ('group_id' in columns) {
+    await h.db('events').where({ request_id: requestId }).update({ group_id: columns.group_id }); // as a transfer moves them
+  }
 }
 
 /** A milestone of the history at a past date. */
-export async function eventWas(h: Harness, requestId: number, e: { seq: number; type: string; agentId: number | null; at: number }): Promise<void> {
-  await h.db('events').insert({ request_id: requestId, seq: e.seq, type: e.type, agent_id: e.agentId, at: e.at });
+export async function eventWas(h: Harness, requestId: number, e: { seq: number; type: string; agentId: number | null; at: number; wrapUpCode?: string }): Promise<void> {
+  const { version: _version, ...scope } = await scopeOfRequest(h.db, requestId);
+  await h.db('events').insert({ ...scope, request_id: requestId, seq: e.seq, type: e.type, agent_id: e.agentId, at: e.at, ...(e.wrapUpCode ? { wrap_up_code: e.wrapUpCode } : {}) });
 }
 
 /** An e-mail about the request sent at a past date (no content: only its kind counts). */
