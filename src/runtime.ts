@@ -11,7 +11,7 @@ import { createTransport, type Transport } from './mail/transport';
 import { connectClient } from './temporal/client';
 import { startDevServer, type DevServer } from './temporal/devServer';
 import { createWorker, type Workers } from './temporal/worker';
-import { closeWebApp, createWebApp } from './web/server';
+import { closeWebApp, createWebApp, listenWeb } from './web/server';
 import { Drain } from './web/drain';
 import { logger } from './ops/logger';
 import { serveOps } from './ops/server';
@@ -124,9 +124,7 @@ export class Runtime {
   async startWeb(): Promise<Server> {
     const drain = new Drain();
     const app = createWebApp(this.ctx, { drain });
-    const server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(this.config.port, () => resolve(s)).on('error', reject);
-    });
+    const server = await listenWeb(app, this.config.port);
     // Stopped first (the stops run in reverse): the requests in flight still have Temporal,
     // the database and, in `guichet start`, the worker their Updates wait for.
     this.stops.push(async () => {

@@ -49,9 +49,9 @@ test('from a citizen\'s file: tick, « Autres opérations » → « Fusionner…
   expect(await page.locator('#merge-requests tbody tr').count()).toBe(2);
   expect(await accessibilityViolations(page)).toEqual([]);
   await shots(page, 'confirmation');
-  await page.getByRole('button', { name: 'Confirmer la fusion' }).click();
-
-  // The merge's steps on a loaded machine: a minute at most (past 30 s the page would say it goes on).
+  // The answer comes once the merge's steps are done: seconds on a loaded machine, up to the
+  // 30 s an action waits before the page says it goes on; the click itself does not wait for it.
+  await page.getByRole('button', { name: 'Confirmer la fusion' }).click({ noWaitAfter: true });
   await page.getByText('Les demandes ont été fusionnées dans celle-ci').waitFor({ timeout: 60000 });
   const merged = new URL(page.url()).pathname.split('/')[2];
   expect([first.reference, second.reference]).not.toContain(merged);
@@ -59,8 +59,8 @@ test('from a citizen\'s file: tick, « Autres opérations » → « Fusionner…
   expect(await accessibilityViolations(page)).toEqual([]);
   await shots(page, 'merged-request');
 
-  await page.getByRole('button', { name: 'Annuler la fusion' }).click();
-  await page.getByText('Fusion annulée : les demandes d\'origine sont rétablies.').waitFor();
+  await page.getByRole('button', { name: 'Annuler la fusion' }).click({ noWaitAfter: true });
+  await page.getByText('Fusion annulée : les demandes d\'origine sont rétablies.').waitFor({ timeout: 60000 });
   expect(new URL(page.url()).pathname).toBe(`/demandes/${first.reference}`);
   expect(await page.locator('#request-status').textContent()).toBe('Non traitée');
   await context.close();

@@ -8,7 +8,7 @@ import { connect } from '../src/db/connection';
 import { captureLogs, logger } from '../src/ops/logger';
 import { retryInterceptors, startOnce } from '../src/temporal/client';
 import { freePort } from '../src/temporal/devServer';
-import { closeWebApp, createWebApp } from '../src/web/server';
+import { closeWebApp, createWebApp, listenWeb } from '../src/web/server';
 import type { Ctx } from '../src/commands/context';
 import type { Delays } from '../workflows/definitions';
 import { requestWorkflow } from '../workflows/request';
@@ -58,9 +58,7 @@ async function scrape(headers: Record<string, string> = {}): Promise<string> {
 async function webOn(ctx: Ctx): Promise<{ url: string; close(): Promise<void> }> {
   const app = createWebApp(ctx);
   await (app.locals.sessionStore as { ready: Promise<unknown> }).ready;
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const server = await listenWeb(app, 0, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: async () => {

@@ -38,13 +38,15 @@ test('an unprocessed request reminds the agents of its service, again and again,
 });
 
 test('a request nobody takes gets a deletion warning, then expires: closed EXPIRED, purged, agents told', async () => {
-  await changeDelays(h.ctx, 'acte-mariage', { ...slow, deletionMs: 6000, deletionWarningMs: 3000 });
+  // The warning at 4 s, the deletion at 15 s: room for a loaded machine (a CI running two
+  // suites side by side) to deliver the warning before the status is read.
+  await changeDelays(h.ctx, 'acte-mariage', { ...slow, deletionMs: 15000, deletionWarningMs: 11000 });
   const ref = await submit('acte-mariage');
   await waitFor(() => mails(ref, 'Suppression prochaine').length === ETAT_CIVIL.length, 15000, 'deletion warnings');
   expect(recipients(ref, 'Suppression prochaine')).toEqual(ETAT_CIVIL);
   expect((await status(ref)).status).toBe('NON_TRAITEE');
 
-  await waitFor(() => mails(ref, `Demande ${ref} supprimée`).length === ETAT_CIVIL.length, 15000, 'deletion notices');
+  await waitFor(() => mails(ref, `Demande ${ref} supprimée`).length === ETAT_CIVIL.length, 30000, 'deletion notices');
   const closed = await status(ref);
   expect(closed).toMatchObject({ status: 'CLOTUREE', closingCode: 'EXPIRED' });
   expect(closed.events.map((e: { type: string }) => e.type)).toEqual(['SUBMITTED', 'EXPIRED']);

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import path from 'node:path';
 import { ConnectSessionKnexStore } from 'connect-session-knex';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -150,4 +151,19 @@ function respondUnavailable(err: unknown, req: Request, res: Response): boolean 
 export function closeWebApp(app: express.Express): void {
   const store = app.locals.sessionStore as ConnectSessionKnexStore | undefined;
   clearTimeout(store?.nextDbCleanup);
+}
+
+/**
+ * Listens with idle connections kept longer than the clients keep them (Node's fetch 4 s,
+ * a reverse proxy's pool 60 s): the client then always closes an idle connection first,
+ * and never sends a request on one the server is closing (read ECONNRESET).
+ */
+export function listenWeb(app: express.Express, port: number, host?: string): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const listening = () => resolve(server);
+    const server = (host ? app.listen(port, host, listening) : app.listen(port, listening)).on('error', reject);
+    server.keepAliveTimeout = 65_000;
+    // Larger than keepAliveTimeout, as Node asks, or a kept connection's next headers may be cut.
+    server.headersTimeout = 66_000;
+  });
 }

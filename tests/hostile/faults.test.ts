@@ -17,7 +17,7 @@ import { bodyHash } from '../../src/db/idempotency';
 import { submit as submitCommand } from '../../src/commands/submit';
 import { createScopedKey } from '../../src/partners/keys';
 import { formClient } from '../support/formClient';
-import { closeWebApp, createWebApp } from '../../src/web/server';
+import { closeWebApp, createWebApp, listenWeb } from '../../src/web/server';
 import { takeUpdate, workflowIdOf } from '../../workflows/definitions';
 import { clientLosingUpdateAnswers, clientOfStoppedServer } from '../support/faultyTemporal';
 import { submitRequest } from '../support/factories';
@@ -71,9 +71,7 @@ async function requestIn(status: 'NON_TRAITEE' | 'EN_COURS' | 'EN_ATTENTE'): Pro
 /** The same web app and API, on the harness's database, with another Temporal client (or database). */
 async function appWith(parts: Partial<Ctx>): Promise<{ baseUrl: string; close(): Promise<void> }> {
   const app = createWebApp({ ...h.ctx, ...parts });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const server = await listenWeb(app, 0, '127.0.0.1');
   return {
     baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     async close() {

@@ -13,7 +13,7 @@ import { createTransport } from '../../src/mail/transport';
 import { DEMO_AGENTS, DEMO_PARTNER_KEY } from '../../src/seed/demo';
 import { connectClient } from '../../src/temporal/client';
 import { createWorker, type Workers } from '../../src/temporal/worker';
-import { closeWebApp, createWebApp } from '../../src/web/server';
+import { closeWebApp, createWebApp, listenWeb } from '../../src/web/server';
 import { startSmtp, type ReceivedMail } from './smtp';
 import { copyOfTemplate, moveSeedClock } from './templateDatabase';
 
@@ -136,9 +136,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   }
 
   const app = createWebApp(ctx);
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const server = await listenWeb(app, 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const api = async (method: string, url: string, token: string | null, body?: unknown) => {
