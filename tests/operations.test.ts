@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { changeDelays } from '../src/commands/changeDelays';
 import { connect } from '../src/db/connection';

@@ -6,7 +6,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Server } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import knexFactory from 'knex';
 import type { Client } from '@temporalio/client';
