@@ -1,10 +1,11 @@
 // The timers phase's setup: open requests written straight into the database (as the
-// back-office bench does), then their workflows started by a bare Temporal client, many
-// at once, each with delays that put its first reminder at its own due time.
+// back-office bench does), each filed so that its first reminder falls at its own due time,
+// then their workflows started by a bare Temporal client, many at once.
 import type { Client } from '@temporalio/client';
 import { createAgent } from '../src/admin';
 import type { Db } from '../src/db/connection';
-import { DEFAULT_DELAYS, insertFormType } from '../src/db/formTypes';
+import { DEFAULT_DELAYS, delayColumns, insertFormType } from '../src/db/formTypes';
+import { refreshDeadlines } from '../src/db/deadlines';
 import { insertService } from '../src/db/services';
 import { COMMAND_LINE } from '../src/policies';
 import { workflowIdOf, type RequestInput } from '../workflows/definitions';
@@ -35,35 +36,43 @@ export async function reminderService(db: Db): Promise<number> {
   return insertFormType(db, { slug: 'banc-rappels', title: 'Demande du banc d’essai', serviceId, delays: DEFAULT_DELAYS });
 }
 
-/** Writes `count` unprocessed requests of the form type; their due times spread evenly over the window, in id order. */
+/** The form type's delay before the first reminder: each request is filed that long before its reminder's due time. */
+const REMINDER_DELAY = DAY;
+
+/**
+ * Writes `count` unprocessed requests of the form type, their reminders due evenly over the
+ * window in id order: each filed a day before its due time, under the form type's own delays
+ * (first reminder after a day, the next a month later, deletion after two months). Their
+ * reminders are the sweep's (src/reminders/sweeper.ts), computed on their rows as for any request.
+ */
 export async function seedTimedRequests(db: Db, formTypeId: number, count: number, window: { startAt: number; ms: number }): Promise<TimedRequest[]> {
+  await db('form_types').where({ id: formTypeId }).update(delayColumns(TIMED_DELAYS));
   await seedRequests(db, { count, mix: 'unprocessed', formTypeIds: [formTypeId], batch: 2000 });
-  const rows: { id: number; reference: string; created_at: number; group_id: number | null }[] = await db('requests')
-    .where({ form_type_id: formTypeId }).orderBy('id').select('id', 'reference', 'created_at', 'group_id');
-  return rows.map((r, i) => ({
+  const ids: { id: number }[] = await db('requests').where({ form_type_id: formTypeId }).orderBy('id').select('id');
+  const first = Number(ids[0].id);
+  if (Number(ids[ids.length - 1].id) - first !== ids.length - 1) {
+    throw new Error('timers: the seeded ids are not consecutive');
+  }
+  // due = start + floor(i × window / n), i the rank of the id; filed a day before.
+  const filed = `${window.startAt - REMINDER_DELAY} + FLOOR((id - ${first}) * ${window.ms} / ${ids.length})`;
+  await db('requests').where({ form_type_id: formTypeId }).update({ created_at: db.raw(filed), status_since: db.raw(filed), updated_at: db.raw(filed), reminders_swept: true, reminded_at: null });
+  await refreshDeadlines(db, (q) => q.where({ form_type_id: formTypeId }));
+  const rows: { id: number; reference: string; created_at: number; group_id: number | null; reminder_at: number }[] = await db('requests')
+    .where({ form_type_id: formTypeId }).orderBy('id').select('id', 'reference', 'created_at', 'group_id', 'reminder_at');
+  return rows.map((r) => ({
     id: Number(r.id),
     reference: r.reference,
     submittedAt: Number(r.created_at),
     groupId: r.group_id === null ? null : Number(r.group_id),
-    dueAt: window.startAt + Math.floor((i * window.ms) / rows.length),
+    dueAt: Number(r.reminder_at),
   }));
 }
 
-/**
- * The workflow's input: the reminder falls at `dueAt`, the deletion a month later (never
- * within the bench), no deletion warning. No announcement: the phase measures the timers,
- * not the arrival work (the intake phase does).
- */
+const TIMED_DELAYS = { ...DEFAULT_DELAYS, unprocessedReminderMs: REMINDER_DELAY, reminderEveryMs: 30 * DAY, deletionMs: 60 * DAY };
+
+/** The workflow's input: as filed, under the form type's delays. No announcement: the phase measures the timers, not the arrival work. */
 function inputOf(r: TimedRequest): RequestInput {
-  const reminderMs = r.dueAt - r.submittedAt;
-  return {
-    requestId: r.id,
-    reference: r.reference,
-    submittedAt: r.submittedAt,
-    delays: { ...DEFAULT_DELAYS, unprocessedReminderMs: reminderMs, reminderEveryMs: 30 * DAY, deletionMs: reminderMs + 30 * DAY, deletionWarningMs: 0 },
-    groupId: r.groupId,
-    announce: false,
-  };
+  return { requestId: r.id, reference: r.reference, submittedAt: r.submittedAt, delays: TIMED_DELAYS, groupId: r.groupId, announce: false };
 }
 
 export interface StartOptions {

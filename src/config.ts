@@ -57,8 +57,10 @@ export interface Config {
   /** When set, /metrics asks `Authorization: Bearer <token>`; otherwise it answers only this machine's direct connections. */
   metricsToken: string | null;
   /**
-   * REMINDERS_PER_SECOND: at most this many reminder activities (each one reminder's
-   * e-mails) start per second, over all workers; null: no limit (workflows/mailOptions.ts).
+   * REMINDERS_PER_SECOND: at most this many reminders (each one reminder's e-mails) start per
+   * second: the sweep's of each worker (src/reminders/sweeper.ts), and the reminder activities
+   * of the workflows that still have timers, over all workers (workflows/mailOptions.ts);
+   * null: no limit.
    */
   remindersPerSecond: number | null;
   /** The worker's slots and cache (WORKER_WORKFLOW_TASKS, WORKER_ACTIVITIES, WORKER_CACHED_WORKFLOWS); null: the SDK's default. */

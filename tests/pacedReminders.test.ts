@@ -5,8 +5,9 @@ import type { Delays } from '../workflows/definitions';
 import { submitRequest } from './support/factories';
 import { startHarness, waitFor, type Harness } from './support/harness';
 
-// Reminders go through a task queue of their own, paced by REMINDERS_PER_SECOND
-// (workflows/mailOptions.ts): here 2 a second, on the Temporal dev server, to a real SMTP server.
+// The reminders of unprocessed and in-progress requests are sent by the sweep
+// (src/reminders/sweeper.ts) from each request's stored next reminder, paced by
+// REMINDERS_PER_SECOND: here 2 a second, on the Temporal dev server, to a real SMTP server.
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness({ env: { REMINDERS_PER_SECOND: '2' } });
@@ -21,8 +22,9 @@ const VOIRIE = ['admin@mairie.example', 'dleroy@mairie.example'];
 
 const submit = async () => (await submitRequest(h, { formType: 'signalement-voirie', citizen: { firstName: 'Jules', lastName: 'Verne', email: 'jules.verne@example.org' } })).reference;
 const reminders = (ref: string) => h.mails.filter((m) => m.subject.startsWith('Relance') && m.subject.includes(ref));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The task queues the workflow scheduled its activities on, by activity name. */
+/** The activities the request's workflow scheduled, by name and task queue. */
 async function activityQueues(ref: string): Promise<[string, string][]> {
   const history = await h.ctx.client.workflow.getHandle(`request-${ref}`).fetchHistory();
   return (history.events ?? [])
@@ -30,7 +32,7 @@ async function activityQueues(ref: string): Promise<[string, string][]> {
     .map((e) => [e.activityTaskScheduledEventAttributes!.activityType!.name!, e.activityTaskScheduledEventAttributes!.taskQueue!.name!]);
 }
 
-test('reminders due together all go out through the paced queue, each to every agent of the group, none twice', async () => {
+test('reminders due together are sent by the sweep, paced, each to every agent of the group, none twice; the workflow has no timer nor activity for them', async () => {
   await changeDelays(h.ctx, 'signalement-voirie', { ...slow, unprocessedReminderMs: 1000 });
   const refs: string[] = [];
   for (let i = 0; i < 8; i += 1) {
@@ -39,17 +41,24 @@ test('reminders due together all go out through the paced queue, each to every a
   await waitFor(() => refs.every((ref) => reminders(ref).length >= VOIRIE.length), 60000, 'every reminder');
   for (const ref of refs) {
     expect(reminders(ref).flatMap((m) => m.to).sort()).toEqual(VOIRIE);
-    // The reminder on the reminders' queue (the receipt is a local activity, in the workflow's task).
-    expect(await activityQueues(ref)).toEqual([
-      ['notifyAgents', remindersQueueOf(h.config.taskQueue)],
-    ]);
+    expect(await activityQueues(ref)).toEqual([]); // the receipt is a local activity, in the workflow's task
+    const history = await h.ctx.client.workflow.getHandle(`request-${ref}`).fetchHistory();
+    const timers = (history.events ?? []).filter((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_STARTED);
+    expect(timers).toHaveLength(1); // the deletion's
   }
   const ids = refs.flatMap((ref) => reminders(ref).map((m) => m.messageId));
   expect(new Set(ids).size).toBe(refs.length * VOIRIE.length);
+  // 8 reminders at 2 a second: the first and the last are at least 3.5 s apart (never closer; later on a loaded machine).
+  const recorded: { at: number | string }[] = await h.db('emails').join('requests', 'requests.id', 'emails.request_id')
+    .whereIn('requests.reference', refs).where('emails.kind', 'REMINDER_UNPROCESSED').groupBy('emails.request_id').select(h.db.raw('MIN(emails.created_at) as at'));
+  const firsts = recorded.map((r) => Number(r.at));
+  expect(firsts).toHaveLength(refs.length);
+  expect(Math.max(...firsts) - Math.min(...firsts)).toBeGreaterThanOrEqual(3000);
+  expect(remindersQueueOf(h.config.taskQueue)).toBe(`${h.config.taskQueue}-reminders`); // still polled, for the workflows filed before the sweep
 });
 
-test('a request closed while its reminder still waits in the paced queue closes and is purged at once', async () => {
-  // Starved: the server lets its burst through, then one reminder every 1000 s.
+test('a request closed while its reminder waits for its turn closes and is purged at once; the reminder never goes', async () => {
+  // Starved: one reminder goes, the next one would wait 1000 s.
   await h.stopWorker();
   h.config.remindersPerSecond = 0.001;
   await h.startWorker();
@@ -58,10 +67,7 @@ test('a request closed while its reminder still waits in the paced queue closes 
   for (let i = 0; i < 6; i += 1) {
     refs.push(await submit());
   }
-  await waitFor(async () => {
-    const queues = await Promise.all(refs.map(activityQueues));
-    return queues.every((q) => q.some(([name]) => name === 'notifyAgents'));
-  }, 20000, 'the reminders queued');
+  await sleep(3000); // all due, all but one waiting for their turn
   for (const ref of refs) {
     expect((await h.api('POST', `/api/requests/${ref}/take`, h.tokens.dleroy, { notifyCitizen: false })).status).toBe(200);
     expect((await h.api('POST', `/api/requests/${ref}/close`, h.tokens.dleroy, { closingCode: 'TRAITEE', notifyCitizen: true })).status).toBe(200);
@@ -72,10 +78,12 @@ test('a request closed while its reminder still waits in the paced queue closes 
     const { id } = await h.db('requests').where({ reference: ref }).first('id');
     expect(await h.db('request_personal').where({ request_id: id }).first()).toBeUndefined();
   }
-  // The few let through (the rate limiter's burst) were sent; the others were dropped with their workflow.
-  expect(refs.filter((ref) => reminders(ref).length === 0).length).toBeGreaterThanOrEqual(1);
-  // The dropped ones leave the queue only when dispatched: a fast rate clears it (the dev server, shared, would log them for long).
+  // A fast pace now: the closed requests have no reminder left to send.
   await h.stopWorker();
   h.config.remindersPerSecond = 1000;
   await h.startWorker();
+  await sleep(3000);
+  expect(refs.filter((ref) => reminders(ref).length === 0).length).toBeGreaterThanOrEqual(5);
+  const rows = await h.db('requests').whereIn('reference', refs).select('reminder_at');
+  expect(rows.every((r: { reminder_at: unknown }) => r.reminder_at === null)).toBe(true);
 });

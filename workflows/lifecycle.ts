@@ -248,10 +248,14 @@ export interface Deadline {
 
 /**
  * The next timer to fire, computed afresh from absolute anchors each time, so that a
- * changed delay applies at once to a running request (an overdue one fires now).
+ * changed delay applies at once to a running request (an overdue one fires now). The
+ * reminders of a request whose workflow leaves them to the sweep are not its timers
+ * (src/db/deadlines.ts computes them, with the same rules).
  */
-export function nextDeadline(s: TimerState): Deadline | null {
+export function nextDeadline(s: TimerState, opts: { swept?: boolean } = {}): Deadline | null {
   const d = s.delays;
+  // Swept: the reminders of these two statuses are sent by the sweep, from the request's row.
+  const swept = opts.swept === true;
   if (s.status === 'NON_TRAITEE') {
     const deletionAt = s.submittedAt + d.deletionMs;
     const candidates: Deadline[] = [{ kind: 'DELETION', at: deletionAt }];
@@ -262,13 +266,13 @@ export function nextDeadline(s: TimerState): Deadline | null {
     const reminderAt = s.lastUnprocessedReminderAt === null
       ? s.submittedAt + d.unprocessedReminderMs
       : s.lastUnprocessedReminderAt + d.reminderEveryMs;
-    if (reminderAt < deletionAt) {
+    if (!swept && reminderAt < deletionAt) {
       candidates.push({ kind: 'UNPROCESSED_REMINDER', at: reminderAt });
     }
     // Earliest first; on a tie the deletion wins, then the warning.
     return candidates.reduce((a, b) => (b.at < a.at ? b : a));
   }
-  if (s.status === 'EN_COURS' && s.inProgressSince !== null) {
+  if (s.status === 'EN_COURS' && s.inProgressSince !== null && !swept) {
     const anchor = s.lastInProgressReminderAt ?? s.inProgressSince;
     return { kind: 'IN_PROGRESS_REMINDER', at: anchor + d.inProgressReminderMs };
   }

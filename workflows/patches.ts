@@ -9,4 +9,9 @@ export const PATCHES = {
   closeOut: 'close-out',
   /** The arrival work (announceSubmission) as a local activity: no activity task, no second workflow task. */
   localArrival: 'local-arrival',
+  /**
+   * The reminders of an unprocessed or in-progress request are sent by the sweep
+   * (src/reminders/sweeper.ts) from the request's row: no timer, no workflow task each.
+   */
+  sweptReminders: 'swept-reminders',
 } as const;

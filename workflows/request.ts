@@ -96,6 +96,10 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
     consultation: null,
     version: 0,
   };
+  // Filed from this version on: the sweep sends its unprocessed and in-progress reminders
+  // (src/reminders/sweeper.ts). Decided once, at the start: a workflow filed before keeps its timers.
+  const swept = patched(PATCHES.sweptReminders);
+  const deadline = () => nextDeadline(s, { swept });
   // How each finished consultation ended: a late answer or withdrawal is told which.
   const ended: Record<number, ConsultationEnd> = {};
   // The callbacks planned and not yet fired: ids and times only (workflows/callbacks.ts).
@@ -465,7 +469,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
   for (;;) {
     while (s.status !== 'CLOTUREE' && !withdrawn) {
       const version = s.version;
-      const due: ReturnType<typeof nextDeadline> | CallbackDeadline | null = earliest(nextDeadline(s), nextCallbackDeadline(callbacks));
+      const due: ReturnType<typeof nextDeadline> | CallbackDeadline | null = earliest(deadline(), nextCallbackDeadline(callbacks));
       if (due === null) {
         await condition(() => s.version !== version);
         continue;
@@ -473,7 +477,7 @@ export async function requestWorkflow(input: RequestInput): Promise<void> {
       const wait = due.at - Date.now();
       if (patched(PATCHES.keepTimer)) {
         // Only a moved deadline (or the end) restarts the timer: an annotation leaves it running.
-        const moved = () => withdrawn || s.status === 'CLOTUREE' || !sameDeadline(due, earliest(nextDeadline(s), nextCallbackDeadline(callbacks)));
+        const moved = () => withdrawn || s.status === 'CLOTUREE' || !sameDeadline(due, earliest(deadline(), nextCallbackDeadline(callbacks)));
         const woken = wait > 0 ? await condition(() => s.version !== version && moved(), wait) : false;
         if (!woken && !moved()) {
           await (due.kind === 'CALLBACK' ? fireCallback(due.callbackId, due.at) : fire(due.kind, due.at));

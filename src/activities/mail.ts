@@ -3,18 +3,13 @@
 // the daily digest. Registered by name in ./index.ts.
 import { Context, log } from '@temporalio/activity';
 import { msUntilHour, recordRequestList, sendDigests } from '../accounts/digest';
-import { agentsOfGroup, findAgentRow, type AgentRow } from '../db/agents';
-import { isReachable } from '../db/presence';
-import { markEmailFailed, recordEmail } from '../db/emails';
-import { wantsImmediate } from '../db/notificationPrefs';
+import { agentsOfGroup, type AgentRow } from '../db/agents';
+import { markEmailFailed } from '../db/emails';
 import { findRequestById } from '../db/requests';
 import { awaitAnnouncement, claimBatch, type AnnouncedRequest } from '../db/announcements';
-import { emailContext } from '../mail/context';
-import { deliverEmail } from '../mail/outbox';
+import { agentMail, announcedTo } from '../mail/agentMail';
 import { recordReceipt, settledOrAbandoned } from '../mail/receipt';
-import { renderEmailFor } from '../mail/templates';
 import type { ActivityDeps } from './deps';
-import type { EmailKind } from '../db/emails';
 import type { Activities } from './types';
 import { observeTimerFired } from './timers';
 
@@ -41,38 +36,12 @@ type MailActivities = Pick<Activities, 'announceNewRequests' | 'notifyAgents' | 
   announceByEmail: Activities['announceSubmission'];
 };
 
-/** The assignee's reminders that their colleagues get instead while they are absent (groups will come later). */
-const FOR_COLLEAGUES_WHEN_ABSENT: ReadonlySet<EmailKind> = new Set<EmailKind>(['REMINDER_IN_PROGRESS', 'HOLD_ENDED']);
-
-/** Who gets the information e-mail of a new request at once: not those who chose the digest or nothing, nor absent agents. */
-const announcedTo = (agent: AgentRow): boolean => wantsImmediate(agent) && isReachable(agent);
-
 export function mailActivities({ db, transport, config, hooks }: ActivityDeps): MailActivities {
-  const deliver = (emailId: number) => deliverEmail(db, transport, config.mailFrom, emailId, hooks);
-
-  const loadRequest = async (requestId: number) => {
-    const request = await findRequestById(db, requestId);
-    if (!request) {
-      throw new Error(`demande ${requestId} introuvable`);
-    }
-    return request;
-  };
-
-  /** Renders, records and sends one template e-mail to one agent, under its own key. */
-  const mailAgent = async (requestId: number, kind: EmailKind, key: string, agent: AgentRow) => {
-    const request = await loadRequest(requestId);
-    const rendered = await renderEmailFor(db, kind, await emailContext(db, request, config.publicUrl, agent));
-    const emailId = await recordEmail(db, { key, requestId, kind, agentId: agent.id, to: agent.email, ...rendered });
-    await deliver(emailId);
-  };
+  const { deliver, mailAgent, notifyGroup, notifyOne } = agentMail({ db, transport, config, hooks });
 
   /** One agent's e-mail listing the new requests of a batch. */
   const mailBatch = async (batch: number, agent: AgentRow, requests: AnnouncedRequest[]) =>
     deliver(await recordRequestList(db, config.publicUrl, 'NEW_REQUESTS', `NEW_REQUESTS:${agent.id}:${batch}`, agent, requests));
-
-  // A reminder re-reads the request first: if it has moved on, it sends nothing.
-  const stillIn = async (requestId: number, status: string | undefined) =>
-    status === undefined || (await loadRequest(requestId)).status === status;
 
   return {
     announceByEmail({ requestId, key, announce }) {
@@ -129,44 +98,19 @@ export function mailActivities({ db, transport, config, hooks }: ActivityDeps): 
       });
     },
 
-    notifyAgents({ requestId, kind, key, onlyIfStatus, groupId, timer }) {
+    notifyAgents({ timer, ...a }) {
       observeTimerFired(timer);
       return beating(async () => {
-        if (!(await stillIn(requestId, onlyIfStatus))) {
-          log.info('reminder skipped: the request moved on', { requestId, kind });
-          return;
-        }
-        const request = await loadRequest(requestId);
-        const agents = await agentsOfGroup(db, groupId ?? request.group_id);
-        // Only the information e-mail follows the agent's choice (and is not sent to absent agents);
-        // a callback due goes to those who are there to make it; reminders and deletion notices always go.
-        for (const agent of kind === 'NEW_REQUEST' ? agents.filter(announcedTo) : kind === 'CALLBACK_DUE' ? agents.filter(isReachable) : agents) {
-          await mailAgent(requestId, kind, `${key}:${agent.id}`, agent);
+        if (!(await notifyGroup(a))) {
+          log.info('reminder skipped: the request moved on', { requestId: a.requestId, kind: a.kind });
         }
       });
     },
 
-    notifyAgent({ requestId, kind, key, agentId, onlyIfStatus, timer }) {
+    notifyAgent({ timer, ...a }) {
       observeTimerFired(timer);
       return beating(async () => {
-        if (!(await stillIn(requestId, onlyIfStatus))) {
-          return;
-        }
-        const agent = await findAgentRow(db, agentId);
-        if (!agent) {
-          return;
-        }
-        // An absent assignee's reminder goes to the other agents of the request's group, who may take the
-        // request over; to the assignee still when nobody else is there.
-        const colleagues = isReachable(agent) || !FOR_COLLEAGUES_WHEN_ABSENT.has(kind)
-          ? []
-          : (await agentsOfGroup(db, (await loadRequest(requestId)).group_id)).filter((a) => a.id !== agent.id && isReachable(a));
-        for (const colleague of colleagues) {
-          await mailAgent(requestId, 'REMINDER_ABSENT', `${key}:ABSENT:${colleague.id}`, colleague);
-        }
-        if (!colleagues.length) {
-          await mailAgent(requestId, kind, key, agent);
-        }
+        await notifyOne(a);
       });
     },
 

@@ -148,6 +148,8 @@ export async function insertRequest(
       created_at: props.now,
       status_since: props.now,
       updated_at: props.now,
+      // Its workflow leaves the reminders to the sweep (src/reminders/sweeper.ts).
+      reminders_swept: true,
     });
     const reference = referenceOf(props.prefix, id, props.now);
     // Its deadlines from the row just written (src/db/deadlines.ts).

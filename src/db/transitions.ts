@@ -104,6 +104,7 @@ export async function applyTransition(
     const patch: Record<string, unknown> = { version: t.seq, updated_at: t.at };
     if (t.projection.status !== undefined) {
       patch.status_since = t.at;
+      patch.reminded_at = null; // a new status starts its own reminders
     }
     for (const [key, column] of Object.entries(projectionColumns)) {
       const value = t.projection[key as keyof typeof projectionColumns];

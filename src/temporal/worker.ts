@@ -6,6 +6,8 @@ import { startPendingDeliveries } from '../partners/deliveries';
 import { logger } from '../ops/logger';
 import { installTemporalRuntime } from '../ops/temporalMetrics';
 import { remindersQueueOf } from '../../workflows/mailOptions';
+import { agentMail } from '../mail/agentMail';
+import { startSweeper, type Sweeper } from '../reminders/sweeper';
 import { cachedWorkflowBundle } from './workflowBundle';
 
 export interface WorkerDeps extends Omit<ActivityDeps, 'client'> {
@@ -18,17 +20,22 @@ export interface WorkerDeps extends Omit<ActivityDeps, 'client'> {
 
 /**
  * The worker of the task queue and the one of its reminders' queue (activities only, paced:
- * workflows/mailOptions.ts), run and stopped together, seen from outside as one worker.
+ * workflows/mailOptions.ts), with the reminders' sweep (src/reminders/sweeper.ts), run and
+ * stopped together, seen from outside as one worker.
  */
 export class Workers {
-  constructor(readonly main: Worker, readonly reminders: Worker) {}
+  private sweeper: Sweeper | null = null;
+
+  constructor(readonly main: Worker, readonly reminders: Worker, private readonly sweep: () => Sweeper) {}
 
   /** Until both stop; when one fails, the other is stopped and the failure thrown. */
   async run(): Promise<void> {
+    this.sweeper = this.sweep();
     const results = await Promise.allSettled([this.main, this.reminders].map((w) => w.run().catch((err: unknown) => {
       this.shutdown();
       throw err;
     })));
+    await this.sweeper.stop(); // its reminders in flight sent and settled before the database closes
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {
       throw failed.reason;
@@ -85,7 +92,8 @@ export async function createWorker(deps: WorkerDeps): Promise<{ worker: Workers;
     ...(deps.config.remindersPerSecond === null ? {} : { maxTaskQueueActivitiesPerSecond: deps.config.remindersPerSecond }),
   });
   sweepDeliveries(main, deps, client);
-  return { worker: new Workers(main, reminders), connection };
+  const sweep = () => startSweeper(deps.db, agentMail(deps), { perSecond: deps.config.remindersPerSecond });
+  return { worker: new Workers(main, reminders, sweep), connection };
 }
 
 /**
