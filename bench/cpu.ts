@@ -20,6 +20,23 @@ function cpuSecondsOf(pid: number): number | null {
   }
 }
 
+/**
+ * Waits until the processes together use less than `share` of one core over `spanMs` (the
+ * work a setup left queued behind it is done), or `timeoutMs` passed; the seconds it waited.
+ */
+export async function waitForQuiet(pids: number[], share: number, spanMs: number, timeoutMs: number): Promise<number> {
+  const began = Date.now();
+  const busy = () => pids.reduce((sum, pid) => sum + (cpuSecondsOf(pid) ?? 0), 0);
+  while (Date.now() - began < timeoutMs) {
+    const before = busy();
+    await new Promise((resolve) => setTimeout(resolve, spanMs));
+    if ((busy() - before) / (spanMs / 1000) < share) {
+      break;
+    }
+  }
+  return (Date.now() - began) / 1000;
+}
+
 /** Busy CPU seconds of the whole machine (all cores), to see what else was running. */
 function machineBusySeconds(): number | null {
   try {

@@ -3,8 +3,10 @@
 // (300), on a Temporal dev server of its own, or on the server of TEMPORAL_ADDRESS (a
 // cluster; TEMPORAL_NAMESPACE, default « default »). The requests are written straight into
 // MariaDB (DATABASE_URL's server, or the local one) and their workflows started by a bare
-// client, BENCH_TIMERS_CONCURRENCY (200) at a time; the window opens BENCH_TIMERS_LEAD
-// seconds after the setup began (by default long enough for the setup to finish first).
+// client, BENCH_TIMERS_CONCURRENCY (200) at a time. The window opens BENCH_TIMERS_LEAD
+// seconds (15) after the setup's work is done: the starts, then the workflows' first tasks,
+// until the server and the worker use less than a fifth of a core (the requests' filing is
+// then moved so that their reminders fall due in the window).
 //
 // The reminders are the sweep's (src/reminders/sweeper.ts); the workflows hold their deletion
 // timers. Two lateness figures per reminder, both against its due time: its wake (when the
@@ -15,17 +17,17 @@ import crypto from 'node:crypto';
 import { connectClient } from '../src/temporal/client';
 import { DEFAULT_MARIADB } from './backoffice';
 import type { Cleanup } from './cleanup';
-import { CpuMeter, databaseServerPid, devServerPid, type Proc, type Usage } from './cpu';
+import { CpuMeter, databaseServerPid, devServerPid, waitForQuiet, type Proc, type Usage } from './cpu';
 import { prepareEnv } from './env';
 import { startChild } from './processes';
 import { startMailbox, type ReceivedMail } from './chaos/mailbox';
 import { percentile, round1 } from './stats';
-import { reminderService, seedTimedRequests, startTimedWorkflows, type TimedRequest } from './timersSetup';
+import { reminderService, seedTimedRequests, shiftTimedRequests, startTimedWorkflows, type TimedRequest } from './timersSetup';
 
 export interface TimersOptions {
   requests: number;
   windowS: number;
-  /** seconds from the setup's start to the window's; null: estimated from the request count */
+  /** seconds from the end of the setup (the server and the worker quiet) to the window's start; null: 15 */
   leadS: number | null;
   concurrency: number;
 }
@@ -43,8 +45,8 @@ export interface TimersFigures {
   seedSeconds: number;
   startsPerSec: number;
   startFailures: number;
-  /** seconds by which the setup overran the window's start (0: it finished before) */
-  setupOverrun: number;
+  /** seconds from the last start until the server and the worker were quiet (their first workflow tasks done) */
+  quietSeconds: number;
   /** reminders whose e-mail arrived, of `requests` */
   delivered: number;
   duplicates: number;
@@ -145,8 +147,6 @@ function temporalFromEnv(): { address: string; namespace: string } | null {
   return address ? { address, namespace: process.env.TEMPORAL_NAMESPACE?.trim() || 'default' } : null;
 }
 
-/** Enough for the setup to end before the window opens at 50 starts/s (a dev server on 2 idle cores does ~55), plus a margin. */
-const defaultLeadS = (requests: number) => Math.ceil(30 + requests / 50);
 
 export async function benchTimers(cleanup: Cleanup, opts: TimersOptions, log: Log): Promise<TimersFigures> {
   const mailbox = await startMailbox();
@@ -170,27 +170,29 @@ export async function benchTimers(cleanup: Cleanup, opts: TimersOptions, log: Lo
 
   const loadBefore = loadAverage();
   const setupStart = Date.now();
-  const windowStart = setupStart + 1000 * (opts.leadS ?? defaultLeadS(opts.requests));
-  const windowEnd = windowStart + opts.windowS * 1000;
-  log(`timers: seeding ${opts.requests} open requests, reminders due from ${new Date(windowStart).toISOString()} for ${opts.windowS} s…`);
+  // Filed as if due in a day: the window is set once the setup's work is done (below).
+  const placeholder = setupStart + 24 * 3600_000;
+  log(`timers: seeding ${opts.requests} open requests, reminders due within ${opts.windowS} s…`);
   meter.begin();
-  const requests = await seedTimedRequests(env.db, formTypeId, opts.requests, { startAt: windowStart, ms: opts.windowS * 1000 });
+  const seeded = await seedTimedRequests(env.db, formTypeId, opts.requests, { startAt: placeholder, ms: opts.windowS * 1000 });
   const seedSeconds = (Date.now() - setupStart) / 1000;
   log(`timers: seeded in ${round1(seedSeconds)} s; starting the workflows, ${opts.concurrency} at a time…`);
   const startsBegan = Date.now();
-  const startFailures = await startTimedWorkflows(client, requests, {
+  const startFailures = await startTimedWorkflows(client, seeded, {
     taskQueue: env.config.taskQueue,
     concurrency: opts.concurrency,
     idPrefix: temporal ? `bench-${crypto.randomBytes(3).toString('hex')}-` : '',
-    expiresAt: windowEnd + 3600_000,
+    expiresAt: Date.now() + 4 * 3600_000,
   });
+  const startsEnded = Date.now();
+  // The server and the worker still run the workflows' first tasks: the window waits for them.
+  const quietSeconds = await waitForQuiet(procs.filter((p) => p.label === 'temporal' || p.label === 'worker').map((p) => p.pid), 0.2, 5000, 3600_000);
   const setupEnd = Date.now();
   const setupCpu = meter.end();
-  const setupOverrun = Math.max(0, (setupEnd - windowStart) / 1000);
-  log(`timers: set up in ${round1((setupEnd - setupStart) / 1000)} s (${startFailures} starts failed); the window opens in ${round1((windowStart - setupEnd) / 1000)} s`);
-  if (setupOverrun > 0) {
-    log(`timers: warning: the setup ended ${round1(setupOverrun)} s after the window opened (raise BENCH_TIMERS_LEAD)`);
-  }
+  const windowStart = setupEnd + 1000 * (opts.leadS ?? 15);
+  const windowEnd = windowStart + opts.windowS * 1000;
+  const requests = await shiftTimedRequests(env.db, formTypeId, seeded, windowStart - placeholder);
+  log(`timers: set up in ${round1((setupEnd - setupStart) / 1000)} s (${startFailures} starts failed, then ${round1(quietSeconds)} s until the server and the worker were quiet); the window opens at ${new Date(windowStart).toISOString()}`);
   await sleep(Math.max(0, windowStart - Date.now()));
   meter.begin();
   await waitForReminders(mailbox.mails, requests.length, windowEnd, 300_000, log);
@@ -202,9 +204,9 @@ export async function benchTimers(cleanup: Cleanup, opts: TimersOptions, log: Lo
     temporal: temporalLabel,
     setupSeconds: (setupEnd - setupStart) / 1000,
     seedSeconds,
-    startsPerSec: requests.length / Math.max((setupEnd - startsBegan) / 1000, 1e-3),
+    startsPerSec: requests.length / Math.max((startsEnded - startsBegan) / 1000, 1e-3),
     startFailures,
-    setupOverrun,
+    quietSeconds,
     ...measure(requests, mailbox.mails, recordedAt),
     setupCpu,
     windowCpu,
@@ -218,7 +220,7 @@ const describe = (l: Lateness) => `p50 ${round1(l.p50)} ms, p99 ${round1(l.p99)}
 export function reportTimers(f: TimersFigures, log: Log): void {
   log('');
   log(`timers   ${f.requests} open requests, reminders due within one window; Temporal ${f.temporal}`);
-  log(`         setup ${round1(f.setupSeconds)} s (seeding ${round1(f.seedSeconds)} s, then ${round1(f.startsPerSec)} workflow starts/s, ${f.startFailures} failed)${f.setupOverrun > 0 ? `, ${round1(f.setupOverrun)} s into the window` : ''}`);
+  log(`         setup ${round1(f.setupSeconds)} s (seeding ${round1(f.seedSeconds)} s, then ${round1(f.startsPerSec)} workflow starts/s, ${f.startFailures} failed, then ${round1(f.quietSeconds)} s until quiet)`);
   log(`         CPU (setup): ${f.setupCpu.text}`);
   log(`         ${f.delivered} reminders e-mailed of ${f.requests}, ${f.duplicates} sent twice`);
   log(`         lateness of the reminder's wake (its e-mail recorded by the sweep): ${describe(f.wake)} (goal p99 < 2000 ms)`);

@@ -68,6 +68,15 @@ export async function seedTimedRequests(db: Db, formTypeId: number, count: numbe
   }));
 }
 
+/** Moves the requests' filing, hence their reminders, `shiftMs` later (the window opens once the setup is quiet). */
+export async function shiftTimedRequests(db: Db, formTypeId: number, requests: TimedRequest[], shiftMs: number): Promise<TimedRequest[]> {
+  const later = (column: string) => db.raw('?? + ?', [column, Math.round(shiftMs)]);
+  await db('requests').where({ form_type_id: formTypeId }).update({ created_at: later('created_at'), status_since: later('status_since'), updated_at: later('updated_at') });
+  await refreshDeadlines(db, (q) => q.where({ form_type_id: formTypeId }));
+  const due = new Map((await db('requests').where({ form_type_id: formTypeId }).select('id', 'reminder_at')).map((r: { id: number; reminder_at: number }) => [Number(r.id), Number(r.reminder_at)]));
+  return requests.map((r) => ({ ...r, submittedAt: r.submittedAt + Math.round(shiftMs), dueAt: due.get(r.id)! }));
+}
+
 const TIMED_DELAYS = { ...DEFAULT_DELAYS, unprocessedReminderMs: REMINDER_DELAY, reminderEveryMs: 30 * DAY, deletionMs: 60 * DAY };
 
 /** The workflow's input: as filed, under the form type's delays. No announcement: the phase measures the timers, not the arrival work. */

@@ -57,10 +57,10 @@ export interface Config {
   /** When set, /metrics asks `Authorization: Bearer <token>`; otherwise it answers only this machine's direct connections. */
   metricsToken: string | null;
   /**
-   * REMINDERS_PER_SECOND: at most this many reminders (each one reminder's e-mails) start per
-   * second: the sweep's of each worker (src/reminders/sweeper.ts), and the reminder activities
-   * of the workflows that still have timers, over all workers (workflows/mailOptions.ts);
-   * null: no limit.
+   * REMINDERS_PER_SECOND: at most this many reminder e-mails handed to SMTP per second by each
+   * worker's sweep (src/reminders/sweeper.ts: the reminders wake on time, their e-mails wait
+   * in the outbox), and reminder activities started per second, over all workers, for the
+   * workflows that still have timers (workflows/mailOptions.ts); null: no limit.
    */
   remindersPerSecond: number | null;
   /** The worker's slots and cache (WORKER_WORKFLOW_TASKS, WORKER_ACTIVITIES, WORKER_CACHED_WORKFLOWS); null: the SDK's default. */

@@ -2,14 +2,15 @@ import { changeDelays } from '../src/commands/changeDelays';
 import { refreshDeadlines } from '../src/db/deadlines';
 import { agentMail } from '../src/mail/agentMail';
 import { createTransport } from '../src/mail/transport';
-import { sweepOnce } from '../src/reminders/sweeper';
+import { sweepOnce, wakeOnce } from '../src/reminders/sweeper';
 import type { Delays } from '../workflows/definitions';
 import { submitRequest } from './support/factories';
 import { startHarness, waitFor, type Harness } from './support/harness';
 
 // The reminders' sweep (src/reminders/sweeper.ts) run by hand, with no worker of its own
-// sweeping beside it: two sweeps racing, and a sweep that died between its e-mails and its
-// settling, against the real database and a real SMTP server.
+// sweeping beside it: two sweeps racing, a sweep that died between its wake and its
+// e-mails, an attempt that died holding its e-mail, against the real database and a real
+// SMTP server.
 let h: Harness;
 const transports: ReturnType<typeof createTransport>[] = [];
 beforeAll(async () => {
@@ -55,19 +56,44 @@ test('two sweeps racing over the same due reminders send each e-mail once and se
   expect(refs.flatMap((ref) => reminders(ref))).toHaveLength(refs.length * VOIRIE.length);
 });
 
-test('a sweep that died after its e-mails, before settling: the next sweep sends none of them again', async () => {
+test('a sweep that died after waking its reminders, before their e-mails: the next one sends each once, and wakes nothing again', async () => {
   await changeDelays(h.ctx, 'signalement-voirie', delays);
   const ref = await submit();
   await sleep(1500);
+  expect(Number((await rowOf(ref)).reminder_at)).toBeLessThanOrEqual(Date.now());
+  // What the dead sweep did: the reminder settled, its e-mails in the outbox; none sent.
+  expect(await wakeOnce(h.db, mail())).toBe(1);
   const row = await rowOf(ref);
-  expect(Number(row.reminder_at)).toBeLessThanOrEqual(Date.now());
-  // What the dead sweep did: the e-mails under the reminder's key, and nothing on the row.
-  await mail().notifyGroup({ requestId: Number(row.id), kind: 'REMINDER_UNPROCESSED', key: `${ref}:REMINDER_UNPROCESSED:${row.status_since}`, onlyIfStatus: 'NON_TRAITEE' });
-  await waitFor(() => reminders(ref).length >= VOIRIE.length, 30000, 'the first sweep\'s e-mails');
-  expect(await sweepOnce(h.db, mail(), { perSecond: null })).toBe(1);
+  expect(Number(row.reminder_at)).toBe(Number(row.reminded_at) + HOUR);
+  const outbox = await h.db('emails').where({ request_id: row.id, kind: 'REMINDER_UNPROCESSED' }).select('status', 'retry_at');
+  expect(outbox.map((e: { status: string }) => e.status)).toEqual(['PENDING', 'PENDING']);
+  expect(reminders(ref)).toHaveLength(0);
+  expect(await sweepOnce(h.db, mail(), { perSecond: null })).toBe(0);
+  await waitFor(() => reminders(ref).length >= VOIRIE.length, 30000, 'the reminder\'s e-mails');
+  expect(await sweepOnce(h.db, mail(), { perSecond: null })).toBe(0);
   await sleep(1000);
-  expect(reminders(ref)).toHaveLength(VOIRIE.length);
-  expect((await rowOf(ref)).reminded_at).not.toBeNull();
+  expect(reminders(ref).flatMap((m) => m.to).sort()).toEqual(VOIRIE);
+  const sent = await h.db('emails').where({ request_id: row.id, kind: 'REMINDER_UNPROCESSED' }).select('status', 'retry_at', 'attempts');
+  expect(sent).toEqual([{ status: 'SENT', retry_at: null, attempts: 1 }, { status: 'SENT', retry_at: null, attempts: 1 }]);
+});
+
+test('an attempt that died holding its e-mail: nobody sends it while its lease runs, the next sweep does once it ran out', async () => {
+  await changeDelays(h.ctx, 'signalement-voirie', delays);
+  const ref = await submit();
+  await sleep(1500);
+  expect(await wakeOnce(h.db, mail())).toBe(1);
+  const { id } = await rowOf(ref);
+  // The dead attempt: its first try claimed, held for a minute.
+  const held = h.db('emails').where({ request_id: id, kind: 'REMINDER_UNPROCESSED' });
+  await held.clone().update({ attempts: 1, retry_at: Date.now() + 60_000 });
+  expect(await sweepOnce(h.db, mail(), { perSecond: null })).toBe(0);
+  await sleep(1000);
+  expect(reminders(ref)).toHaveLength(0);
+  await held.clone().update({ retry_at: Date.now() - 1 });
+  await sweepOnce(h.db, mail(), { perSecond: null });
+  await waitFor(() => reminders(ref).length >= VOIRIE.length, 30000, 'the reminder\'s e-mails');
+  expect(reminders(ref).flatMap((m) => m.to).sort()).toEqual(VOIRIE);
+  expect((await held.clone().select('attempts')).map((e: { attempts: number }) => Number(e.attempts))).toEqual([2, 2]);
 });
 
 test('a request taken before its reminder is swept is not reminded', async () => {

@@ -103,6 +103,45 @@ export async function recordEmail(db: Db, draft: EmailDraft): Promise<number> {
   }
 }
 
+/**
+ * Records e-mails for the reminders' outbox (src/reminders/sweeper.ts), in the caller's
+ * transaction: due to be sent at `at` (`retry_at`). A key already recorded keeps its row.
+ */
+export async function recordOutboxEmails(trx: Db, drafts: EmailDraft[], at: number): Promise<void> {
+  if (drafts.length === 0) {
+    return;
+  }
+  const known = new Set((await trx('emails').whereIn('idempotency_key', drafts.map((d) => d.key)).select('idempotency_key')).map((r: { idempotency_key: string }) => r.idempotency_key));
+  const fresh = drafts.filter((d) => !known.has(d.key));
+  if (fresh.length === 0) {
+    return;
+  }
+  await trx('emails').insert(fresh.map((d) => ({
+    idempotency_key: d.key, request_id: d.requestId, kind: d.kind, agent_id: d.agentId, status: 'PENDING', created_at: at, retry_at: at,
+  })));
+  const ids = new Map((await trx('emails').whereIn('idempotency_key', fresh.map((d) => d.key)).select('id', 'idempotency_key'))
+    .map((r: { id: number; idempotency_key: string }) => [r.idempotency_key, Number(r.id)]));
+  await trx('email_contents').insert(fresh.map((d) => ({
+    email_id: ids.get(d.key), request_id: d.requestId, to_address: d.to, subject: d.subject, body_text: d.text, body_html: d.html,
+  })));
+}
+
+/** The outbox's e-mails due at `now` (or whose attempt's lease ran out), earliest first. */
+export async function outboxDue(db: Db, now: number, limit: number): Promise<number[]> {
+  const rows = await db('emails').where('retry_at', '<=', now).orderBy('retry_at').limit(limit).select('id');
+  return rows.map((r: { id: number }) => Number(r.id));
+}
+
+/** An outbox e-mail whose attempt failed: tried again at `at`, unless it moved on meanwhile. */
+export async function retryEmailAt(db: Db, id: number, at: number): Promise<void> {
+  await db('emails').where({ id, status: 'PENDING' }).whereNotNull('retry_at').update({ retry_at: at });
+}
+
+/** The delivery attempts an e-mail has had. */
+export async function attemptsOf(db: Db, id: number): Promise<number> {
+  return Number((await db('emails').where({ id }).first('attempts'))?.attempts ?? 0);
+}
+
 export async function deleteDraft(db: Db, id: number): Promise<void> {
   await db.transaction(async (trx) => {
     await trx('email_contents').where({ email_id: id }).delete();
@@ -114,15 +153,16 @@ export async function emailForDelivery(db: Db, id: number) {
   return db('emails as e')
     .leftJoin('email_contents as c', 'c.email_id', 'e.id')
     .where('e.id', id)
-    .first('e.id', 'e.idempotency_key', 'e.status', 'e.attempts', 'c.to_address', 'c.subject', 'c.body_text', 'c.body_html');
+    .first('e.id', 'e.idempotency_key', 'e.status', 'e.attempts', 'e.retry_at', 'c.to_address', 'c.subject', 'c.body_text', 'c.body_html');
 }
 
 /**
  * Starts delivery attempt number `attempt` (the row's attempts + 1); false when another
- * attempt started since the row was read.
+ * attempt started since the row was read. An outbox e-mail's attempt holds it until `leaseUntil`.
  */
-export async function claimAttempt(db: Db, id: number, attempt: number): Promise<boolean> {
-  return (await db('emails').where({ id, status: 'PENDING', attempts: attempt - 1 }).update({ attempts: attempt })) === 1;
+export async function claimAttempt(db: Db, id: number, attempt: number, leaseUntil?: number): Promise<boolean> {
+  const lease = leaseUntil === undefined ? {} : { retry_at: leaseUntil };
+  return (await db('emails').where({ id, status: 'PENDING', attempts: attempt - 1 }).update({ attempts: attempt, ...lease })) === 1;
 }
 
 /**
@@ -133,13 +173,16 @@ export async function commitAttempt(db: Db, id: number, attempt: number): Promis
   return (await db('emails').where({ id, status: 'PENDING', attempts: attempt }).update({ status: 'COMMITTING' })) === 1;
 }
 
+/** Sent or failed, an e-mail leaves the outbox (retry_at null). */
+const settled = (status: EmailStatus) => (status === 'SENT' || status === 'FAILED' ? { retry_at: null } : {});
+
 export async function setEmailStatus(db: Db, id: number, status: EmailStatus, extra: Record<string, unknown> = {}): Promise<void> {
-  await db('emails').where({ id }).update({ status, ...extra });
+  await db('emails').where({ id }).update({ status, ...settled(status), ...extra });
 }
 
 /** A delivery given up: FAILED with its reason, unless it went out meanwhile; false when no row changed. */
 export async function markEmailFailed(db: Db, id: number, error: string): Promise<boolean> {
-  return (await db('emails').where({ id }).whereNot('status', 'SENT').update({ status: 'FAILED', error: error.slice(0, 500) })) > 0;
+  return (await db('emails').where({ id }).whereNot('status', 'SENT').update({ status: 'FAILED', ...settled('FAILED'), error: error.slice(0, 500) })) > 0;
 }
 
 function emailQuery(db: Db) {

@@ -298,6 +298,8 @@ export async function purgeRequest(db: Db, store: AttachmentStore, requestId: nu
     await trx('email_contents').where({ request_id: requestId }).delete();
     // The workflow has sent all it had: a draft still pending was prepared for an action
     // whose answer was lost and that the workflow never got (kept then, in case it had).
+    // A reminder still waiting its turn in the outbox (src/reminders/sweeper.ts) goes no more.
+    await trx('emails').where({ request_id: requestId, status: 'PENDING' }).whereNotNull('retry_at').update({ status: 'FAILED', retry_at: null, error: 'non envoyé : la demande a été close et ses données supprimées avant son tour' });
     await trx('emails').where({ request_id: requestId, status: 'PENDING' }).update({ status: 'FAILED', error: 'non envoyé : l’action qui l’avait préparé n’a pas abouti' });
     await trx('messages').where({ request_id: requestId }).delete();
     await store.delete(trx, { requestIds: [requestId] });

@@ -5,6 +5,7 @@ import { inProgressSince, lastReassignerName } from '../db/events';
 import { findPersonal, type RequestRow } from '../db/requests';
 import { closingLabel } from '../db/views';
 import { frenchDate } from '../dates';
+import { unshared, type Memo } from './memo';
 
 export const MUNICIPALITY = 'Mairie de Guichet-sur-Mer';
 
@@ -16,9 +17,14 @@ export async function emailContext(
   publicUrl: string,
   recipient: AgentRow | null,
 ): Promise<Record<string, unknown>> {
+  return forRecipient(await requestContext(db, request, publicUrl), request, recipient);
+}
+
+/** What e-mail templates may print about a request, the same for every recipient. */
+export async function requestContext(db: Db, request: RequestRow, publicUrl: string, memo: Memo = unshared): Promise<Record<string, unknown>> {
   const personal = await findPersonal(db, request.id);
-  const formType = await findFormTypeById(db, request.form_type_id);
-  const closing = await closingLabel(db, request.closing_code);
+  const formType = await memo(`formType:${request.form_type_id}`, () => findFormTypeById(db, request.form_type_id));
+  const closing = await memo(`closing:${request.closing_code}`, () => closingLabel(db, request.closing_code));
   const reassignedBy = await lastReassignerName(db, request.id);
   const since = await inProgressSince(db, request.id);
   return {
@@ -28,7 +34,6 @@ export async function emailContext(
     formTitle: request.form_type_title,
     serviceName: request.service_name,
     citizenName: personal ? `${personal.first_name} ${personal.last_name}` : '',
-    agentName: recipient?.name ?? request.assignee_name ?? '',
     assigneeName: request.assignee_name ?? '',
     actorName: reassignedBy ?? '',
     closingLabel: closing ?? '',
@@ -38,4 +43,9 @@ export async function emailContext(
     requestUrl: `${publicUrl}/demandes/${request.reference}`,
     trackingUrl: `${publicUrl}/suivi?code=${request.tracking_code}`,
   };
+}
+
+/** The request's context, addressed to one recipient. */
+export function forRecipient(context: Record<string, unknown>, request: RequestRow, recipient: AgentRow | null): Record<string, unknown> {
+  return { ...context, agentName: recipient?.name ?? request.assignee_name ?? '' };
 }

@@ -9,6 +9,9 @@ export interface DeliveryHooks {
   afterSend?: (emailId: number) => void | Promise<void>;
 }
 
+/** Another attempt holds the e-mail (a retry, or another worker's outbox loop). */
+export class AttemptTaken extends Error {}
+
 export const UNCONFIRMED = 'envoi non confirmé : l’envoi a été interrompu juste avant ou juste après l’acceptation par le serveur';
 
 /**
@@ -24,6 +27,7 @@ export async function deliverEmail(
   from: string,
   emailId: number,
   hooks: DeliveryHooks = {},
+  leaseUntil?: number,
 ): Promise<void> {
   const row = await emailForDelivery(db, emailId);
   if (!row) {
@@ -33,6 +37,10 @@ export async function deliverEmail(
   }
   if (row.status === 'SENT') {
     return;
+  }
+  if (leaseUntil !== undefined && row.retry_at !== null && Number(row.retry_at) > Date.now()) {
+    // The outbox's: another worker's attempt holds it (its lease not run out).
+    throw new AttemptTaken(`e-mail ${emailId} : une autre tentative est en cours`);
   }
   if (row.status === 'COMMITTING') {
     // The worker died between the commit and the server's answer: sent if the final dot
@@ -46,8 +54,8 @@ export async function deliverEmail(
     return;
   }
   const attempt = Number(row.attempts) + 1;
-  if (!(await claimAttempt(db, emailId, attempt))) {
-    throw new Error(`e-mail ${emailId} : une autre tentative est en cours`);
+  if (!(await claimAttempt(db, emailId, attempt, leaseUntil))) {
+    throw new AttemptTaken(`e-mail ${emailId} : une autre tentative est en cours`);
   }
   await transport.deliver(
     {

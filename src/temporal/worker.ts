@@ -35,7 +35,7 @@ export class Workers {
       this.shutdown();
       throw err;
     })));
-    await this.sweeper.stop(); // its reminders in flight sent and settled before the database closes
+    await this.sweeper.stop(); // its batch committed and its e-mails in flight sent before the database closes
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {
       throw failed.reason;
