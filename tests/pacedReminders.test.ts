@@ -48,13 +48,15 @@ test('reminders due together are sent by the sweep, paced, each to every agent o
   }
   const ids = refs.flatMap((ref) => reminders(ref).map((m) => m.messageId));
   expect(new Set(ids).size).toBe(refs.length * VOIRIE.length);
-  // Woken on time, the 16 e-mails of 8 reminders leave at 2 a second: the first and the last at
-  // least 7.5 s apart (never closer; later on a loaded machine).
+  // Woken on time, the 16 e-mails of 8 reminders start at 2 a second: 7.5 s from the first to the
+  // last start. `sent_at` is written after each SMTP exchange, which on a loaded machine takes
+  // a second or two longer for one e-mail than another (5.9 s seen in CI): at least 4 s apart,
+  // where unpaced they all leave within the same second or two.
   const sentAt: { sent_at: number | string }[] = await h.db('emails').join('requests', 'requests.id', 'emails.request_id')
     .whereIn('requests.reference', refs).where('emails.kind', 'REMINDER_UNPROCESSED').select('emails.sent_at');
   const times = sentAt.map((r) => Number(r.sent_at));
   expect(times).toHaveLength(refs.length * VOIRIE.length);
-  expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(7000);
+  expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(4000);
   expect(remindersQueueOf(h.config.taskQueue)).toBe(`${h.config.taskQueue}-reminders`); // still polled, for the workflows filed before the sweep
 });
 
