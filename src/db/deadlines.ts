@@ -3,8 +3,9 @@
 // and its next reminder to send (`reminder_at`, for the sweep), kept on its row: the lists
 // sort and filter them from an index, where computing them from the form type's delays made
 // every list sorted by due date read each open request of the agent's groups (3 s on the
-// home page of an agent of every service, at a million requests). Written with the projection, in the same transaction; a form type's
-// new delays are written on its open requests at once (src/db/formTypes.ts).
+// home page of an agent of every service, at a million requests). Written with the
+// projection, in the same transaction; a form type's new delays are written on its open
+// requests at once (src/db/formTypes.ts).
 import type { Knex } from 'knex';
 
 const delay = (column: string) => `(SELECT f.${column} FROM form_types f WHERE f.id = requests.form_type_id)`;

@@ -67,6 +67,16 @@ export async function emailIdByKey(db: Db, key: string): Promise<number | undefi
   return (await db('emails').where({ idempotency_key: key }).first('id'))?.id;
 }
 
+/** A draft's row, pending: what it is (`emails`)… */
+const emailRow = (draft: EmailDraft, at: number) => ({
+  idempotency_key: draft.key, request_id: draft.requestId, kind: draft.kind, agent_id: draft.agentId, status: 'PENDING', created_at: at,
+});
+
+/** …and what it says (`email_contents`, deleted with the request's personal data). */
+const contentRow = (draft: EmailDraft, emailId: number) => ({
+  email_id: emailId, request_id: draft.requestId, to_address: draft.to, subject: draft.subject, body_text: draft.text, body_html: draft.html,
+});
+
 /** Records an e-mail before it is sent; the same key gives back the same row. */
 export async function recordEmail(db: Db, draft: EmailDraft): Promise<number> {
   const existing = await emailIdByKey(db, draft.key);
@@ -75,22 +85,8 @@ export async function recordEmail(db: Db, draft: EmailDraft): Promise<number> {
   }
   try {
     return await db.transaction(async (trx) => {
-      const [id] = await trx('emails').insert({
-        idempotency_key: draft.key,
-        request_id: draft.requestId,
-        kind: draft.kind,
-        agent_id: draft.agentId,
-        status: 'PENDING',
-        created_at: Date.now(),
-      });
-      await trx('email_contents').insert({
-        email_id: id,
-        request_id: draft.requestId,
-        to_address: draft.to,
-        subject: draft.subject,
-        body_text: draft.text,
-        body_html: draft.html,
-      });
+      const [id] = await trx('emails').insert(emailRow(draft, Date.now()));
+      await trx('email_contents').insert(contentRow(draft, id));
       return id;
     });
   } catch (err) {
@@ -116,14 +112,10 @@ export async function recordOutboxEmails(trx: Db, drafts: EmailDraft[], at: numb
   if (fresh.length === 0) {
     return;
   }
-  await trx('emails').insert(fresh.map((d) => ({
-    idempotency_key: d.key, request_id: d.requestId, kind: d.kind, agent_id: d.agentId, status: 'PENDING', created_at: at, retry_at: at,
-  })));
+  await trx('emails').insert(fresh.map((d) => ({ ...emailRow(d, at), retry_at: at })));
   const ids = new Map((await trx('emails').whereIn('idempotency_key', fresh.map((d) => d.key)).select('id', 'idempotency_key'))
     .map((r: { id: number; idempotency_key: string }) => [r.idempotency_key, Number(r.id)]));
-  await trx('email_contents').insert(fresh.map((d) => ({
-    email_id: ids.get(d.key), request_id: d.requestId, to_address: d.to, subject: d.subject, body_text: d.text, body_html: d.html,
-  })));
+  await trx('email_contents').insert(fresh.map((d) => contentRow(d, ids.get(d.key)!)));
 }
 
 /** The outbox's e-mails due at `now` (or whose attempt's lease ran out), earliest first. */
