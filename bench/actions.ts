@@ -62,9 +62,10 @@ export interface Drain {
 }
 
 /**
- * Requests filed, and those whose workflow has run its arrival step: with the agents' e-mails
- * in batches (NEW_REQUEST_BATCH_SECONDS) and the receipt sent by the web, a request's own
- * arrival work ends there, the step marking it for the next batch (`announced_in`).
+ * Requests filed, and those whose arrival work is done: with the agents' e-mails in batches
+ * (NEW_REQUEST_BATCH_SECONDS), it ends with the request marked for the next batch
+ * (`announced_in`), after its receipt, by the web at once (src/commands/arrival.ts) or by
+ * its workflow's arrival step.
  */
 export async function arrivalSteps(db: Db): Promise<{ requests: number; done: number }> {
   const [[{ n: requests }], [{ n: announced }]] = await Promise.all([

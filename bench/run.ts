@@ -386,6 +386,8 @@ export async function runBench(only?: string): Promise<void> {
       arrivalBacklogSeconds: arrival.backlogSeconds === null ? null : round1(arrival.backlogSeconds),
       arrivalStepsPerSecDuringLoad: round1(arrival.workerPerSec),
       arrivalStepsPerSecAfterLoad: arrival.drainPerSec === null ? null : round1(arrival.drainPerSec),
+      arrivalWorkflowTasksAtEnd: arrival.workflowTasks,
+      arrivalWorkflowTasksSeconds: arrival.workflowTasksSeconds === null ? null : round1(arrival.workflowTasksSeconds),
       receiptP50Ms: round1(arrival.receipt.p50),
       receiptP95Ms: round1(arrival.receipt.p95),
       arrivalInfoEmails: arrival.infoEmails,

@@ -1,9 +1,15 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { announcerWorkflowId, ensureAnnouncerWorkflow } from '../src/accounts/digestSchedule';
 import type { Transport } from '../src/mail/transport';
+import { workflowIdOf } from '../workflows/definitions';
 import { submitRequest } from './support/factories';
 import { startHarness, waitFor, type Harness } from './support/harness';
 
-// The citizen's receipt leaves from the web process as soon as the filing is accepted
-// (src/mail/receipt.ts); the workflow's arrival step sends it only when the web could not.
+// A new request's arrival work leaves from the web process as soon as the filing is accepted
+// (src/commands/arrival.ts): the citizen's receipt (src/mail/receipt.ts), the partners'
+// webhook deliveries, its place in the agents' next batch; the workflow's arrival step does
+// it only when the web could not.
 
 let h: Harness;
 afterEach(async () => {
@@ -55,4 +61,49 @@ test('filed through the API with a worker running: one receipt, sent by whicheve
   expect(refs.map((ref) => receipts(ref).length)).toEqual(refs.map(() => 1));
   const rows = await h.db('emails as e').join('requests as r', 'r.id', 'e.request_id').whereIn('r.reference', refs).where('e.kind', 'RECEIPT').select('e.status');
   expect(rows.map((r: { status: string }) => r.status)).toEqual(refs.map(() => 'SENT'));
+});
+
+test('no worker running, agents e-mailed in batches: the web does the whole arrival work (receipt, webhook delivery started, waiting for the batch); the worker, later, repeats none of it', async () => {
+  const posts: string[] = [];
+  const receiver = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      posts.push(body);
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  try {
+    h = await startHarness({ worker: false, env: { NEW_REQUEST_BATCH_SECONDS: '2', WEBHOOK_ALLOW_PRIVATE: 'true' } });
+    const hook = await h.api('POST', '/api/webhooks', h.partnerKey, { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/guichet` });
+    expect(hook.status).toBe(201);
+    const filed = await h.api('POST', '/api/requests', h.partnerKey, { formType: 'acte-naissance', citizen, answers: {} });
+    expect(filed.status).toBe(201);
+    const ref: string = filed.body.reference;
+    const id = Number((await h.db('requests').where({ reference: ref }).first('id')).id);
+
+    await waitFor(async () => receipts(ref).length === 1 && (await h.db('requests').where({ id, announced_in: 0 }).first()), 15000, 'the receipt and the request waiting for its batch, without a worker');
+    const delivery = await waitFor(async () => h.db('webhook_deliveries').where({ request_id: id, workflow_started: true }).first(), 15000, 'the delivery\'s workflow started');
+    expect(delivery).toMatchObject({ event: 'SUBMITTED', status: 'PENDING' });
+    expect(posts).toEqual([]); // POSTed by the worker's delivery workflow, once one runs
+
+    await h.startWorker();
+    await ensureAnnouncerWorkflow(h.ctx);
+    const agents = await waitFor(async () => {
+      const rows = await h.db('emails').where({ kind: 'NEW_REQUEST', request_id: id, status: 'SENT' }).pluck('agent_id');
+      return rows.length > 0 ? rows : null;
+    }, 30000, 'the agents\' e-mails of the batch');
+    await waitFor(async () => (await h.db('webhook_deliveries').where({ request_id: id }).first()).status === 'DELIVERED', 15000, 'the delivery POSTed');
+    // The workflow's own step ran too (the request's first task): it found everything done.
+    await waitFor(async () => (await h.ctx.client.workflow.getHandle(workflowIdOf(ref)).fetchHistory()).events!.some((e) => e.markerRecordedEventAttributes), 15000, 'the workflow\'s arrival step');
+    expect(posts.filter((b) => b.includes(ref))).toHaveLength(1);
+    expect(await h.db('webhook_deliveries').where({ request_id: id })).toHaveLength(1);
+    expect(receipts(ref)).toHaveLength(1);
+    expect(await receiptRow(id)).toEqual([{ status: 'SENT', attempts: 1 }]);
+    expect(new Set(agents).size).toBe(agents.length);
+    await h.ctx.client.workflow.getHandle(announcerWorkflowId(h.config.taskQueue)).terminate();
+  } finally {
+    receiver.close();
+  }
 });

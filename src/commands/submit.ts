@@ -10,8 +10,8 @@ import { currentForm } from '../db/formVersions';
 import { checkApiAnswers } from '../forms/answers';
 import type { FieldDefinition } from '../forms/fields';
 import { t } from '../i18n';
-import { sendReceiptAtOnce } from '../mail/receipt';
 import { startOnce, workflowExists } from '../temporal/client';
+import { arriveAtOnce } from './arrival';
 import type { Ctx } from './context';
 import { CommandError } from './errors';
 
@@ -104,10 +104,8 @@ export async function submit(ctx: Ctx, props: SubmitProps): Promise<Filed> {
     await store.removeFiles({ requestIds: [id] });
     throw new CommandError(503, 'UNAVAILABLE', `${CommandError.of(503, 'UNAVAILABLE').message} (${(err as Error).message})`);
   }
-  if (ctx.transport) {
-    // Not waited for: the citizen's answer does not wait for SMTP (src/mail/receipt.ts).
-    void sendReceiptAtOnce(ctx.db, ctx.transport, ctx.config, id);
-  }
+  // Not waited for: the citizen's answer does not wait for SMTP (src/commands/arrival.ts).
+  void arriveAtOnce(ctx, id);
   return { reference, trackingCode, status: 'NON_TRAITEE' };
 }
 

@@ -34,17 +34,20 @@ export async function recordReceipt(db: Db, publicUrl: string, request: RequestR
 
 /**
  * The web's attempt, once the workflow has started: never fails the filing (its failure is
- * logged, and the workflow's step sends the receipt).
+ * logged, and the workflow's step sends the receipt). True when it is done: handed to SMTP,
+ * or nothing to send.
  */
-export async function sendReceiptAtOnce(db: Db, transport: Transport, config: Pick<Config, 'publicUrl' | 'mailFrom'>, requestId: number): Promise<void> {
+export async function sendReceiptAtOnce(db: Db, transport: Transport, config: Pick<Config, 'publicUrl' | 'mailFrom'>, requestId: number): Promise<boolean> {
   try {
     const request = await findRequestById(db, requestId);
     const emailId = request && (await recordReceipt(db, config.publicUrl, request));
     if (emailId) {
       await deliverEmail(db, transport, config.mailFrom, emailId);
     }
+    return true;
   } catch (err) {
     logger.warn({ err, requestId }, 'receipt: left to the workflow');
+    return false;
   }
 }
 
