@@ -22,7 +22,7 @@ import { parseListParams, queryOf } from '../src/web/listParams';
 import { homeModel } from '../src/web/routes/lists';
 import { JOURNAL_VIEW, listSpecOf } from '../src/web/routes/listSpecs';
 import { DEFAULT_MARIADB } from './backoffice';
-import { statisticsYear } from './statisticsBench';
+import { rebuildStatisticsDays, statisticsYear } from './statisticsBench';
 import { login, measurePage, type PageResult, type PageSpec } from './backofficePages';
 import type { Cleanup } from './cleanup';
 import { CpuMeter, databaseServerPid, type Usage } from './cpu';
@@ -48,6 +48,8 @@ interface AgentRun {
 export interface MillionFigures {
   requests: number;
   seedSeconds: number | null;
+  /** the statistics' daily aggregates, built before the pages are measured */
+  statisticsDays: { seconds: number; rows: number };
   seededAt: number;
   runs: AgentRun[];
 }
@@ -153,6 +155,7 @@ export async function benchMillion(cleanup: Cleanup, opts: MillionOptions, log: 
     log(`million: seeded ${opts.requests} requests in ${round1(schema.seedSeconds)} s`);
   }
   await allServicesAgent(schema.db);
+  const statisticsDays = await rebuildStatisticsDays(schema.db, log, 'million');
 
   const dev = await startDevServer({ dbFile: path.join(dataDir, 'temporal.sqlite'), port: await freePort(), uiPort: null, namespace: 'default', log });
   cleanup.push('stop the Temporal dev server', () => dev.stop());
@@ -171,7 +174,7 @@ export async function benchMillion(cleanup: Cleanup, opts: MillionOptions, log: 
   ] as const) {
     runs.push({ key, label, ...(await measureAgent(env, code, schema.seededAt, opts, log)) });
   }
-  return { requests: opts.requests, seedSeconds: schema.seedSeconds, seededAt: schema.seededAt, runs };
+  return { requests: opts.requests, seedSeconds: schema.seedSeconds, statisticsDays, seededAt: schema.seededAt, runs };
 }
 
 const ms = (n: number) => String(round1(n)).padStart(6);
@@ -184,7 +187,7 @@ const goal = (page: number, sql: number) => (page <= 100 && page <= 3 * Math.max
 
 export function reportMillion(f: MillionFigures, log: Log): void {
   log('');
-  log(`million: ${f.requests} requests in MariaDB (${f.seedSeconds === null ? `schema kept, seeded ${new Date(f.seededAt).toISOString()}` : `seeded in ${round1(f.seedSeconds)} s`}), ${os.availableParallelism()} cores`);
+  log(`million: ${f.requests} requests in MariaDB (${f.seedSeconds === null ? `schema kept, seeded ${new Date(f.seededAt).toISOString()}` : `seeded in ${round1(f.seedSeconds)} s`}; statistics' daily aggregates built in ${round1(f.statisticsDays.seconds)} s, ${f.statisticsDays.rows} rows), ${os.availableParallelism()} cores`);
   for (const run of f.runs) {
     log(`${run.label}: load average ${run.load}`);
     log(`  CPU: ${run.cpu.text}`);
@@ -196,7 +199,7 @@ export function reportMillion(f: MillionFigures, log: Log): void {
 
 /** The keys this phase adds to the last JSON line: million<Agent><Page>P95Ms, …SqlP95Ms, …P50Ms. */
 export function millionJson(f: MillionFigures): Record<string, number> {
-  const out: Record<string, number> = { millionRequests: f.requests };
+  const out: Record<string, number> = { millionRequests: f.requests, millionStatisticsDaysSeconds: round1(f.statisticsDays.seconds) };
   if (f.seedSeconds !== null) {
     out.millionSeedSeconds = round1(f.seedSeconds);
   }

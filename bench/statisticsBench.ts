@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Db } from '../src/db/connection';
 import { loadAgent, type Agent } from '../src/db/agents';
 import { statisticsOf } from '../src/db/statistics';
+import { refreshStatisticsDays } from '../src/db/statisticsDays';
 import { parisIsoDay } from '../src/dates';
 import { parisDay } from '../src/web/listParams';
 import { countsOf } from '../src/web/routes/rubriques';
@@ -43,6 +44,8 @@ export interface StatsPageResult {
 export interface StatsFigures {
   requests: number;
   seedSeconds: number;
+  /** the daily aggregates' build: seconds, rows */
+  statisticsDays: { seconds: number; rows: number };
   pages: StatsPageResult[];
   load: string;
 }
@@ -53,6 +56,18 @@ async function seededEnv(cleanup: Cleanup, log: Log) {
   const services = await seedCity(env.db);
   const agentId = await cityAgent(env.db, AGENT.code, AGENT.password, services);
   return { env, agent: (await loadAgent(env.db, agentId))! };
+}
+
+/**
+ * The statistics' daily aggregates, built as a worker builds them each
+ * STATISTICS_REFRESH_MINUTES (the bench's web has no worker beside it): the page reads them.
+ */
+export async function rebuildStatisticsDays(db: Db, log: Log, phase: string): Promise<{ seconds: number; rows: number }> {
+  const started = performance.now();
+  const { rows } = await refreshStatisticsDays(db);
+  const seconds = (performance.now() - started) / 1000;
+  log(`${phase}: statistics' daily aggregates built in ${round1(seconds)} s (${rows} rows), as a worker does each STATISTICS_REFRESH_MINUTES`);
+  return { seconds, rows };
 }
 
 /** The year of statistics up to `at`: the page's query string, and the same figures' SQL alone (statisticsOf, as the route calls it). */
@@ -78,6 +93,7 @@ export async function benchStatistics(cleanup: Cleanup, opts: { requests: number
   const seedSeconds = await seedRequests(env.db, { count: opts.requests, mix: 'realistic' });
   await env.db.raw('ANALYZE TABLE requests, events, emails');
   log(`stats: seeded in ${round1(seedSeconds)} s`);
+  const statisticsDays = await rebuildStatisticsDays(env.db, log, 'stats');
   const web = await startChild(['web'], env.childEnv);
   cleanup.push('stop the web process', () => web.stop());
   const baseUrl = `http://127.0.0.1:${web.port}`;
@@ -104,12 +120,12 @@ export async function benchStatistics(cleanup: Cleanup, opts: { requests: number
     }
     pages.push({ key: page.key, label: page.label, url: page.url, http: latencies(http), sql: latencies(sql), nav: latencies(nav), received });
   }
-  return { requests: opts.requests, seedSeconds, pages, load: `${loadBefore} → ${loadAverage()}` };
+  return { requests: opts.requests, seedSeconds, statisticsDays, pages, load: `${loadBefore} → ${loadAverage()}` };
 }
 
 export function reportStatistics(f: StatsFigures, log: Log): void {
   log('');
-  log(`stats, ${f.requests} requests in MariaDB (seeded in ${round1(f.seedSeconds)} s); load average ${f.load} (${os.availableParallelism()} cores)`);
+  log(`stats, ${f.requests} requests in MariaDB (seeded in ${round1(f.seedSeconds)} s; daily aggregates built in ${round1(f.statisticsDays.seconds)} s, ${f.statisticsDays.rows} rows); load average ${f.load} (${os.availableParallelism()} cores)`);
   for (const p of f.pages) {
     log(`${p.label} (${p.received} requests received in the year): ${p.url}`);
     log(`  page  ${describeLatencies(p.http)}`);
@@ -119,7 +135,7 @@ export function reportStatistics(f: StatsFigures, log: Log): void {
 }
 
 export function statisticsJson(f: StatsFigures): Record<string, number> {
-  const out: Record<string, number> = { statsRequests: f.requests };
+  const out: Record<string, number> = { statsRequests: f.requests, statsDaysBuildSeconds: round1(f.statisticsDays.seconds) };
   for (const p of f.pages) {
     out[`${p.key}P50Ms`] = round1(p.http.p50);
     out[`${p.key}P95Ms`] = round1(p.http.p95);

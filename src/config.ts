@@ -63,6 +63,12 @@ export interface Config {
    * workflows that still have timers (workflows/mailOptions.ts); null: no limit.
    */
   remindersPerSecond: number | null;
+  /**
+   * STATISTICS_REFRESH_MINUTES: every worker rebuilds the statistics' daily aggregates when
+   * they are older than this (src/statistics/refresher.ts); 0: never (the page then counts
+   * everything from the requests).
+   */
+  statisticsRefreshMinutes: number;
   /** The worker's slots and cache (WORKER_WORKFLOW_TASKS, WORKER_ACTIVITIES, WORKER_CACHED_WORKFLOWS); null: the SDK's default. */
   workerTuning: { workflowTasks: number | null; activities: number | null; cachedWorkflows: number | null };
   /** Single sign-on for agents through the municipality's OpenID provider; null when OIDC_ISSUER is unset. */
@@ -258,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPort: text('METRICS_PORT', env) === null ? null : int('METRICS_PORT', 0, env),
     metricsToken: text('METRICS_TOKEN', env),
     remindersPerSecond: positive('REMINDERS_PER_SECOND', env),
+    statisticsRefreshMinutes: int('STATISTICS_REFRESH_MINUTES', 60, env),
     workerTuning: {
       workflowTasks: positive('WORKER_WORKFLOW_TASKS', env, true),
       activities: positive('WORKER_ACTIVITIES', env, true),

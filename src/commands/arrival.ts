@@ -15,14 +15,13 @@ import type { Ctx } from './context';
 
 /** Never fails the filing: what it could not do is left to the workflow. */
 export async function arriveAtOnce(ctx: Ctx, requestId: number): Promise<void> {
-  await startSubmittedDeliveries(ctx, requestId);
-  if (!ctx.transport || !(await sendReceiptAtOnce(ctx.db, ctx.transport, ctx.config, requestId))) {
-    return;
-  }
-  if (ctx.config.newRequestBatchSeconds > 0) {
+  // The receipt first: the citizen waits for it, and the workflow's step, should it come
+  // first, sends it in the web's place.
+  if (ctx.transport && (await sendReceiptAtOnce(ctx.db, ctx.transport, ctx.config, requestId)) && ctx.config.newRequestBatchSeconds > 0) {
     // After the receipt, as the workflow's step does: agents hear of a request its citizen has heard of.
     await awaitAnnouncement(ctx.db, requestId).catch((err: Error) => logger.warn({ err, requestId }, 'announcement: left to the workflow'));
   }
+  await startSubmittedDeliveries(ctx, requestId);
 }
 
 async function startSubmittedDeliveries(ctx: Ctx, requestId: number): Promise<void> {

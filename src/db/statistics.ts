@@ -8,10 +8,14 @@
 //   - durations: counted per minute (per hour beyond a day), the resolution the page
 //     shows them at (humanDuration): their median and 90th percentile are the ones of
 //     the exact durations, read at that resolution.
+// The counts of whole days before today come from the daily aggregates once the workers
+// have built them (src/db/statisticsDays.ts), as the requests were then; the rest of the
+// period, and the durations, from the requests.
 import type { Knex } from 'knex';
 import { CHANNELS } from './requests';
-import { isMysql, type Db } from './connection';
+import type { Db } from './connection';
 import { inGroups } from './scope';
+import { aggregatedDays, div, isoDayOf, statisticsDaysState } from './statisticsDays';
 import { parisIsoDay } from '../dates';
 
 export interface StatsFilter {
@@ -68,17 +72,22 @@ async function idsOf(db: Db, f: StatsFilter): Promise<{ serviceIds: number[]; fo
   };
 }
 
-/** Integer division, floored for the non-negative numbers it is given. */
-const div = (db: Db, expression: string, by: number) => (isMysql(db) ? `(${expression}) DIV ${by}` : `(${expression}) / ${by}`);
-
 export async function statisticsOf(db: Db, f: StatsFilter): Promise<Statistics> {
-  const ids = await idsOf(db, f);
-  /** The requests of the scope whose `column` falls in the period. */
-  const inPeriod = (column: string, table = 'requests as r'): Knex.QueryBuilder => {
-    const q = inGroups(db(table), 'r.group_id', f.groupIds).whereIn('r.service_id', ids.serviceIds).where(column, '>=', f.from).where(column, '<', f.to);
+  const [ids, state] = await Promise.all([idsOf(db, f), statisticsDaysState(db)]);
+  const days = aggregatedDays(f.from, f.to, state);
+  // The parts of the period the aggregates do not hold: all of it, or its edges.
+  const live = (days ? [[f.from, days.start], [days.end, f.to]] : [[f.from, f.to]]).filter(([a, b]) => a < b);
+  /** The requests of the scope whose `column` falls in the period (in `ranges` of it). */
+  const inPeriod = (column: string, table = 'requests as r', ranges = [[f.from, f.to]]): Knex.QueryBuilder => {
+    const q = inGroups(db(table), 'r.group_id', f.groupIds).whereIn('r.service_id', ids.serviceIds);
+    if (ranges.length === 1) q.where(column, '>=', ranges[0][0]).where(column, '<', ranges[0][1]);
+    else q.where((w) => ranges.forEach(([a, b]) => w.orWhere((r) => r.where(column, '>=', a).where(column, '<', b))));
     if (ids.formTypeId !== undefined) q.where('r.form_type_id', ids.formTypeId);
     return q;
   };
+  /** Counted from the requests in the live ranges only (the aggregates hold the other days). */
+  const counted = async (column: string, columns: Record<string, string>, narrow: (q: Knex.QueryBuilder) => Knex.QueryBuilder = (q) => q): Promise<Row[]> =>
+    live.length ? grouped(narrow(inPeriod(column, 'requests as r', live)), columns) : [];
   /** The events of `type` in the period, from the scope they carry (src/db/eventScope.ts). */
   const eventsInPeriod = (type: string): Knex.QueryBuilder => {
     const q = inGroups(db('events as e'), 'e.group_id', f.groupIds).where('e.type', type).whereIn('e.service_id', ids.serviceIds).where('e.at', '>=', f.from).where('e.at', '<', f.to);
@@ -97,18 +106,24 @@ export async function statisticsOf(db: Db, f: StatsFilter): Promise<Statistics> 
   };
   const closingKind = "CASE WHEN r.closing_code = 'EXPIRED' THEN 'expired' WHEN r.closing_code IS NOT NULL THEN 'closed' ELSE 'none' END";
 
-  const [receivedRows, receivedHours, takenRows, takeMinutes, closedRows, closedHours, closeMinutes, held, remindersSent, byWrapUp] = await Promise.all([
-    grouped(inPeriod('r.created_at'), { form_type_id: 'r.form_type_id', channel: 'r.channel' }),
-    grouped(inPeriod('r.created_at'), { hour: hourOf('r.created_at') }),
-    grouped(inPeriod('r.taken_at'), { form_type_id: 'r.form_type_id' }),
+  const [receivedLive, receivedHours, takenLive, takeMinutes, closedLive, closedHours, closeMinutes, held, remindersSent, byWrapUp, aggregated] = await Promise.all([
+    counted('r.created_at', { form_type_id: 'r.form_type_id', channel: 'r.channel' }),
+    counted('r.created_at', { hour: hourOf('r.created_at') }),
+    counted('r.taken_at', { form_type_id: 'r.form_type_id' }),
     grouped(inPeriod('r.taken_at'), { minutes: shown('r.taken_at - r.created_at') }),
-    grouped(inPeriod('r.closed_at'), { form_type_id: 'r.form_type_id', kind: closingKind }),
-    grouped(inPeriod('r.closed_at'), { hour: hourOf('r.closed_at') }),
+    counted('r.closed_at', { form_type_id: 'r.form_type_id', kind: closingKind }),
+    counted('r.closed_at', { hour: hourOf('r.closed_at') }),
     grouped(inPeriod('r.closed_at').where('r.closing_code', '<>', 'EXPIRED'), { minutes: shown('r.closed_at - r.created_at') }),
     count(eventsInPeriod('HELD')),
     count(inPeriod('m.sent_at', 'emails as m').join('requests as r', 'r.id', 'm.request_id').whereIn('m.kind', REMINDERS).where('m.status', 'SENT')),
     callsByWrapUp(db, eventsInPeriod('CALL_LOGGED')),
+    days ? daysOf(db, f, ids, days) : { byFormType: [], byDay: [] },
   ]);
+  const fromDays = (measure: 'received' | 'taken' | 'closed' | 'expired', kind?: string): Row[] =>
+    aggregated.byFormType.map((r) => ({ form_type_id: r.form_type_id, channel: r.channel, ...(kind && { kind }), n: r[measure] }));
+  const receivedRows = [...receivedLive, ...fromDays('received')];
+  const takenRows = [...takenLive, ...fromDays('taken')];
+  const closedRows = [...closedLive, ...fromDays('closed', 'closed'), ...fromDays('expired', 'expired')];
 
   const sum = (rows: Row[], keep: (r: Row) => boolean = () => true) => rows.filter(keep).reduce((n, r) => n + Number(r.n), 0);
   const byChannel = CHANNELS.map((channel) => ({ channel, count: sum(receivedRows, (r) => r.channel === channel) }));
@@ -123,9 +138,28 @@ export async function statisticsOf(db: Db, f: StatsFilter): Promise<Statistics> 
     timeToClose: percentiles(closeMinutes),
     byChannel,
     byFormType: await perFormType(db, { received: receivedRows, taken: takenRows, closed: closedRows.filter((r) => r.kind === 'closed'), expired: closedRows.filter((r) => r.kind === 'expired') }),
-    daily: daily(f, receivedHours, closedHours),
+    daily: daily(f, receivedHours, closedHours, aggregated.byDay),
     byWrapUp,
   };
+}
+
+interface DayRow { day: number; received: number; ended: number }
+interface ScopeRow { form_type_id: number; channel: string; received: number; taken: number; closed: number; expired: number }
+
+/** The aggregates of the whole days `days`, summed per form type and channel, and per day. */
+async function daysOf(db: Db, f: StatsFilter, ids: { serviceIds: number[]; formTypeId?: number }, days: { first: number; last: number }): Promise<{ byFormType: ScopeRow[]; byDay: DayRow[] }> {
+  const scope = () => {
+    const q = inGroups(db('statistics_days'), 'group_id', f.groupIds).whereIn('service_id', ids.serviceIds).whereBetween('day', [days.first, days.last]);
+    if (ids.formTypeId !== undefined) q.where('form_type_id', ids.formTypeId);
+    return q;
+  };
+  const sums = (...measures: string[]) => measures.map((m) => db.raw(`SUM(${m}) AS ${m}`));
+  const [byFormType, byDay]: [ScopeRow[], DayRow[]] = await Promise.all([
+    scope().groupBy('form_type_id', 'channel').select('form_type_id', 'channel', ...sums('received', 'taken', 'closed', 'expired')),
+    scope().groupBy('day').select('day', ...sums('received', 'ended')),
+  ]);
+  const numbers = <T extends object>(r: T): T => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'channel' ? v : Number(v)])) as T;
+  return { byFormType: byFormType.map(numbers), byDay: byDay.map(numbers) };
 }
 
 async function count(q: Knex.QueryBuilder): Promise<number> {
@@ -168,19 +202,24 @@ async function perFormType(db: Db, rows: Record<Measure, Row[]>): Promise<Statis
 }
 
 /** Every Paris day of the period, with the requests received and closed in it. */
-function daily(f: StatsFilter, receivedHours: Row[], closedHours: Row[]): Statistics['daily'] {
+function daily(f: StatsFilter, receivedHours: Row[], closedHours: Row[], aggregated: DayRow[]): Statistics['daily'] {
   const days = new Map<string, { day: string; received: number; closed: number }>();
   for (let t = f.from; t < f.to; t += 24 * HOUR) {
     const day = parisIsoDay(t);
     days.set(day, { day, received: 0, closed: 0 });
   }
-  const bucket = (hour: number | string | null) => {
-    const day = parisIsoDay(Number(hour) * HOUR);
+  const dayOf = (day: string) => {
     if (!days.has(day)) days.set(day, { day, received: 0, closed: 0 });
     return days.get(day)!;
   };
+  const bucket = (hour: number | string | null) => dayOf(parisIsoDay(Number(hour) * HOUR));
   for (const r of receivedHours) bucket(r.hour).received += Number(r.n);
   for (const r of closedHours) bucket(r.hour).closed += Number(r.n);
+  for (const r of aggregated) {
+    const day = dayOf(isoDayOf(r.day));
+    day.received += r.received;
+    day.closed += r.ended;
+  }
   return [...days.values()];
 }
 

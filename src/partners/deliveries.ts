@@ -68,6 +68,10 @@ export async function enqueueTransitionDeliveries(trx: Db, t: TransitionRecord):
  * Returns the deliveries not yet started.
  */
 export async function enqueueSubmittedDeliveries(db: Db, requestId: number): Promise<number[]> {
+  // Most requests have no partner listening: read first, with no transaction (on SQLite one takes the write lock).
+  if ((await subscribedWebhooks(db, requestId)).length === 0) {
+    return [];
+  }
   return inTransaction(db, async (trx) => {
     const hooks = await subscribedWebhooks(trx, requestId);
     const facts = hooks.length > 0 ? await requestFacts(trx, requestId) : undefined;

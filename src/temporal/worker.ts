@@ -8,6 +8,7 @@ import { installTemporalRuntime } from '../ops/temporalMetrics';
 import { remindersQueueOf } from '../../workflows/mailOptions';
 import { agentMail } from '../mail/agentMail';
 import { startSweeper, type Sweeper } from '../reminders/sweeper';
+import { startStatisticsRefresh } from '../statistics/refresher';
 import { cachedWorkflowBundle } from './workflowBundle';
 
 export interface WorkerDeps extends Omit<ActivityDeps, 'client'> {
@@ -20,8 +21,9 @@ export interface WorkerDeps extends Omit<ActivityDeps, 'client'> {
 
 /**
  * The worker of the task queue and the one of its reminders' queue (activities only, paced:
- * workflows/mailOptions.ts), with the reminders' sweep (src/reminders/sweeper.ts), run and
- * stopped together, seen from outside as one worker.
+ * workflows/mailOptions.ts), with the reminders' sweep (src/reminders/sweeper.ts) and the
+ * statistics' refresh (src/statistics/refresher.ts), run and stopped together, seen from
+ * outside as one worker.
  */
 export class Workers {
   private sweeper: Sweeper | null = null;
@@ -92,7 +94,11 @@ export async function createWorker(deps: WorkerDeps): Promise<{ worker: Workers;
     ...(deps.config.remindersPerSecond === null ? {} : { maxTaskQueueActivitiesPerSecond: deps.config.remindersPerSecond }),
   });
   sweepDeliveries(main, deps, client);
-  const sweep = () => startSweeper(deps.db, agentMail(deps), { perSecond: deps.config.remindersPerSecond });
+  // Beside the workflows and activities: the reminders' sweep and the statistics' aggregates.
+  const sweep = (): Sweeper => {
+    const loops = [startSweeper(deps.db, agentMail(deps), { perSecond: deps.config.remindersPerSecond }), startStatisticsRefresh(deps.db, deps.config.statisticsRefreshMinutes)];
+    return { stop: async () => void (await Promise.all(loops.map((l) => l.stop()))) };
+  };
   return { worker: new Workers(main, reminders, sweep), connection };
 }
 

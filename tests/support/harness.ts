@@ -97,6 +97,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     WORKFLOW_BUNDLE_DIR: path.dirname(process.env.GUICHET_TEST_BUNDLE!),
     // One information e-mail per request at once, as the tests read them; batches are tested on their own.
     NEW_REQUEST_BATCH_SECONDS: '0',
+    // Tests write past days after the worker has started: the statistics count the requests
+    // themselves; the daily aggregates are tested on their own (tests/statisticsFigures.test.ts).
+    STATISTICS_REFRESH_MINUTES: '0',
     ...opts.env,
   };
   const config = loadConfig(settings);
