@@ -86,8 +86,8 @@ export async function statisticsOf(db: Db, f: StatsFilter): Promise<Statistics> 
     return q;
   };
   /** Counted from the requests in the live ranges only (the aggregates hold the other days). */
-  const counted = async (column: string, columns: Record<string, string>, narrow: (q: Knex.QueryBuilder) => Knex.QueryBuilder = (q) => q): Promise<Row[]> =>
-    live.length ? grouped(narrow(inPeriod(column, 'requests as r', live)), columns) : [];
+  const counted = async (column: string, columns: Record<string, string>): Promise<Row[]> =>
+    live.length ? grouped(inPeriod(column, 'requests as r', live), columns) : [];
   /** The events of `type` in the period, from the scope they carry (src/db/eventScope.ts). */
   const eventsInPeriod = (type: string): Knex.QueryBuilder => {
     const q = inGroups(db('events as e'), 'e.group_id', f.groupIds).where('e.type', type).whereIn('e.service_id', ids.serviceIds).where('e.at', '>=', f.from).where('e.at', '<', f.to);
