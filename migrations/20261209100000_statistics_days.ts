@@ -25,7 +25,6 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('id').primary();
     t.integer('until_day').notNullable();
     t.bigInteger('computed_at').notNullable();
-    t.integer('took_ms').notNullable();
   });
 }
 

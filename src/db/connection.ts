@@ -10,6 +10,9 @@ export function isMysql(db: Db): boolean {
   return db.client.config.client === 'mysql2';
 }
 
+/** SQL of an integer division, floored for the non-negative numbers it is given. */
+export const div = (db: Db, expression: string, by: number): string => (isMysql(db) ? `(${expression}) DIV ${by}` : `(${expression}) / ${by}`);
+
 /**
  * DATA_DIR holds personal data (the SQLite database, attachments) and the embedded
  * session secret: its owner's only (0700), whatever the umask.

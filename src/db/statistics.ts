@@ -13,9 +13,9 @@
 // period, and the durations, from the requests.
 import type { Knex } from 'knex';
 import { CHANNELS } from './requests';
-import type { Db } from './connection';
+import { div, type Db } from './connection';
 import { inGroups } from './scope';
-import { aggregatedDays, div, isoDayOf, statisticsDaysState } from './statisticsDays';
+import { aggregatedDays, isoDayOf, statisticsDaysState } from './statisticsDays';
 import { parisIsoDay } from '../dates';
 
 export interface StatsFilter {
@@ -79,9 +79,8 @@ export async function statisticsOf(db: Db, f: StatsFilter): Promise<Statistics> 
   const live = (days ? [[f.from, days.start], [days.end, f.to]] : [[f.from, f.to]]).filter(([a, b]) => a < b);
   /** The requests of the scope whose `column` falls in the period (in `ranges` of it). */
   const inPeriod = (column: string, table = 'requests as r', ranges = [[f.from, f.to]]): Knex.QueryBuilder => {
-    const q = inGroups(db(table), 'r.group_id', f.groupIds).whereIn('r.service_id', ids.serviceIds);
-    if (ranges.length === 1) q.where(column, '>=', ranges[0][0]).where(column, '<', ranges[0][1]);
-    else q.where((w) => ranges.forEach(([a, b]) => w.orWhere((r) => r.where(column, '>=', a).where(column, '<', b))));
+    const q = inGroups(db(table), 'r.group_id', f.groupIds).whereIn('r.service_id', ids.serviceIds)
+      .where((w) => ranges.forEach(([a, b]) => w.orWhere((r) => r.where(column, '>=', a).where(column, '<', b))));
     if (ids.formTypeId !== undefined) q.where('r.form_type_id', ids.formTypeId);
     return q;
   };
@@ -208,15 +207,15 @@ function daily(f: StatsFilter, receivedHours: Row[], closedHours: Row[], aggrega
     const day = parisIsoDay(t);
     days.set(day, { day, received: 0, closed: 0 });
   }
-  const dayOf = (day: string) => {
+  const entry = (day: string) => {
     if (!days.has(day)) days.set(day, { day, received: 0, closed: 0 });
     return days.get(day)!;
   };
-  const bucket = (hour: number | string | null) => dayOf(parisIsoDay(Number(hour) * HOUR));
+  const bucket = (hour: number | string | null) => entry(parisIsoDay(Number(hour) * HOUR));
   for (const r of receivedHours) bucket(r.hour).received += Number(r.n);
   for (const r of closedHours) bucket(r.hour).closed += Number(r.n);
   for (const r of aggregated) {
-    const day = dayOf(isoDayOf(r.day));
+    const day = entry(isoDayOf(r.day));
     day.received += r.received;
     day.closed += r.ended;
   }

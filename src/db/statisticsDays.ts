@@ -7,14 +7,10 @@
 // days before the rebuild's day, and the requests for the rest of its period (today, and the
 // partial days at a period's edges). So a change to an earlier day (a request moved to
 // another group, a take released) shows on the page after the next rebuild.
-import type { Db } from './connection';
-import { isMysql } from './connection';
+import { div, isMysql, type Db } from './connection';
 import { parisWallClock } from '../dates';
 
 const DAY = 24 * 3600_000;
-
-/** Integer division, floored for the non-negative numbers it is given. */
-export const div = (db: Db, expression: string, by: number): string => (isMysql(db) ? `(${expression}) DIV ${by}` : `(${expression}) / ${by}`);
 
 /** Days since 1970-01-01 on Paris's calendar. */
 export const parisDayNumber = (at: number): number => Math.floor(parisWallClock(at).getTime() / DAY);
@@ -81,7 +77,6 @@ export async function statisticsDaysState(db: Db): Promise<DaysState | null> {
  * rows are replaced in one transaction, and the page sees the old ones or the new ones.
  */
 export async function refreshStatisticsDays(db: Db, now = Date.now()): Promise<{ rows: number; untilDay: number }> {
-  const started = Date.now();
   const untilDay = parisDayNumber(now);
   const cutoff = midnightOf(untilDay);
   const first: { t?: number | string | null } | undefined = await db('requests').min({ t: 'created_at' }).first();
@@ -117,7 +112,7 @@ export async function refreshStatisticsDays(db: Db, now = Date.now()): Promise<{
     for (let i = 0; i < list.length; i += rowsPerInsert) {
       await trx('statistics_days').insert(list.slice(i, i + rowsPerInsert));
     }
-    const state = { until_day: untilDay, computed_at: now, took_ms: Date.now() - started };
+    const state = { until_day: untilDay, computed_at: now };
     await trx('statistics_days_state').insert({ id: 1, ...state }).onConflict('id').merge(state);
   });
   return { rows: list.length, untilDay };

@@ -26,18 +26,18 @@ export interface WorkerDeps extends Omit<ActivityDeps, 'client'> {
  * outside as one worker.
  */
 export class Workers {
-  private sweeper: Sweeper | null = null;
+  private loops: Sweeper | null = null;
 
-  constructor(readonly main: Worker, readonly reminders: Worker, private readonly sweep: () => Sweeper) {}
+  constructor(readonly main: Worker, readonly reminders: Worker, private readonly startLoops: () => Sweeper) {}
 
   /** Until both stop; when one fails, the other is stopped and the failure thrown. */
   async run(): Promise<void> {
-    this.sweeper = this.sweep();
+    this.loops = this.startLoops();
     const results = await Promise.allSettled([this.main, this.reminders].map((w) => w.run().catch((err: unknown) => {
       this.shutdown();
       throw err;
     })));
-    await this.sweeper.stop(); // its batch committed and its e-mails in flight sent before the database closes
+    await this.loops.stop(); // the sweep's batch committed and its e-mails in flight sent before the database closes
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {
       throw failed.reason;
@@ -95,11 +95,11 @@ export async function createWorker(deps: WorkerDeps): Promise<{ worker: Workers;
   });
   sweepDeliveries(main, deps, client);
   // Beside the workflows and activities: the reminders' sweep and the statistics' aggregates.
-  const sweep = (): Sweeper => {
+  const startLoops = (): Sweeper => {
     const loops = [startSweeper(deps.db, agentMail(deps), { perSecond: deps.config.remindersPerSecond }), startStatisticsRefresh(deps.db, deps.config.statisticsRefreshMinutes)];
     return { stop: async () => void (await Promise.all(loops.map((l) => l.stop()))) };
   };
-  return { worker: new Workers(main, reminders, sweep), connection };
+  return { worker: new Workers(main, reminders, startLoops), connection };
 }
 
 /**
