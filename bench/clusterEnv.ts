@@ -24,7 +24,8 @@ export interface ThrowawayCluster {
 /** TEMPORAL_POSTGRES_URL, or PostgreSQL on this machine. */
 const postgresUrl = (): string => process.env.TEMPORAL_POSTGRES_URL?.trim() || 'postgres://postgres@127.0.0.1:5432';
 
-export async function startThrowawayCluster(cleanup: Cleanup, o: ThrowawayCluster): Promise<Cluster> {
+/** The cluster's Temporal only: its store, two nodes, their proxy and the namespace. */
+export async function startThrowawayTemporal(cleanup: Cleanup, o: ThrowawayCluster): Promise<Cluster> {
   const binaries = await ensureTemporalServer(o.log);
   const hex = crypto.randomBytes(4).toString('hex');
   const store = storeOf(postgresUrl(), `${o.prefix}_t_${hex}`, `${o.prefix}_v_${hex}`);
@@ -40,6 +41,11 @@ export async function startThrowawayCluster(cleanup: Cleanup, o: ThrowawayCluste
   });
   cleanup.push('stop the cluster', () => cluster.stop());
   await cluster.startTemporal();
+  return cluster;
+}
+
+export async function startThrowawayCluster(cleanup: Cleanup, o: ThrowawayCluster): Promise<Cluster> {
+  const cluster = await startThrowawayTemporal(cleanup, o);
   await o.beforeGuichet?.();
   await cluster.startGuichet();
   return cluster;

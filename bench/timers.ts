@@ -1,23 +1,28 @@
 // The timers phase of `npm run bench` (`--only timers`): BENCH_TIMERS_REQUESTS (100 000)
 // open requests whose first reminder falls due within the same BENCH_TIMERS_WINDOW seconds
-// (300), on a Temporal dev server of its own, or on the server of TEMPORAL_ADDRESS (a
-// cluster; TEMPORAL_NAMESPACE, default « default »). The requests are written straight into
-// MariaDB (DATABASE_URL's server, or the local one) and their workflows started by a bare
-// client, BENCH_TIMERS_CONCURRENCY (200) at a time. The window opens BENCH_TIMERS_LEAD
-// seconds (15) after the setup's work is done: the starts, then the workflows' first tasks,
-// until the server and the worker use less than a fifth of a core (the requests' filing is
-// then moved so that their reminders fall due in the window).
+// (300), on a Temporal dev server of its own, on the server of TEMPORAL_ADDRESS (a cluster;
+// TEMPORAL_NAMESPACE, default « default »), or with BENCH_TIMERS_CLUSTER=1 on the two nodes
+// of a throwaway cluster (PostgreSQL, whose CPU falls among « other processes »). The
+// requests are written straight into MariaDB (DATABASE_URL's server, or the local one) and
+// their workflows started by a bare client, BENCH_TIMERS_CONCURRENCY (200) at a time. The
+// window opens BENCH_TIMERS_LEAD seconds (15) after the setup's work is done: the starts,
+// then the workflows' first tasks, until the server and the worker use less than a fifth of
+// a core (the requests' filing is then moved so that their reminders fall due in the window).
 //
 // The reminders are the sweep's (src/reminders/sweeper.ts); the workflows hold their deletion
 // timers. Two lateness figures per reminder, both against its due time: its wake (when the
-// sweep recorded its e-mail) and the e-mail's arrival at the SMTP server in this process. The worker runs in a child process,
-// with the environment of this one (its tuning knobs, SMTP_MAX_PER_SECOND).
+// sweep recorded its e-mail) and the e-mail's arrival at the SMTP server in this process. The
+// worker runs in a child process, with the environment of this one (its tuning knobs,
+// SMTP_MAX_PER_SECOND).
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import crypto from 'node:crypto';
 import { connectClient } from '../src/temporal/client';
 import { DEFAULT_MARIADB } from './backoffice';
 import type { Cleanup } from './cleanup';
 import { CpuMeter, databaseServerPid, devServerPid, waitForQuiet, type Proc, type Usage } from './cpu';
+import { startThrowawayTemporal } from './clusterEnv';
 import { prepareEnv } from './env';
 import { startChild } from './processes';
 import { startMailbox, type ReceivedMail } from './chaos/mailbox';
@@ -142,18 +147,43 @@ async function waitForReminders(received: ReceivedMail[], expected: number, wind
   }
 }
 
-function temporalFromEnv(): { address: string; namespace: string } | null {
-  const address = process.env.TEMPORAL_ADDRESS?.trim();
-  return address ? { address, namespace: process.env.TEMPORAL_NAMESPACE?.trim() || 'default' } : null;
+interface TimersTemporal {
+  address: string;
+  namespace: string;
+  label: string;
+  /** its processes, metered and watched until quiet */
+  procs: Proc[];
 }
 
+/**
+ * The server of TEMPORAL_ADDRESS; with BENCH_TIMERS_CLUSTER=1, the Temporal of a throwaway
+ * cluster (two nodes on PostgreSQL, as `npm run bench -- --only cluster` starts it, without
+ * Guichet's processes: the bench runs its own worker); otherwise null, a dev server of its own.
+ */
+async function timersTemporal(cleanup: Cleanup, log: Log): Promise<TimersTemporal | null> {
+  const address = process.env.TEMPORAL_ADDRESS?.trim();
+  if (address) {
+    const namespace = process.env.TEMPORAL_NAMESPACE?.trim() || 'default';
+    return { address, namespace, label: `${address} (namespace ${namespace})`, procs: [] };
+  }
+  if (process.env.BENCH_TIMERS_CLUSTER !== '1') {
+    return null;
+  }
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-bench-cluster-'));
+  cleanup.push(`remove ${dataDir}`, () => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const cluster = await startThrowawayTemporal(cleanup, {
+    prefix: 'guichet_bench', dataDir, databaseUrl: process.env.DATABASE_URL?.trim() || DEFAULT_MARIADB, workers: 0, log, guichetEnv: {},
+  });
+  const procs = cluster.nodes.map((n, i) => ({ label: `temporal-${i + 1}`, pid: n.pid ?? -1 }));
+  return { address: cluster.temporalAddress, namespace: 'default', label: `cluster of ${procs.length} nodes on PostgreSQL behind ${cluster.temporalAddress}`, procs };
+}
 
 export async function benchTimers(cleanup: Cleanup, opts: TimersOptions, log: Log): Promise<TimersFigures> {
   const mailbox = await startMailbox();
   cleanup.push('stop the SMTP server', () => mailbox.close());
-  const temporal = temporalFromEnv();
+  const temporal = await timersTemporal(cleanup, log);
   const env = await prepareEnv(cleanup, log, process.env.DATABASE_URL?.trim() || DEFAULT_MARIADB, temporal);
-  const temporalLabel = temporal ? `${temporal.address} (namespace ${temporal.namespace})` : 'dev server of its own';
+  const temporalLabel = temporal?.label ?? 'dev server of its own';
   log(`timers: database ${env.databaseLabel}; Temporal ${temporalLabel}`);
   const formTypeId = await reminderService(env.db);
   const worker = await startChild(['worker'], { ...env.childEnv, SMTP_URL: mailbox.url });
@@ -161,7 +191,7 @@ export async function benchTimers(cleanup: Cleanup, opts: TimersOptions, log: Lo
   const client = await connectClient(env.config.temporalAddress!, env.config.temporalNamespace);
   cleanup.push('close the Temporal client', () => client.connection.close());
   const procs: Proc[] = [
-    ...(temporal ? [] : [{ label: 'temporal', pid: devServerPid() ?? -1 }]),
+    ...(temporal ? temporal.procs : [{ label: 'temporal', pid: devServerPid() ?? -1 }]),
     { label: 'bench (SMTP server, client)', pid: process.pid },
     { label: 'worker', pid: worker.pid },
     ...(databaseServerPid() === null ? [] : [{ label: 'mariadbd (shared)', pid: databaseServerPid()! }]),
@@ -186,7 +216,7 @@ export async function benchTimers(cleanup: Cleanup, opts: TimersOptions, log: Lo
   });
   const startsEnded = Date.now();
   // The server and the worker still run the workflows' first tasks: the window waits for them.
-  const quietSeconds = await waitForQuiet(procs.filter((p) => p.label === 'temporal' || p.label === 'worker').map((p) => p.pid), 0.2, 5000, 3600_000);
+  const quietSeconds = await waitForQuiet(procs.filter((p) => p.label.startsWith('temporal') || p.label === 'worker').map((p) => p.pid), 0.2, 5000, 3600_000);
   const setupEnd = Date.now();
   const setupCpu = meter.end();
   const windowStart = setupEnd + 1000 * (opts.leadS ?? 15);

@@ -55,3 +55,15 @@ export function parisWallClock(ms: number): Date {
   const [date, time] = wallClockFormat.format(ms).split(' ');
   return new Date(`${date}T${time}:00Z`);
 }
+
+const DAY = 24 * 3600_000;
+
+/** Days since 1970-01-01 on Paris's calendar. */
+export const parisDayNumber = (at: number): number => Math.floor(parisWallClock(at).getTime() / DAY);
+
+/** The instant Paris's day `day` begins. */
+export function midnightOf(day: number): number {
+  // Paris is one or two hours ahead of UTC: its midnight is 22:00 or 23:00 UTC the day before.
+  const utcMidnight = day * DAY;
+  return [utcMidnight - 2 * 3600_000, utcMidnight - 3600_000].find((t) => parisDayNumber(t) === day && parisDayNumber(t - 1) === day - 1)!;
+}

@@ -8,21 +8,12 @@
 // partial days at a period's edges). So a change to an earlier day (a request moved to
 // another group, a take released) shows on the page after the next rebuild.
 import { div, isMysql, type Db } from './connection';
-import { parisWallClock } from '../dates';
+import { midnightOf, parisDayNumber, parisWallClock } from '../dates';
 
 const DAY = 24 * 3600_000;
 
-/** Days since 1970-01-01 on Paris's calendar. */
-export const parisDayNumber = (at: number): number => Math.floor(parisWallClock(at).getTime() / DAY);
 
 const offsetAt = (at: number): number => parisWallClock(at).getTime() - Math.floor(at / 60_000) * 60_000;
-
-/** The instant Paris's day `day` begins. */
-export function midnightOf(day: number): number {
-  // Paris is one or two hours ahead of UTC: its midnight is 22:00 or 23:00 UTC the day before.
-  const utcMidnight = day * DAY;
-  return [utcMidnight - 2 * 3600_000, utcMidnight - 3600_000].find((t) => parisDayNumber(t) === day && parisDayNumber(t - 1) === day - 1)!;
-}
 
 /**
  * Paris's offset from UTC over [from, to), as the instants it changes at: `[until, offset]`

@@ -4,7 +4,8 @@
 // seconds at a million requests; two workers rebuilding at once only repeat each other's
 // work, the last to commit wins.
 import type { Db } from '../db/connection';
-import { parisDayNumber, refreshStatisticsDays, statisticsDaysState } from '../db/statisticsDays';
+import { parisDayNumber } from '../dates';
+import { refreshStatisticsDays, statisticsDaysState } from '../db/statisticsDays';
 import { logger } from '../ops/logger';
 
 const LOOK_EVERY_MS = 60_000;

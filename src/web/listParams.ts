@@ -5,6 +5,9 @@ import { findAgentRowByCode } from '../db/agents';
 import { SORTS, type Direction, type Page, type RequestFilter, type Sort } from '../db/requestSearch';
 import { PRIORITIES, rankOf, STATUSES, type Priority, type Status } from '../../workflows/definitions';
 import { t } from '../i18n';
+import { midnightOf } from '../dates';
+
+const DAY = 24 * 3600_000;
 
 export const PAGE_SIZE = 100;
 
@@ -72,13 +75,12 @@ export function parisDay(value: string, end: boolean): number | undefined {
   if (!m) {
     return undefined;
   }
-  const utcNoon = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + (end ? 1 : 0), 12);
-  if (Number.isNaN(utcNoon)) {
+  const utcMidnight = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  // Date.UTC rolls 2026-02-31 over to March: such a day is not one.
+  if (Number.isNaN(utcMidnight) || new Date(utcMidnight).toISOString().slice(0, 10) !== value) {
     return undefined;
   }
-  // Paris is UTC+1 or UTC+2: find the offset of that day from the formatted hour at noon UTC.
-  const parisHour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', hourCycle: 'h23' }).format(utcNoon));
-  return utcNoon - 12 * 3600_000 - (parisHour - 12) * 3600_000;
+  return midnightOf(utcMidnight / DAY + (end ? 1 : 0));
 }
 
 /** The criteria taken as they are written: URL parameter → filter field. */
