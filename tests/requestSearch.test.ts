@@ -110,6 +110,20 @@ test('the search by name: every word, accents and case ignored, hyphens and apos
   expect(await found('pontel')).toEqual(isMysql(h.db) ? [] : [0]);
 });
 
+test('a search by name reads its matches once: the page and its total from one query, then the rows', async () => {
+  const f: RequestFilter = { groupIds: admin.groupIds, name: 'a', statuses: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE', 'CLOTUREE'] };
+  const total = await countRequests(h.db, f, NOW);
+  expect(total).toBeGreaterThan(5);
+  const queries: string[] = [];
+  const count = (q: { sql: string }) => queries.push(q.sql);
+  h.db.on('query', count);
+  const got = await searchRequests(h.db, f, { sort: 'date', dir: 'desc', page: 2, pageSize: 2 }, NOW);
+  h.db.off('query', count);
+  expect(queries).toHaveLength(2);
+  expect(got.total).toBe(total);
+  expect(got.rows.map((r) => r.id)).toEqual((await idsMatching(h.db, f, 'date', 'desc', NOW)).slice(2, 4));
+});
+
 /** The deadlines of every open request as its form type's delays give them now. */
 async function deadlinesAsComputed(): Promise<{ id: number; due_at: number | null; remind_at: number | null }[]> {
   const rows: Record<string, number | string | null>[] = await h.db('requests as r').join('form_types as f', 'f.id', 'r.form_type_id')

@@ -7,7 +7,7 @@ import { searchable } from '../search/normalize';
 import { isMysql, type Db } from './connection';
 import { queryWords } from './kbSearch';
 import { normalTrackingCode, REQUEST_COLUMNS, requestQuery, type RequestRow } from './requests';
-import { cappedCount } from './cappedCount';
+import { cappedCount, MORE } from './cappedCount';
 import { ALWAYS_DUE } from './deadlines';
 import { inGroups } from './scope';
 
@@ -281,17 +281,26 @@ export function countRequestsCapped(db: Db, f: RequestFilter, now = Date.now()):
  */
 export async function searchRequests(db: Db, f: RequestFilter, page: Page, now = Date.now()): Promise<{ rows: NamedRequest[]; total: number }> {
   const offset = (Math.max(1, page.page) - 1) * page.pageSize;
-  const [ids, total] = await Promise.all([
-    pageIds(db, f, page, now, offset),
-    countRequestsCapped(db, f, now),
-  ]);
+  const [ids, total] = f.name && offset + page.pageSize <= MORE
+    ? await pageOfAll(db, f, page, now, offset)
+    : await Promise.all([pageIds(db, f, page, now, offset, page.pageSize), countRequestsCapped(db, f, now)]);
   return { rows: await listedRequests(db, ids, now), total };
 }
 
-async function pageIds(db: Db, f: RequestFilter, page: Page, now: number, offset: number): Promise<number[]> {
+async function pageIds(db: Db, f: RequestFilter, page: Page, now: number, offset: number, limit: number): Promise<number[]> {
   const q = filtered(db, f, now, joinsFor(f, page.sort)).select('r.id');
-  const rows: { id: number }[] = await ordered(db, q, f, page.sort, page.dir).limit(page.pageSize).offset(offset);
+  const rows: { id: number }[] = await ordered(db, q, f, page.sort, page.dir).limit(limit).offset(offset);
   return rows.map((r) => r.id);
+}
+
+/**
+ * A search by name reads and sorts every request of the names it finds (`byName`) for its
+ * first page anyway: one pass that keeps up to MORE ids gives the page and the capped count,
+ * where the count's own query read them all a second time.
+ */
+async function pageOfAll(db: Db, f: RequestFilter, page: Page, now: number, offset: number): Promise<[number[], number]> {
+  const ids = await pageIds(db, f, page, now, 0, MORE);
+  return [ids.slice(offset, offset + page.pageSize), ids.length];
 }
 
 /** The citizen's names beside each listed request, in the same query (a purged request has none). */
