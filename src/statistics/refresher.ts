@@ -3,6 +3,7 @@
 // or when a new Paris day has begun (yesterday then joins them). A rebuild reads for some
 // seconds at a million requests; two workers rebuilding at once only repeat each other's
 // work, the last to commit wins.
+import { setTimeout as wait } from 'node:timers/promises';
 import type { Db } from '../db/connection';
 import { parisDayNumber } from '../dates';
 import { refreshStatisticsDays, statisticsDaysState } from '../db/statisticsDays';
@@ -21,7 +22,7 @@ export async function refreshDue(db: Db, minutes: number, now = Date.now()): Pro
   return !state || now - state.computedAt >= minutes * 60_000 || parisDayNumber(now) > state.untilDay;
 }
 
-export function startStatisticsRefresh(db: Db, minutes: number): Refresher {
+export function startStatisticsRefresh(db: Db, minutes: number, lookEveryMs = LOOK_EVERY_MS): Refresher {
   if (minutes <= 0) {
     return { stop: async () => undefined };
   }
@@ -37,13 +38,9 @@ export function startStatisticsRefresh(db: Db, minutes: number): Refresher {
       } catch (err) {
         logger.warn({ err }, 'statistics: daily aggregates not rebuilt, tried again in a minute');
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, LOOK_EVERY_MS);
-        stopping.signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          resolve();
-        }, { once: true });
-      });
+      // Node's own wait lets go of its listener on the signal when it ends (one added every
+      // minute and never removed built up: MaxListenersExceededWarning after 11 minutes).
+      await wait(lookEveryMs, undefined, { signal: stopping.signal }).catch(() => undefined);
     }
   };
   const done = run();
