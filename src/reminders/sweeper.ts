@@ -13,6 +13,7 @@
 // loop sends the outbox (`emails.retry_at` due), paced by REMINDERS_PER_SECOND: a burst
 // wakes on time and reaches the SMTP server at the pace it accepts. Each attempt holds its
 // e-mail for a lease; the outbox (src/mail/outbox.ts) sends each once under its key.
+import { setTimeout as wait } from 'node:timers/promises';
 import { logger } from '../ops/logger';
 import { observeTimer } from '../ops/metrics';
 import type { Db } from '../db/connection';
@@ -69,16 +70,8 @@ const OUTBOX_BATCH = 500;
 /** As the e-mail activities (workflows/mailOptions.ts): retried with a doubling wait up to 30 min, given up after 60 attempts (about a day). */
 const RETRY = { firstMs: 5_000, maxMs: 30 * 60_000, attempts: 60 };
 
-const sleep = (ms: number, stopped: AbortSignal) => new Promise<void>((resolve) => {
-  const done = () => {
-    clearTimeout(timer);
-    stopped.removeEventListener('abort', done);
-    resolve();
-  };
-  const timer = setTimeout(done, ms);
-  timer.unref();
-  stopped.addEventListener('abort', done);
-});
+/** A wait that ends early when the sweep stops, and does not keep the process alive. */
+const sleep = (ms: number, stopped: AbortSignal) => wait(ms, undefined, { signal: stopped, ref: false }).catch(() => undefined);
 
 /** Runs `work` over `items`, `lanes` at a time, until done or stopped. */
 async function inLanes<T>(items: T[], lanes: number, work: (item: T) => Promise<void>, stopped?: AbortSignal): Promise<void> {

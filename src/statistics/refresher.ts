@@ -38,8 +38,8 @@ export function startStatisticsRefresh(db: Db, minutes: number, lookEveryMs = LO
       } catch (err) {
         logger.warn({ err }, 'statistics: daily aggregates not rebuilt, tried again in a minute');
       }
-      // Node's own wait lets go of its listener on the signal when it ends (one added every
-      // minute and never removed built up: MaxListenersExceededWarning after 11 minutes).
+      // Node's wait removes its listener from the signal when it ends: a listener left at
+      // every look would pile up for the worker's whole life.
       await wait(lookEveryMs, undefined, { signal: stopping.signal }).catch(() => undefined);
     }
   };
