@@ -181,9 +181,13 @@ const ms = (n: number) => String(round1(n)).padStart(6);
 
 /** One page's figures, beside its SQL's, and whether the goal is met. */
 const pageLine = (p: PageResult) =>
-  `  ${p.spec.label.padEnd(40)} page p50 ${ms(p.http.p50)} p95 ${ms(p.http.p95)} ms | SQL p50 ${ms(p.sql.p50)} p95 ${ms(p.sql.p95)} ms | ${String(p.total).padStart(6)} listed | ${goal(p.http.p95, p.sql.p95)}`;
+  `  ${p.spec.label.padEnd(40)} page p50 ${ms(p.http.p50)} p95 ${ms(p.http.p95)} ms | SQL p50 ${ms(p.sql.p50)} p95 ${ms(p.sql.p95)} ms | ${String(p.total).padStart(6)} listed | ${goal(p)}`;
 
-const goal = (page: number, sql: number) => (page <= 100 && page <= 3 * Math.max(sql, 1e-9) ? 'ok' : 'MISSED');
+/** The issue's goals: a list page p95 ≤ 100 ms and ≤ 3 × its SQL; the statistics page p95 under 1 s. */
+const goal = (p: PageResult) => {
+  const met = p.spec.key === 'statistics' ? p.http.p95 < 1000 : p.http.p95 <= 100 && p.http.p95 <= 3 * Math.max(p.sql.p95, 1e-9);
+  return met ? 'ok' : 'MISSED';
+};
 
 export function reportMillion(f: MillionFigures, log: Log): void {
   log('');

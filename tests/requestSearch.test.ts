@@ -124,6 +124,25 @@ test('a search by name reads its matches once: the page and its total from one q
   expect(got.rows.map((r) => r.id)).toEqual((await idsMatching(h.db, f, 'date', 'desc', NOW)).slice(2, 4));
 });
 
+test('a search by reference or tracking code, which finds one request at most, says its total from the same query as its page', async () => {
+  const one: { id: number; reference: string; tracking_code: string } = await h.db('requests').whereIn('group_id', admin.groupIds).orderBy('id').first('id', 'reference', 'tracking_code');
+  const queriesOf = async (f: RequestFilter) => {
+    const queries: string[] = [];
+    const count = (q: { sql: string }) => queries.push(q.sql);
+    h.db.on('query', count);
+    const got = await searchRequests(h.db, f, { sort: 'date', dir: 'desc', page: 1, pageSize: 25 }, NOW);
+    h.db.off('query', count);
+    return { queries: queries.length, total: got.total, ids: got.rows.map((r) => r.id) };
+  };
+  const scope: RequestFilter = { groupIds: admin.groupIds, statuses: ['NON_TRAITEE', 'EN_COURS', 'EN_ATTENTE', 'CLOTUREE'] };
+  // The page's id with its total, then the row.
+  expect(await queriesOf({ ...scope, reference: one.reference.toLowerCase() })).toEqual({ queries: 2, total: 1, ids: [one.id] });
+  expect(await queriesOf({ ...scope, reference: String(one.id) })).toEqual({ queries: 2, total: 1, ids: [one.id] });
+  expect(await queriesOf({ ...scope, trackingCode: one.tracking_code })).toEqual({ queries: 2, total: 1, ids: [one.id] });
+  // Nothing found: one query, no rows to read.
+  expect(await queriesOf({ ...scope, reference: 'DEM-1999-000000' })).toEqual({ queries: 1, total: 0, ids: [] });
+});
+
 /** The deadlines of every open request as its form type's delays give them now. */
 async function deadlinesAsComputed(): Promise<{ id: number; due_at: number | null; remind_at: number | null }[]> {
   const rows: Record<string, number | string | null>[] = await h.db('requests as r').join('form_types as f', 'f.id', 'r.form_type_id')

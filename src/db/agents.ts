@@ -54,11 +54,13 @@ export async function findActiveAgentRow(db: Db, id: number): Promise<AgentRow |
 }
 
 export async function loadAgent(db: Db, id: number): Promise<Agent | undefined> {
-  const row = await findActiveAgentRow(db, id);
+  // Every request loads its agent: the row and its links side by side, one round trip's wait.
+  const [row, services, memberships] = await Promise.all([
+    findActiveAgentRow(db, id), db('agent_services').where({ agent_id: id }).pluck('service_id'), membershipsOf(db, id),
+  ]);
   if (!row) {
     return undefined;
   }
-  const [services, memberships] = await Promise.all([db('agent_services').where({ agent_id: id }).pluck('service_id'), membershipsOf(db, id)]);
   return {
     id: row.id,
     code: row.code,

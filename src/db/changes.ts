@@ -10,7 +10,27 @@ import { inGroups } from './scope';
  * (group_id, updated_at) and (source_group_id, at): every page and every poll asks for it,
  * and counting the groups' requests instead read a million index entries.
  */
-export async function queuesStamp(db: Db, groupIds: number[]): Promise<string> {
+export function queuesStamp(db: Db, groupIds: number[]): Promise<string> {
+  // A page asks twice at once (its nav's counts and its first poll's stamp): one reading serves both.
+  let byGroups = inFlight.get(db);
+  if (!byGroups) {
+    byGroups = new Map();
+    inFlight.set(db, byGroups);
+  }
+  const key = groupIds.join(',');
+  const pending = byGroups.get(key);
+  if (pending) {
+    return pending;
+  }
+  const reading = readQueuesStamp(db, groupIds).finally(() => byGroups.delete(key));
+  byGroups.set(key, reading);
+  return reading;
+}
+
+/** The readings under way, per database (the tests run several in one process) and set of groups. */
+const inFlight = new WeakMap<Db, Map<string, Promise<string>>>();
+
+async function readQueuesStamp(db: Db, groupIds: number[]): Promise<string> {
   const [updated, left] = await Promise.all([
     inGroups(db('requests'), 'group_id', groupIds).groupBy('group_id').select('group_id').max({ at: 'updated_at' }),
     inGroups(db('events'), 'source_group_id', groupIds).groupBy('source_group_id').select('source_group_id').max({ at: 'at' }),

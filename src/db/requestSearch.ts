@@ -281,7 +281,7 @@ export function countRequestsCapped(db: Db, f: RequestFilter, now = Date.now()):
  */
 export async function searchRequests(db: Db, f: RequestFilter, page: Page, now = Date.now()): Promise<{ rows: NamedRequest[]; total: number }> {
   const offset = (Math.max(1, page.page) - 1) * page.pageSize;
-  const [ids, total] = f.name && offset + page.pageSize <= MORE
+  const [ids, total] = (f.name || f.reference || f.trackingCode) && offset + page.pageSize <= MORE
     ? await pageOfAll(db, f, page, now, offset)
     : await Promise.all([pageIds(db, f, page, now, offset, page.pageSize), countRequestsCapped(db, f, now)]);
   return { rows: await listedRequests(db, ids, now), total };
@@ -296,7 +296,8 @@ async function pageIds(db: Db, f: RequestFilter, page: Page, now: number, offset
 /**
  * A search by name reads and sorts every request of the names it finds (`byName`) for its
  * first page anyway: one pass that keeps up to MORE ids gives the page and the capped count,
- * where the count's own query read them all a second time.
+ * where the count's own query read them all a second time. A reference or a tracking code
+ * finds one request at most: its one query says both.
  */
 async function pageOfAll(db: Db, f: RequestFilter, page: Page, now: number, offset: number): Promise<[number[], number]> {
   const ids = await pageIds(db, f, page, now, 0, MORE);

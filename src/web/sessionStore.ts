@@ -1,6 +1,13 @@
 import { ConnectSessionKnexStore } from 'connect-session-knex';
 import type { SessionData } from 'express-session';
+import { LRUCache } from 'lru-cache';
 import { logger } from '../ops/logger';
+
+/**
+ * How long a session's expiry may lag behind its last request: a session lasts hours, and
+ * pushing its expiry back at every page and every poll was a write before each answer.
+ */
+export const TOUCH_EVERY_MS = 60_000;
 
 /**
  * The sessions table, read and written through knex. On a database error the library's
@@ -16,20 +23,28 @@ export class SessionStore extends ConnectSessionKnexStore {
     return super.get(sid, callback).catch(() => null);
   }
 
-  override async set(sid: string, session: SessionData, callback?: (err?: unknown) => void): Promise<void> {
-    await super.set(sid, session, callback).catch(() => undefined);
-  }
+  /** The sessions this process wrote or pushed back lately; another process may push them again, once. */
+  private readonly touched = new LRUCache<string, true>({ max: 50_000, ttl: TOUCH_EVERY_MS });
 
-  override async destroy(sid: string, callback?: (err?: unknown) => void): Promise<number> {
-    return super.destroy(sid, callback).catch(() => 0);
+  override async set(sid: string, session: SessionData, callback?: (err?: unknown) => void): Promise<void> {
+    // A save writes the expiry too.
+    await super.set(sid, session, callback).then(() => this.touched.set(sid, true), () => undefined);
   }
 
   override async touch(sid: string, session: SessionData, callback?: () => void): Promise<void> {
-    try {
-      await super.touch(sid, session);
-    } catch (err) {
-      logger.warn({ err }, 'session touch failed');
+    if (!this.touched.has(sid)) {
+      try {
+        await super.touch(sid, session);
+        this.touched.set(sid, true);
+      } catch (err) {
+        logger.warn({ err }, 'session touch failed');
+      }
     }
     callback?.();
+  }
+
+  override async destroy(sid: string, callback?: (err?: unknown) => void): Promise<number> {
+    this.touched.delete(sid);
+    return super.destroy(sid, callback).catch(() => 0);
   }
 }

@@ -25,8 +25,10 @@ const STATUS_LINKS: Partial<Record<Status, string>> = {
 };
 
 /** The options of the filter forms, each marked when the URL selects it. */
-export async function choicesModel(ctx: Ctx, agent: Agent, values: Record<string, string>) {
-  const c = await filterChoices(ctx.db, agent.serviceIds);
+export async function choicesModel(ctx: Ctx, agent: Agent, values: Record<string, string> | Promise<Record<string, string>>) {
+  // The choices are read while the list's own queries run: they do not depend on its criteria.
+  const [c, selected] = await Promise.all([filterChoices(ctx.db, agent.serviceIds), values]);
+  values = selected;
   const statuses = (values[PARAMS.status] ?? '').split(',');
   const priorities = (values[PARAMS.priority] ?? '').split(',');
   return {
@@ -47,8 +49,8 @@ export async function choicesModel(ctx: Ctx, agent: Agent, values: Record<string
  * The queue's counts, group by group, each a link to its unassigned and assigned requests;
  * the group filter's choices when the agent has several queues.
  */
-async function queuesModel(ctx: Ctx, agent: Agent, values: Record<string, string>) {
-  const queues = await queueCounts(ctx.db, agent.groupIds);
+async function queuesModel(ctx: Ctx, agent: Agent, selected: Promise<Record<string, string>>) {
+  const [queues, values] = await Promise.all([queueCounts(ctx.db, agent.groupIds), selected]);
   const link = (groupId: number, assignment: string) => withParams(`/demandes/${QUEUE_VIEW}`, {}, { [PARAMS.group]: String(groupId), [PARAMS.assignment]: assignment });
   return {
     rows: queues.map((q) => ({
@@ -156,18 +158,24 @@ export async function renderListView(ctx: Ctx, req: Request, res: express.Respon
   if (!spec || !page) {
     return false;
   }
-  const model = await listModel(ctx, query, agent, spec);
+  const listed = listModel(ctx, query, agent, spec);
+  const values = listed.then((m) => m.values);
+  const [model, queues, choices] = await Promise.all([
+    listed,
+    view === QUEUE_VIEW ? queuesModel(ctx, agent, values) : null,
+    // The bulk bar of the region offers the closing codes and the agents of the filters.
+    choicesModel(ctx, agent, values),
+  ]);
   const ticked = new Set(bulk?.ids ?? []);
   await renderPageOrPart(ctx, req, res, page.page, page.parts, {
     ...page.extra,
     ...model,
-    queues: view === QUEUE_VIEW ? await queuesModel(ctx, agent, model.values) : null,
+    queues,
     rows: model.rows.map((r) => ({ ...r, checked: ticked.has(r.id) })),
     bulk,
     navPath: spec.path,
     offerNext: nextOffer(agent, req.originalUrl),
-    // The bulk bar of the region offers the closing codes and the agents of the filters.
-    choices: await choicesModel(ctx, agent, model.values),
+    choices,
   });
   return true;
 }
