@@ -37,6 +37,25 @@ test('no worker running: the receipt goes out at once from the web; the workflow
   expect(await receiptRow(id)).toEqual([{ status: 'SENT', attempts: 1 }]);
 });
 
+test('from the filing to the receipt, the web reads the citizen once, looks its receipt\'s key up once and writes the deadlines once', async () => {
+  h = await startHarness({ worker: false });
+  const sent = (ref: string) => waitFor(async () => (await h.db('emails').where({ idempotency_key: `${ref}:RECEIPT` }).first('status'))?.status === 'SENT', 15000, 'the receipt recorded as sent');
+  // A first filing, its arrival work done: what the web reads once per process is read.
+  await sent((await submitRequest(h, { citizen })).reference);
+  const queries: string[] = [];
+  const note = (q: { sql: string }) => queries.push(q.sql);
+  h.db.on('query', note);
+  const { reference: ref } = await submitRequest(h, { citizen });
+  await sent(ref);
+  h.db.off('query', note);
+  const count = (pattern: RegExp) => queries.filter((q) => pattern.test(q)).length;
+  expect({
+    personal: count(/^select .* from [`"]request_personal[`"]/i),
+    receiptKey: count(/^select [`"]id[`"] from [`"]emails[`"] where [`"]idempotency_key[`"]/i),
+    deadlines: count(/^update [`"]requests[`"] set .*[`"]due_at[`"]/is),
+  }).toEqual({ personal: 1, receiptKey: 1, deadlines: 1 });
+});
+
 test('the web\'s attempt fails (its SMTP refuses): the workflow\'s arrival step sends the receipt, once', async () => {
   h = await startHarness();
   const refusing: Transport = { name: 'smtp', deliver: async () => { throw new Error('421 service indisponible'); }, close: () => undefined };

@@ -79,10 +79,11 @@ const contentRow = (draft: EmailDraft, emailId: number) => ({
 
 /** Records an e-mail before it is sent; the same key gives back the same row. */
 export async function recordEmail(db: Db, draft: EmailDraft): Promise<number> {
-  const existing = await emailIdByKey(db, draft.key);
-  if (existing !== undefined) {
-    return existing;
-  }
+  return (await emailIdByKey(db, draft.key)) ?? insertEmail(db, draft);
+}
+
+/** Records an e-mail whose key the caller has just found unrecorded; a race on the key returns the winner's row. */
+export async function insertEmail(db: Db, draft: EmailDraft): Promise<number> {
   try {
     return await db.transaction(async (trx) => {
       const [id] = await trx('emails').insert(emailRow(draft, Date.now()));

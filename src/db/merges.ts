@@ -4,6 +4,7 @@ import { attachmentStore } from '../attachments/store';
 import type { Config } from '../config';
 import type { Db } from './connection';
 import { copyThread } from './copyThread';
+import { refreshDeadlines } from './deadlines';
 import { insertRequest, type RequestRow } from './requests';
 
 /** DONE: merged and still undoable; FINAL: its new request was touched, no undo. */
@@ -103,6 +104,8 @@ export async function prepareMergedRequest(db: Db, config: Config, mergeId: numb
         await trx('requests').where({ id }).update({
           status: 'EN_COURS', assignee_id: merge.agent_id, taken_at: now, group_id: first.group_id, workflow_started: true,
         });
+        // Taken, in another queue: its deadlines are those of a request in progress.
+        await refreshDeadlines(trx, (q) => q.where({ id }));
         const claimed = await trx('merges').where({ id: mergeId, new_request_id: null }).update({ new_request_id: id });
         if (claimed !== 1) {
           throw new Error(`merge ${mergeId} already has its request`); // a concurrent attempt won: rolled back, retried, found

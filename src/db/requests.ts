@@ -6,7 +6,7 @@ import { isMysql, type Db } from './connection';
 import { serviceGroupOf } from './groups';
 import type { AttachmentStore } from '../attachments/store';
 import { cappedCount } from './cappedCount';
-import { deadlineValues, refreshDeadlines } from './deadlines';
+import { deadlineValues } from './deadlines';
 import { inGroups } from './scope';
 
 export interface Citizen {
@@ -124,7 +124,7 @@ export async function insertRequest(
     formVersionId?: number | null; citizenId?: number | null; filedBy?: number | null;
     /** its form type's default priority (rank); moyenne when not given */
     priority?: number;
-    /** more rows of the same request, in the same transaction (its attachments) */
+    /** more rows of the same request, in the same transaction (its attachments); one that changes the request's state refreshes its deadlines */
     alsoWrite?: (trx: Knex.Transaction, requestId: number) => Promise<void>;
   },
 ): Promise<{ id: number; reference: string; trackingCode: string; groupId: number | null }> {
@@ -166,10 +166,7 @@ export async function insertRequest(
       sort_name: searchable(`${props.citizen.lastName} ${props.citizen.firstName}`),
     });
     await trx('events').insert({ request_id: id, seq: 1, type: 'SUBMITTED', agent_id: null, at: props.now, service_id: props.serviceId, form_type_id: props.formTypeId, group_id: groupId });
-    if (props.alsoWrite) {
-      await props.alsoWrite(trx, id);
-      await refreshDeadlines(trx, (q) => q.where({ id })); // a merge writes its request taken
-    }
+    await props.alsoWrite?.(trx, id);
     return { id, reference, trackingCode, groupId };
   });
 }

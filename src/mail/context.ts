@@ -10,19 +10,23 @@ import { unshared, type Memo } from './memo';
 export const MUNICIPALITY = 'Mairie de Guichet-sur-Mer';
 
 
+/** The memo's key of a request's personal data, for a caller that has read it already. */
+export const personalKey = (requestId: number): string => `personal:${requestId}`;
+
 /** What e-mail templates may print about a request, for one recipient. */
 export async function emailContext(
   db: Db,
   request: RequestRow,
   publicUrl: string,
   recipient: AgentRow | null,
+  memo: Memo = unshared,
 ): Promise<Record<string, unknown>> {
-  return forRecipient(await requestContext(db, request, publicUrl), request, recipient);
+  return forRecipient(await requestContext(db, request, publicUrl, memo), request, recipient);
 }
 
 /** What e-mail templates may print about a request, the same for every recipient. */
 export async function requestContext(db: Db, request: RequestRow, publicUrl: string, memo: Memo = unshared): Promise<Record<string, unknown>> {
-  const personal = await findPersonal(db, request.id);
+  const personal = await memo(personalKey(request.id), () => findPersonal(db, request.id));
   const formType = await memo(`formType:${request.form_type_id}`, () => findFormTypeById(db, request.form_type_id));
   const closing = await memo(`closing:${request.closing_code}`, () => closingLabel(db, request.closing_code));
   const reassignedBy = await lastReassignerName(db, request.id);

@@ -5,10 +5,11 @@
 // the outbox fences every attempt (src/mail/outbox.ts): it never goes out twice.
 import type { Config } from '../config';
 import type { Db } from '../db/connection';
-import { emailForDelivery, emailIdByKey, recordEmail } from '../db/emails';
+import { emailForDelivery, emailIdByKey, insertEmail } from '../db/emails';
 import { findPersonal, findRequestById, type RequestRow } from '../db/requests';
 import { logger } from '../ops/logger';
-import { emailContext } from './context';
+import { emailContext, personalKey } from './context';
+import { batchMemo } from './memo';
 import { deliverEmail } from './outbox';
 import { renderEmailFor } from './templates';
 import type { Transport } from './transport';
@@ -24,12 +25,14 @@ export async function recordReceipt(db: Db, publicUrl: string, request: RequestR
   if (recorded !== undefined) {
     return recorded;
   }
-  const personal = await findPersonal(db, request.id);
+  // Read once, for the address and for the template.
+  const memo = batchMemo();
+  const personal = await memo(personalKey(request.id), () => findPersonal(db, request.id));
   if (!personal?.email) {
     return null;
   }
-  const rendered = await renderEmailFor(db, 'RECEIPT', await emailContext(db, request, publicUrl, null));
-  return recordEmail(db, { key: receiptKey(request.reference), requestId: request.id, kind: 'RECEIPT', agentId: null, to: personal.email, ...rendered });
+  const rendered = await renderEmailFor(db, 'RECEIPT', await emailContext(db, request, publicUrl, null, memo));
+  return insertEmail(db, { key: receiptKey(request.reference), requestId: request.id, kind: 'RECEIPT', agentId: null, to: personal.email, ...rendered });
 }
 
 /**
