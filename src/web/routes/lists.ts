@@ -25,10 +25,9 @@ const STATUS_LINKS: Partial<Record<Status, string>> = {
 };
 
 /** The options of the filter forms, each marked when the URL selects it. */
-export async function choicesModel(ctx: Ctx, agent: Agent, values: Record<string, string> | Promise<Record<string, string>>) {
+export async function choicesModel(ctx: Ctx, agent: Agent, selected: Record<string, string> | Promise<Record<string, string>>) {
   // The choices are read while the list's own queries run: they do not depend on its criteria.
-  const [c, selected] = await Promise.all([filterChoices(ctx.db, agent.serviceIds), values]);
-  values = selected;
+  const [c, values] = await Promise.all([filterChoices(ctx.db, agent.serviceIds), selected]);
   const statuses = (values[PARAMS.status] ?? '').split(',');
   const priorities = (values[PARAMS.priority] ?? '').split(',');
   return {
