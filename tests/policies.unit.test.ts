@@ -8,7 +8,7 @@ import { t } from '../src/i18n';
 // An agent of service 1 is a member of its own group, 101.
 const agentOf = (id: number, serviceIds: number[], isAdmin: boolean): Agent => ({
   id, code: `a${id}`, name: `Agent ${id}`, email: `a${id}@mairie.example`, serviceIds, isAdmin, activated: true, presence: 'DISPONIBLE',
-  groupIds: serviceIds.map((s) => 100 + s), memberships: serviceIds.map((s) => ({ groupId: 100 + s, role: 'AGENT' as const })),
+  groupIds: serviceIds.map((s) => 100 + s), memberships: serviceIds.map((s) => ({ groupId: 100 + s, role: 'AGENT' as const, followsService: true })),
 });
 
 // Service 1, its group 101 and form type 10 are « own »; service 2, group 102 and form type 20 are another's.
@@ -20,9 +20,9 @@ const ROLES = {
   // An agent of service 1 whose presence is Absent: acts on the service's requests, is given none.
   absentAgent: { ...agentOf(5, [1], false), presence: 'ABSENT' },
   // An agent of service 1 who is the supervisor of its group 101.
-  supervisor: { ...agentOf(6, [1], false), memberships: [{ groupId: 101, role: 'SUPERVISOR' as const }] },
+  supervisor: { ...agentOf(6, [1], false), memberships: [{ groupId: 101, role: 'SUPERVISOR' as const, followsService: true }] },
   // A dispatcher of group 101: hands its requests around, whoever holds them.
-  dispatcher: { ...agentOf(7, [1], false), memberships: [{ groupId: 101, role: 'DISPATCHER' as const }] },
+  dispatcher: { ...agentOf(7, [1], false), memberships: [{ groupId: 101, role: 'DISPATCHER' as const, followsService: true }] },
   partner: { kind: 'partner', formTypeIds: [10] } as PartnerActor,
   // A telephony connector's key: reports calls, nothing else.
   telephony: { kind: 'telephony' } as TelephonyActor,

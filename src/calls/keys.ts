@@ -6,7 +6,7 @@ import type { Db } from '../db/connection';
 import { findAgentRowByCode } from '../db/agents';
 import { setPhoneLine } from '../db/phoneCalls';
 import { revokeKey } from '../db/partnerKeys';
-import { insertTelephonyKey, telephonyKeys, type TelephonyKeyRow } from '../db/telephonyKeys';
+import { forgetTelephonyEnabled, insertTelephonyKey, telephonyKeys, type TelephonyKeyRow } from '../db/telephonyKeys';
 import { isUniqueViolation } from '../db/idempotency';
 import { t } from '../i18n';
 
@@ -25,7 +25,10 @@ export async function revokeTelephonyKey(db: Db, id: number): Promise<TelephonyK
   if (!key) {
     throw new CommandError(404, 'TELEPHONY_KEY_NOT_FOUND', t('errors.TELEPHONY_KEY_NOT_FOUND', { id: String(id) }));
   }
-  if (key.revoked_at === null) await revokeKey(db, id, Date.now());
+  if (key.revoked_at === null) {
+    await revokeKey(db, id, Date.now());
+    forgetTelephonyEnabled(db);
+  }
   return (await telephonyKeys(db, id))[0];
 }
 

@@ -1,6 +1,6 @@
 import type { Db } from './connection';
 import { activated, isActivated } from './activated';
-import { membershipsOf, type Membership } from './groups';
+import { membershipsColumn, membershipsFrom, type Membership } from './groups';
 import { presenceOf, type Presence } from './presence';
 
 export interface AgentRow {
@@ -54,20 +54,26 @@ export async function findActiveAgentRow(db: Db, id: number): Promise<AgentRow |
 }
 
 export async function loadAgent(db: Db, id: number): Promise<Agent | undefined> {
-  // Every request loads its agent: the row and its links side by side, one round trip's wait.
-  const [row, services, memberships] = await Promise.all([
-    findActiveAgentRow(db, id), db('agent_services').where({ agent_id: id }).pluck('service_id'), membershipsOf(db, id),
-  ]);
+  // Every page and every poll loads its agent: one query, its services and groups folded into
+  // columns, since each query costs the web process a socket write and its parsing.
+  const row: (AgentRow & { service_ids: string | number | null; memberships: string | null }) | undefined = await db('agents as a')
+    .where({ 'a.id': id, 'a.active': true })
+    .first(
+      'a.*',
+      db('agent_services as s').whereRaw('?? = ??', ['s.agent_id', 'a.id']).select(db.raw('group_concat(s.service_id)')).as('service_ids'),
+      membershipsColumn(db, 'a.id', 'memberships'),
+    );
   if (!row) {
     return undefined;
   }
+  const memberships = membershipsFrom(row.memberships);
   return {
     id: row.id,
     code: row.code,
     name: row.name,
     email: row.email,
     isAdmin: Boolean(row.is_admin),
-    serviceIds: services.map(Number),
+    serviceIds: String(row.service_ids ?? '').split(',').filter(Boolean).map(Number).sort((a, b) => a - b),
     activated: isActivated(row),
     presence: presenceOf(row),
     groupIds: memberships.map((m) => m.groupId),

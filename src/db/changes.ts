@@ -1,5 +1,6 @@
 // What changed lately, for the pages that poll to learn that a colleague acted
 // (src/web/routes/refresh.ts).
+import type { Knex } from 'knex';
 import type { Db } from './connection';
 import { inGroups } from './scope';
 
@@ -31,12 +32,14 @@ export function queuesStamp(db: Db, groupIds: number[]): Promise<string> {
 const inFlight = new WeakMap<Db, Map<string, Promise<string>>>();
 
 async function readQueuesStamp(db: Db, groupIds: number[]): Promise<string> {
-  const [updated, left] = await Promise.all([
-    inGroups(db('requests'), 'group_id', groupIds).groupBy('group_id').select('group_id').max({ at: 'updated_at' }),
-    inGroups(db('events'), 'source_group_id', groupIds).groupBy('source_group_id').select('source_group_id').max({ at: 'at' }),
-  ]) as [{ at: number | string }[], { at: number | string }[]];
-  const latest = (rows: { at: number | string }[]) => rows.reduce((max, r) => Math.max(max, Number(r.at)), 0);
-  return `${latest(updated)}.${latest(left)}`;
+  // Both parts in one query (each query costs the web process a socket write and its parsing),
+  // each still grouped by group so that it reads one index entry per group.
+  const latest = (q: Knex.QueryBuilder, as: string) => db.from(q.as('g')).max('g.at').as(as);
+  const row: { updated: number | string | null; left_at: number | string | null } = await db.first(
+    latest(inGroups(db('requests'), 'group_id', groupIds).groupBy('group_id').max({ at: 'updated_at' }), 'updated'),
+    latest(inGroups(db('events'), 'source_group_id', groupIds).groupBy('source_group_id').max({ at: 'at' }), 'left_at'),
+  );
+  return `${Number(row.updated ?? 0)}.${Number(row.left_at ?? 0)}`;
 }
 
 export interface LatestEvent {

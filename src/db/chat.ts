@@ -1,6 +1,7 @@
 // The rooms of agent assistance (« salons d'entraide »): their messages and what each agent
 // has read of them. A room is a group (its members) or « Tous les agents » (group null);
 // chat_reads names it by its key, the group's id or 0.
+import type { Knex } from 'knex';
 import type { Db } from './connection';
 
 /** The room « Tous les agents »: no group. */
@@ -62,7 +63,19 @@ export async function markChatRead(db: Db, agentId: number, room: RoomId, messag
  * (their groups and « Tous les agents »): one query on the rooms' index.
  */
 export async function unreadByRoom(db: Db, agentId: number, groupIds: readonly number[]): Promise<Map<number, number>> {
-  const rows: { room: number | string; n: number | string }[] = await db('chat_messages as m')
+  const rows: { room: number | string; n: number | string }[] = await unreadMessages(db, agentId, groupIds)
+    .groupByRaw('coalesce(m.group_id, 0)')
+    .select(db.raw('coalesce(m.group_id, 0) as room'))
+    .count({ n: '*' });
+  return new Map(rows.map((r) => [Number(r.room), Number(r.n)]));
+}
+
+/** How many, in all the agent's rooms: a count query, for the nav's badge (src/db/navBadges.ts). */
+export const unreadCount = (db: Db, agentId: number, groupIds: readonly number[]): Knex.QueryBuilder =>
+  unreadMessages(db, agentId, groupIds).count({ n: '*' });
+
+function unreadMessages(db: Db, agentId: number, groupIds: readonly number[]): Knex.QueryBuilder {
+  return db('chat_messages as m')
     .leftJoin('chat_reads as r', function joinReads() {
       this.on('r.agent_id', '=', db.raw('?', [agentId])).andOn('r.room', '=', db.raw('coalesce(m.group_id, 0)'));
     })
@@ -71,9 +84,5 @@ export async function unreadByRoom(db: Db, agentId: number, groupIds: readonly n
       if (groupIds.length) q.orWhereIn('m.group_id', groupIds);
     })
     .whereNot('m.agent_id', agentId)
-    .where('m.id', '>', db.raw('coalesce(r.last_read_message_id, 0)'))
-    .groupByRaw('coalesce(m.group_id, 0)')
-    .select(db.raw('coalesce(m.group_id, 0) as room'))
-    .count({ n: '*' });
-  return new Map(rows.map((r) => [Number(r.room), Number(r.n)]));
+    .where('m.id', '>', db.raw('coalesce(r.last_read_message_id, 0)'));
 }

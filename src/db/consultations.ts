@@ -72,10 +72,9 @@ export async function pendingConsultations(db: Conn, groupIds: readonly number[]
   return (await consultationQuery(db).whereIn('c.to_group_id', [...groupIds, -1]).where('c.status', 'PENDING').orderBy('c.asked_at').orderBy('c.id')).map(normal);
 }
 
-export async function countPendingConsultations(db: Conn, groupIds: readonly number[]): Promise<number> {
-  const row = await db('consultations').whereIn('to_group_id', [...groupIds, -1]).where({ status: 'PENDING' }).count({ n: '*' }).first();
-  return Number(row?.n ?? 0);
-}
+/** The questions asked of these groups and not answered yet: a count query, for the nav's badge (src/db/navBadges.ts). */
+export const pendingConsultationsCount = (db: Conn, groupIds: readonly number[]): Knex.QueryBuilder =>
+  db('consultations').whereIn('to_group_id', [...groupIds, -1]).where({ status: 'PENDING' }).count({ n: '*' });
 
 /** The groups consulted on a request and not answered yet: their members may read it. */
 export async function consultedGroupIds(db: Conn, requestId: number): Promise<number[]> {

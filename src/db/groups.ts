@@ -23,6 +23,8 @@ export interface GroupRow {
 export interface Membership {
   groupId: number;
   role: GroupRole;
+  /** a service's own group; the others are the administrator's (a contact centre's) */
+  followsService: boolean;
 }
 
 type Conn = Db | Knex.Transaction;
@@ -41,8 +43,37 @@ export async function listGroups(db: Conn): Promise<GroupRow[]> {
 
 /** The groups an agent belongs to, with their role in each. */
 export async function membershipsOf(db: Conn, agentId: number): Promise<Membership[]> {
-  const rows: { group_id: number; role: string }[] = await db('agent_groups').where({ agent_id: agentId }).select('group_id', 'role');
-  return rows.map((r) => ({ groupId: Number(r.group_id), role: isGroupRole(r.role) ? r.role : 'AGENT' }));
+  const rows: { group_id: number; role: string; follows_service: boolean | number }[] = await db('agent_groups as m')
+    .join('groups as g', 'g.id', 'm.group_id')
+    .where({ 'm.agent_id': agentId })
+    .orderBy('m.group_id')
+    .select('m.group_id', 'm.role', 'g.follows_service');
+  return rows.map((r) => membership(r.group_id, r.role, r.follows_service));
+}
+
+const membership = (groupId: number | string, role: string, followsService: boolean | number | string): Membership => ({
+  groupId: Number(groupId),
+  role: isGroupRole(role) ? role : 'AGENT',
+  followsService: followsService === true || Number(followsService) === 1,
+});
+
+/**
+ * An agent's memberships as one column of their row (`group_id:role:follows_service`, comma
+ * separated), for `loadAgent`; read back by `membershipsFrom`.
+ */
+export function membershipsColumn(db: Conn, agentColumn: string, as: string): Knex.QueryBuilder {
+  return db('agent_groups as m')
+    .join('groups as g', 'g.id', 'm.group_id')
+    .whereRaw('?? = ??', ['m.agent_id', agentColumn])
+    .select(db.raw("group_concat(concat(m.group_id, ':', m.role, ':', g.follows_service))"))
+    .as(as);
+}
+
+export function membershipsFrom(column: unknown): Membership[] {
+  return String(column ?? '').split(',').filter(Boolean)
+    .map((entry) => entry.split(':'))
+    .map(([groupId, role, follows]) => membership(groupId, role, follows))
+    .sort((a, b) => a.groupId - b.groupId);
 }
 
 /** The active, activated agents of a group: who may be given its requests and is told about them. */

@@ -1,6 +1,7 @@
 // What the contact-centre views count: each of an agent's queues, unassigned and assigned,
 // and the requests they serve.
 import { OPEN_STATUSES } from '../../workflows/definitions';
+import type { Agent } from './agents';
 import type { Db } from './connection';
 import { cappedCount } from './cappedCount';
 import { inGroups } from './scope';
@@ -40,6 +41,4 @@ export async function countOpenOf(db: Db, agentId: number, groupIds: readonly nu
  * Whether the agent works in a contact centre: a member of a group the administrator made
  * (not only of their services' own groups). Their nav leads with the group's queue.
  */
-export async function inManagedGroup(db: Db, groupIds: readonly number[]): Promise<boolean> {
-  return Boolean(await inGroups(db('groups'), 'id', groupIds).where({ follows_service: false }).first('id'));
-}
+export const inContactCentre = (agent: Pick<Agent, 'memberships'>): boolean => agent.memberships.some((m) => !m.followsService);

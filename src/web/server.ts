@@ -2,7 +2,6 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { ConnectSessionKnexStore } from 'connect-session-knex';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { engine } from 'express-handlebars';
 import { sessionSavedBeforeRedirect } from './sessionRedirects';
 import session from 'express-session';
 import helmet from 'helmet';
@@ -18,7 +17,7 @@ import { sessionSecretOf } from '../accounts/sessionSecret';
 import { t } from '../i18n';
 import { apiRouter } from './api';
 import { agentRouter } from './agentRoutes';
-import { helpers } from './viewHelpers';
+import { viewEngine } from './viewEngine';
 import { opsRoutes, type Probe } from '../ops/endpoints';
 import { requestLogging } from '../ops/requestLog';
 import { pingDatabase } from '../db/opsFigures';
@@ -35,15 +34,7 @@ export function createWebApp(ctx: Ctx, opts: { drain?: Drain } = {}): express.Ex
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', ctx.config.trustProxy);
-  app.engine('hbs', engine({
-    extname: '.hbs',
-    layoutsDir: path.join(viewsDir, 'layouts'),
-    partialsDir: path.join(viewsDir, 'partials'),
-    defaultLayout: 'main',
-    helpers,
-    // An indented partial would otherwise indent the text of the textareas it holds.
-    compilerOptions: { preventIndent: true },
-  }));
+  app.engine('hbs', viewEngine(viewsDir));
   app.set('view engine', 'hbs');
   // Templates compiled once, not at each render (Express turns this on only under
   // NODE_ENV=production): compiling them was 40 % of a page's time. GUICHET_VIEW_RELOAD=1

@@ -6,10 +6,9 @@ import { t } from '../../i18n';
 import { can, supervisesAny } from '../../policies';
 import { countDueFor } from '../../db/callbacks';
 import { countsOf, RUBRIQUES } from './rubriques';
-import { unreadTotal } from '../../commands/chat';
 import { chatBadge } from './chatBadge';
 import { phonePanelFor } from './phonePanel';
-import { countPendingConsultations } from '../../db/consultations';
+import { navBadges } from '../../db/navBadges';
 
 export interface NavItem {
   href: string;
@@ -38,9 +37,7 @@ export const showsDevMailbox = (ctx: Ctx, req: Request): boolean => devMailboxEn
 
 export async function navModel(ctx: Ctx, agent: Agent, path: string): Promise<NavModel> {
   // Side by side: each is a round trip of its own to the database (several on MariaDB's pool).
-  const [counts, callbacksDue, consultationsPending, unread] = await Promise.all([
-    countsOf(ctx.db, agent), countDueFor(ctx.db, agent), countPendingConsultations(ctx.db, agent.groupIds), unreadTotal(ctx, agent),
-  ]);
+  const [counts, callbacksDue, { consultationsPending, chatUnread }] = await Promise.all([countsOf(ctx.db, agent), countDueFor(ctx.db, agent), navBadges(ctx.db, agent)]);
   const items: NavItem[] = [{ href: '/', label: t('ui.rubriques.home.nav'), count: null, current: path === '/' }];
   for (const r of RUBRIQUES.filter((v) => v.inNav?.(counts) ?? true)) {
     const href = `/demandes/${r.slug}`;
@@ -55,7 +52,7 @@ export async function navModel(ctx: Ctx, agent: Agent, path: string): Promise<Na
   for (const [href, key] of supervisesAny(agent) ? [...EXTRA_NAV, ['/supervision', 'ui.board.nav']] : EXTRA_NAV) {
     items.push({ href, label: t(key), count: null, current: path === href });
   }
-  const chat = { current: path === '/entraide' || path.startsWith('/entraide/'), badge: chatBadge(unread) };
+  const chat = { current: path === '/entraide' || path.startsWith('/entraide/'), badge: chatBadge(chatUnread) };
   return { agentName: agent.name, items, chat };
 }
 

@@ -2,7 +2,7 @@
 import type { Agent } from '../../db/agents';
 import { addCapped } from '../../db/cappedCount';
 import type { Db } from '../../db/connection';
-import { countOpenOf, inManagedGroup } from '../../db/queues';
+import { countOpenOf, inContactCentre } from '../../db/queues';
 import { countByStatus } from '../../db/requests';
 import { byQueuesStamp } from '../../db/stampedCache';
 import { countInProgressOf } from '../../db/views';
@@ -76,17 +76,14 @@ export const RUBRIQUES: readonly Rubrique[] = [
 ];
 
 export async function countsOf(db: Db, agent: Agent): Promise<Counts> {
-  const [counted, contactCentre] = await Promise.all([
-    // Kept until the queues of the agent's groups change (src/db/stampedCache.ts).
-    byQueuesStamp(db, agent.groupIds, `counts:${agent.id}`, async () => {
-      const [byStatus, mineInProgress, mineOpen] = await Promise.all([
-        countByStatus(db, agent.groupIds),
-        countInProgressOf(db, agent.id, agent.groupIds),
-        countOpenOf(db, agent.id, agent.groupIds),
-      ]);
-      return { byStatus, mineInProgress, mineOpen };
-    }),
-    inManagedGroup(db, agent.groupIds),
-  ]);
-  return { ...counted, contactCentre };
+  // Kept until the queues of the agent's groups change (src/db/stampedCache.ts).
+  const counted = await byQueuesStamp(db, agent.groupIds, `counts:${agent.id}`, async () => {
+    const [byStatus, mineInProgress, mineOpen] = await Promise.all([
+      countByStatus(db, agent.groupIds),
+      countInProgressOf(db, agent.id, agent.groupIds),
+      countOpenOf(db, agent.id, agent.groupIds),
+    ]);
+    return { byStatus, mineInProgress, mineOpen };
+  });
+  return { ...counted, contactCentre: inContactCentre(agent) };
 }
