@@ -97,8 +97,12 @@ function joinsFor(f: RequestFilter, sort?: Sort): Set<Joined> {
 
 const EVERY_JOIN: ReadonlySet<Joined> = new Set(['form_types', 'services', 'agents', 'groups']);
 
-/** FROM and WHERE of a filter, with the joins asked for (each by primary key or foreign key, so none adds or drops a row). */
-function filtered(db: Db, f: RequestFilter, now: number, joins: ReadonlySet<Joined>): Knex.QueryBuilder {
+/**
+ * FROM and WHERE of a filter, with the joins asked for (each by primary key or foreign key, so
+ * none adds or drops a row). `groupByGroup`: the groups named through the groups table, which
+ * makes the database read the requests one group after the other (see countRequestsCapped).
+ */
+function filtered(db: Db, f: RequestFilter, now: number, joins: ReadonlySet<Joined>, groupByGroup = false): Knex.QueryBuilder {
   const q = db('requests as r');
   if (joins.has('form_types')) {
     q.join('form_types as f', 'f.id', 'r.form_type_id');
@@ -116,7 +120,11 @@ function filtered(db: Db, f: RequestFilter, now: number, joins: ReadonlySet<Join
     // Left: a purged request has no personal row, and still sorts (last) by name.
     q.leftJoin('request_personal as p', 'p.request_id', 'r.id');
   }
-  inGroups(q, 'r.group_id', f.groupIds);
+  if (groupByGroup) {
+    q.whereIn('r.group_id', inGroups(db('groups'), 'id', f.groupIds).select('id'));
+  } else {
+    inGroups(q, 'r.group_id', f.groupIds);
+  }
   q.whereIn('r.status', f.statuses?.length ? f.statuses : [...OPEN_STATUSES]);
   if (f.assigneeId === null) {
     q.whereNull('r.assignee_id');
@@ -269,9 +277,15 @@ export async function countRequests(db: Db, f: RequestFilter, now = Date.now()):
   return Number(row?.n ?? 0);
 }
 
-/** The same count, stopped at MORE (« plus de 10 000 »): what the pages show. */
+/**
+ * The same count, stopped at MORE (« plus de 10 000 »): what the pages show. The groups come
+ * from the groups table: given a list of 20 groups whose requests are most of the table,
+ * MariaDB read the (group_id, status, …) index from its very start, through the other groups
+ * and the closed requests, before the first match (50 to 90 ms at a million requests), where
+ * reading group after group stops at the cap (6 ms).
+ */
 export function countRequestsCapped(db: Db, f: RequestFilter, now = Date.now()): Promise<number> {
-  return cappedCount(db, filtered(db, f, now, joinsFor(f)));
+  return cappedCount(db, filtered(db, f, now, joinsFor(f), true));
 }
 
 /**
