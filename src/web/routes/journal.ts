@@ -14,12 +14,15 @@ export function journalRoutes(ctx: Ctx): express.Router {
   const router = express.Router();
   router.get('/journal', async (req, res) => {
     const agent = currentAgent(req);
-    const model = await listModel(ctx, req.query as Record<string, unknown>, agent, listSpecOf(JOURNAL_VIEW, agent, req.query as Record<string, unknown>)!);
-    const [milestones, types, codeLabels] = await Promise.all([
-      milestonesOf(ctx.db, model.rows.map((r) => r.id)),
+    const listed = listModel(ctx, req.query as Record<string, unknown>, agent, listSpecOf(JOURNAL_VIEW, agent, req.query as Record<string, unknown>)!);
+    // What does not depend on the rows is read while the list's own queries run.
+    const [model, types, codeLabels, choices] = await Promise.all([
+      listed,
       listEventTypes(ctx.db),
       closingCodeLabels(ctx.db),
+      choicesModel(ctx, agent, listed.then((m) => m.values)),
     ]);
+    const milestones = await milestonesOf(ctx.db, model.rows.map((r) => r.id));
     const typeLabels = new Map(types.map((e) => [e.code, e.label]));
     const rows = model.rows.map((r) => ({
       ...r,
@@ -30,7 +33,7 @@ export function journalRoutes(ctx: Ctx): express.Router {
       title: t('ui.journal.title'),
       ...model,
       rows,
-      choices: await choicesModel(ctx, agent, model.values),
+      choices,
     });
   });
   return router;
