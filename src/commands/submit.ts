@@ -1,6 +1,7 @@
 import { delaysOf, findFormType, findFormTypeById } from '../db/formTypes';
 import { deleteRequest, findRequestById, insertRequest, markWorkflowStarted, unstartedIntakes, type Channel, type Citizen } from '../db/requests';
 import { earlierFiling, isUniqueViolation, recordKey, type IdempotencyClaim } from '../db/idempotency';
+import { retryingDeadlocks } from '../db/transaction';
 import { workflowIdOf, type PriorityRank } from '../../workflows/definitions';
 import { requestWorkflow } from '../../workflows/request';
 import { storeAttachments, type Upload } from '../attachments/files';
@@ -56,28 +57,38 @@ export async function submit(ctx: Ctx, props: SubmitProps): Promise<Filed> {
   const form = await currentForm(ctx.db, formType.id);
   refuseBadAnswers(form.fields, props.answers);
   const now = Date.now();
-  const written: string[] = [];
-  const filed = await insertRequest(ctx.db, {
-    prefix: ctx.config.referencePrefix,
-    formTypeId: formType.id,
-    serviceId: formType.service_id,
-    citizen: props.citizen,
-    answers: props.answers,
-    channel: props.channel ?? 'web',
-    now,
-    formVersionId: form.id,
-    // Filed without saying: the file with the same e-mail address, when there is one.
-    citizenId: props.citizenId !== undefined ? props.citizenId : await citizenIdByEmail(ctx.db, props.citizen.email),
-    filedBy: props.filedBy ?? null,
-    priority: Number(formType.default_priority),
-    alsoWrite: async (trx, requestId) => {
-      written.push(...(await storeAttachments(trx, ctx.config, requestId, props.uploads ?? [], { now })));
-      if (props.idempotency) {
-        await recordKey(trx, props.idempotency, requestId, now);
-      }
-    },
+  const citizenId = props.citizenId !== undefined ? props.citizenId : await citizenIdByEmail(ctx.db, props.citizen.email);
+  // The intake's rows may lose a deadlock to the reminders' sweep or a change of delays
+  // writing deadlines at the same moment: filed again, rather than the citizen refused.
+  const filed = await retryingDeadlocks(async () => {
+    const written: string[] = [];
+    try {
+      return await insertRequest(ctx.db, {
+        prefix: ctx.config.referencePrefix,
+        formTypeId: formType.id,
+        serviceId: formType.service_id,
+        citizen: props.citizen,
+        answers: props.answers,
+        channel: props.channel ?? 'web',
+        now,
+        formVersionId: form.id,
+        // Filed without saying: the file with the same e-mail address, when there is one.
+        citizenId,
+        filedBy: props.filedBy ?? null,
+        priority: Number(formType.default_priority),
+        alsoWrite: async (trx, requestId) => {
+          written.push(...(await storeAttachments(trx, ctx.config, requestId, props.uploads ?? [], { now })));
+          if (props.idempotency) {
+            await recordKey(trx, props.idempotency, requestId, now);
+          }
+        },
+      });
+    } catch (err) {
+      // Rolled back: the files it had copied go too.
+      await attachmentStore(ctx.config).discard(written);
+      throw err;
+    }
   }).catch(async (err): Promise<Filed> => {
-    await attachmentStore(ctx.config).discard(written);
     // Another attempt with the same key filed first (the unique index decided): its answer.
     const raced = props.idempotency && isUniqueViolation(err) ? await replay(ctx, props.idempotency) : undefined;
     if (raced) {
