@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from './connection';
+import { logger } from '../ops/logger';
 
 /**
  * Runs `work` in a transaction: the caller's own when `db` already is one (so that a
@@ -29,6 +30,7 @@ export async function retryingDeadlocks<T>(attempt: () => Promise<T>, attempts =
       if (!isDeadlock(err) || n >= attempts) {
         throw err;
       }
+      logger.warn({ err, attempt: n }, 'deadlock lost: the transaction runs again');
     }
   }
 }
