@@ -4,7 +4,7 @@
 import { partsOf, readableRequests, referencePattern, referencesIn, type LinkedRequest, type Part } from '../chat/links';
 import { openRoom, roomsOf, type Room } from '../chat/rooms';
 import type { Agent } from '../db/agents';
-import { chatMessages, insertChatMessage, type ChatMessageRow, lastChatMessageId, markChatRead, unreadByRoom } from '../db/chat';
+import { chatMessages, insertChatMessage, type ChatMessageRow, lastChatMessageId, markChatRead, unreadByRoom, unreadCount } from '../db/chat';
 import type { Ctx } from './context';
 import { CommandError } from './errors';
 import type { ChatMessageInput } from './schemas';
@@ -108,7 +108,6 @@ export async function roomsWithUnread(ctx: Ctx, agent: Agent): Promise<(Room & {
 
 /** The badge of every page: the colleagues' messages not read, in all the agent's rooms. */
 export async function unreadTotal(ctx: Ctx, agent: Agent): Promise<number> {
-  let total = 0;
-  for (const n of (await unreadByRoom(ctx.db, agent.id, agent.groupIds)).values()) total += n;
-  return total;
+  const row: { n: number | string } | undefined = await unreadCount(ctx.db, agent.id, agent.groupIds).first();
+  return Number(row?.n ?? 0);
 }

@@ -28,7 +28,7 @@ export async function telephonyKeys(db: Db, onlyId?: number): Promise<TelephonyK
  * once in the process that creates or revokes one; another process (the command line, another
  * web server) sees the change within this delay.
  */
-export const TELEPHONY_ENABLED_TTL_MS = 10_000;
+const TELEPHONY_ENABLED_TTL_MS = 10_000;
 
 const enabledKept = new WeakMap<Db, { until: number; value: Promise<boolean> }>();
 
