@@ -7,6 +7,7 @@
 import { OPEN_STATUSES, type Status } from '../workflows/definitions';
 import { isMysql, type Db } from '../src/db/connection';
 import { refreshDeadlines } from '../src/db/deadlines';
+import { nameWords } from '../src/db/nameWords';
 import { referenceOf } from '../src/db/requests';
 import { searchable } from '../src/search/normalize';
 
@@ -111,6 +112,7 @@ async function formTypesOf(db: Db): Promise<FormTypeInfo[]> {
 interface Rows {
   requests: Record<string, unknown>[];
   personal: Record<string, unknown>[];
+  words: Record<string, unknown>[];
   events: Record<string, unknown>[];
   messages: Record<string, unknown>[];
 }
@@ -244,9 +246,9 @@ function requestRows(id: number, mix: Mix, formTypes: FormTypeInfo[], now: numbe
       phone: rnd() < 0.5 ? `06 ${String(between(rnd, 10, 99))} ${String(between(rnd, 10, 99))} ${String(between(rnd, 10, 99))} ${String(between(rnd, 10, 99))}` : null,
       address: `${between(rnd, 1, 120)} ${pick(rnd, STREETS)}\n44000 Nantes`,
       answers: JSON.stringify({ objet: 'Demande', précisions: 'Saisie du banc d’essai', exemplaires: between(rnd, 1, 4) }),
-      search_name: searchable(`${firstName} ${lastName}`),
       sort_name: searchable(`${lastName} ${firstName}`),
     });
+    out.words.push(...nameWords(`${firstName} ${lastName}`).map((word) => ({ request_id: id, word, group_id: type.groupId })));
     if (spread.messages && rnd() < 0.3) {
       messageRows(id, created, now, row.assignee_id as number | null, rnd, out);
     }
@@ -294,7 +296,7 @@ export async function seedRequests(db: Db, opts: SeedOptions): Promise<number> {
         // Fresh ids, rows that reference them: no check can fail; skipping them halves the time of a million.
         await trx.raw('SET SESSION foreign_key_checks = 0, unique_checks = 0');
       }
-      for (const [table, list] of [['requests', rows.requests], ['request_personal', rows.personal], ['events', rows.events], ['messages', rows.messages]] as const) {
+      for (const [table, list] of [['requests', rows.requests], ['request_personal', rows.personal], ['request_name_words', rows.words], ['events', rows.events], ['messages', rows.messages]] as const) {
         for (let i = 0; i < list.length; i += perInsert) {
           await trx(table).insert(list.slice(i, i + perInsert));
         }
@@ -311,7 +313,7 @@ export async function seedRequests(db: Db, opts: SeedOptions): Promise<number> {
   // Building a batch is synchronous and quick; writing it overlaps with building the next.
   let pending: Promise<void>[] = [];
   while (nextId <= lastId) {
-    const rows: Rows = { requests: [], personal: [], events: [], messages: [] };
+    const rows: Rows = { requests: [], personal: [], words: [], events: [], messages: [] };
     for (const end = Math.min(lastId, nextId + batch - 1); nextId <= end; nextId += 1) {
       requestRows(nextId, opts.mix, formTypes, now, rnd, rows, spread);
     }

@@ -8,7 +8,7 @@ import { seedRequests } from './backofficeSeed';
 import { seedCity, type City } from './citySeed';
 
 /** Bump when the seeder writes different rows: every kept schema is seeded again. */
-export const SEEDER_VERSION = 1;
+export const SEEDER_VERSION = 2;
 const MARKER = 'bench_seed_marker';
 export const CITY = { services: 20, formTypesPerService: 3, agentsPerService: 4, password: 'banc-essai-mot-de-passe' };
 

@@ -22,6 +22,8 @@ const secrets = {
   body: 'corps-de-courriel-privé-789',
   // The number of a planned callback, as it is kept (E.164).
   callbackPhone: '+33799887766',
+  // A word of the name, as the search by name keeps it (src/db/nameWords.ts).
+  nameWord: 'zebulon',
 };
 function leaks(text: string): string[] {
   return leaksIn(secrets, text);
@@ -50,6 +52,7 @@ async function closeWithEverything(): Promise<{ ref: string; id: number }> {
     expect.arrayContaining([secrets.lastName, secrets.email, secrets.answer]),
   );
   expect(leaks(JSON.stringify(await h.db('callbacks').where({ request_id: id })))).toEqual([secrets.callbackPhone]);
+  expect(leaks(JSON.stringify(await h.db('request_name_words').where({ request_id: id })))).toEqual([secrets.nameWord]);
   await ok('close', { closingCode: 'TRAITEE', notifyCitizen: true });
   await waitFor(async () => (await h.db('requests').where({ id }).first('purged_at')).purged_at, 20000, 'purge');
   return { ref, id };

@@ -5,6 +5,7 @@
 import { transfer } from '../src/commands/transfer';
 import { CommandError } from '../src/commands/errors';
 import { insertGroup, setMember } from '../src/db/groups';
+import { searchRequests } from '../src/db/requestSearch';
 import { t } from '../src/i18n';
 import { agentByCode, moveTo, requestRow, submitRequest } from './support/factories';
 import { startHarness, waitFor, type Harness } from './support/harness';
@@ -61,6 +62,10 @@ test('an agent moves a request taken by them to the experts\' group: it leaves t
   expect(last).toMatchObject({ type: 'TRANSFERRED', agent_id: (await agentByCode(h, 'amartin')).id, source_group_id: etatCivil, target_group_id: experts });
   // Its whole history moved with it: the statistics count its holds and calls for the experts (src/db/eventScope.ts).
   expect(new Set((await eventsOf(row.id)).map((e) => [e.group_id, e.service_id, e.form_type_id].map(Number).join()))).toEqual(new Set([[experts, row.service_id, row.form_type_id].map(Number).join()]));
+  // So did its citizen's name: the experts find it by name, the group it left no longer does.
+  const { last_name: name } = await h.db('request_personal').where({ request_id: row.id }).first('last_name');
+  const foundBy = async (groupId: number) => (await searchRequests(h.db, { groupIds: [groupId], name }, { sort: 'date', dir: 'desc', page: 1, pageSize: 100 })).rows.some((r) => r.id === row.id);
+  expect([await foundBy(experts), await foundBy(etatCivil)]).toEqual([true, false]);
 
   // The experts see it, with the line and the reason in the feuille de route; the API says the same.
   const cpetit = await agentPage('cpetit', '10.91.0.2');

@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { Db } from './connection';
 import { copyThread } from './copyThread';
 import { refreshDeadlines } from './deadlines';
+import { deleteNameWords } from './nameWords';
 import { insertRequest, type RequestRow } from './requests';
 
 /** DONE: merged and still undoable; FINAL: its new request was touched, no undo. */
@@ -97,12 +98,13 @@ export async function prepareMergedRequest(db: Db, config: Config, mergeId: numb
       answers: JSON.parse(personal.answers) as Record<string, unknown>,
       formVersionId: first.form_version_id, citizenId: first.citizen_id, filedBy: null,
       priority: Math.min(...rows.map((r) => Number(r.priority))),
+      groupId: first.group_id,
       alsoWrite: async (trx, id) => {
         written.push(...(await copyThread(trx, config, id, sources)));
         const comment = await trx('comments').insert({ request_id: id, body: sources.map((s) => s.reference).join(', ') });
         await trx('events').where({ request_id: id, seq: 1 }).update({ type: 'MERGED_FROM', agent_id: merge.agent_id, comment_id: comment[0] });
         await trx('requests').where({ id }).update({
-          status: 'EN_COURS', assignee_id: merge.agent_id, taken_at: now, group_id: first.group_id, workflow_started: true,
+          status: 'EN_COURS', assignee_id: merge.agent_id, taken_at: now, workflow_started: true,
         });
         // Taken, in another queue: its deadlines are those of a request in progress.
         await refreshDeadlines(trx, (q) => q.where({ id }));
@@ -134,6 +136,7 @@ export async function discardMergedRequest(db: Db, config: Config, mergeId: numb
     await trx('events').where({ request_id: id }).update({ comment_id: null });
     await trx('comments').where({ request_id: id }).delete();
     await trx('events').where({ request_id: id }).delete();
+    await deleteNameWords(trx, [id]);
     await trx('request_personal').where({ request_id: id }).delete();
     await trx('requests').where({ id }).delete();
   });

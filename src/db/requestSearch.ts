@@ -3,9 +3,8 @@
 // groups, so nothing outside their queues can be listed, counted, exported or printed.
 import type { Knex } from 'knex';
 import { OPEN_STATUSES, type Status } from '../../workflows/definitions';
-import { searchable } from '../search/normalize';
-import { isMysql, type Db } from './connection';
-import { queryWords } from './kbSearch';
+import type { Db } from './connection';
+import { byName } from './nameWords';
 import { normalTrackingCode, REQUEST_COLUMNS, requestQuery, type RequestRow } from './requests';
 import { cappedCount, MORE } from './cappedCount';
 import { ALWAYS_DUE } from './deadlines';
@@ -89,7 +88,7 @@ function joinsFor(f: RequestFilter, sort?: Sort): Set<Joined> {
   if (sort === 'group') {
     joins.add('groups');
   }
-  if (f.name || f.email || sort === 'name') {
+  if (f.email || sort === 'name') {
     joins.add('personal');
   }
   return joins;
@@ -152,7 +151,7 @@ function filtered(db: Db, f: RequestFilter, now: number, joins: ReadonlySet<Join
     q.where('r.tracking_code', normalTrackingCode(f.trackingCode));
   }
   if (f.name) {
-    byName(db, q, f.name);
+    byName(db, q, f.groupIds, f.name);
   }
   if (f.email) {
     q.whereRaw('LOWER(p.email) = ?', [f.email.trim().toLowerCase()]);
@@ -179,23 +178,6 @@ function filtered(db: Db, f: RequestFilter, now: number, joins: ReadonlySet<Join
   return q;
 }
 
-/**
- * Every word of the search in the citizen's name, accents and case ignored. On MariaDB/MySQL
- * the FULLTEXT index (migration 20261204100000) first finds the names with a word beginning
- * with each word it indexes (3 letters or more, not in its stop list): « dup » finds Dupont,
- * « pont » does not. SQLite finds a word anywhere in the name.
- */
-function byName(db: Db, q: Knex.QueryBuilder, name: string): void {
-  const indexed = isMysql(db) ? queryWords(name) : [];
-  if (indexed.length) {
-    q.whereRaw('MATCH(p.search_name) AGAINST (? IN BOOLEAN MODE)', [indexed.map((w) => `+${w}*`).join(' ')]);
-  }
-  // The words the index leaves out (« de », « li »), and the exact test of the others.
-  for (const word of searchable(name).split(' ').filter(Boolean)) {
-    q.whereRaw(`p.search_name LIKE ? ESCAPE '!'`, [`%${escapeLike(word)}%`]);
-  }
-}
-
 /** Closed by the agent: their CLOSED event, or (a bulk close, an older history) still assigned to them when closed. */
 function closedBy(q: Knex.QueryBuilder, agentId: number): void {
   q.where((w) => {
@@ -212,11 +194,6 @@ function range(q: Knex.QueryBuilder, column: string, from?: number, to?: number)
   if (to !== undefined) {
     q.where(column, '<', to);
   }
-}
-
-// '!' rather than a backslash: SQLite and MySQL read a backslash in a string literal differently.
-function escapeLike(s: string): string {
-  return s.replace(/[!%_]/g, (c) => `!${c}`);
 }
 
 /** A listed request's next deadline, and whether its reminder is past (both kept on the row, src/db/deadlines.ts). */

@@ -7,6 +7,7 @@ import { serviceGroupOf } from './groups';
 import type { AttachmentStore } from '../attachments/store';
 import { cappedCount } from './cappedCount';
 import { deadlineValues } from './deadlines';
+import { deleteNameWords, writeNameWords } from './nameWords';
 import { inGroups } from './scope';
 
 export interface Citizen {
@@ -124,13 +125,15 @@ export async function insertRequest(
     formVersionId?: number | null; citizenId?: number | null; filedBy?: number | null;
     /** its form type's default priority (rank); moyenne when not given */
     priority?: number;
+    /** the queue it waits in, when not its form type's (the parts of a split, a merge: their originals') */
+    groupId?: number | null;
     /** more rows of the same request, in the same transaction (its attachments); one that changes the request's state refreshes its deadlines */
     alsoWrite?: (trx: Knex.Transaction, requestId: number) => Promise<void>;
   },
 ): Promise<{ id: number; reference: string; trackingCode: string; groupId: number | null }> {
   return db.transaction(async (trx) => {
     const trackingCode = newTrackingCode();
-    const groupId = await queueOfFormType(trx, props.formTypeId, props.serviceId);
+    const groupId = props.groupId !== undefined ? props.groupId : await queueOfFormType(trx, props.formTypeId, props.serviceId);
     const [id] = await trx('requests').insert({
       reference: `tmp-${trackingCode}`,
       tracking_code: trackingCode,
@@ -162,9 +165,9 @@ export async function insertRequest(
       phone: props.citizen.phone ?? null,
       address: props.citizen.address ?? null,
       answers: JSON.stringify(props.answers),
-      search_name: searchable(`${props.citizen.firstName} ${props.citizen.lastName}`),
       sort_name: searchable(`${props.citizen.lastName} ${props.citizen.firstName}`),
     });
+    await writeNameWords(trx, id, groupId, props.citizen.firstName, props.citizen.lastName);
     await trx('events').insert({ request_id: id, seq: 1, type: 'SUBMITTED', agent_id: null, at: props.now, service_id: props.serviceId, form_type_id: props.formTypeId, group_id: groupId });
     await props.alsoWrite?.(trx, id);
     return { id, reference, trackingCode, groupId };
@@ -181,6 +184,7 @@ export async function deleteRequest(db: Db, store: AttachmentStore, id: number):
     await trx('idempotency_keys').where({ request_id: id }).delete(); // a retry with its key files anew
     await store.delete(trx, { requestIds: [id] });
     await trx('chat_messages').where({ request_id: id }).update({ request_id: null }); // a room named it: the words stay
+    await deleteNameWords(trx, [id]);
     await trx('request_personal').where({ request_id: id }).delete();
     await trx('requests').where({ id }).delete();
   });
@@ -285,6 +289,7 @@ export async function deleteComment(db: Db, id: number): Promise<void> {
 export async function purgeRequest(db: Db, store: AttachmentStore, requestId: number, at: number): Promise<void> {
   await store.removeFiles({ requestIds: [requestId] });
   await db.transaction(async (trx) => {
+    await deleteNameWords(trx, [requestId]);
     await trx('request_personal').where({ request_id: requestId }).delete();
     // Callbacks hold the number to call; so do the telephone calls recorded on it.
     await trx('callbacks').where({ request_id: requestId }).delete();

@@ -27,9 +27,11 @@ async function insertPart(trx: Knex.Transaction, config: Config, split: SplitRow
     answers: JSON.parse(personal.answers) as Record<string, unknown>,
     channel: original.channel as Parameters<typeof insertRequest>[1]['channel'],
     formVersionId: original.form_version_id, citizenId: original.citizen_id, filedBy: Number(split.agent_id), priority: Number(original.priority),
+    // In the original's queue (it may have been moved from its form type's).
+    groupId: original.group_id,
   });
-  // In the original's queue (it may have been moved from its form type's), and started by the split's workflow, not the intake sweep.
-  await trx('requests').where({ id: part.id }).update({ group_id: original.group_id, workflow_started: true });
+  // Started by the split's workflow, not the intake sweep.
+  await trx('requests').where({ id: part.id }).update({ workflow_started: true });
   written.push(...(await copyThread(trx, config, part.id, [{ requestId: original.id, reference: original.reference }])));
   await trx('messages').insert({ request_id: part.id, author: 'AGENT', agent_id: split.agent_id, visible: true, final: false, body, created_at: now });
   return { id: part.id, reference: part.reference };

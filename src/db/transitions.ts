@@ -8,6 +8,7 @@ import type { Db } from './connection';
 import { inTransaction } from './transaction';
 import { settleConsultation } from './consultations';
 import { moveEvents, scopeOfRequest } from './eventScope';
+import { moveNameWords } from './nameWords';
 
 export interface Projection {
   status: Status;
@@ -82,6 +83,7 @@ export async function applyTransition(
     const moved = t.projection.groupId !== undefined && t.projection.groupId !== scope.group_id && version < t.seq;
     if (moved) {
       await moveEvents(trx, t.requestId, t.projection.groupId ?? null);
+      await moveNameWords(trx, t.requestId, t.projection.groupId ?? null);
     }
     await trx('events').insert({
       ...scope,

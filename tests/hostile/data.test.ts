@@ -8,12 +8,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import knexFactory from 'knex';
 import { connect } from '../../src/db/connection';
 import { saveFormVersion } from '../../src/db/formVersions';
 import { inertCell } from '../../src/exports/requestsExport';
 import type { FieldDefinition } from '../../src/forms/fields';
 import { formClient } from '../support/formClient';
+import { MIGRATIONS, withFreshDatabase } from '../support/freshDatabase';
 import { startHarness, waitFor, type Harness } from '../support/harness';
 import { readable, webClient } from '../support/webClient';
 
@@ -285,40 +285,17 @@ describe("citizens' files", () => {
   });
 
   it('gives the files made before this version a public id when the database is migrated', async () => {
-    const directory = path.resolve(__dirname, '../../migrations');
-    const options = { directory, loadExtensions: ['.ts'] };
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-backfill-'));
-    let databaseUrl: string | null = null;
-    const base = process.env.DATABASE_URL;
-    const schema = `guichet_t_${crypto.randomBytes(4).toString('hex')}`;
-    if (base) {
-      const admin = knexFactory({ client: 'mysql2', connection: base });
-      await admin.raw(`CREATE DATABASE \`${schema}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-      await admin.destroy();
-      const url = new URL(base);
-      url.pathname = `/${schema}`;
-      databaseUrl = url.toString();
-    }
-    const db = connect({ databaseUrl, dataDir });
-    try {
-      await db.migrate.latest(options);
-      await db.migrate.down({ ...options, name: '20261124200000_citizen_public_ids.ts' });
+    await withFreshDatabase(async (db) => {
+      await db.migrate.latest(MIGRATIONS);
+      await db.migrate.down({ ...MIGRATIONS, name: '20261124200000_citizen_public_ids.ts' });
       expect(await db.schema.hasColumn('citizens', 'public_id')).toBe(false);
       const row = (n: string) => ({ first_name: n, last_name: 'Ancien', search_name: `${n} ancien`, created_at: Date.now() });
       await db('citizens').insert([row('un'), row('deux')]);
-      await db.migrate.latest(options);
+      await db.migrate.latest(MIGRATIONS);
       const ids: { public_id: string }[] = await db('citizens').select('public_id');
       expect(ids).toHaveLength(2);
       expect(ids.every((r) => /^[\w-]{16}$/.test(r.public_id))).toBe(true);
       expect(ids[0].public_id).not.toBe(ids[1].public_id);
-    } finally {
-      await db.destroy();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-      if (base) {
-        const admin = knexFactory({ client: 'mysql2', connection: base });
-        await admin.raw(`DROP DATABASE IF EXISTS \`${schema}\``);
-        await admin.destroy();
-      }
-    }
+    });
   });
 });

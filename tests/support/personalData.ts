@@ -4,7 +4,7 @@
 /** The tables where personal data could hide. */
 export const TABLES = [
   'services', 'form_types', 'agents', 'agent_services', 'api_tokens', 'closing_codes', 'event_types', 'requests',
-  'request_personal', 'comments', 'events', 'emails', 'email_contents', 'sessions', 'callbacks', 'wrap_up_codes',
+  'request_personal', 'request_name_words', 'comments', 'events', 'emails', 'email_contents', 'sessions', 'callbacks', 'wrap_up_codes',
 ];
 
 /** Which of the secrets `text` contains. */
