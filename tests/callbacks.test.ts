@@ -3,6 +3,9 @@
 // fires it at its hour to the agent who planned it (assigned, e-mailed) or to the group
 // when that agent is absent; overdue marking; « Enregistrer l'appel » with a wrap-up code,
 // its statistics, and « Pas de réponse » offering a callback at once.
+import { findAgentRowByCode, loadAgent } from '../src/db/agents';
+import { openCallbacksOfGroups, sortCallbacks } from '../src/db/callbacks';
+import { navBadges } from '../src/db/navBadges';
 import { statisticsOf } from '../src/db/statistics';
 import { normalPhone } from '../src/calls/phone';
 import { moveTo, requestRow, submitRequest } from './support/factories';
@@ -148,6 +151,36 @@ test('when the agent who asked is absent, the group is told (not them) and the c
   } finally {
     await h.api('PUT', '/api/me/presence', h.tokens.amartin, { presence: 'DISPONIBLE' });
   }
+});
+
+test('the nav’s « À rappeler » count is what the page lists as the agent’s and the group’s, whatever the asker’s presence', async () => {
+  const { reference } = await submitRequest(h);
+  const asked = [
+    [h.tokens.amartin, true], [h.tokens.amartin, false], [h.tokens.bdurand, true],
+  ] as const;
+  for (const [token, reassignToMe] of asked) {
+    expect((await plan(reference, token, { ...tomorrowAt('11:00'), phone: '0612345678', reassignToMe })).status).toBe(201);
+  }
+  await h.db('callbacks').where({ request_id: (await requestRow(h, reference)).id }).update({ status: 'DUE' });
+  const counted: Record<string, number[]> = {};
+  try {
+    // An unknown presence reads as « Disponible ».
+    for (const presence of ['DISPONIBLE', 'OCCUPE', 'ABSENT', 'INCONNUE']) {
+      await h.db('agents').where({ code: 'amartin' }).update({ presence });
+      for (const code of ['amartin', 'bdurand']) {
+        const agent = (await loadAgent(h.db, (await findAgentRowByCode(h.db, code))!.id))!;
+        const { mine, group } = sortCallbacks(agent, await openCallbacksOfGroups(h.db, agent.groupIds));
+        const { callbacksDue } = await navBadges(h.db, agent);
+        expect({ presence, code, callbacksDue }).toEqual({ presence, code, callbacksDue: mine.length + group.length });
+        counted[code] = [...(counted[code] ?? []), callbacksDue];
+      }
+    }
+  } finally {
+    await h.db('agents').where({ code: 'amartin' }).update({ presence: 'DISPONIBLE' });
+  }
+  // Those she asked back go to the group while she is not « Disponible »: her colleague counts them then.
+  const [available, busy, away, unknown] = counted.bdurand;
+  expect({ busy: busy > available, away: away === busy, unknown: unknown === available }).toEqual({ busy: true, away: true, unknown: true });
 });
 
 test('a callback not done 15 minutes after its hour is « en retard », on the request and in the API', async () => {

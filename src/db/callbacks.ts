@@ -1,8 +1,9 @@
 // Callbacks planned on requests (issue 13): the rows behind the workflow's timers. The
 // number to call is personal data: it is removed with the rest at the purge (purgeRequest).
+import type { Knex } from 'knex';
 import type { Agent } from './agents';
 import type { Db } from './connection';
-import { presenceOf } from './presence';
+import { PRESENCES, presenceOf } from './presence';
 import { inGroups } from './scope';
 
 export type CallbackStatus = 'PLANNED' | 'DUE' | 'DONE' | 'CANCELLED';
@@ -118,15 +119,21 @@ export function sortCallbacks(agent: Agent, rows: CallbackView[]) {
 const isMine = (agent: Agent, c: Pick<CallbackView, 'agent_id' | 'reassign_to_me' | 'agent_presence'>) =>
   Number(c.agent_id) === agent.id && dueFor(c) === 'agent';
 
-/** How many due callbacks wait for the agent (their own and their groups'): the nav's count. */
-export async function countDueFor(db: Db, agent: Agent): Promise<number> {
-  const rows: Pick<CallbackView, 'agent_id' | 'reassign_to_me' | 'agent_presence'>[] = await inGroups(db('callbacks as c'), 'c.group_id', agent.groupIds)
+/**
+ * How many due callbacks wait for the agent (their own and their groups'): the nav's count, as
+ * a subquery of its badges' one row (src/db/navBadges.ts). A due callback is the agent's own
+ * when it was asked back by them and they are « Disponible » (dueFor: any presence not known
+ * reads as Disponible); the others are the group's, counted for every member.
+ */
+export function dueForCount(db: Db, agent: Pick<Agent, 'id' | 'groupIds'>): Knex.QueryBuilder {
+  const notAvailable = PRESENCES.filter((p) => p !== 'DISPONIBLE');
+  return inGroups(db('callbacks as c'), 'c.group_id', agent.groupIds)
     .join('agents as a', 'a.id', 'c.agent_id')
     .join('requests as r', 'r.id', 'c.request_id')
     .where('c.status', 'DUE')
     .whereNot('r.status', 'CLOTUREE')
-    .select('c.agent_id', 'c.reassign_to_me', 'a.presence as agent_presence');
-  return rows.filter((c) => isMine(agent, c) || dueFor(c) === 'group').length;
+    .where((mine) => mine.where('c.agent_id', agent.id).orWhere((group) => group.where('c.reassign_to_me', false).orWhereIn('a.presence', notAvailable)))
+    .count({ n: '*' });
 }
 
 /** The number of the request's last callback (to prefill the next one). */

@@ -4,7 +4,6 @@ import type { Agent } from '../../db/agents';
 import { queuesStamp } from '../../db/changes';
 import { t } from '../../i18n';
 import { can, supervisesAny } from '../../policies';
-import { countDueFor } from '../../db/callbacks';
 import { countsOf, RUBRIQUES } from './rubriques';
 import { chatBadge } from './chatBadge';
 import { phonePanelFor } from './phonePanel';
@@ -37,7 +36,7 @@ export const showsDevMailbox = (ctx: Ctx, req: Request): boolean => devMailboxEn
 
 export async function navModel(ctx: Ctx, agent: Agent, path: string): Promise<NavModel> {
   // Side by side: each is a round trip of its own to the database (several on MariaDB's pool).
-  const [counts, callbacksDue, { consultationsPending, chatUnread }] = await Promise.all([countsOf(ctx.db, agent), countDueFor(ctx.db, agent), navBadges(ctx.db, agent)]);
+  const [counts, { consultationsPending, callbacksDue, chatUnread }] = await Promise.all([countsOf(ctx.db, agent), navBadges(ctx.db, agent)]);
   const items: NavItem[] = [{ href: '/', label: t('ui.rubriques.home.nav'), count: null, current: path === '/' }];
   for (const r of RUBRIQUES.filter((v) => v.inNav?.(counts) ?? true)) {
     const href = `/demandes/${r.slug}`;
