@@ -17,7 +17,7 @@ export interface RawAnswer {
  * Everything a request, a message or a reply writes at once: a refused probe changes none
  * of it. (E-mails and webhook deliveries follow later, from the workflows of requests.)
  */
-export const WRITTEN_TABLES = ['requests', 'request_personal', 'citizens', 'events', 'messages', 'attachments', 'bulk_jobs'];
+export const WRITTEN_TABLES = ['requests', 'request_personal', 'request_name_words', 'citizens', 'events', 'messages', 'attachments', 'bulk_jobs'];
 
 export async function rowCounts(h: Harness): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
