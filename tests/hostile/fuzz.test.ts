@@ -4,6 +4,7 @@
 // no row, an accepted one a whole request (or message) with all its files.
 import fc from 'fast-check';
 import { saveFormVersion } from '../../src/db/formVersions';
+import { nameWords } from '../../src/db/nameWords';
 import type { FieldDefinition } from '../../src/forms/fields';
 import { replyToken } from '../../src/messages/secureLink';
 import { PDF, PNG } from '../support/files';
@@ -45,6 +46,9 @@ function count(kind: string, status: number): void {
 const delta = (after: Record<string, number>, before: Record<string, number>) =>
   Object.fromEntries(WRITTEN_TABLES.map((t) => [t, after[t] - before[t]]));
 const NOTHING = Object.fromEntries(WRITTEN_TABLES.map((t) => [t, 0]));
+/** What an accepted filing writes, but the words of its name (as many as the name has: lastRequestIsWhole counts them). */
+const FILED = { ...NOTHING, requests: 1, request_personal: 1, events: 1 };
+const besideWords = (changed: Record<string, number>) => ({ ...changed, request_name_words: 0 });
 
 /** An answer of the server: never 5xx; the body is kept to say what went wrong. */
 function refuseServerError(kind: string, status: number, text: string): void {
@@ -54,11 +58,14 @@ function refuseServerError(kind: string, status: number, text: string): void {
   }
 }
 
-/** The newest request is whole: its personal row, its started workflow, its files in the store as in its rows. */
-async function lastRequestIsWhole(files: number): Promise<void> {
+/** The newest request is whole: its personal row and the words of its name, its started workflow, its files in the store as in its rows. */
+async function lastRequestIsWhole(files: number, words: number): Promise<void> {
   const r = await h.db('requests').orderBy('id', 'desc').first('id', 'workflow_started');
   expect(Boolean(r.workflow_started)).toBe(true);
   expect(await h.db('request_personal').where({ request_id: r.id }).count({ n: '*' }).first()).toMatchObject({ n: 1 });
+  const person: { first_name: string; last_name: string } = await h.db('request_personal').where({ request_id: r.id }).first('first_name', 'last_name');
+  const written: string[] = (await h.db('request_name_words').where({ request_id: r.id }).select('word')).map((w: { word: string }) => w.word);
+  expect({ words, written: written.sort() }).toEqual({ words: written.length, written: nameWords(`${person.first_name} ${person.last_name}`).sort() });
   expect(Number((await h.db('attachments').where({ request_id: r.id }).count({ n: '*' }).first())!.n)).toBe(files);
   expect(await storedFileCount(h, [r.id])).toBe(files);
 }
@@ -195,8 +202,8 @@ describe('generated bodies', () => {
         const changed = delta(await rowCounts(h), before);
         if (res.status === 303) {
           expect(res.headers.get('location')).toBe('/formulaires/confirmation');
-          expect({ ...changed, attachments: 0 }).toEqual({ ...NOTHING, requests: 1, request_personal: 1, events: 1 });
-          await lastRequestIsWhole(changed.attachments);
+          expect(besideWords({ ...changed, attachments: 0 })).toEqual(FILED);
+          await lastRequestIsWhole(changed.attachments, changed.request_name_words);
         } else {
           expect(changed).toEqual(NOTHING);
         }
@@ -222,8 +229,8 @@ describe('generated bodies', () => {
         refuseServerError('urlencoded', res.status, res.text);
         const changed = delta(await rowCounts(h), before);
         if (res.status === 303) {
-          expect(changed).toEqual({ ...NOTHING, requests: 1, request_personal: 1, events: 1 });
-          await lastRequestIsWhole(0);
+          expect(besideWords(changed)).toEqual(FILED);
+          await lastRequestIsWhole(0, changed.request_name_words);
         } else {
           expect(changed).toEqual(NOTHING);
         }
@@ -292,8 +299,8 @@ describe('generated bodies', () => {
         const changed = delta(await rowCounts(h), before);
         if (res.status === 201) {
           expect(JSON.parse(text).status).toBe('NON_TRAITEE');
-          expect(changed).toEqual({ ...NOTHING, requests: 1, request_personal: 1, events: 1 });
-          await lastRequestIsWhole(0);
+          expect(besideWords(changed)).toEqual(FILED);
+          await lastRequestIsWhole(0, changed.request_name_words);
         } else {
           expect(JSON.parse(text).error.message).toMatch(/\S/);
           expect(changed).toEqual(NOTHING);
