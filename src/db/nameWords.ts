@@ -6,6 +6,7 @@
 import type { Knex } from 'knex';
 import { isMysql, type Db } from './connection';
 import { searchable } from '../search/normalize';
+import { inGroups } from './scope';
 
 /** As long as the column holds: a longer word is found by its first 64 letters. */
 const WORD_LENGTH = 64;
@@ -47,7 +48,7 @@ export function byName(db: Db, q: Knex.QueryBuilder, groupIds: number[], name: s
     return;
   }
   const [longest, ...others] = words;
-  q.whereIn('r.id', beginningWith(db, db('request_name_words as w0').whereIn('w0.group_id', groupIds), 'w0', longest).select('w0.request_id'));
+  q.whereIn('r.id', beginningWith(db, inGroups(db('request_name_words as w0'), 'w0.group_id', groupIds), 'w0', longest).select('w0.request_id'));
   others.forEach((word, i) => {
     const alias = `w${i + 1}`;
     q.whereExists(beginningWith(db, db(`request_name_words as ${alias}`).whereRaw(`${alias}.request_id = r.id`), alias, word).select(db.raw('1')));
