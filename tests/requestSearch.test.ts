@@ -91,7 +91,7 @@ test('the search by name: every word, accents and case ignored, hyphens and apos
   for (const [i, [first, last]] of names.entries()) {
     await h.db.transaction(async (trx) => {
       await trx('request_personal').where({ request_id: open[i].id }).update({ first_name: first, last_name: last });
-      await deleteNameWords(trx, [open[i].id]);
+      await deleteNameWords(trx, open[i].id);
       await writeNameWords(trx, open[i].id, open[i].group_id, first, last);
     });
   }

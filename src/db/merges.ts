@@ -5,8 +5,7 @@ import type { Config } from '../config';
 import type { Db } from './connection';
 import { copyThread } from './copyThread';
 import { refreshDeadlines } from './deadlines';
-import { deleteNameWords } from './nameWords';
-import { insertRequest, type RequestRow } from './requests';
+import { deletePersonal, insertRequest, type RequestRow } from './requests';
 
 /** DONE: merged and still undoable; FINAL: its new request was touched, no undo. */
 export type MergeStatus = 'PENDING' | 'DONE' | 'FINAL' | 'FAILED' | 'UNDONE';
@@ -136,8 +135,7 @@ export async function discardMergedRequest(db: Db, config: Config, mergeId: numb
     await trx('events').where({ request_id: id }).update({ comment_id: null });
     await trx('comments').where({ request_id: id }).delete();
     await trx('events').where({ request_id: id }).delete();
-    await deleteNameWords(trx, [id]);
-    await trx('request_personal').where({ request_id: id }).delete();
+    await deletePersonal(trx, id);
     await trx('requests').where({ id }).delete();
   });
   await store.removeFiles({ requestIds: [id] });

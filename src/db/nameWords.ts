@@ -32,8 +32,8 @@ export async function moveNameWords(trx: Knex.Transaction, requestId: number, gr
   await trx('request_name_words').where({ request_id: requestId }).update({ group_id: groupId });
 }
 
-export async function deleteNameWords(trx: Knex.Transaction, requestIds: number[]): Promise<void> {
-  await trx('request_name_words').whereIn('request_id', requestIds).delete();
+export async function deleteNameWords(trx: Knex.Transaction, requestId: number): Promise<void> {
+  await trx('request_name_words').where({ request_id: requestId }).delete();
 }
 
 /**

@@ -1,6 +1,7 @@
 // The nav's badges beside the queues' counts: the questions asked of the agent's groups, the
-// callbacks due for them and the colleagues' messages not read. Every page shows them, so they come in one query, as
-// one row of counts: each query costs the web process a socket write and its parsing.
+// callbacks due for them and the colleagues' messages not read. Every page shows them, so they
+// come in one query, as one row of counts: each query costs the web process a socket write and
+// its parsing.
 import type { Agent } from './agents';
 import { dueForCount } from './callbacks';
 import { unreadCount } from './chat';

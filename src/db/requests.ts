@@ -184,10 +184,15 @@ export async function deleteRequest(db: Db, store: AttachmentStore, id: number):
     await trx('idempotency_keys').where({ request_id: id }).delete(); // a retry with its key files anew
     await store.delete(trx, { requestIds: [id] });
     await trx('chat_messages').where({ request_id: id }).update({ request_id: null }); // a room named it: the words stay
-    await deleteNameWords(trx, [id]);
-    await trx('request_personal').where({ request_id: id }).delete();
+    await deletePersonal(trx, id);
     await trx('requests').where({ id }).delete();
   });
+}
+
+/** The citizen's data of a request, and the words of their name that the search reads (src/db/nameWords.ts). */
+export async function deletePersonal(trx: Knex.Transaction, requestId: number): Promise<void> {
+  await deleteNameWords(trx, requestId);
+  await trx('request_personal').where({ request_id: requestId }).delete();
 }
 
 /** A request as the pages show it: its own columns, its form type's, its service's and its assignee's. */
@@ -289,8 +294,7 @@ export async function deleteComment(db: Db, id: number): Promise<void> {
 export async function purgeRequest(db: Db, store: AttachmentStore, requestId: number, at: number): Promise<void> {
   await store.removeFiles({ requestIds: [requestId] });
   await db.transaction(async (trx) => {
-    await deleteNameWords(trx, [requestId]);
-    await trx('request_personal').where({ request_id: requestId }).delete();
+    await deletePersonal(trx, requestId);
     // Callbacks hold the number to call; so do the telephone calls recorded on it.
     await trx('callbacks').where({ request_id: requestId }).delete();
     await trx('phone_calls').where({ request_id: requestId }).orWhere({ open_request_id: requestId }).update({ caller: null });
