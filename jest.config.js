@@ -7,7 +7,9 @@ module.exports = {
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
   globalSetup: '<rootDir>/tests/support/globalSetup.ts',
   globalTeardown: '<rootDir>/tests/support/globalTeardown.ts',
-  testTimeout: 120000,
+  // A guard against a hung test, not a measure: CI runs the two databases' suites side by side
+  // on two cores, where a test that takes 10 s alone has taken over 120 s.
+  testTimeout: 240000,
   // A failing test must not leave a worker polling forever.
   forceExit: true,
 };

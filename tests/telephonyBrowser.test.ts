@@ -10,6 +10,7 @@ import { createCitizen } from '../src/db/citizens';
 import { accessibilityViolations, actionResponse, launchBrowser, loggedIn } from './support/browser';
 import { agentByCode, submitRequest } from './support/factories';
 import { startHarness, waitFor, type Harness } from './support/harness';
+import { takesScreenshots } from './support/screenAudit';
 
 let h: Harness;
 let browser: Browser;
@@ -36,8 +37,10 @@ async function shoot(page: Page, name: string): Promise<void> {
     await page.setViewportSize({ width, height: 900 });
     // No horizontal overflow at either width.
     expect(await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth')).toBe(true);
-    await page.screenshot({ path: path.join(SCREENS, `${name}-${width}.png`), fullPage: true });
-    await panel(page).screenshot({ path: path.join(SCREENS, `${name}-panneau-${width}.png`) });
+    if (process.env.PHONE_SCREENS_DIR || takesScreenshots()) {
+      await page.screenshot({ path: path.join(SCREENS, `${name}-${width}.png`), fullPage: true });
+      await panel(page).screenshot({ path: path.join(SCREENS, `${name}-panneau-${width}.png`) });
+    }
   }
   await page.setViewportSize({ width: 1366, height: 900 });
 }
